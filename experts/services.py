@@ -1,0 +1,168 @@
+"""Every write on the supply side: profiles, vetting decisions, certifications, shifts."""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from experts.models import (
+    BookingStatus,
+    Certification,
+    CertificationStatus,
+    ExpertDecision,
+    ExpertProfile,
+    ExpertStatus,
+    ShiftBooking,
+    ShiftSlot,
+)
+from marketplace.errors import Conflict, DomainError, PermissionDenied
+from marketplace.models import Brand, OverflowQueue
+from marketplace.tasking import enqueue_on_commit
+
+CHECK_IN_OPENS_BEFORE_START = timedelta(minutes=10)
+
+ALLOWED_DECISIONS: dict[str, set[str]] = {
+    ExpertStatus.APPLIED: {ExpertStatus.IN_REVIEW, ExpertStatus.APPROVED, ExpertStatus.REJECTED,
+                           ExpertStatus.NEEDS_INFO},
+    ExpertStatus.IN_REVIEW: {ExpertStatus.APPROVED, ExpertStatus.REJECTED,
+                             ExpertStatus.NEEDS_INFO},
+    ExpertStatus.NEEDS_INFO: {ExpertStatus.IN_REVIEW, ExpertStatus.APPROVED,
+                              ExpertStatus.REJECTED},
+    ExpertStatus.APPROVED: {ExpertStatus.SUSPENDED},
+    ExpertStatus.SUSPENDED: {ExpertStatus.APPROVED},
+    ExpertStatus.REJECTED: set(),
+}
+
+
+def expert_profile_create(
+    *,
+    user: AbstractBaseUser,
+    display_name: str,
+    time_zone: str,
+    languages: Sequence[str],
+    skills: Sequence[str] = (),
+    now: datetime,
+) -> ExpertProfile:
+    profile = ExpertProfile(
+        user=user, display_name=display_name, time_zone=time_zone,
+        languages=list(languages), skills=list(skills), idle_since=now,
+    )
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+def expert_decide(
+    *,
+    expert: ExpertProfile,
+    to_status: ExpertStatus,
+    decided_by: AbstractBaseUser,
+    reason: str,
+    now: datetime,
+) -> ExpertProfile:
+    """Moves an expert through vetting and records the decision, with its reason, for good."""
+    if not reason.strip():
+        raise DomainError("Give a reason for the decision.", code="reason_required")
+    with transaction.atomic():
+        locked = ExpertProfile.objects.select_for_update().get(pk=expert.pk)
+        if to_status not in ALLOWED_DECISIONS.get(locked.status, set()):
+            raise Conflict(
+                f"An expert who is {locked.get_status_display().lower()} cannot be moved to "
+                f"{ExpertStatus(to_status).label.lower()}."
+            )
+        ExpertDecision.objects.create(
+            expert=locked, decided_by=decided_by, from_status=locked.status,
+            to_status=to_status, reason=reason.strip(), decided_at=now,
+        )
+        locked.status = to_status
+        locked.save(update_fields=["status"])
+    return locked
+
+
+def certification_grant(*, expert: ExpertProfile, brand: Brand, now: datetime) -> Certification:
+    certification, created = Certification.objects.get_or_create(
+        expert=expert, brand=brand,
+        defaults={"status": CertificationStatus.GRANTED, "granted_at": now},
+    )
+    if not created and certification.status != CertificationStatus.GRANTED:
+        certification.status = CertificationStatus.GRANTED
+        certification.granted_at = now
+        certification.revoked_at = None
+        certification.save(update_fields=["status", "granted_at", "revoked_at"])
+    return certification
+
+
+def shift_slot_create(
+    *, queue: OverflowQueue, starts_at: datetime, ends_at: datetime, headcount: int
+) -> ShiftSlot:
+    if ends_at <= starts_at:
+        raise DomainError("A shift must end after it starts.", code="shift_ends_before_start")
+    if headcount < 1:
+        raise DomainError("A shift needs at least one seat.", code="headcount_too_small")
+    return ShiftSlot.objects.create(
+        queue=queue, starts_at=starts_at, ends_at=ends_at, headcount=headcount
+    )
+
+
+def shift_booking_create(*, slot: ShiftSlot, expert: ExpertProfile, now: datetime) -> ShiftBooking:
+    """Books a seat. The slot row lock serialises bookings, so a slot is never overbooked."""
+    with transaction.atomic():
+        locked_slot = ShiftSlot.objects.select_for_update().select_related("queue").get(pk=slot.pk)
+        if locked_slot.ends_at <= now:
+            raise Conflict("This shift is over.", code="shift_over")
+        certified = Certification.objects.filter(
+            expert=expert, brand_id=locked_slot.queue.brand_id,
+            status=CertificationStatus.GRANTED,
+        ).exists()
+        if not certified:
+            raise PermissionDenied("You are not certified for this brand.")
+        live = locked_slot.bookings.filter(
+            status__in=[BookingStatus.BOOKED, BookingStatus.CHECKED_IN]
+        )
+        if live.filter(expert=expert).exists():
+            return live.get(expert=expert)
+        if live.count() >= locked_slot.headcount:
+            raise Conflict("This shift is full.", code="shift_full")
+        return ShiftBooking.objects.create(slot=locked_slot, expert=expert, booked_at=now)
+
+
+def shift_booking_check_in(
+    *, booking_id: int, expert: ExpertProfile, now: datetime
+) -> ShiftBooking:
+    """Checks the expert in from 10 minutes before the shift until its end, then asks routing
+    to pull waiting work to them."""
+    with transaction.atomic():
+        booking = (
+            ShiftBooking.objects.select_for_update(of=("self",))
+            .select_related("slot")
+            .filter(pk=booking_id, expert=expert)
+            .first()
+        )
+        if booking is None:
+            raise PermissionDenied("This is not your shift.")
+        if booking.status == BookingStatus.CHECKED_IN:
+            return booking
+        if booking.status != BookingStatus.BOOKED:
+            raise Conflict(f"This booking is {booking.get_status_display().lower()}.")
+        if now < booking.slot.starts_at - CHECK_IN_OPENS_BEFORE_START:
+            raise Conflict("Check-in opens 10 minutes before the shift starts.",
+                           code="check_in_not_open")
+        if now >= booking.slot.ends_at:
+            raise Conflict("This shift is over.", code="shift_over")
+        booking.status = BookingStatus.CHECKED_IN
+        booking.checked_in_at = now
+        booking.save(update_fields=["status", "checked_in_at"])
+        ExpertProfile.objects.filter(pk=expert.pk).update(idle_since=now)
+        enqueue_on_commit("routing.expert_capacity_freed", expert.pk)
+    return booking
+
+
+def expert_mark_idle(*, expert_id: int, now: datetime) -> None:
+    ExpertProfile.objects.filter(pk=expert_id).update(idle_since=now)
+
+
+def expert_lock_for_routing(*, expert_id: int) -> ExpertProfile:
+    """Locks the expert row so two routing workers cannot both fill the expert's last free seat.
+    Caller already holds the inquiry lock (order: inquiry, then expert)."""
+    return ExpertProfile.objects.select_for_update().get(pk=expert_id)

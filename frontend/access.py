@@ -1,0 +1,53 @@
+"""Who may open which pages. Each role has its own home; the wrong role gets a 403."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from experts.selectors import expert_profile_for_user
+from marketplace.selectors import brand_membership_for_user
+
+View = Callable[..., HttpResponse]
+
+
+def expert_required(view: View) -> View:
+    """Passes the signed-in user's expert profile to the view as `expert`."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        expert = expert_profile_for_user(user=request.user)
+        if expert is None:
+            raise PermissionDenied("Only experts can open the expert workspace.")
+        return view(request, *args, expert=expert, **kwargs)
+
+    return wrapper
+
+
+def brand_member_required(view: View) -> View:
+    """Passes the signed-in user's brand membership to the view as `membership`."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        membership = brand_membership_for_user(user=request.user)
+        if membership is None:
+            raise PermissionDenied("Only brand members can open the brand console.")
+        return view(request, *args, membership=membership, **kwargs)
+
+    return wrapper
+
+
+def ops_required(view: View) -> View:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_staff:
+            raise PermissionDenied("Only Shiftline ops staff can open the ops console.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,123 @@
+"""The expert workspace. Views are thin: read through selectors, write through services."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from billing import selectors as billing_selectors
+from experts import selectors as expert_selectors
+from experts import services as expert_services
+from experts.models import ExpertProfile
+from frontend.access import expert_required
+from marketplace import selectors as marketplace_selectors
+from marketplace.errors import DomainError, NotFound
+from routing import selectors as routing_selectors
+from routing import services as routing_services
+
+
+@require_GET
+@expert_required
+def workspace(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
+    now = timezone.now()
+    return render(request, "frontend/expert/workspace.html", {
+        "expert": expert,
+        "bookings": expert_selectors.booking_list_for_expert(expert=expert, now=now),
+        "offers": routing_selectors.offer_list_pending_for_expert(expert=expert),
+        "assignments": routing_selectors.assignment_list_active_for_expert(expert=expert),
+        "earnings": billing_selectors.expert_earnings_total(expert_id=expert.pk),
+        "earning_entries": billing_selectors.expert_earning_entries(expert_id=expert.pk),
+        "now": now,
+    })
+
+
+@require_POST
+@expert_required
+def check_in(request: HttpRequest, booking_id: int, expert: ExpertProfile) -> HttpResponse:
+    try:
+        expert_services.shift_booking_check_in(
+            booking_id=booking_id, expert=expert, now=timezone.now()
+        )
+        messages.success(request, "You are checked in. Offers will appear here as they come.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("expert:workspace")
+
+
+@require_POST
+@expert_required
+def offer_accept(request: HttpRequest, offer_id: int, expert: ExpertProfile) -> HttpResponse:
+    try:
+        assignment = routing_services.offer_accept(
+            offer_id=offer_id, expert=expert, now=timezone.now()
+        )
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("expert:workspace")
+    return redirect("expert:inquiry", inquiry_id=assignment.inquiry_id)
+
+
+@require_POST
+@expert_required
+def offer_decline(request: HttpRequest, offer_id: int, expert: ExpertProfile) -> HttpResponse:
+    try:
+        routing_services.offer_decline(
+            offer_id=offer_id, expert=expert, reason=request.POST.get("reason", ""),
+            now=timezone.now(),
+        )
+        messages.info(request, "Offer declined.")
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("expert:workspace")
+
+
+@require_GET
+@expert_required
+def inquiry(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> HttpResponse:
+    assignment = routing_selectors.assignment_for_expert(inquiry_id=inquiry_id, expert=expert)
+    if assignment is None:
+        raise Http404("Inquiry not found.")
+    current = assignment.inquiry
+    return render(request, "frontend/expert/inquiry.html", {
+        "expert": expert,
+        "assignment": assignment,
+        "inquiry": current,
+        "conversation": marketplace_selectors.message_list_for_inquiry(inquiry=current),
+    })
+
+
+@require_POST
+@expert_required
+def reply(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> HttpResponse:
+    try:
+        routing_services.assignment_reply(
+            inquiry_id=inquiry_id, expert=expert, author=request.user,
+            body=request.POST.get("body", ""), now=timezone.now(),
+        )
+        messages.success(request, "Reply sent to the customer.")
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("expert:inquiry", inquiry_id=inquiry_id)
+
+
+@require_POST
+@expert_required
+def resolve(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> HttpResponse:
+    try:
+        routing_services.assignment_resolve(
+            inquiry_id=inquiry_id, expert=expert, now=timezone.now()
+        )
+        messages.success(request, "Resolved. The earning is on your ledger.")
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("expert:inquiry", inquiry_id=inquiry_id)
+    return redirect("expert:workspace")

@@ -1,0 +1,46 @@
+"""The ops console: experts and their vetting, the network's inquiries, the ledger."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from billing import selectors as billing_selectors
+from experts import selectors as expert_selectors
+from experts import services as expert_services
+from experts.models import ExpertStatus
+from frontend.access import ops_required
+from marketplace import selectors as marketplace_selectors
+from marketplace.errors import DomainError
+
+
+@require_GET
+@ops_required
+def console(request: HttpRequest) -> HttpResponse:
+    return render(request, "frontend/ops/console.html", {
+        "experts": expert_selectors.expert_list_for_ops(),
+        "inquiries": marketplace_selectors.inquiry_list_recent(limit=25),
+        "ledger": billing_selectors.ledger_totals_by_account_kind(),
+        "decisions": [ExpertStatus.APPROVED, ExpertStatus.REJECTED, ExpertStatus.SUSPENDED,
+                      ExpertStatus.NEEDS_INFO],
+    })
+
+
+@require_POST
+@ops_required
+def expert_decide(request: HttpRequest, expert_id: int) -> HttpResponse:
+    to_status = request.POST.get("status", "")
+    if to_status not in ExpertStatus.values:
+        messages.error(request, "Choose a decision.")
+        return redirect("ops:console")
+    try:
+        expert = expert_selectors.expert_get(expert_id=expert_id)
+        expert_services.expert_decide(
+            expert=expert, to_status=ExpertStatus(to_status), decided_by=request.user,
+            reason=request.POST.get("reason", ""), now=timezone.now(),
+        )
+        messages.success(request, f"{expert.display_name}: {ExpertStatus(to_status).label}.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("ops:console")

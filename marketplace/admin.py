@@ -1,0 +1,80 @@
+from django.contrib import admin
+
+from marketplace.models import (
+    ApiKey,
+    Brand,
+    BrandMembership,
+    BusinessHoursSpan,
+    Customer,
+    Inquiry,
+    InquiryEvent,
+    Message,
+    OverflowQueue,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = BrandMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Brand)
+class BrandAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "created_at"]
+    search_fields = ["name", "slug"]
+    inlines = [MembershipInline]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["name", "brand", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "hashed_key", "created_at", "last_used_at"]
+    list_filter = ["brand"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+class SpanInline(admin.TabularInline):
+    model = BusinessHoursSpan
+    extra = 0
+
+
+@admin.register(OverflowQueue)
+class OverflowQueueAdmin(admin.ModelAdmin):
+    list_display = ["name", "brand", "time_zone", "covers_after_hours", "covers_weekends",
+                    "price_per_ticket_minor", "expert_rate_minor", "currency"]
+    inlines = [SpanInline]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "brand"]
+    search_fields = ["email", "name"]
+
+
+class MessageInline(admin.TabularInline):
+    model = Message
+    extra = 0
+    can_delete = False
+    fields = ["direction", "body", "created_at", "delivery_status"]
+    readonly_fields = fields
+
+
+class EventInline(admin.TabularInline):
+    model = InquiryEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "kind", "description", "actor"]
+    readonly_fields = fields
+
+
+@admin.register(Inquiry)
+class InquiryAdmin(admin.ModelAdmin):
+    list_display = ["id", "brand", "subject", "channel", "status", "received_at"]
+    list_filter = ["status", "channel", "brand"]
+    search_fields = ["subject", "external_id", "customer__email"]
+    readonly_fields = ["status", "coverage_reason", "received_at", "first_response_due_at",
+                       "first_replied_at", "resolved_at"]
+    inlines = [MessageInline, EventInline]

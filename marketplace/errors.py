@@ -1,0 +1,32 @@
+"""The project's own domain errors. One exception handler (exception_handler.py) maps them to
+HTTP, so services never think about status codes and views never catch them one by one."""
+
+
+class DomainError(Exception):
+    """A business rule refused the action. `code` is stable for API clients."""
+
+    code = "invalid"
+    http_status = 400
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    http_status = 404
+
+
+class PermissionDenied(DomainError):
+    code = "permission_denied"
+    http_status = 403
+
+
+class Conflict(DomainError):
+    """The action no longer fits the object's state (an expired offer, a resolved inquiry)."""
+
+    code = "conflict"
+    http_status = 409

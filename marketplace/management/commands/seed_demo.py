@@ -1,0 +1,38 @@
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+
+from marketplace.demo import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Loads the demo brand, experts on a live shift and an ops user; prints the logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        logins = seed_demo(now=timezone.now())
+        base_url = options["base_url"].rstrip("/")
+        payload = json.dumps({
+            "external_id": "demo-1", "channel": "email", "subject": "Where is my order?",
+            "body": "Hi, my jacket has not arrived yet. Can you help?", "language": "en",
+            "customer": {"email": "sam@example.com", "name": "Sam Rivera"},
+        })
+        experts = "\n".join(f"    expert       {email}" for email in logins.experts)
+        self.stdout.write(f"""
+Shiftline demo is ready at {base_url}/  (password for every login: {logins.password})
+    brand admin  {logins.brand_admin}   -> {base_url}/brand/
+{experts}   -> {base_url}/expert/
+    ops          {logins.ops}     -> {base_url}/ops/  and {base_url}/admin/
+
+Demo brand API key: {logins.api_key}
+Create an inquiry (change external_id for a new one):
+  curl -sS -X POST {base_url}/api/v1/inquiries \\
+    -H 'Authorization: Bearer {logins.api_key}' \\
+    -H 'Content-Type: application/json' \\
+    -d '{payload}'
+API docs: {base_url}/api/docs/
+""")

@@ -1,0 +1,16 @@
+"""The test suite: fast hashing, emails kept in memory, the test Redis DB chosen by the runner."""
+
+import os
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/11")
+os.environ.setdefault("REDIS_KEY_PREFIX", "shiftline-test")
+
+from marketplace.settings.base import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

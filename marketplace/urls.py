@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from marketplace import api
+
+api_v1 = [
+    path("inquiries", api.InquiryListCreateApi.as_view(), name="inquiries"),
+    path("inquiries/<int:inquiry_id>", api.InquiryDetailApi.as_view(), name="inquiry"),
+    path("inquiries/<int:inquiry_id>/messages", api.InquiryMessageListApi.as_view(),
+         name="inquiry_messages"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("frontend.urls")),
+]

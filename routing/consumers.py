@@ -1,0 +1,59 @@
+"""The expert's live connection: a notification pipe. It authenticates the session, joins the
+expert's group and forwards events as HTML fragments that htmx swaps in by id. Accepting and
+declining go over HTTP into services, never through this socket."""
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.template.loader import render_to_string
+
+from experts import selectors as expert_selectors
+from experts.models import ExpertStatus
+from routing import selectors
+from routing.models import OfferStatus
+from routing.push import expert_group
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+class ExpertConsumer(AsyncWebsocketConsumer):
+    expert_id: int
+    group_name: str
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        expert = await database_sync_to_async(expert_selectors.expert_profile_for_user)(user=user)
+        if expert is None or expert.status != ExpertStatus.APPROVED:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.expert_id = expert.pk
+        self.group_name = expert_group(expert.pk)
+        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group_name"):
+            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+
+    async def offer_created(self, event: dict[str, Any]) -> None:
+        html = await database_sync_to_async(self._render_offer)(event["offer_id"])
+        if html:
+            await self.send(text_data=html)
+
+    async def offer_closed(self, event: dict[str, Any]) -> None:
+        await self.send(
+            text_data=f'<div id="offer-{int(event["offer_id"])}" hx-swap-oob="delete"></div>'
+        )
+
+    def _render_offer(self, offer_id: int) -> str | None:
+        offer = selectors.offer_get_for_expert(offer_id=offer_id, expert_id=self.expert_id)
+        if offer is None or offer.status != OfferStatus.PENDING:
+            return None
+        return render_to_string(
+            "frontend/expert/_offer_pushed.html", {"offer": offer}
+        )

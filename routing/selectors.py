@@ -1,0 +1,110 @@
+"""Reads for routing: expert load, offers and assignments, the decision log."""
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from experts.models import ExpertProfile
+from marketplace.models import Inquiry, InquiryStatus
+from routing.models import Assignment, AssignmentStatus, Offer, OfferStatus, RoutingDecisionLog
+
+
+def expert_load_by_channel(*, expert_ids: Iterable[int], channel: str) -> Counter[int]:
+    """Pending offers plus active assignments on `channel`, per expert: two aggregate queries."""
+    ids = list(expert_ids)
+    load: Counter[int] = Counter()
+    if not ids:
+        return load
+    load.update(
+        Offer.objects.filter(
+            expert_id__in=ids, status=OfferStatus.PENDING, inquiry__channel=channel
+        ).values_list("expert_id", flat=True)
+    )
+    load.update(
+        Assignment.objects.filter(
+            expert_id__in=ids, status=AssignmentStatus.ACTIVE, inquiry__channel=channel
+        ).values_list("expert_id", flat=True)
+    )
+    return load
+
+
+def expert_ids_passed_on_inquiry(*, inquiry_id: int) -> frozenset[int]:
+    """Experts who declined this inquiry or let its offer expire: not offered it again."""
+    return frozenset(
+        Offer.objects.filter(
+            inquiry_id=inquiry_id, status__in=[OfferStatus.DECLINED, OfferStatus.EXPIRED]
+        ).values_list("expert_id", flat=True)
+    )
+
+
+def offer_list_pending_for_expert(*, expert: ExpertProfile) -> QuerySet[Offer]:
+    return (
+        Offer.objects.filter(expert=expert, status=OfferStatus.PENDING)
+        .select_related("inquiry__customer", "inquiry__brand", "decision")
+        .order_by("expires_at")
+    )
+
+
+def offer_get_for_expert(*, offer_id: int, expert_id: int) -> Offer | None:
+    return (
+        Offer.objects.filter(pk=offer_id, expert_id=expert_id)
+        .select_related("inquiry__customer", "inquiry__brand", "decision")
+        .first()
+    )
+
+
+def assignment_list_active_for_expert(*, expert: ExpertProfile) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.filter(expert=expert, status=AssignmentStatus.ACTIVE)
+        .select_related("inquiry__customer", "inquiry__brand")
+        .order_by("inquiry__first_response_due_at")
+    )
+
+
+def assignment_for_expert(*, inquiry_id: int, expert: ExpertProfile) -> Assignment | None:
+    """The expert's assignment on this inquiry, active or finished (latest first)."""
+    return (
+        Assignment.objects.filter(inquiry_id=inquiry_id, expert=expert)
+        .select_related("inquiry__customer", "inquiry__brand", "inquiry__queue")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def offer_ids_due_to_expire(*, now: datetime, limit: int) -> list[int]:
+    """Pending offers past their deadline, oldest first, read through the partial index on
+    `expires_at`."""
+    return list(
+        Offer.objects.filter(status=OfferStatus.PENDING, expires_at__lte=now)
+        .order_by("expires_at")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def inquiry_ids_needing_routing(*, now: datetime, received_grace: timedelta, limit: int
+                                ) -> list[int]:
+    """Inquiries that should be moving and are not: queued ones, received ones whose routing
+    task never ran, and offered ones whose pending offer is gone. Most urgent first."""
+    live_offer = Offer.objects.filter(inquiry_id=OuterRef("pk"), status=OfferStatus.PENDING)
+    stuck = Inquiry.objects.filter(
+        Q(status=InquiryStatus.QUEUED)
+        | Q(status=InquiryStatus.RECEIVED, received_at__lte=now - received_grace)
+        | Q(status=InquiryStatus.OFFERED) & ~Exists(live_offer)
+    )
+    return list(stuck.order_by("first_response_due_at").values_list("id", flat=True)[:limit])
+
+
+def inquiry_ids_waiting_in_queues(*, queue_ids: Iterable[int], limit: int) -> list[int]:
+    return list(
+        Inquiry.objects.filter(queue_id__in=list(queue_ids), status=InquiryStatus.QUEUED)
+        .order_by("first_response_due_at")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def decision_list_for_inquiry(*, inquiry_id: int) -> QuerySet[RoutingDecisionLog]:
+    return RoutingDecisionLog.objects.filter(inquiry_id=inquiry_id).select_related(
+        "chosen_expert"
+    )

@@ -1,0 +1,342 @@
+"""Routing writes: coverage decisions, offers, acceptance, replies, resolution, sweeps.
+
+Lock order everywhere: the inquiry row, then the offer row, then the expert row. Every function
+that changes state owns its transaction and is safe to run twice.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from billing import services as billing_services
+from experts import selectors as expert_selectors
+from experts import services as expert_services
+from experts.models import ExpertProfile, ExpertStatus
+from marketplace import selectors as marketplace_selectors
+from marketplace import services as marketplace_services
+from marketplace.errors import Conflict, DomainError, NotFound, PermissionDenied
+from marketplace.models import Inquiry, InquiryStatus, Message
+from marketplace.tasking import enqueue_on_commit
+from routing import selectors
+from routing.engine import Candidate, InquiryNeeds, RoutingDecision, choose_expert, decide_coverage
+from routing.engine.policy import policy_for
+from routing.models import Assignment, AssignmentStatus, Offer, OfferStatus, RoutingDecisionLog
+from routing.push import push_to_expert_on_commit
+
+logger = logging.getLogger(__name__)
+
+RECEIVED_GRACE = timedelta(seconds=10)
+SWEEP_BATCH = 200
+
+
+@dataclass(frozen=True)
+class RouteOutcome:
+    inquiry_id: int
+    status: str
+    offer_id: int | None = None
+
+
+def _candidates_for(inquiry: Inquiry, now: datetime) -> list[Candidate]:
+    shift_candidates = expert_selectors.expert_list_shift_candidates(
+        queue_id=inquiry.queue_id, brand_id=inquiry.brand_id, now=now
+    )
+    load = selectors.expert_load_by_channel(
+        expert_ids=[item.expert_id for item in shift_candidates], channel=inquiry.channel
+    )
+    capacity = policy_for(inquiry.channel).capacity
+    return [
+        Candidate(
+            expert_id=item.expert_id,
+            approved=item.status == ExpertStatus.APPROVED,
+            certified=item.certified,
+            on_shift=True,
+            checked_in=item.checked_in,
+            languages=frozenset(item.languages),
+            skills=frozenset(item.skills),
+            active_load=load[item.expert_id],
+            capacity=capacity,
+            idle_since=item.idle_since,
+            quality_score=item.quality_score,
+        )
+        for item in shift_candidates
+    ]
+
+
+def _decide(inquiry: Inquiry, now: datetime) -> RoutingDecision:
+    needs = InquiryNeeds(
+        inquiry_id=inquiry.pk,
+        channel=inquiry.channel,
+        language=inquiry.language,
+        excluded_expert_ids=selectors.expert_ids_passed_on_inquiry(inquiry_id=inquiry.pk),
+    )
+    return choose_expert(needs, _candidates_for(inquiry, now), now)
+
+
+def _decide_coverage(inquiry: Inquiry, now: datetime) -> None:
+    calendar = marketplace_selectors.queue_coverage_calendar(queue=inquiry.queue)
+    coverage = decide_coverage(calendar, now)
+    local = coverage.local_time.strftime("%a %H:%M %Z")
+    if coverage.covered:
+        marketplace_services.inquiry_change_status(
+            inquiry=inquiry, status=InquiryStatus.QUEUED, kind="coverage", now=now,
+            coverage_reason=coverage.reason.value,
+            description=f"Network covers it: {coverage.reason.value.replace('_', ' ')} "
+            f"({local} in {calendar.time_zone}).",
+            data={"covered": True, "reason": coverage.reason.value},
+        )
+    else:
+        marketplace_services.inquiry_change_status(
+            inquiry=inquiry, status=InquiryStatus.WITH_BRAND, kind="coverage", now=now,
+            coverage_reason=coverage.reason.value,
+            description=f"Left with the brand: {coverage.reason.value.replace('_', ' ')} "
+            f"({local} in {calendar.time_zone}).",
+            data={"covered": False, "reason": coverage.reason.value},
+        )
+
+
+def _offer_to_best_candidate(inquiry: Inquiry, now: datetime, *, log_empty: bool) -> Offer | None:
+    """Caller holds the inquiry lock and the inquiry is queued."""
+    decision = _decide(inquiry, now)
+    if decision.chosen_expert_id is None:
+        if log_empty:
+            RoutingDecisionLog.objects.create(
+                inquiry=inquiry, chosen_expert=None, detail=decision.as_log(), decided_at=now
+            )
+            marketplace_services.inquiry_record_event(
+                inquiry=inquiry, kind="waiting", now=now,
+                description="No eligible expert right now; waiting for one to check in.",
+                data=decision.as_log(),
+            )
+        return None
+    policy = policy_for(inquiry.channel)
+    for score in decision.ranked:
+        expert_services.expert_lock_for_routing(expert_id=score.expert_id)
+        load = selectors.expert_load_by_channel(expert_ids=[score.expert_id],
+                                                channel=inquiry.channel)
+        if load[score.expert_id] >= policy.capacity:
+            continue
+        log = RoutingDecisionLog.objects.create(
+            inquiry=inquiry, chosen_expert_id=score.expert_id, detail=decision.as_log(),
+            decided_at=now,
+        )
+        offer = Offer.objects.create(
+            inquiry=inquiry, expert_id=score.expert_id, decision=log, created_at=now,
+            expires_at=policy.offer_expires_at(now),
+        )
+        marketplace_services.inquiry_change_status(
+            inquiry=inquiry, status=InquiryStatus.OFFERED, kind="offered", now=now,
+            description=f"Offered to expert #{score.expert_id} (rank {score.rank} of "
+            f"{len(decision.ranked)}), answer by {offer.expires_at:%H:%M:%S} UTC.",
+            data={"offer_id": offer.pk, "expert_id": score.expert_id, "decision_id": log.pk},
+        )
+        push_to_expert_on_commit(score.expert_id, "offer.created", offer_id=offer.pk)
+        return offer
+    return None
+
+
+def inquiry_route(*, inquiry_id: int, now: datetime, log_empty: bool = True) -> RouteOutcome:
+    """Decides coverage for a new inquiry and offers a covered one to the best eligible expert.
+    Safe to run any number of times: an inquiry that is not waiting is left as it is."""
+    with transaction.atomic():
+        try:
+            inquiry = marketplace_services.inquiry_lock(inquiry_id=inquiry_id)
+        except NotFound:
+            logger.warning("routing skipped unknown inquiry %s", inquiry_id)
+            return RouteOutcome(inquiry_id, "missing")
+        if inquiry.status == InquiryStatus.RECEIVED:
+            _decide_coverage(inquiry, now)
+        if inquiry.status == InquiryStatus.OFFERED:
+            if Offer.objects.filter(inquiry=inquiry, status=OfferStatus.PENDING).exists():
+                return RouteOutcome(inquiry_id, inquiry.status)
+            marketplace_services.inquiry_change_status(
+                inquiry=inquiry, status=InquiryStatus.QUEUED, kind="requeued", now=now,
+                description="Offer no longer live; back in the queue.",
+            )
+        if inquiry.status != InquiryStatus.QUEUED:
+            return RouteOutcome(inquiry_id, inquiry.status)
+        offer = _offer_to_best_candidate(inquiry, now, log_empty=log_empty)
+        return RouteOutcome(inquiry_id, inquiry.status, offer.pk if offer else None)
+
+
+def _lock_offer_for_expert(*, offer_id: int, expert: ExpertProfile) -> tuple[Inquiry, Offer]:
+    inquiry_id = (
+        Offer.objects.filter(pk=offer_id, expert=expert).values_list("inquiry_id", flat=True)
+        .first()
+    )
+    if inquiry_id is None:
+        raise NotFound("Offer not found.")
+    inquiry = marketplace_services.inquiry_lock(inquiry_id=inquiry_id)
+    offer = Offer.objects.select_for_update().get(pk=offer_id)
+    return inquiry, offer
+
+
+def offer_accept(*, offer_id: int, expert: ExpertProfile, now: datetime) -> Assignment:
+    with transaction.atomic():
+        inquiry, offer = _lock_offer_for_expert(offer_id=offer_id, expert=expert)
+        if offer.status == OfferStatus.ACCEPTED:
+            return offer.assignment
+        if offer.status != OfferStatus.PENDING:
+            raise Conflict(f"This offer was {offer.get_status_display().lower()}.",
+                           code=f"offer_{offer.status}")
+        if offer.expires_at <= now:
+            raise Conflict("This offer has expired.", code="offer_expired")
+        offer.status = OfferStatus.ACCEPTED
+        offer.responded_at = now
+        offer.save(update_fields=["status", "responded_at"])
+        assignment = Assignment.objects.create(
+            inquiry=inquiry, expert=expert, offer=offer, created_at=now
+        )
+        marketplace_services.inquiry_change_status(
+            inquiry=inquiry, status=InquiryStatus.ASSIGNED, kind="accepted", now=now,
+            actor=expert.user, description=f"Accepted by {expert.display_name}.",
+            data={"offer_id": offer.pk, "expert_id": expert.pk},
+        )
+        push_to_expert_on_commit(expert.pk, "offer.closed", offer_id=offer.pk)
+    return assignment
+
+
+def offer_decline(*, offer_id: int, expert: ExpertProfile, reason: str, now: datetime) -> Offer:
+    if not reason.strip():
+        raise DomainError("Say why you decline, so routing can learn.", code="reason_required")
+    with transaction.atomic():
+        inquiry, offer = _lock_offer_for_expert(offer_id=offer_id, expert=expert)
+        if offer.status == OfferStatus.DECLINED:
+            return offer
+        if offer.status != OfferStatus.PENDING:
+            raise Conflict(f"This offer was {offer.get_status_display().lower()}.",
+                           code=f"offer_{offer.status}")
+        offer.status = OfferStatus.DECLINED
+        offer.responded_at = now
+        offer.decline_reason = reason.strip()[:300]
+        offer.save(update_fields=["status", "responded_at", "decline_reason"])
+        marketplace_services.inquiry_change_status(
+            inquiry=inquiry, status=InquiryStatus.QUEUED, kind="declined", now=now,
+            actor=expert.user, description=f"Declined by {expert.display_name}: {reason}",
+            data={"offer_id": offer.pk, "expert_id": expert.pk},
+        )
+        push_to_expert_on_commit(expert.pk, "offer.closed", offer_id=offer.pk)
+        enqueue_on_commit("routing.route_inquiry", inquiry.pk)
+    return offer
+
+
+def offer_expire(*, offer_id: int, now: datetime) -> bool:
+    """Expires one overdue pending offer and sends the inquiry on to the next expert.
+    Returns False when the offer was answered meanwhile."""
+    with transaction.atomic():
+        inquiry_id = Offer.objects.filter(pk=offer_id).values_list("inquiry_id", flat=True).first()
+        if inquiry_id is None:
+            return False
+        inquiry = marketplace_services.inquiry_lock(inquiry_id=inquiry_id)
+        offer = Offer.objects.select_for_update().get(pk=offer_id)
+        if offer.status != OfferStatus.PENDING or offer.expires_at > now:
+            return False
+        offer.status = OfferStatus.EXPIRED
+        offer.responded_at = now
+        offer.save(update_fields=["status", "responded_at"])
+        marketplace_services.inquiry_change_status(
+            inquiry=inquiry, status=InquiryStatus.QUEUED, kind="offer_expired", now=now,
+            description=f"Offer to expert #{offer.expert_id} expired unanswered.",
+            data={"offer_id": offer.pk, "expert_id": offer.expert_id},
+        )
+        push_to_expert_on_commit(offer.expert_id, "offer.closed", offer_id=offer.pk)
+        _offer_to_best_candidate(inquiry, now, log_empty=True)
+    return True
+
+
+def offers_expire_due(*, now: datetime) -> int:
+    """The periodic sweep over the indexed `expires_at`: no Celery ETAs for timeouts."""
+    return sum(
+        offer_expire(offer_id=offer_id, now=now)
+        for offer_id in selectors.offer_ids_due_to_expire(now=now, limit=SWEEP_BATCH)
+    )
+
+
+def inquiries_reconcile(*, now: datetime) -> int:
+    """Re-routes anything that should be moving and is not, so a lost broker message, a killed
+    worker or a Redis restart loses nothing."""
+    routed = 0
+    for inquiry_id in selectors.inquiry_ids_needing_routing(
+        now=now, received_grace=RECEIVED_GRACE, limit=SWEEP_BATCH
+    ):
+        outcome = inquiry_route(inquiry_id=inquiry_id, now=now, log_empty=False)
+        routed += outcome.offer_id is not None
+    return routed
+
+
+def expert_pull_waiting_work(*, expert_id: int, now: datetime) -> int:
+    """When an expert frees capacity (checks in, resolves), the most urgent waiting inquiries of
+    their queues are offered at once, earliest first-response deadline first."""
+    queue_ids = expert_selectors.expert_queue_ids_checked_in(expert_id=expert_id, now=now)
+    if not queue_ids:
+        return 0
+    offered = 0
+    for inquiry_id in selectors.inquiry_ids_waiting_in_queues(queue_ids=queue_ids,
+                                                              limit=SWEEP_BATCH):
+        outcome = inquiry_route(inquiry_id=inquiry_id, now=now, log_empty=False)
+        if outcome.offer_id is None:
+            break
+        offered += 1
+    return offered
+
+
+def _lock_active_assignment(
+    *, inquiry_id: int, expert: ExpertProfile
+) -> tuple[Inquiry, Assignment]:
+    inquiry = marketplace_services.inquiry_lock(inquiry_id=inquiry_id)
+    assignment = (
+        Assignment.objects.select_for_update()
+        .filter(inquiry=inquiry, expert=expert)
+        .order_by("-created_at")
+        .first()
+    )
+    if assignment is None:
+        raise NotFound("Inquiry not found.")
+    return inquiry, assignment
+
+
+def assignment_reply(
+    *, inquiry_id: int, expert: ExpertProfile, author: AbstractBaseUser, body: str, now: datetime
+) -> Message:
+    if not body.strip():
+        raise DomainError("Write a reply before sending.", code="empty_reply")
+    with transaction.atomic():
+        inquiry, assignment = _lock_active_assignment(inquiry_id=inquiry_id, expert=expert)
+        if assignment.status != AssignmentStatus.ACTIVE:
+            raise PermissionDenied("This inquiry is no longer assigned to you.")
+        return marketplace_services.message_create_reply(
+            inquiry=inquiry, author=author, body=body.strip(), now=now
+        )
+
+
+def assignment_resolve(*, inquiry_id: int, expert: ExpertProfile, now: datetime) -> Assignment:
+    """Resolves the inquiry and books the money, exactly once: a second call finds the
+    assignment resolved, and the ledger's idempotency key refuses a second entry anyway."""
+    with transaction.atomic():
+        inquiry, assignment = _lock_active_assignment(inquiry_id=inquiry_id, expert=expert)
+        if assignment.status == AssignmentStatus.RESOLVED:
+            return assignment
+        if assignment.status != AssignmentStatus.ACTIVE:
+            raise PermissionDenied("This inquiry is no longer assigned to you.")
+        if inquiry.first_replied_at is None:
+            raise Conflict("Reply to the customer before resolving.", code="no_reply_yet")
+        assignment.status = AssignmentStatus.RESOLVED
+        assignment.ended_at = now
+        assignment.save(update_fields=["status", "ended_at"])
+        marketplace_services.inquiry_change_status(
+            inquiry=inquiry, status=InquiryStatus.RESOLVED, kind="resolved", now=now,
+            actor=expert.user, description=f"Resolved by {expert.display_name}.",
+            data={"expert_id": expert.pk},
+        )
+        queue = inquiry.queue
+        billing_services.ledger_record_ticket_resolution(
+            inquiry_id=inquiry.pk, brand_id=inquiry.brand_id, brand_name=inquiry.brand.name,
+            expert_id=expert.pk, expert_name=expert.display_name,
+            price_minor=queue.price_per_ticket_minor, expert_rate_minor=queue.expert_rate_minor,
+            currency=queue.currency, now=now,
+        )
+        expert_services.expert_mark_idle(expert_id=expert.pk, now=now)
+        enqueue_on_commit("routing.expert_capacity_freed", expert.pk)
+    return assignment

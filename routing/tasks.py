@@ -1,0 +1,30 @@
+"""Routing tasks: take ids, call one service. Delivered at least once; the services are
+idempotent. They run on the dedicated `routing` queue (settings.CELERY_TASK_ROUTES)."""
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from routing import services
+
+
+@shared_task(name="routing.route_inquiry", autoretry_for=(OperationalError,),
+             retry_backoff=True, max_retries=5)
+def route_inquiry(inquiry_id: int) -> str:
+    return services.inquiry_route(inquiry_id=inquiry_id, now=timezone.now()).status
+
+
+@shared_task(name="routing.expert_capacity_freed", autoretry_for=(OperationalError,),
+             retry_backoff=True, max_retries=5)
+def expert_capacity_freed(expert_id: int) -> int:
+    return services.expert_pull_waiting_work(expert_id=expert_id, now=timezone.now())
+
+
+@shared_task(name="routing.sweep_expired_offers")
+def sweep_expired_offers() -> int:
+    return services.offers_expire_due(now=timezone.now())
+
+
+@shared_task(name="routing.reconcile_waiting_inquiries")
+def reconcile_waiting_inquiries() -> int:
+    return services.inquiries_reconcile(now=timezone.now())
