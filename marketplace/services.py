@@ -37,7 +37,7 @@ def _hash_api_key(raw_key: str) -> str:
 
 
 def _split_api_key(raw_key: str) -> tuple[str, str] | None:
-    parts = raw_key.split("_")
+    parts = raw_key.split("_", 2)
     if len(parts) != 3 or parts[0] != "sl" or len(parts[1]) != API_KEY_PREFIX_LENGTH:
         return None
     return parts[1], parts[2]

@@ -1,0 +1,136 @@
+"""Test data built through the same services the product uses, so tests see real states."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import count
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
+
+from experts import services as expert_services
+from experts.models import BookingStatus, ExpertProfile, ExpertStatus, ShiftBooking, ShiftSlot
+from marketplace import services
+from marketplace.models import (
+    ApiKey,
+    Brand,
+    BrandMembership,
+    BrandRole,
+    BusinessHoursSpan,
+    Inquiry,
+    OverflowQueue,
+)
+
+_sequence = count(1)
+PASSWORD = "correct-horse-battery"
+
+
+def user(*, email: str | None = None, is_staff: bool = False) -> AbstractUser:
+    email = email or f"user{next(_sequence)}@example.test"
+    return get_user_model().objects.create_user(
+        username=email, email=email, password=PASSWORD, is_staff=is_staff
+    )
+
+
+def brand(*, name: str | None = None) -> Brand:
+    number = next(_sequence)
+    return Brand.objects.create(name=name or f"Brand {number}", slug=f"brand-{number}")
+
+
+def brand_member(*, of: Brand, role: BrandRole = BrandRole.ADMIN) -> AbstractUser:
+    member = user()
+    BrandMembership.objects.create(brand=of, user=member, role=role)
+    return member
+
+
+def queue(
+    *,
+    of: Brand | None = None,
+    time_zone: str = "Europe/Dublin",
+    covers_after_hours: bool = True,
+    covers_weekends: bool = True,
+    price_minor: int = 450,
+    rate_minor: int = 300,
+    spans: tuple[tuple[int, str, str], ...] = (),
+) -> OverflowQueue:
+    created = OverflowQueue.objects.create(
+        brand=of or brand(), name=f"Queue {next(_sequence)}", time_zone=time_zone,
+        covers_after_hours=covers_after_hours, covers_weekends=covers_weekends,
+        price_per_ticket_minor=price_minor, expert_rate_minor=rate_minor, currency="EUR",
+    )
+    for weekday, opens, closes in spans:
+        BusinessHoursSpan.objects.create(queue=created, weekday=weekday, opens_at=opens,
+                                         closes_at=closes)
+    return created
+
+
+def api_key(*, of: Brand) -> str:
+    _, raw = services.api_key_create(brand=of, name="test key")
+    return raw
+
+
+def expert(
+    *, now: datetime, status: ExpertStatus = ExpertStatus.APPROVED,
+    languages: tuple[str, ...] = ("en",), name: str | None = None,
+) -> ExpertProfile:
+    profile = expert_services.expert_profile_create(
+        user=user(), display_name=name or f"Expert {next(_sequence)}", time_zone="Europe/Lisbon",
+        languages=list(languages), now=now,
+    )
+    if status != ExpertStatus.APPLIED:
+        ExpertProfile.objects.filter(pk=profile.pk).update(status=status)
+        profile.refresh_from_db()
+    return profile
+
+
+def shift(
+    *, on: OverflowQueue, now: datetime, headcount: int = 5, hours: int = 8
+) -> ShiftSlot:
+    return expert_services.shift_slot_create(
+        queue=on, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=hours),
+        headcount=headcount,
+    )
+
+
+def on_shift_expert(
+    *, on: OverflowQueue, now: datetime, slot: ShiftSlot | None = None, checked_in: bool = True,
+    certified: bool = True, **kwargs: object,
+) -> ExpertProfile:
+    """An approved expert, certified for the queue's brand, booked on a live shift of the
+    queue and (by default) checked in."""
+    profile = expert(now=now, **kwargs)  # type: ignore[arg-type]
+    slot = slot or shift(on=on, now=now)
+    if certified:
+        expert_services.certification_grant(expert=profile, brand=on.brand, now=now)
+        booking = expert_services.shift_booking_create(slot=slot, expert=profile, now=now)
+    else:
+        booking = ShiftBooking.objects.create(slot=slot, expert=profile, booked_at=now)
+    if checked_in:
+        ShiftBooking.objects.filter(pk=booking.pk).update(
+            status=BookingStatus.CHECKED_IN, checked_in_at=now
+        )
+    return profile
+
+
+@dataclass(frozen=True)
+class InquiryInput:
+    external_id: str = "ext-1"
+    channel: str = "email"
+    subject: str = "Where is my order?"
+    body: str = "It has not arrived."
+    language: str = "en"
+    customer_email: str = "sam@example.com"
+    customer_name: str = "Sam"
+
+
+def inquiry(*, on: OverflowQueue, now: datetime, **overrides: str) -> Inquiry:
+    fields = InquiryInput(**overrides)  # type: ignore[arg-type]
+    if "external_id" not in overrides:
+        fields = InquiryInput(**{**fields.__dict__, "external_id": f"ext-{next(_sequence)}"})
+    created, _ = services.inquiry_create(
+        intake=services.InquiryIntake(queue=on, **fields.__dict__), now=now
+    )
+    return created
+
+
+def revoked(key: ApiKey, now: datetime) -> ApiKey:
+    return services.api_key_revoke(api_key=key, now=now)

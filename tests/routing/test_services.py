@@ -1,0 +1,211 @@
+"""Routing services on PostgreSQL: coverage, offers, acceptance, expiry, pull on check-in."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from experts import services as expert_services
+from experts.models import BookingStatus, ShiftBooking
+from marketplace.errors import Conflict, NotFound
+from marketplace.models import InquiryStatus
+from routing import services
+from routing.models import Assignment, Offer, OfferStatus, RoutingDecisionLog
+from tests import factories
+from tests.conftest import TUESDAY_MORNING
+
+pytestmark = pytest.mark.django_db
+
+WEEKDAY_NINE_TO_FIVE = tuple((day, "09:00", "17:00") for day in range(5))
+
+
+def test_inquiry_in_business_hours_stays_with_brand(captured_tasks: list) -> None:
+    queue = factories.queue(spans=WEEKDAY_NINE_TO_FIVE)
+    factories.on_shift_expert(on=queue, now=TUESDAY_MORNING)
+    inquiry = factories.inquiry(on=queue, now=TUESDAY_MORNING)
+
+    outcome = services.inquiry_route(inquiry_id=inquiry.pk, now=TUESDAY_MORNING)
+
+    inquiry.refresh_from_db()
+    assert outcome.status == InquiryStatus.WITH_BRAND
+    assert (inquiry.status, inquiry.coverage_reason) == ("with_brand", "business_hours")
+    assert Offer.objects.count() == 0
+
+
+def test_covered_inquiry_is_offered_to_the_best_eligible_expert(
+    now: datetime, captured_tasks: list
+) -> None:
+    queue = factories.queue()
+    slot = factories.shift(on=queue, now=now)
+    busy = factories.on_shift_expert(on=queue, now=now, slot=slot)
+    idle = factories.on_shift_expert(on=queue, now=now, slot=slot)
+    not_checked_in = factories.on_shift_expert(on=queue, now=now, slot=slot, checked_in=False)
+    factories.inquiry(on=queue, now=now)
+    services.inquiry_route(inquiry_id=factories.inquiry(on=queue, now=now).pk, now=now)
+    Offer.objects.update(expert=busy)
+    inquiry = factories.inquiry(on=queue, now=now)
+
+    outcome = services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+
+    offer = Offer.objects.get(inquiry=inquiry)
+    assert outcome.offer_id == offer.pk
+    assert offer.expert_id == idle.pk
+    assert offer.expires_at == now + timedelta(seconds=120)
+    inquiry.refresh_from_db()
+    assert (inquiry.status, inquiry.coverage_reason) == ("offered", "weekend")
+    log = RoutingDecisionLog.objects.get(inquiry=inquiry)
+    assert log.detail["chosen_expert_id"] == idle.pk
+    assert log.detail["excluded"] == [{"expert_id": not_checked_in.pk,
+                                       "reason": "not_checked_in"}]
+
+
+def test_routing_twice_makes_one_offer(now: datetime, captured_tasks: list) -> None:
+    queue = factories.queue()
+    factories.on_shift_expert(on=queue, now=now)
+    factories.on_shift_expert(on=queue, now=now)
+    inquiry = factories.inquiry(on=queue, now=now)
+
+    services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+    services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+
+    assert Offer.objects.filter(inquiry=inquiry).count() == 1
+
+
+def test_accept_creates_the_single_assignment(now: datetime, captured_tasks: list) -> None:
+    queue = factories.queue()
+    expert = factories.on_shift_expert(on=queue, now=now)
+    inquiry = factories.inquiry(on=queue, now=now)
+    offer_id = services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
+    assert offer_id is not None
+
+    assignment = services.offer_accept(offer_id=offer_id, expert=expert, now=now)
+    again = services.offer_accept(offer_id=offer_id, expert=expert, now=now)
+
+    inquiry.refresh_from_db()
+    assert assignment == again
+    assert inquiry.status == InquiryStatus.ASSIGNED
+    assert Assignment.objects.filter(inquiry=inquiry).count() == 1
+    assert Offer.objects.get(pk=offer_id).status == OfferStatus.ACCEPTED
+
+
+def test_another_expert_cannot_accept_an_offer(now: datetime, captured_tasks: list) -> None:
+    queue = factories.queue()
+    factories.on_shift_expert(on=queue, now=now)
+    stranger = factories.expert(now=now)
+    inquiry = factories.inquiry(on=queue, now=now)
+    offer_id = services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
+    assert offer_id is not None
+
+    with pytest.raises(NotFound):
+        services.offer_accept(offer_id=offer_id, expert=stranger, now=now)
+
+    assert Offer.objects.get(pk=offer_id).status == OfferStatus.PENDING
+    assert Assignment.objects.count() == 0
+
+
+def test_expired_offer_cannot_be_accepted(now: datetime, captured_tasks: list) -> None:
+    queue = factories.queue()
+    expert = factories.on_shift_expert(on=queue, now=now)
+    inquiry = factories.inquiry(on=queue, now=now)
+    offer_id = services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
+    assert offer_id is not None
+
+    with pytest.raises(Conflict, match="expired"):
+        services.offer_accept(offer_id=offer_id, expert=expert, now=now + timedelta(minutes=3))
+
+    assert Assignment.objects.count() == 0
+
+
+def test_sweep_expires_offer_and_offers_to_the_next_expert(
+    now: datetime, captured_tasks: list
+) -> None:
+    queue = factories.queue()
+    slot = factories.shift(on=queue, now=now)
+    first = factories.on_shift_expert(on=queue, now=now - timedelta(hours=2), slot=slot)
+    second = factories.on_shift_expert(on=queue, now=now, slot=slot)
+    inquiry = factories.inquiry(on=queue, now=now)
+    services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+    assert Offer.objects.get(inquiry=inquiry).expert_id == first.pk
+    later = now + timedelta(seconds=121)
+
+    expired = services.offers_expire_due(now=later)
+
+    assert expired == 1
+    offers = {offer.expert_id: offer.status for offer in Offer.objects.filter(inquiry=inquiry)}
+    assert offers == {first.pk: OfferStatus.EXPIRED, second.pk: OfferStatus.PENDING}
+    inquiry.refresh_from_db()
+    assert inquiry.status == InquiryStatus.OFFERED
+
+
+def test_sweep_leaves_offers_that_are_not_due(now: datetime, captured_tasks: list) -> None:
+    queue = factories.queue()
+    factories.on_shift_expert(on=queue, now=now)
+    inquiry = factories.inquiry(on=queue, now=now)
+    services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+
+    expired = services.offers_expire_due(now=now + timedelta(seconds=119))
+
+    assert expired == 0
+    assert Offer.objects.get(inquiry=inquiry).status == OfferStatus.PENDING
+
+
+def test_with_nobody_eligible_inquiry_waits_then_goes_to_expert_who_checks_in(
+    now: datetime, captured_tasks: list, django_capture_on_commit_callbacks
+) -> None:
+    queue = factories.queue()
+    latecomer = factories.on_shift_expert(on=queue, now=now, checked_in=False)
+    inquiry = factories.inquiry(on=queue, now=now)
+    services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+    inquiry.refresh_from_db()
+    assert inquiry.status == InquiryStatus.QUEUED
+    booking = ShiftBooking.objects.get(expert=latecomer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        expert_services.shift_booking_check_in(booking_id=booking.pk, expert=latecomer,
+                                               now=now)
+    assert ("routing.expert_capacity_freed", [latecomer.pk]) in captured_tasks
+    offered = services.expert_pull_waiting_work(expert_id=latecomer.pk, now=now)
+
+    assert offered == 1
+    assert Offer.objects.get(inquiry=inquiry).expert_id == latecomer.pk
+    assert ShiftBooking.objects.get(pk=booking.pk).status == BookingStatus.CHECKED_IN
+
+
+def test_declined_inquiry_is_not_offered_to_the_same_expert_again(
+    now: datetime, captured_tasks: list
+) -> None:
+    queue = factories.queue()
+    only = factories.on_shift_expert(on=queue, now=now)
+    inquiry = factories.inquiry(on=queue, now=now)
+    offer_id = services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
+    assert offer_id is not None
+
+    services.offer_decline(offer_id=offer_id, expert=only, reason="Not my language", now=now)
+    outcome = services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+
+    assert outcome.offer_id is None
+    assert outcome.status == InquiryStatus.QUEUED
+    assert Offer.objects.get(pk=offer_id).decline_reason == "Not my language"
+
+
+def test_expert_at_capacity_gets_no_more_offers(now: datetime, captured_tasks: list) -> None:
+    queue = factories.queue()
+    expert = factories.on_shift_expert(on=queue, now=now)
+    inquiries = [factories.inquiry(on=queue, now=now, channel="chat") for _ in range(4)]
+
+    outcomes = [services.inquiry_route(inquiry_id=item.pk, now=now) for item in inquiries]
+
+    assert [outcome.offer_id is not None for outcome in outcomes] == [True, True, True, False]
+    assert Offer.objects.filter(expert=expert, status=OfferStatus.PENDING).count() == 3
+
+
+def test_reconcile_routes_an_inquiry_whose_task_was_lost(
+    now: datetime, captured_tasks: list
+) -> None:
+    queue = factories.queue()
+    expert = factories.on_shift_expert(on=queue, now=now)
+    inquiry = factories.inquiry(on=queue, now=now)
+
+    routed = services.inquiries_reconcile(now=now + timedelta(seconds=30))
+
+    assert routed == 1
+    assert Offer.objects.get(inquiry=inquiry).expert_id == expert.pk
