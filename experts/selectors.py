@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, OuterRef, QuerySet
 
 from experts.models import (
@@ -31,7 +31,7 @@ class ShiftCandidate:
     quality_score: float
 
 
-def expert_profile_for_user(*, user: AbstractBaseUser | AnonymousUser) -> ExpertProfile | None:
+def expert_profile_for_user(*, user: User | AnonymousUser) -> ExpertProfile | None:
     if not user.is_authenticated:
         return None
     return ExpertProfile.objects.filter(user=user).first()

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from experts.models import (
@@ -37,7 +37,7 @@ ALLOWED_DECISIONS: dict[str, set[str]] = {
 
 def expert_profile_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     display_name: str,
     time_zone: str,
     languages: Sequence[str],
@@ -57,7 +57,7 @@ def expert_decide(
     *,
     expert: ExpertProfile,
     to_status: ExpertStatus,
-    decided_by: AbstractBaseUser,
+    decided_by: User,
     reason: str,
     now: datetime,
 ) -> ExpertProfile:

@@ -5,6 +5,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
@@ -51,3 +52,10 @@ def ops_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The signed-in user of a view already behind one of the decorators above."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied("Log in first.")
+    return request.user

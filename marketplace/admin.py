@@ -58,7 +58,7 @@ class MessageInline(admin.TabularInline):
     model = Message
     extra = 0
     can_delete = False
-    fields = ["direction", "body", "created_at", "delivery_status"]
+    fields = ("direction", "body", "created_at", "delivery_status")
     readonly_fields = fields
 
 
@@ -66,7 +66,7 @@ class EventInline(admin.TabularInline):
     model = InquiryEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "description", "actor"]
+    fields = ("created_at", "kind", "description", "actor")
     readonly_fields = fields
 
 

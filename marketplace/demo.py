@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from experts import services as expert_services
@@ -13,7 +13,7 @@ from experts.models import BookingStatus, ExpertProfile, ExpertStatus, ShiftBook
 from marketplace import services
 from marketplace.models import ApiKey, Brand, BrandMembership, BrandRole, OverflowQueue
 
-DEMO_PASSWORD = "shiftline-demo"
+DEMO_PASSWORD = "shiftline-demo"  # noqa: S105 (demo data, printed by make run)
 DEMO_API_KEY = "sl_demo0001_northwind-demo-key-not-for-production"
 DEMO_SHIFT_HOURS = 12
 
@@ -27,7 +27,7 @@ class DemoLogins:
     api_key: str
 
 
-def _user(email: str, *, first_name: str, is_staff: bool = False) -> AbstractUser:
+def _user(email: str, *, first_name: str, is_staff: bool = False) -> User:
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(
         username=email, defaults={"email": email, "first_name": first_name, "is_staff": is_staff,
@@ -39,7 +39,7 @@ def _user(email: str, *, first_name: str, is_staff: bool = False) -> AbstractUse
     return user
 
 
-def _approved_expert(email: str, name: str, system: AbstractUser, now: datetime) -> ExpertProfile:
+def _approved_expert(email: str, name: str, system: User, now: datetime) -> ExpertProfile:
     user = _user(email, first_name=name)
     expert = ExpertProfile.objects.filter(user=user).first()
     if expert is None:
@@ -58,7 +58,9 @@ def _approved_expert(email: str, name: str, system: AbstractUser, now: datetime)
 @transaction.atomic
 def seed_demo(*, now: datetime) -> DemoLogins:
     ops = _user("ops@shiftline.demo", first_name="Olivia", is_staff=True)
-    brand, _ = Brand.objects.get_or_create(slug="northwind", defaults={"name": "Northwind Outfitters"})
+    brand, _ = Brand.objects.get_or_create(
+        slug="northwind", defaults={"name": "Northwind Outfitters"}
+    )
     brand_admin = _user("brand@shiftline.demo", first_name="Bea")
     BrandMembership.objects.get_or_create(brand=brand, user=brand_admin,
                                           defaults={"role": BrandRole.OWNER})

@@ -1,6 +1,6 @@
 """Every non-trivial read on the brand side."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from marketplace.errors import NotFound
@@ -16,7 +16,7 @@ from routing.engine import CoverageCalendar, WeeklySpan
 
 
 def brand_membership_for_user(
-    *, user: AbstractBaseUser | AnonymousUser
+    *, user: User | AnonymousUser
 ) -> BrandMembership | None:
     if not user.is_authenticated:
         return None

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 
@@ -91,7 +91,7 @@ def inquiry_record_event(
     kind: str,
     description: str,
     now: datetime,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     data: dict[str, Any] | None = None,
 ) -> InquiryEvent:
     return InquiryEvent.objects.create(
@@ -167,7 +167,7 @@ def inquiry_change_status(
     kind: str,
     description: str,
     now: datetime,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     data: dict[str, Any] | None = None,
     coverage_reason: str | None = None,
 ) -> Inquiry:
@@ -188,7 +188,7 @@ def inquiry_change_status(
 
 
 def message_create_reply(
-    *, inquiry: Inquiry, author: AbstractBaseUser, body: str, now: datetime
+    *, inquiry: Inquiry, author: User, body: str, now: datetime
 ) -> Message:
     """Stores an expert's reply and schedules its delivery to the customer. Caller holds the
     inquiry's row lock and has checked that the author may reply."""

@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from billing import services as billing_services
@@ -298,7 +298,7 @@ def _lock_active_assignment(
 
 
 def assignment_reply(
-    *, inquiry_id: int, expert: ExpertProfile, author: AbstractBaseUser, body: str, now: datetime
+    *, inquiry_id: int, expert: ExpertProfile, author: User, body: str, now: datetime
 ) -> Message:
     if not body.strip():
         raise DomainError("Write a reply before sending.", code="empty_reply")

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from itertools import count
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 
 from experts import services as expert_services
 from experts.models import BookingStatus, ExpertProfile, ExpertStatus, ShiftBooking, ShiftSlot
@@ -24,7 +24,7 @@ _sequence = count(1)
 PASSWORD = "correct-horse-battery"
 
 
-def user(*, email: str | None = None, is_staff: bool = False) -> AbstractUser:
+def user(*, email: str | None = None, is_staff: bool = False) -> User:
     email = email or f"user{next(_sequence)}@example.test"
     return get_user_model().objects.create_user(
         username=email, email=email, password=PASSWORD, is_staff=is_staff
@@ -36,7 +36,7 @@ def brand(*, name: str | None = None) -> Brand:
     return Brand.objects.create(name=name or f"Brand {number}", slug=f"brand-{number}")
 
 
-def brand_member(*, of: Brand, role: BrandRole = BrandRole.ADMIN) -> AbstractUser:
+def brand_member(*, of: Brand, role: BrandRole = BrandRole.ADMIN) -> User:
     member = user()
     BrandMembership.objects.create(brand=of, user=member, role=role)
     return member

@@ -10,7 +10,7 @@ from billing import selectors as billing_selectors
 from experts import selectors as expert_selectors
 from experts import services as expert_services
 from experts.models import ExpertProfile
-from frontend.access import expert_required
+from frontend.access import expert_required, signed_in_user
 from marketplace import selectors as marketplace_selectors
 from marketplace.errors import DomainError, NotFound
 from routing import selectors as routing_selectors
@@ -96,7 +96,7 @@ def inquiry(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> Htt
 def reply(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> HttpResponse:
     try:
         routing_services.assignment_reply(
-            inquiry_id=inquiry_id, expert=expert, author=request.user,
+            inquiry_id=inquiry_id, expert=expert, author=signed_in_user(request),
             body=request.POST.get("body", ""), now=timezone.now(),
         )
         messages.success(request, "Reply sent to the customer.")

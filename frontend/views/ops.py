@@ -10,7 +10,7 @@ from billing import selectors as billing_selectors
 from experts import selectors as expert_selectors
 from experts import services as expert_services
 from experts.models import ExpertStatus
-from frontend.access import ops_required
+from frontend.access import ops_required, signed_in_user
 from marketplace import selectors as marketplace_selectors
 from marketplace.errors import DomainError
 
@@ -37,7 +37,7 @@ def expert_decide(request: HttpRequest, expert_id: int) -> HttpResponse:
     try:
         expert = expert_selectors.expert_get(expert_id=expert_id)
         expert_services.expert_decide(
-            expert=expert, to_status=ExpertStatus(to_status), decided_by=request.user,
+            expert=expert, to_status=ExpertStatus(to_status), decided_by=signed_in_user(request),
             reason=request.POST.get("reason", ""), now=timezone.now(),
         )
         messages.success(request, f"{expert.display_name}: {ExpertStatus(to_status).label}.")

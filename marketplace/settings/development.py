@@ -5,4 +5,4 @@ import os
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
-from marketplace.settings.base import *  # noqa: E402, F403
+from marketplace.settings.base import *  # noqa: F403

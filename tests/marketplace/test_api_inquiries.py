@@ -109,8 +109,9 @@ def test_key_records_last_use() -> None:
 
     client_with(raw).get("/api/v1/inquiries")
 
-    assert ApiKey.objects.get().last_used_at is not None
-    assert ApiKey.objects.get().last_used_at <= timezone.now()
+    last_used_at = ApiKey.objects.get().last_used_at
+    assert last_used_at is not None
+    assert last_used_at <= timezone.now()
 
 
 @pytest.mark.parametrize(

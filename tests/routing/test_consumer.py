@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from experts.models import ExpertStatus
 from routing import services
 from routing.consumers import ExpertConsumer
 from routing.models import Offer
@@ -41,7 +42,7 @@ def test_anonymous_socket_is_closed() -> None:
 
 
 def test_socket_of_an_unapproved_expert_is_closed(now: datetime) -> None:
-    applicant_user = factories.expert(now=now, status="applied").user
+    applicant_user = factories.expert(now=now, status=ExpertStatus.APPLIED).user
 
     async def scenario() -> tuple[bool, int | None]:
         connected, code = await communicator(applicant_user).connect()

@@ -18,7 +18,8 @@ def calendar(zone: str, spans: tuple[WeeklySpan, ...] = WEEKDAYS_NINE_TO_FIVE,
 
 
 def local(zone: str, *args: int) -> datetime:
-    return datetime(*args, tzinfo=ZoneInfo(zone)).astimezone(UTC)  # type: ignore[misc]
+    year, month, day, hour, minute = args
+    return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 
 from billing.models import LedgerEntry, LedgerTransaction
+from experts.models import ExpertProfile
 from marketplace import services as marketplace_services
 from marketplace.errors import Conflict, PermissionDenied
 from marketplace.models import DeliveryStatus, Inquiry, InquiryStatus, Message
@@ -16,7 +17,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def assigned(now: datetime) -> tuple[Inquiry, object]:
+def assigned(now: datetime) -> tuple[Inquiry, ExpertProfile]:
     queue = factories.queue(price_minor=450, rate_minor=300)
     expert = factories.on_shift_expert(on=queue, now=now)
     inquiry = factories.inquiry(on=queue, now=now, subject="Lost parcel")
