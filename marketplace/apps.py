@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class MarketplaceConfig(AppConfig):
     name = "marketplace"
     verbose_name = "Brands and inquiries"
+
+    def ready(self) -> None:
+        from marketplace import schema  # noqa: F401  (registers the OpenAPI auth scheme)

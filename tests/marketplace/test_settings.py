@@ -1,0 +1,48 @@
+"""Production settings pass Django's deployment checklist with nothing to report."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    environment.update(DJANGO_SETTINGS_MODULE="marketplace.settings.production", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True,
+        text=True, timeout=120, check=False,
+    )
+
+
+def test_check_deploy_reports_nothing_with_production_settings() -> None:
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "DEBUG",
+        SECRET_KEY="x7!" + "k" * 60 + "production-grade-secret-key-material",
+        ALLOWED_HOSTS="shiftline.example.com",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ALLOWED_HOSTS": "shiftline.example.com"}, "Set SECRET_KEY"),
+        ({"SECRET_KEY": "s" * 60}, "Set ALLOWED_HOSTS"),
+        ({"SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "a.example", "DEBUG": "true"},
+         "DEBUG must be off"),
+    ],
+)
+def test_production_refuses_to_start_without_its_secrets(env: dict[str, str],
+                                                         message: str) -> None:
+    result = run_manage("check", **env)
+
+    assert result.returncode != 0
+    assert message in result.stderr
