@@ -1,6 +1,6 @@
 # Minimal bootstrap; replaced by the full runner (marketplace/devstack) when it lands.
 SHELL := /bin/bash
-UV := $(shell command -v uv 2>/dev/null || echo var/tools/bin/uv)
+UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo var/tools/bin/uv)
 
 .PHONY: setup test lint
 setup:
