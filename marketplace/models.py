@@ -170,6 +170,11 @@ class Inquiry(models.Model):
     first_response_due_at = models.DateTimeField()
     first_replied_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    at_risk_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When half the first-response target passed with nobody accepting.",
+    )
+    handed_back_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name_plural = "inquiries"

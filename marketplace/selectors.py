@@ -32,6 +32,13 @@ def queue_get_for_brand(*, brand: Brand, queue_id: int | None) -> OverflowQueue:
     return queue
 
 
+def queue_get(*, queue_id: int) -> OverflowQueue:
+    queue = OverflowQueue.objects.filter(pk=queue_id).select_related("brand").first()
+    if queue is None:
+        raise NotFound("Queue not found.")
+    return queue
+
+
 def queue_coverage_calendar(*, queue: OverflowQueue) -> CoverageCalendar:
     return CoverageCalendar(
         time_zone=queue.time_zone,

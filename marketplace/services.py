@@ -180,9 +180,27 @@ def inquiry_change_status(
     if status == InquiryStatus.RESOLVED:
         inquiry.resolved_at = now
         fields.append("resolved_at")
+    if status == InquiryStatus.HANDED_BACK:
+        inquiry.handed_back_reason = description[:200]
+        fields.append("handed_back_reason")
     inquiry.save(update_fields=fields)
     inquiry_record_event(
         inquiry=inquiry, kind=kind, description=description, now=now, actor=actor, data=data
+    )
+    return inquiry
+
+
+def inquiry_mark_at_risk(*, inquiry: Inquiry, now: datetime) -> Inquiry:
+    """Flags an inquiry that has used half its first-response target with nobody accepting.
+    Caller holds the inquiry's row lock; flagging twice records nothing new."""
+    if inquiry.at_risk_at is not None:
+        return inquiry
+    inquiry.at_risk_at = now
+    inquiry.save(update_fields=["at_risk_at"])
+    inquiry_record_event(
+        inquiry=inquiry, kind="at_risk", now=now,
+        description="At risk: half the first-response target has passed and no expert has "
+        "accepted yet.",
     )
     return inquiry
 

@@ -108,3 +108,41 @@ def decision_list_for_inquiry(*, inquiry_id: int) -> QuerySet[RoutingDecisionLog
     return RoutingDecisionLog.objects.filter(inquiry_id=inquiry_id).select_related(
         "chosen_expert"
     )
+
+
+UNASSIGNED = (InquiryStatus.QUEUED, InquiryStatus.OFFERED)
+
+
+def queue_ids_with_unassigned_work() -> list[int]:
+    return list(
+        Inquiry.objects.filter(status__in=UNASSIGNED)
+        .order_by().values_list("queue_id", flat=True).distinct()
+    )
+
+
+def inquiry_ids_unassigned_in_queue(*, queue_id: int, limit: int) -> list[int]:
+    return list(
+        Inquiry.objects.filter(queue_id=queue_id, status__in=UNASSIGNED)
+        .order_by("first_response_due_at").values_list("id", flat=True)[:limit]
+    )
+
+
+def inquiry_ids_unassigned_past_target(*, now: datetime, limit: int) -> list[int]:
+    return list(
+        Inquiry.objects.filter(status__in=UNASSIGNED, first_response_due_at__lte=now)
+        .order_by("first_response_due_at").values_list("id", flat=True)[:limit]
+    )
+
+
+def inquiry_ids_at_risk(*, now: datetime, limit: int) -> list[int]:
+    """Unassigned inquiries past half their first-response target, not yet flagged."""
+    rows = (
+        Inquiry.objects.filter(status__in=UNASSIGNED, at_risk_at__isnull=True,
+                               first_response_due_at__gt=now)
+        .order_by("first_response_due_at")
+        .values_list("id", "received_at", "first_response_due_at")[:limit]
+    )
+    return [
+        inquiry_id for inquiry_id, received_at, due_at in rows
+        if now >= received_at + (due_at - received_at) / 2
+    ]

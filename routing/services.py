@@ -22,6 +22,7 @@ from marketplace.models import Inquiry, InquiryStatus, Message
 from marketplace.tasking import enqueue_on_commit
 from routing import selectors
 from routing.engine import Candidate, InquiryNeeds, RoutingDecision, choose_expert, decide_coverage
+from routing.engine.coverage import is_business_hours
 from routing.engine.policy import policy_for
 from routing.models import Assignment, AssignmentStatus, Offer, OfferStatus, RoutingDecisionLog
 from routing.push import push_to_expert_on_commit
@@ -340,3 +341,61 @@ def assignment_resolve(*, inquiry_id: int, expert: ExpertProfile, now: datetime)
         expert_services.expert_mark_idle(expert_id=expert.pk, now=now)
         enqueue_on_commit("routing.expert_capacity_freed", expert.pk)
     return assignment
+
+
+def _withdraw_pending_offers(inquiry: Inquiry, now: datetime) -> None:
+    """Caller holds the inquiry lock."""
+    for offer in Offer.objects.select_for_update().filter(inquiry=inquiry,
+                                                          status=OfferStatus.PENDING):
+        offer.status = OfferStatus.WITHDRAWN
+        offer.responded_at = now
+        offer.save(update_fields=["status", "responded_at"])
+        push_to_expert_on_commit(offer.expert_id, "offer.closed", offer_id=offer.pk)
+
+
+def inquiry_hand_back(*, inquiry_id: int, reason: str, now: datetime) -> bool:
+    """Returns an unassigned inquiry to the brand with the reason; withdraws its offer."""
+    with transaction.atomic():
+        inquiry = marketplace_services.inquiry_lock(inquiry_id=inquiry_id)
+        if inquiry.status not in selectors.UNASSIGNED:
+            return False
+        _withdraw_pending_offers(inquiry, now)
+        marketplace_services.inquiry_change_status(
+            inquiry=inquiry, status=InquiryStatus.HANDED_BACK, kind="handed_back", now=now,
+            description=reason,
+        )
+    return True
+
+
+def inquiry_flag_at_risk(*, inquiry_id: int, now: datetime) -> bool:
+    with transaction.atomic():
+        inquiry = marketplace_services.inquiry_lock(inquiry_id=inquiry_id)
+        if inquiry.status not in selectors.UNASSIGNED or inquiry.at_risk_at is not None:
+            return False
+        marketplace_services.inquiry_mark_at_risk(inquiry=inquiry, now=now)
+    return True
+
+
+BRAND_OPENED = "Handed back: the brand's business hours began before an expert took it."
+TARGET_PASSED = "Handed back: no expert could take it before the first-response target."
+
+
+def deadlines_sweep(*, now: datetime) -> dict[str, int]:
+    """Flags inquiries at half their target, hands back those past it, and hands back every
+    unassigned inquiry of a queue whose business hours have begun."""
+    handed_back = 0
+    for queue_id in selectors.queue_ids_with_unassigned_work():
+        queue = marketplace_selectors.queue_get(queue_id=queue_id)
+        calendar = marketplace_selectors.queue_coverage_calendar(queue=queue)
+        if is_business_hours(calendar, now):
+            for inquiry_id in selectors.inquiry_ids_unassigned_in_queue(queue_id=queue_id,
+                                                                         limit=SWEEP_BATCH):
+                handed_back += inquiry_hand_back(inquiry_id=inquiry_id, reason=BRAND_OPENED,
+                                                 now=now)
+    for inquiry_id in selectors.inquiry_ids_unassigned_past_target(now=now, limit=SWEEP_BATCH):
+        handed_back += inquiry_hand_back(inquiry_id=inquiry_id, reason=TARGET_PASSED, now=now)
+    at_risk = sum(
+        inquiry_flag_at_risk(inquiry_id=inquiry_id, now=now)
+        for inquiry_id in selectors.inquiry_ids_at_risk(now=now, limit=SWEEP_BATCH)
+    )
+    return {"handed_back": handed_back, "at_risk": at_risk}

@@ -28,3 +28,8 @@ def sweep_expired_offers() -> int:
 @shared_task(name="routing.reconcile_waiting_inquiries")
 def reconcile_waiting_inquiries() -> int:
     return services.inquiries_reconcile(now=timezone.now())
+
+
+@shared_task(name="routing.sweep_deadlines")
+def sweep_deadlines() -> dict[str, int]:
+    return services.deadlines_sweep(now=timezone.now())

@@ -146,6 +146,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env_int("ROUTING_SWEEP_SECONDS", 2)),
         "options": {"expires": 10},
     },
+    "routing-sweep-deadlines": {
+        "task": "routing.sweep_deadlines",
+        "schedule": timedelta(seconds=env_int("ROUTING_DEADLINE_SECONDS", 5)),
+        "options": {"expires": 20},
+    },
     "routing-reconcile-waiting": {
         "task": "routing.reconcile_waiting_inquiries",
         "schedule": timedelta(seconds=env_int("ROUTING_RECONCILE_SECONDS", 5)),
