@@ -19,6 +19,7 @@ from experts.models import (
 from marketplace.errors import Conflict, DomainError, PermissionDenied
 from marketplace.models import Brand, OverflowQueue
 from marketplace.tasking import enqueue_on_commit
+from routing.push import push_to_expert_on_commit
 
 CHECK_IN_OPENS_BEFORE_START = timedelta(minutes=10)
 
@@ -77,7 +78,16 @@ def expert_decide(
         )
         locked.status = to_status
         locked.save(update_fields=["status"])
+        if to_status != ExpertStatus.APPROVED:
+            push_to_expert_on_commit(locked.pk, "connection.revoke", reason=to_status)
     return locked
+
+
+def expert_disconnect_live_sessions(*, user: User) -> None:
+    """Closes the expert's open websockets, e.g. when they log out."""
+    expert = ExpertProfile.objects.filter(user=user).only("pk").first()
+    if expert is not None:
+        push_to_expert_on_commit(expert.pk, "connection.revoke", reason="logged_out")
 
 
 def certification_grant(*, expert: ExpertProfile, brand: Brand, now: datetime) -> Certification:

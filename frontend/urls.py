@@ -35,7 +35,7 @@ urlpatterns = [
     path("healthz", home.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
          name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", home.LogoutView.as_view(), name="logout"),
     path("expert/", include(expert_patterns)),
     path("brand/", include(brand_patterns)),
     path("ops/", include(ops_patterns)),

@@ -50,6 +50,11 @@ class ExpertConsumer(AsyncWebsocketConsumer):
             text_data=f'<div id="offer-{int(event["offer_id"])}" hx-swap-oob="delete"></div>'
         )
 
+    async def connection_revoke(self, event: dict[str, Any]) -> None:
+        """The expert logged out or was suspended: the live pipe closes at once."""
+        code = CLOSE_UNAUTHENTICATED if event.get("reason") == "logged_out" else CLOSE_FORBIDDEN
+        await self.close(code=code)
+
     def _render_offer(self, offer_id: int) -> str | None:
         offer = selectors.offer_get_for_expert(offer_id=offer_id, expert_id=self.expert_id)
         if offer is None or offer.status != OfferStatus.PENDING:

@@ -1,9 +1,14 @@
+from typing import Any
+
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from experts.selectors import expert_profile_for_user
+from experts.services import expert_disconnect_live_sessions
 from marketplace.selectors import brand_membership_for_user
 
 
@@ -22,3 +27,12 @@ def home(request: HttpRequest) -> HttpResponse:
     if brand_membership_for_user(user=request.user) is not None:
         return redirect("brand:console")
     return render(request, "frontend/no_role.html", status=403)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Logging out also closes the expert's live websockets."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if isinstance(request.user, User):
+            expert_disconnect_live_sessions(user=request.user)
+        return super().post(request, *args, **kwargs)

@@ -9,8 +9,10 @@ from channels.layers import get_channel_layer
 from channels.testing.websocket import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.test import Client
 from django.utils import timezone
 
+from experts import services as expert_services
 from experts.models import ExpertStatus
 from routing import services
 from routing.consumers import ExpertConsumer
@@ -82,3 +84,35 @@ def test_offer_reaches_the_experts_socket_and_nobody_elses(captured_tasks: list)
     assert 'hx-swap-oob="afterbegin"' in frame
     assert bystander_silent is True
     assert removal == f'<div id="offer-{offer.pk}" hx-swap-oob="delete"></div>'
+
+
+def _connect_then_run(user: object, action: object) -> dict[str, object]:
+    async def scenario() -> dict[str, object]:
+        connection = communicator(user)
+        connected, _ = await connection.connect()
+        assert connected
+        await database_sync_to_async(action)()  # type: ignore[arg-type]
+        return await connection.receive_output(timeout=5)
+
+    return async_to_sync(scenario)()
+
+
+def test_suspending_an_expert_closes_their_socket(now: datetime) -> None:
+    expert = factories.expert(now=now)
+    expert_user, ops_user = expert.user, factories.user(is_staff=True)
+
+    closed = _connect_then_run(expert_user, lambda: expert_services.expert_decide(
+        expert=expert, to_status=ExpertStatus.SUSPENDED, decided_by=ops_user,
+        reason="Complaint", now=now))
+
+    assert closed == {"type": "websocket.close", "code": 4403}
+
+
+def test_logging_out_closes_the_experts_socket(now: datetime) -> None:
+    expert_user = factories.expert(now=now).user
+    client = Client()
+    client.force_login(expert_user)
+
+    closed = _connect_then_run(expert_user, lambda: client.post("/accounts/logout/"))
+
+    assert closed == {"type": "websocket.close", "code": 4401}
