@@ -55,6 +55,12 @@ class ExpertConsumer(AsyncWebsocketConsumer):
         code = CLOSE_UNAUTHENTICATED if event.get("reason") == "logged_out" else CLOSE_FORBIDDEN
         await self.close(code=code)
 
+    async def assignment_revoked(self, event: dict[str, Any]) -> None:
+        await self.send(
+            text_data=f'<div id="assignment-{int(event["inquiry_id"])}" hx-swap-oob="delete">'
+            "</div>"
+        )
+
     def _render_offer(self, offer_id: int) -> str | None:
         offer = selectors.offer_get_for_expert(offer_id=offer_id, expert_id=self.expert_id)
         if offer is None or offer.status != OfferStatus.PENDING:

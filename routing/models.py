@@ -89,7 +89,11 @@ class Assignment(models.Model):
                 name="one_active_assignment_per_inquiry",
             ),
         ]
-        indexes = [models.Index(fields=["expert", "status"], name="assignment_expert_status")]
+        indexes = [
+            models.Index(fields=["expert", "status"], name="assignment_expert_status"),
+            models.Index(fields=["created_at"], condition=Q(status="active"),
+                         name="active_assignment_age"),
+        ]
 
     def __str__(self) -> str:
         return f"inquiry {self.inquiry_id} with expert {self.expert_id} ({self.status})"

@@ -31,11 +31,24 @@ def expert_load_by_channel(*, expert_ids: Iterable[int], channel: str) -> Counte
 
 
 def expert_ids_passed_on_inquiry(*, inquiry_id: int) -> frozenset[int]:
-    """Experts who declined this inquiry or let its offer expire: not offered it again."""
+    """Experts who declined this inquiry, let its offer expire or were taken off it for not
+    replying: not offered it again."""
     return frozenset(
-        Offer.objects.filter(
-            inquiry_id=inquiry_id, status__in=[OfferStatus.DECLINED, OfferStatus.EXPIRED]
+        Offer.objects.filter(inquiry_id=inquiry_id).filter(
+            Q(status__in=[OfferStatus.DECLINED, OfferStatus.EXPIRED])
+            | Q(assignment__status=AssignmentStatus.RELEASED)
         ).values_list("expert_id", flat=True)
+    )
+
+
+def assignment_ids_silent_since(*, channel: str, accepted_before: datetime,
+                                limit: int) -> list[int]:
+    """Active assignments accepted before the cut-off whose inquiry still has no reply."""
+    return list(
+        Assignment.objects.filter(
+            status=AssignmentStatus.ACTIVE, inquiry__channel=channel,
+            inquiry__first_replied_at__isnull=True, created_at__lte=accepted_before,
+        ).order_by("created_at").values_list("id", flat=True)[:limit]
     )
 
 

@@ -23,7 +23,7 @@ from marketplace.tasking import enqueue_on_commit
 from routing import selectors
 from routing.engine import Candidate, InquiryNeeds, RoutingDecision, choose_expert, decide_coverage
 from routing.engine.coverage import is_business_hours
-from routing.engine.policy import policy_for
+from routing.engine.policy import DEFAULT_POLICIES, policy_for
 from routing.models import Assignment, AssignmentStatus, Offer, OfferStatus, RoutingDecisionLog
 from routing.push import push_to_expert_on_commit
 
@@ -399,3 +399,42 @@ def deadlines_sweep(*, now: datetime) -> dict[str, int]:
         for inquiry_id in selectors.inquiry_ids_at_risk(now=now, limit=SWEEP_BATCH)
     )
     return {"handed_back": handed_back, "at_risk": at_risk}
+
+
+def assignment_release_silent(*, assignment_id: int, now: datetime) -> bool:
+    """Takes a chat away from an expert who accepted it but has not replied in time, and offers
+    it to someone else. Returns False when the expert replied meanwhile."""
+    with transaction.atomic():
+        inquiry_id = (Assignment.objects.filter(pk=assignment_id)
+                      .values_list("inquiry_id", flat=True).first())
+        if inquiry_id is None:
+            return False
+        inquiry = marketplace_services.inquiry_lock(inquiry_id=inquiry_id)
+        assignment = Assignment.objects.select_for_update().get(pk=assignment_id)
+        if assignment.status != AssignmentStatus.ACTIVE or inquiry.first_replied_at is not None:
+            return False
+        assignment.status = AssignmentStatus.RELEASED
+        assignment.ended_at = now
+        assignment.save(update_fields=["status", "ended_at"])
+        marketplace_services.inquiry_change_status(
+            inquiry=inquiry, status=InquiryStatus.QUEUED, kind="reassigned", now=now,
+            description=f"Expert #{assignment.expert_id} did not reply in time; reassigning.",
+            data={"expert_id": assignment.expert_id},
+        )
+        push_to_expert_on_commit(assignment.expert_id, "assignment.revoked",
+                                 inquiry_id=inquiry.pk)
+        _offer_to_best_candidate(inquiry, now, log_empty=True)
+    return True
+
+
+def assignments_release_silent(*, now: datetime) -> int:
+    released = 0
+    for channel, policy in DEFAULT_POLICIES.items():
+        if policy.first_reply_timeout is None:
+            continue
+        for assignment_id in selectors.assignment_ids_silent_since(
+            channel=channel, accepted_before=now - policy.first_reply_timeout,
+            limit=SWEEP_BATCH,
+        ):
+            released += assignment_release_silent(assignment_id=assignment_id, now=now)
+    return released

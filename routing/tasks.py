@@ -22,7 +22,9 @@ def expert_capacity_freed(expert_id: int) -> int:
 
 @shared_task(name="routing.sweep_expired_offers")
 def sweep_expired_offers() -> int:
-    return services.offers_expire_due(now=timezone.now())
+    """Offer timeouts and chats accepted but left without a first reply."""
+    now = timezone.now()
+    return services.offers_expire_due(now=now) + services.assignments_release_silent(now=now)
 
 
 @shared_task(name="routing.reconcile_waiting_inquiries")

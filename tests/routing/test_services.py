@@ -209,3 +209,51 @@ def test_reconcile_routes_an_inquiry_whose_task_was_lost(
 
     assert routed == 1
     assert Offer.objects.get(inquiry=inquiry).expert_id == expert.pk
+
+
+def test_chat_without_first_reply_in_three_minutes_is_reassigned(
+    now: datetime, captured_tasks: list
+) -> None:
+    queue = factories.queue()
+    slot = factories.shift(on=queue, now=now)
+    slow = factories.on_shift_expert(on=queue, now=now - timedelta(hours=1), slot=slot)
+    other = factories.on_shift_expert(on=queue, now=now, slot=slot)
+    inquiry = factories.inquiry(on=queue, now=now, channel="chat")
+    offer_id = services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
+    assert offer_id is not None
+    services.offer_accept(offer_id=offer_id, expert=slow, now=now)
+
+    early = services.assignments_release_silent(now=now + timedelta(minutes=2, seconds=59))
+    late = services.assignments_release_silent(now=now + timedelta(minutes=3))
+
+    assert (early, late) == (0, 1)
+    assignment = Assignment.objects.get(inquiry=inquiry, expert=slow)
+    assert assignment.status == "released"
+    assert Offer.objects.get(inquiry=inquiry, status=OfferStatus.PENDING).expert_id == other.pk
+
+
+def test_chat_with_a_reply_is_not_reassigned(now: datetime, captured_tasks: list) -> None:
+    queue = factories.queue()
+    expert = factories.on_shift_expert(on=queue, now=now)
+    inquiry = factories.inquiry(on=queue, now=now, channel="chat")
+    offer_id = services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
+    assert offer_id is not None
+    services.offer_accept(offer_id=offer_id, expert=expert, now=now)
+    services.assignment_reply(inquiry_id=inquiry.pk, expert=expert, author=expert.user,
+                              body="Hello!", now=now + timedelta(minutes=1))
+
+    released = services.assignments_release_silent(now=now + timedelta(minutes=10))
+
+    assert released == 0
+    assert Assignment.objects.get(inquiry=inquiry).status == "active"
+
+
+def test_email_has_no_first_reply_deadline(now: datetime, captured_tasks: list) -> None:
+    queue = factories.queue()
+    expert = factories.on_shift_expert(on=queue, now=now)
+    inquiry = factories.inquiry(on=queue, now=now, channel="email")
+    offer_id = services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
+    assert offer_id is not None
+    services.offer_accept(offer_id=offer_id, expert=expert, now=now)
+
+    assert services.assignments_release_silent(now=now + timedelta(hours=1)) == 0
