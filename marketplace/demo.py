@@ -67,7 +67,7 @@ def seed_demo(*, now: datetime) -> DemoLogins:
     queue, _ = OverflowQueue.objects.get_or_create(
         brand=brand, name="Always covered (demo)",
         defaults={"time_zone": "Europe/Dublin", "covers_after_hours": True,
-                  "covers_weekends": True, "first_response_target_seconds": 15 * 60,
+                  "covers_weekends": True,
                   "price_per_ticket_minor": 450, "expert_rate_minor": 300, "currency": "EUR"},
     )
     if not ApiKey.objects.filter(prefix=DEMO_API_KEY.split("_")[1]).exists():

@@ -1,10 +1,11 @@
 """The brand side: brands, their people and keys, overflow queues, customers and inquiries."""
 
-from datetime import time
+from datetime import time, timedelta
 from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -72,7 +73,18 @@ class OverflowQueue(models.Model):
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     covers_after_hours = models.BooleanField(default=True)
     covers_weekends = models.BooleanField(default=True)
-    first_response_target_seconds = models.PositiveIntegerField(default=15 * 60)
+    chat_first_response_seconds = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(1)],
+        help_text="First-response target for chats, in seconds.",
+    )
+    email_first_response_seconds = models.PositiveIntegerField(
+        default=15 * 60, validators=[MinValueValidator(1)],
+        help_text="First-response target for emails, in seconds.",
+    )
+    social_first_response_seconds = models.PositiveIntegerField(
+        default=15 * 60, validators=[MinValueValidator(1)],
+        help_text="First-response target for social messages, in seconds.",
+    )
     currency = models.CharField(max_length=3, default="EUR")
     price_per_ticket_minor = models.PositiveIntegerField(
         help_text="What the brand pays per resolved ticket, in minor units (cents)."
@@ -96,6 +108,14 @@ class OverflowQueue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.brand} / {self.name}"
+
+    def first_response_target(self, channel: str) -> timedelta:
+        seconds = {
+            "chat": self.chat_first_response_seconds,
+            "email": self.email_first_response_seconds,
+            "social": self.social_first_response_seconds,
+        }[channel]
+        return timedelta(seconds=seconds)
 
 
 class BusinessHoursSpan(models.Model):

@@ -131,7 +131,7 @@ def inquiry_create(*, intake: InquiryIntake, now: datetime) -> tuple[Inquiry, bo
                 brand=brand, queue=queue, customer=customer, external_id=intake.external_id,
                 channel=intake.channel, subject=intake.subject, language=intake.language,
                 received_at=now,
-                first_response_due_at=now + timedelta(seconds=queue.first_response_target_seconds),
+                first_response_due_at=now + queue.first_response_target(intake.channel),
             )
             Message.objects.create(
                 inquiry=inquiry, direction=MessageDirection.INBOUND, body=intake.body,

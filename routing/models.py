@@ -32,6 +32,11 @@ class RoutingDecisionLog(models.Model):
 
 
 class Offer(models.Model):
+    """An inquiry offered to one expert. Normally one offer per inquiry is pending; a chat close
+    to breaching its target is offered to several experts at once (the first to accept wins and
+    the others are withdrawn in the same transaction), so the database allows one pending offer
+    per inquiry and expert, and the single-assignment constraint picks the winner."""
+
     inquiry = models.ForeignKey("marketplace.Inquiry", on_delete=models.CASCADE,
                                 related_name="offers")
     expert = models.ForeignKey("experts.ExpertProfile", on_delete=models.PROTECT,
@@ -49,8 +54,8 @@ class Offer(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["inquiry"], condition=Q(status="pending"),
-                name="one_pending_offer_per_inquiry",
+                fields=["inquiry", "expert"], condition=Q(status="pending"),
+                name="one_pending_offer_per_inquiry_and_expert",
             ),
             models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")),
                                    name="offer_expires_after_creation"),

@@ -98,8 +98,12 @@ def _decide_coverage(inquiry: Inquiry, now: datetime) -> None:
         )
 
 
-def _offer_to_best_candidate(inquiry: Inquiry, now: datetime, *, log_empty: bool) -> Offer | None:
-    """Caller holds the inquiry lock and the inquiry is queued."""
+def _offer_to_best_candidates(
+    inquiry: Inquiry, now: datetime, *, log_empty: bool
+) -> list[Offer]:
+    """Offers a queued inquiry to the best eligible expert, or to the best few at once when it
+    is close to breaching its target. Caller holds the inquiry lock. Each chosen expert's row
+    is locked and their load counted again, so two workers never fill the same last seat."""
     decision = _decide(inquiry, now)
     if decision.chosen_expert_id is None:
         if log_empty:
@@ -111,31 +115,42 @@ def _offer_to_best_candidate(inquiry: Inquiry, now: datetime, *, log_empty: bool
                 description="No eligible expert right now; waiting for one to check in.",
                 data=decision.as_log(),
             )
-        return None
+        return []
     policy = policy_for(inquiry.channel)
+    width = policy.offer_width(now, inquiry.first_response_due_at)
+    log: RoutingDecisionLog | None = None
+    offers: list[Offer] = []
     for score in decision.ranked:
+        if len(offers) == width:
+            break
         expert_services.expert_lock_for_routing(expert_id=score.expert_id)
         load = selectors.expert_load_by_channel(expert_ids=[score.expert_id],
                                                 channel=inquiry.channel)
         if load[score.expert_id] >= policy.capacity:
             continue
-        log = RoutingDecisionLog.objects.create(
-            inquiry=inquiry, chosen_expert_id=score.expert_id, detail=decision.as_log(),
-            decided_at=now,
-        )
+        if log is None:
+            log = RoutingDecisionLog.objects.create(
+                inquiry=inquiry, chosen_expert_id=score.expert_id, detail=decision.as_log(),
+                decided_at=now,
+            )
         offer = Offer.objects.create(
             inquiry=inquiry, expert_id=score.expert_id, decision=log, created_at=now,
             expires_at=policy.offer_expires_at(now),
         )
+        offers.append(offer)
+        push_to_expert_on_commit(score.expert_id, "offer.created", offer_id=offer.pk)
+    if offers:
+        assert log is not None
+        experts = ", ".join(f"#{offer.expert_id}" for offer in offers)
+        at_once = " at once, first to accept wins" if len(offers) > 1 else ""
         marketplace_services.inquiry_change_status(
             inquiry=inquiry, status=InquiryStatus.OFFERED, kind="offered", now=now,
-            description=f"Offered to expert #{score.expert_id} (rank {score.rank} of "
-            f"{len(decision.ranked)}), answer by {offer.expires_at:%H:%M:%S} UTC.",
-            data={"offer_id": offer.pk, "expert_id": score.expert_id, "decision_id": log.pk},
+            description=f"Offered to expert {experts}{at_once} (of {len(decision.ranked)} "
+            f"eligible), answer by {offers[0].expires_at:%H:%M:%S} UTC.",
+            data={"offer_ids": [offer.pk for offer in offers],
+                  "expert_ids": [offer.expert_id for offer in offers], "decision_id": log.pk},
         )
-        push_to_expert_on_commit(score.expert_id, "offer.created", offer_id=offer.pk)
-        return offer
-    return None
+    return offers
 
 
 def inquiry_route(*, inquiry_id: int, now: datetime, log_empty: bool = True) -> RouteOutcome:
@@ -158,8 +173,8 @@ def inquiry_route(*, inquiry_id: int, now: datetime, log_empty: bool = True) -> 
             )
         if inquiry.status != InquiryStatus.QUEUED:
             return RouteOutcome(inquiry_id, inquiry.status)
-        offer = _offer_to_best_candidate(inquiry, now, log_empty=log_empty)
-        return RouteOutcome(inquiry_id, inquiry.status, offer.pk if offer else None)
+        offers = _offer_to_best_candidates(inquiry, now, log_empty=log_empty)
+        return RouteOutcome(inquiry_id, inquiry.status, offers[0].pk if offers else None)
 
 
 def _lock_offer_for_expert(*, offer_id: int, expert: ExpertProfile) -> tuple[Inquiry, Offer]:
@@ -187,6 +202,7 @@ def offer_accept(*, offer_id: int, expert: ExpertProfile, now: datetime) -> Assi
         offer.status = OfferStatus.ACCEPTED
         offer.responded_at = now
         offer.save(update_fields=["status", "responded_at"])
+        _withdraw_pending_offers(inquiry, now)
         assignment = Assignment.objects.create(
             inquiry=inquiry, expert=expert, offer=offer, created_at=now
         )
@@ -213,14 +229,35 @@ def offer_decline(*, offer_id: int, expert: ExpertProfile, reason: str, now: dat
         offer.responded_at = now
         offer.decline_reason = reason.strip()[:300]
         offer.save(update_fields=["status", "responded_at", "decline_reason"])
-        marketplace_services.inquiry_change_status(
-            inquiry=inquiry, status=InquiryStatus.QUEUED, kind="declined", now=now,
-            actor=expert.user, description=f"Declined by {expert.display_name}: {reason}",
-            data={"offer_id": offer.pk, "expert_id": expert.pk},
+        still_offered = _after_offer_closed(
+            inquiry, offer, kind="declined", now=now, actor=expert.user,
+            description=f"Declined by {expert.display_name}: {reason}",
         )
-        push_to_expert_on_commit(expert.pk, "offer.closed", offer_id=offer.pk)
-        enqueue_on_commit("routing.route_inquiry", inquiry.pk)
+        if not still_offered:
+            enqueue_on_commit("routing.route_inquiry", inquiry.pk)
     return offer
+
+
+def _after_offer_closed(
+    inquiry: Inquiry, offer: Offer, *, kind: str, description: str, now: datetime,
+    actor: User | None = None,
+) -> bool:
+    """Records a declined or expired offer. The inquiry stays offered while another of its
+    offers is still pending (a multi-offer); otherwise it goes back to the queue. Returns True
+    when it is still offered. Caller holds the inquiry and offer locks."""
+    push_to_expert_on_commit(offer.expert_id, "offer.closed", offer_id=offer.pk)
+    data = {"offer_id": offer.pk, "expert_id": offer.expert_id}
+    if Offer.objects.filter(inquiry=inquiry, status=OfferStatus.PENDING).exists():
+        marketplace_services.inquiry_record_event(
+            inquiry=inquiry, kind=kind, description=description, now=now, actor=actor,
+            data=data,
+        )
+        return True
+    marketplace_services.inquiry_change_status(
+        inquiry=inquiry, status=InquiryStatus.QUEUED, kind=kind, description=description,
+        now=now, actor=actor, data=data,
+    )
+    return False
 
 
 def offer_expire(*, offer_id: int, now: datetime) -> bool:
@@ -237,13 +274,12 @@ def offer_expire(*, offer_id: int, now: datetime) -> bool:
         offer.status = OfferStatus.EXPIRED
         offer.responded_at = now
         offer.save(update_fields=["status", "responded_at"])
-        marketplace_services.inquiry_change_status(
-            inquiry=inquiry, status=InquiryStatus.QUEUED, kind="offer_expired", now=now,
+        still_offered = _after_offer_closed(
+            inquiry, offer, kind="offer_expired", now=now,
             description=f"Offer to expert #{offer.expert_id} expired unanswered.",
-            data={"offer_id": offer.pk, "expert_id": offer.expert_id},
         )
-        push_to_expert_on_commit(offer.expert_id, "offer.closed", offer_id=offer.pk)
-        _offer_to_best_candidate(inquiry, now, log_empty=True)
+        if not still_offered:
+            _offer_to_best_candidates(inquiry, now, log_empty=True)
     return True
 
 
@@ -423,7 +459,7 @@ def assignment_release_silent(*, assignment_id: int, now: datetime) -> bool:
         )
         push_to_expert_on_commit(assignment.expert_id, "assignment.revoked",
                                  inquiry_id=inquiry.pk)
-        _offer_to_best_candidate(inquiry, now, log_empty=True)
+        _offer_to_best_candidates(inquiry, now, log_empty=True)
     return True
 
 

@@ -13,18 +13,17 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def test_second_pending_offer_for_an_inquiry_is_refused(now: datetime,
-                                                        captured_tasks: list) -> None:
+def test_second_pending_offer_of_an_inquiry_to_the_same_expert_is_refused(
+    now: datetime, captured_tasks: list
+) -> None:
     queue = factories.queue()
-    first = factories.on_shift_expert(on=queue, now=now)
-    second = factories.on_shift_expert(on=queue, now=now)
+    expert = factories.on_shift_expert(on=queue, now=now)
     inquiry = factories.inquiry(on=queue, now=now)
     services.inquiry_route(inquiry_id=inquiry.pk, now=now)
-    other = second if Offer.objects.get().expert_id == first.pk else first
 
-    with pytest.raises(IntegrityError, match="one_pending_offer_per_inquiry"), \
+    with pytest.raises(IntegrityError, match="one_pending_offer_per_inquiry_and_expert"), \
             transaction.atomic():
-        Offer.objects.create(inquiry=inquiry, expert=other, created_at=now,
+        Offer.objects.create(inquiry=inquiry, expert=expert, created_at=now,
                              expires_at=now + timedelta(seconds=20))
 
     assert Offer.objects.filter(inquiry=inquiry, status=OfferStatus.PENDING).count() == 1

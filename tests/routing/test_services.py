@@ -257,3 +257,54 @@ def test_email_has_no_first_reply_deadline(now: datetime, captured_tasks: list) 
     services.offer_accept(offer_id=offer_id, expert=expert, now=now)
 
     assert services.assignments_release_silent(now=now + timedelta(hours=1)) == 0
+
+
+def near_breach_chat(now: datetime, experts: int) -> tuple[list, object]:
+    queue = factories.queue()
+    slot = factories.shift(on=queue, now=now)
+    pool = [factories.on_shift_expert(on=queue, now=now - timedelta(minutes=number), slot=slot)
+            for number in range(experts)]
+    inquiry = factories.inquiry(on=queue, now=now - timedelta(seconds=16), channel="chat")
+    return pool, inquiry
+
+
+def test_chat_close_to_breach_is_offered_to_three_experts_at_once(
+    now: datetime, captured_tasks: list
+) -> None:
+    pool, inquiry = near_breach_chat(now, experts=4)
+
+    services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+
+    offered = set(Offer.objects.filter(inquiry=inquiry, status=OfferStatus.PENDING)
+                  .values_list("expert_id", flat=True))
+    assert offered == {pool[3].pk, pool[2].pk, pool[1].pk}
+
+
+def test_first_to_accept_wins_and_the_other_offers_are_withdrawn(
+    now: datetime, captured_tasks: list
+) -> None:
+    pool, inquiry = near_breach_chat(now, experts=3)
+    services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+    offers = {offer.expert_id: offer for offer in Offer.objects.filter(inquiry=inquiry)}
+
+    services.offer_accept(offer_id=offers[pool[1].pk].pk, expert=pool[1], now=now)
+    with pytest.raises(Conflict, match="withdrawn"):
+        services.offer_accept(offer_id=offers[pool[0].pk].pk, expert=pool[0], now=now)
+
+    statuses = dict(Offer.objects.filter(inquiry=inquiry).values_list("expert_id", "status"))
+    assert statuses == {pool[0].pk: "withdrawn", pool[1].pk: "accepted", pool[2].pk: "withdrawn"}
+    assert Assignment.objects.get(inquiry=inquiry).expert_id == pool[1].pk
+
+
+def test_declining_one_of_several_offers_keeps_the_inquiry_offered(
+    now: datetime, captured_tasks: list
+) -> None:
+    pool, inquiry = near_breach_chat(now, experts=2)
+    services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+    mine = Offer.objects.get(inquiry=inquiry, expert=pool[0])
+
+    services.offer_decline(offer_id=mine.pk, expert=pool[0], reason="Busy", now=now)
+
+    inquiry.refresh_from_db()
+    assert inquiry.status == InquiryStatus.OFFERED
+    assert Offer.objects.filter(inquiry=inquiry, status=OfferStatus.PENDING).count() == 1
