@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from experts import services as expert_services
-from experts.models import BookingStatus, ShiftBooking
+from experts.models import BookingStatus, ExpertProfile, ShiftBooking
 from marketplace.errors import Conflict, NotFound
-from marketplace.models import InquiryStatus
+from marketplace.models import Inquiry, InquiryStatus
 from routing import services
 from routing.models import Assignment, Offer, OfferStatus, RoutingDecisionLog
 from tests import factories
@@ -259,7 +259,7 @@ def test_email_has_no_first_reply_deadline(now: datetime, captured_tasks: list) 
     assert services.assignments_release_silent(now=now + timedelta(hours=1)) == 0
 
 
-def near_breach_chat(now: datetime, experts: int) -> tuple[list, object]:
+def near_breach_chat(now: datetime, experts: int) -> tuple[list[ExpertProfile], Inquiry]:
     queue = factories.queue()
     slot = factories.shift(on=queue, now=now)
     pool = [factories.on_shift_expert(on=queue, now=now - timedelta(minutes=number), slot=slot)
