@@ -1,0 +1,153 @@
+"""Many routers at once never push an expert over capacity nor assign an inquiry twice.
+
+The hook below makes every router pause, after counting the expert's load and before writing
+its offer, until all routers have counted: the worst interleaving, forced. With the expert row
+lock only one router at a time reaches the pause (the others wait on the lock), the barrier
+times out and each router counts the load its predecessors wrote. The negative controls remove
+the lock and show the same test catching the over-assignment."""
+
+import multiprocessing
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+from django.db import close_old_connections, connections
+from django.utils import timezone
+
+from experts import services as expert_services
+from routing import selectors, services
+from routing.models import Assignment, Offer, OfferStatus
+from tests import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROUTERS = 6
+CAPACITY = 3
+
+
+@pytest.fixture
+def forced_interleaving(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Barrier]:
+    barrier = threading.Barrier(ROUTERS, timeout=1.5)
+    count_load = selectors.expert_load_by_channel
+
+    def count_then_pause(**kwargs: Any) -> Any:
+        load = count_load(**kwargs)
+        if len(kwargs["expert_ids"]) == 1:
+            try:
+                barrier.wait()
+            except threading.BrokenBarrierError:
+                pass
+        return load
+
+    monkeypatch.setattr(selectors, "expert_load_by_channel", count_then_pause)
+    yield barrier
+
+
+def run_in_threads(jobs: list[Callable[[], object]]) -> list[BaseException]:
+    errors: list[BaseException] = []
+
+    def run(job: Callable[[], object]) -> None:
+        try:
+            job()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            close_old_connections()
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return errors
+
+
+def one_expert_and_chats(now: datetime) -> tuple[int, list[int]]:
+    queue = factories.queue()
+    expert = factories.on_shift_expert(on=queue, now=now)
+    chats = [factories.inquiry(on=queue, now=now, channel="chat").pk for _ in range(ROUTERS)]
+    return expert.pk, chats
+
+
+def route_all_at_once(chats: list[int], now: datetime) -> list[BaseException]:
+    return run_in_threads([
+        (lambda inquiry_id=inquiry_id: services.inquiry_route(inquiry_id=inquiry_id, now=now))
+        for inquiry_id in chats
+    ])
+
+
+def test_concurrent_routers_never_exceed_capacity(
+    forced_interleaving: threading.Barrier, captured_tasks: list
+) -> None:
+    now = timezone.now()
+    expert_id, chats = one_expert_and_chats(now)
+
+    errors = route_all_at_once(chats, now)
+
+    assert errors == []
+    assert Offer.objects.filter(expert_id=expert_id, status=OfferStatus.PENDING).count() \
+        == CAPACITY
+
+
+def test_negative_control_without_the_expert_lock_capacity_is_exceeded(
+    forced_interleaving: threading.Barrier, captured_tasks: list,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(expert_services, "expert_lock_for_routing", lambda **_: None)
+    now = timezone.now()
+    expert_id, chats = one_expert_and_chats(now)
+
+    errors = route_all_at_once(chats, now)
+
+    assert errors == []
+    assert Offer.objects.filter(expert_id=expert_id, status=OfferStatus.PENDING).count() \
+        == ROUTERS
+
+
+def test_concurrent_accepts_of_a_multi_offer_give_one_assignment(captured_tasks: list) -> None:
+    now = timezone.now()
+    queue = factories.queue()
+    slot = factories.shift(on=queue, now=now)
+    experts = [factories.on_shift_expert(on=queue, now=now, slot=slot) for _ in range(3)]
+    inquiry = factories.inquiry(on=queue, now=now - (queue.first_response_target("chat") / 2),
+                                channel="chat")
+    services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+    offers = {offer.expert_id: offer.pk for offer in Offer.objects.filter(inquiry=inquiry)}
+    assert len(offers) == 3
+
+    errors = run_in_threads([
+        (lambda expert=expert: services.offer_accept(offer_id=offers[expert.pk], expert=expert,
+                                                     now=now))
+        for expert in experts
+    ])
+
+    assert len(errors) == 2
+    assert Assignment.objects.filter(inquiry=inquiry).count() == 1
+    assert Offer.objects.filter(inquiry=inquiry, status=OfferStatus.ACCEPTED).count() == 1
+
+
+def _route_in_process(inquiry_id: int, now_iso: str) -> None:
+    connections.close_all()
+    services.inquiry_route(inquiry_id=inquiry_id, now=datetime.fromisoformat(now_iso))
+    connections.close_all()
+
+
+def test_concurrent_router_processes_never_exceed_capacity(captured_tasks: list) -> None:
+    now = timezone.now()
+    expert_id, chats = one_expert_and_chats(now)
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+
+    processes = [context.Process(target=_route_in_process, args=(inquiry_id, now.isoformat()))
+                 for inquiry_id in chats]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=60)
+
+    assert [process.exitcode for process in processes] == [0] * ROUTERS
+    assert Offer.objects.filter(expert_id=expert_id, status=OfferStatus.PENDING).count() \
+        == CAPACITY
