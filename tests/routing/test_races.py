@@ -6,6 +6,7 @@ lock only one router at a time reaches the pause (the others wait on the lock), 
 times out and each router counts the load its predecessors wrote. The negative controls remove
 the lock and show the same test catching the over-assignment."""
 
+import contextlib
 import multiprocessing
 import threading
 from collections.abc import Callable, Iterator
@@ -35,10 +36,8 @@ def forced_interleaving(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.B
     def count_then_pause(**kwargs: Any) -> Any:
         load = count_load(**kwargs)
         if len(kwargs["expert_ids"]) == 1:
-            try:
+            with contextlib.suppress(threading.BrokenBarrierError):
                 barrier.wait()
-            except threading.BrokenBarrierError:
-                pass
         return load
 
     monkeypatch.setattr(selectors, "expert_load_by_channel", count_then_pause)
