@@ -29,9 +29,6 @@ class ExpertProfile(models.Model):
         max_length=16, choices=ExpertStatus.choices, default=ExpertStatus.APPLIED
     )
     quality_score = models.FloatField(default=0.0)
-    idle_since = models.DateTimeField(
-        help_text="When the expert last finished work; routing prefers the longest idle."
-    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -19,6 +19,7 @@ from experts.models import (
 from marketplace.errors import Conflict, DomainError, PermissionDenied
 from marketplace.models import Brand, OverflowQueue
 from marketplace.tasking import enqueue_on_commit
+from routing import seats
 from routing.push import push_to_expert_on_commit
 
 CHECK_IN_OPENS_BEFORE_START = timedelta(minutes=10)
@@ -47,7 +48,7 @@ def expert_profile_create(
 ) -> ExpertProfile:
     profile = ExpertProfile(
         user=user, display_name=display_name, time_zone=time_zone,
-        languages=list(languages), skills=list(skills), idle_since=now,
+        languages=list(languages), skills=list(skills),
     )
     profile.full_clean()
     profile.save()
@@ -79,6 +80,7 @@ def expert_decide(
         locked.status = to_status
         locked.save(update_fields=["status"])
         if to_status != ExpertStatus.APPROVED:
+            seats.seat_close(expert_id=locked.pk)
             push_to_expert_on_commit(locked.pk, "connection.revoke", reason=to_status)
     return locked
 
@@ -160,19 +162,15 @@ def shift_booking_check_in(
                            code="check_in_not_open")
         if now >= booking.slot.ends_at:
             raise Conflict("This shift is over.", code="shift_over")
+        if expert.status != ExpertStatus.APPROVED:
+            raise PermissionDenied("Only approved experts can check in.")
         booking.status = BookingStatus.CHECKED_IN
         booking.checked_in_at = now
         booking.save(update_fields=["status", "checked_in_at"])
-        ExpertProfile.objects.filter(pk=expert.pk).update(idle_since=now)
+        seats.seat_open(
+            expert_id=expert.pk, queue_id=booking.slot.queue_id, languages=expert.languages,
+            skills=expert.skills, quality_score=expert.quality_score,
+            shift_ends_at=booking.slot.ends_at, now=now,
+        )
         enqueue_on_commit("routing.expert_capacity_freed", expert.pk)
     return booking
-
-
-def expert_mark_idle(*, expert_id: int, now: datetime) -> None:
-    ExpertProfile.objects.filter(pk=expert_id).update(idle_since=now)
-
-
-def expert_lock_for_routing(*, expert_id: int) -> ExpertProfile:
-    """Locks the expert row so two routing workers cannot both fill the expert's last free seat.
-    Caller already holds the inquiry lock (order: inquiry, then expert)."""
-    return ExpertProfile.objects.select_for_update().get(pk=expert_id)

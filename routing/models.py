@@ -1,5 +1,6 @@
 """Offers, assignments and the decision log. The invariants are database constraints."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
@@ -102,3 +103,53 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"inquiry {self.inquiry_id} with expert {self.expert_id} ({self.status})"
+
+
+class ExpertSeat(models.Model):
+    """An expert who can take work right now: checked in on a shift of `queue`, approved and
+    certified (checked when the seat opens; suspension, revocation and check-out close it).
+
+    Routing reads only these rows, through indexes ordered the way the policy ranks experts, so
+    a decision costs the same with ten or ten thousand experts on shift. The load counters
+    change with conditional `F()` updates inside the routing transaction, and the database
+    refuses a load above capacity."""
+
+    expert = models.OneToOneField("experts.ExpertProfile", on_delete=models.CASCADE,
+                                  related_name="seat")
+    queue = models.ForeignKey("marketplace.OverflowQueue", on_delete=models.CASCADE,
+                              related_name="seats")
+    languages = ArrayField(models.CharField(max_length=8), default=list)
+    skills = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    available = models.BooleanField(default=True)
+    chat_load = models.PositiveSmallIntegerField(default=0)
+    email_load = models.PositiveSmallIntegerField(default=0)
+    social_load = models.PositiveSmallIntegerField(default=0)
+    chat_capacity = models.PositiveSmallIntegerField(default=3)
+    email_capacity = models.PositiveSmallIntegerField(default=5)
+    social_capacity = models.PositiveSmallIntegerField(default=5)
+    idle_since = models.DateTimeField()
+    quality_score = models.FloatField(default=0.0)
+    shift_ends_at = models.DateTimeField()
+    opened_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(chat_load__lte=models.F("chat_capacity")),
+                                   name="seat_chat_within_capacity"),
+            models.CheckConstraint(condition=Q(email_load__lte=models.F("email_capacity")),
+                                   name="seat_email_within_capacity"),
+            models.CheckConstraint(condition=Q(social_load__lte=models.F("social_capacity")),
+                                   name="seat_social_within_capacity"),
+        ]
+        indexes = [
+            models.Index(fields=["queue", "chat_load", "idle_since"], name="seat_rank_chat",
+                         condition=Q(available=True)),
+            models.Index(fields=["queue", "email_load", "idle_since"], name="seat_rank_email",
+                         condition=Q(available=True)),
+            models.Index(fields=["queue", "social_load", "idle_since"], name="seat_rank_social",
+                         condition=Q(available=True)),
+            models.Index(fields=["shift_ends_at"], name="seat_shift_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"seat of expert {self.expert_id} on queue {self.queue_id}"

@@ -1,33 +1,71 @@
 """Reads for routing: expert load, offers and assignments, the decision log."""
 
-from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from experts.models import ExpertProfile
 from marketplace.models import Inquiry, InquiryStatus
-from routing.models import Assignment, AssignmentStatus, Offer, OfferStatus, RoutingDecisionLog
+from routing.engine import Candidate
+from routing.models import (
+    Assignment,
+    AssignmentStatus,
+    ExpertSeat,
+    Offer,
+    OfferStatus,
+    RoutingDecisionLog,
+)
+from routing.seats import CAPACITY_FIELDS, LOAD_FIELDS
 
 
-def expert_load_by_channel(*, expert_ids: Iterable[int], channel: str) -> Counter[int]:
-    """Pending offers plus active assignments on `channel`, per expert: two aggregate queries."""
-    ids = list(expert_ids)
-    load: Counter[int] = Counter()
-    if not ids:
-        return load
-    load.update(
-        Offer.objects.filter(
-            expert_id__in=ids, status=OfferStatus.PENDING, inquiry__channel=channel
-        ).values_list("expert_id", flat=True)
+def _seat_candidate(seat: ExpertSeat, channel: str) -> Candidate:
+    return Candidate(
+        expert_id=seat.expert_id, approved=True, certified=True, on_shift=True,
+        checked_in=True, languages=frozenset(seat.languages), skills=frozenset(seat.skills),
+        active_load=getattr(seat, LOAD_FIELDS[channel]),
+        capacity=getattr(seat, CAPACITY_FIELDS[channel]),
+        idle_since=seat.idle_since, quality_score=seat.quality_score,
     )
-    load.update(
-        Assignment.objects.filter(
-            expert_id__in=ids, status=AssignmentStatus.ACTIVE, inquiry__channel=channel
-        ).values_list("expert_id", flat=True)
+
+
+def _open_seats(*, queue_id: int, channel: str, now: datetime) -> QuerySet[ExpertSeat]:
+    load = LOAD_FIELDS[channel]
+    return (
+        ExpertSeat.objects.filter(queue_id=queue_id, available=True, shift_ends_at__gt=now)
+        .order_by(load, "idle_since", "-quality_score", "expert_id")
     )
-    return load
+
+
+def seat_shortlist(
+    *, queue_id: int, channel: str, language: str, excluded_expert_ids: Iterable[int],
+    now: datetime, limit: int, skills: Iterable[str] = (),
+) -> list[Candidate]:
+    """The best eligible seats in ranking order, read through the per-channel rank index: one
+    query whatever the number of experts on shift."""
+    load, capacity = LOAD_FIELDS[channel], CAPACITY_FIELDS[channel]
+    seats = _open_seats(queue_id=queue_id, channel=channel, now=now).filter(
+        **{f"{load}__lt": F(capacity)}, languages__contains=[language],
+        skills__contains=list(skills),
+    ).exclude(expert_id__in=list(excluded_expert_ids))
+    return [_seat_candidate(seat, channel) for seat in seats[:limit]]
+
+
+def seat_neighbours(*, queue_id: int, channel: str, now: datetime,
+                    limit: int) -> list[Candidate]:
+    """The queue's seats nearest the top of the ranking, eligible or not, so a decision can
+    explain why the experts it passed over were left out."""
+    seats = _open_seats(queue_id=queue_id, channel=channel, now=now)
+    return [_seat_candidate(seat, channel) for seat in seats[:limit]]
+
+
+def seat_queue_ids(*, expert_id: int) -> list[int]:
+    return list(ExpertSeat.objects.filter(expert_id=expert_id, available=True)
+                .values_list("queue_id", flat=True))
+
+
+def seat_for_expert(*, expert_id: int) -> ExpertSeat | None:
+    return ExpertSeat.objects.filter(expert_id=expert_id).first()
 
 
 def expert_ids_passed_on_inquiry(*, inquiry_id: int) -> frozenset[int]:

@@ -1,7 +1,7 @@
 """Routing writes: coverage decisions, offers, acceptance, replies, resolution, sweeps.
 
-Lock order everywhere: the inquiry row, then the offer row, then the expert row. Every function
-that changes state owns its transaction and is safe to run twice.
+Lock order everywhere: the inquiry row, then the offer row, then the expert's seat. Every
+function that changes state owns its transaction and is safe to run twice.
 """
 
 import logging
@@ -12,15 +12,13 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from billing import services as billing_services
-from experts import selectors as expert_selectors
-from experts import services as expert_services
-from experts.models import ExpertProfile, ExpertStatus
+from experts.models import ExpertProfile
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
 from marketplace.errors import Conflict, DomainError, NotFound, PermissionDenied
 from marketplace.models import Inquiry, InquiryStatus, Message
 from marketplace.tasking import enqueue_on_commit
-from routing import selectors
+from routing import seats, selectors
 from routing.engine import Candidate, InquiryNeeds, RoutingDecision, choose_expert, decide_coverage
 from routing.engine.coverage import is_business_hours
 from routing.engine.policy import DEFAULT_POLICIES, policy_for
@@ -31,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 RECEIVED_GRACE = timedelta(seconds=10)
 SWEEP_BATCH = 200
+SHORTLIST = 10
+EXPLAINED = 20
 
 
 @dataclass(frozen=True)
@@ -40,40 +40,31 @@ class RouteOutcome:
     offer_id: int | None = None
 
 
-def _candidates_for(inquiry: Inquiry, now: datetime) -> list[Candidate]:
-    shift_candidates = expert_selectors.expert_list_shift_candidates(
-        queue_id=inquiry.queue_id, brand_id=inquiry.brand_id, now=now
+def _candidates_for(inquiry: Inquiry, passed: frozenset[int], now: datetime) -> list[Candidate]:
+    """The engine's input: the eligible shortlist, plus the queue's other experts nearest the
+    top of the ranking so the decision can say why they were left out. Two bounded reads."""
+    shortlist = selectors.seat_shortlist(
+        queue_id=inquiry.queue_id, channel=inquiry.channel, language=inquiry.language,
+        excluded_expert_ids=passed, now=now, limit=SHORTLIST,
     )
-    load = selectors.expert_load_by_channel(
-        expert_ids=[item.expert_id for item in shift_candidates], channel=inquiry.channel
-    )
-    capacity = policy_for(inquiry.channel).capacity
-    return [
-        Candidate(
-            expert_id=item.expert_id,
-            approved=item.status == ExpertStatus.APPROVED,
-            certified=item.certified,
-            on_shift=True,
-            checked_in=item.checked_in,
-            languages=frozenset(item.languages),
-            skills=frozenset(item.skills),
-            active_load=load[item.expert_id],
-            capacity=capacity,
-            idle_since=item.idle_since,
-            quality_score=item.quality_score,
+    shortlisted = {candidate.expert_id for candidate in shortlist}
+    others = [
+        candidate
+        for candidate in selectors.seat_neighbours(
+            queue_id=inquiry.queue_id, channel=inquiry.channel, now=now, limit=EXPLAINED
         )
-        for item in shift_candidates
+        if candidate.expert_id not in shortlisted
     ]
+    return [*shortlist, *others]
 
 
 def _decide(inquiry: Inquiry, now: datetime) -> RoutingDecision:
+    passed = selectors.expert_ids_passed_on_inquiry(inquiry_id=inquiry.pk)
     needs = InquiryNeeds(
-        inquiry_id=inquiry.pk,
-        channel=inquiry.channel,
-        language=inquiry.language,
-        excluded_expert_ids=selectors.expert_ids_passed_on_inquiry(inquiry_id=inquiry.pk),
+        inquiry_id=inquiry.pk, channel=inquiry.channel, language=inquiry.language,
+        excluded_expert_ids=passed,
     )
-    return choose_expert(needs, _candidates_for(inquiry, now), now)
+    return choose_expert(needs, _candidates_for(inquiry, passed, now), now)
 
 
 def _decide_coverage(inquiry: Inquiry, now: datetime) -> None:
@@ -102,8 +93,8 @@ def _offer_to_best_candidates(
     inquiry: Inquiry, now: datetime, *, log_empty: bool
 ) -> list[Offer]:
     """Offers a queued inquiry to the best eligible expert, or to the best few at once when it
-    is close to breaching its target. Caller holds the inquiry lock. Each chosen expert's row
-    is locked and their load counted again, so two workers never fill the same last seat."""
+    is close to breaching its target. Caller holds the inquiry lock. Each offer takes a unit of
+    the expert's seat capacity atomically, so two workers never fill the same last place."""
     decision = _decide(inquiry, now)
     if decision.chosen_expert_id is None:
         if log_empty:
@@ -123,10 +114,7 @@ def _offer_to_best_candidates(
     for score in decision.ranked:
         if len(offers) == width:
             break
-        expert_services.expert_lock_for_routing(expert_id=score.expert_id)
-        load = selectors.expert_load_by_channel(expert_ids=[score.expert_id],
-                                                channel=inquiry.channel)
-        if load[score.expert_id] >= policy.capacity:
+        if not seats.seat_take(expert_id=score.expert_id, channel=inquiry.channel):
             continue
         if log is None:
             log = RoutingDecisionLog.objects.create(
@@ -245,6 +233,7 @@ def _after_offer_closed(
     """Records a declined or expired offer. The inquiry stays offered while another of its
     offers is still pending (a multi-offer); otherwise it goes back to the queue. Returns True
     when it is still offered. Caller holds the inquiry and offer locks."""
+    seats.seat_release(expert_id=offer.expert_id, channel=inquiry.channel)
     push_to_expert_on_commit(offer.expert_id, "offer.closed", offer_id=offer.pk)
     data = {"offer_id": offer.pk, "expert_id": offer.expert_id}
     if Offer.objects.filter(inquiry=inquiry, status=OfferStatus.PENDING).exists():
@@ -306,7 +295,7 @@ def inquiries_reconcile(*, now: datetime) -> int:
 def expert_pull_waiting_work(*, expert_id: int, now: datetime) -> int:
     """When an expert frees capacity (checks in, resolves), the most urgent waiting inquiries of
     their queues are offered at once, earliest first-response deadline first."""
-    queue_ids = expert_selectors.expert_queue_ids_checked_in(expert_id=expert_id, now=now)
+    queue_ids = selectors.seat_queue_ids(expert_id=expert_id)
     if not queue_ids:
         return 0
     offered = 0
@@ -374,7 +363,7 @@ def assignment_resolve(*, inquiry_id: int, expert: ExpertProfile, now: datetime)
             price_minor=queue.price_per_ticket_minor, expert_rate_minor=queue.expert_rate_minor,
             currency=queue.currency, now=now,
         )
-        expert_services.expert_mark_idle(expert_id=expert.pk, now=now)
+        seats.seat_release(expert_id=expert.pk, channel=inquiry.channel, now=now)
         enqueue_on_commit("routing.expert_capacity_freed", expert.pk)
     return assignment
 
@@ -386,6 +375,7 @@ def _withdraw_pending_offers(inquiry: Inquiry, now: datetime) -> None:
         offer.status = OfferStatus.WITHDRAWN
         offer.responded_at = now
         offer.save(update_fields=["status", "responded_at"])
+        seats.seat_release(expert_id=offer.expert_id, channel=inquiry.channel)
         push_to_expert_on_commit(offer.expert_id, "offer.closed", offer_id=offer.pk)
 
 
@@ -434,7 +424,8 @@ def deadlines_sweep(*, now: datetime) -> dict[str, int]:
         inquiry_flag_at_risk(inquiry_id=inquiry_id, now=now)
         for inquiry_id in selectors.inquiry_ids_at_risk(now=now, limit=SWEEP_BATCH)
     )
-    return {"handed_back": handed_back, "at_risk": at_risk}
+    seats_closed = seats.seats_close_ended(now=now)
+    return {"handed_back": handed_back, "at_risk": at_risk, "seats_closed": seats_closed}
 
 
 def assignment_release_silent(*, assignment_id: int, now: datetime) -> bool:
@@ -452,6 +443,7 @@ def assignment_release_silent(*, assignment_id: int, now: datetime) -> bool:
         assignment.status = AssignmentStatus.RELEASED
         assignment.ended_at = now
         assignment.save(update_fields=["status", "ended_at"])
+        seats.seat_release(expert_id=assignment.expert_id, channel=inquiry.channel)
         marketplace_services.inquiry_change_status(
             inquiry=inquiry, status=InquiryStatus.QUEUED, kind="reassigned", now=now,
             description=f"Expert #{assignment.expert_id} did not reply in time; reassigning.",

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
 from experts import services as expert_services
-from experts.models import BookingStatus, ExpertProfile, ExpertStatus, ShiftBooking, ShiftSlot
+from experts.models import ExpertProfile, ExpertStatus, ShiftSlot
 from marketplace import services
 from marketplace.models import (
     ApiKey,
@@ -19,6 +19,7 @@ from marketplace.models import (
     Inquiry,
     OverflowQueue,
 )
+from routing.models import ExpertSeat
 
 _sequence = count(1)
 PASSWORD = "correct-horse-battery"
@@ -93,21 +94,19 @@ def shift(
 
 def on_shift_expert(
     *, on: OverflowQueue, now: datetime, slot: ShiftSlot | None = None, checked_in: bool = True,
-    certified: bool = True, **kwargs: object,
+    idle_since: datetime | None = None, **kwargs: object,
 ) -> ExpertProfile:
     """An approved expert, certified for the queue's brand, booked on a live shift of the
-    queue and (by default) checked in."""
+    queue and (by default) checked in, through the services. `idle_since` sets how long routing
+    sees them idle (default: since `now`)."""
     profile = expert(now=now, **kwargs)  # type: ignore[arg-type]
     slot = slot or shift(on=on, now=now)
-    if certified:
-        expert_services.certification_grant(expert=profile, brand=on.brand, now=now)
-        booking = expert_services.shift_booking_create(slot=slot, expert=profile, now=now)
-    else:
-        booking = ShiftBooking.objects.create(slot=slot, expert=profile, booked_at=now)
+    expert_services.certification_grant(expert=profile, brand=on.brand, now=now)
+    booking = expert_services.shift_booking_create(slot=slot, expert=profile, now=now)
     if checked_in:
-        ShiftBooking.objects.filter(pk=booking.pk).update(
-            status=BookingStatus.CHECKED_IN, checked_in_at=now
-        )
+        expert_services.shift_booking_check_in(booking_id=booking.pk, expert=profile, now=now)
+        if idle_since is not None:
+            ExpertSeat.objects.filter(expert=profile).update(idle_since=idle_since)
     return profile
 
 

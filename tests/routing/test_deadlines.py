@@ -59,7 +59,7 @@ def test_assigned_inquiry_is_never_handed_back(now: datetime, captured_tasks: li
     result = services.deadlines_sweep(now=now + timedelta(hours=2))
 
     inquiry.refresh_from_db()
-    assert result == {"handed_back": 0, "at_risk": 0}
+    assert result == {"handed_back": 0, "at_risk": 0, "seats_closed": 0}
     assert inquiry.status == InquiryStatus.ASSIGNED
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from routing.engine import Candidate, ExclusionReason, InquiryNeeds, choose_expert
+from routing.engine.policy import policy_for
 
 NOW = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
 NEEDS = InquiryNeeds(inquiry_id=7, channel="chat", language="en")
@@ -92,3 +93,14 @@ def test_decision_log_names_every_candidate() -> None:
                     "quality_score": 4.5}],
         "excluded": [{"expert_id": 2, "reason": "not_certified"}],
     }
+
+
+def test_chat_is_offered_to_several_experts_only_close_to_its_deadline() -> None:
+    policy = policy_for("chat")
+    due = NOW + timedelta(seconds=30)
+
+    widths = [policy.offer_width(NOW + timedelta(seconds=elapsed), due)
+              for elapsed in (0, 14, 15, 29)]
+
+    assert widths == [1, 1, 3, 3]
+    assert policy_for("email").offer_width(due, due) == 1

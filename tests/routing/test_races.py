@@ -1,10 +1,10 @@
 """Many routers at once never push an expert over capacity nor assign an inquiry twice.
 
-The hook below makes every router pause, after counting the expert's load and before writing
-its offer, until all routers have counted: the worst interleaving, forced. With the expert row
-lock only one router at a time reaches the pause (the others wait on the lock), the barrier
-times out and each router counts the load its predecessors wrote. The negative controls remove
-the lock and show the same test catching the over-assignment."""
+The hook below makes every router pause after reading the expert's free capacity and before
+writing its offer, until all routers have read: the worst interleaving, forced. Each offer then
+takes capacity with a conditional update that matches no row once the seat is full. The
+negative control replaces that update with an unconditional "yes" and shows the same test
+catching the over-assignment."""
 
 import contextlib
 import multiprocessing
@@ -17,8 +17,7 @@ import pytest
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
-from experts import services as expert_services
-from routing import selectors, services
+from routing import seats, selectors, services
 from routing.models import Assignment, Offer, OfferStatus
 from tests import factories
 
@@ -31,16 +30,15 @@ CAPACITY = 3
 @pytest.fixture
 def forced_interleaving(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Barrier]:
     barrier = threading.Barrier(ROUTERS, timeout=1.5)
-    count_load = selectors.expert_load_by_channel
+    shortlist = selectors.seat_shortlist
 
-    def count_then_pause(**kwargs: Any) -> Any:
-        load = count_load(**kwargs)
-        if len(kwargs["expert_ids"]) == 1:
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait()
-        return load
+    def read_then_pause(**kwargs: Any) -> Any:
+        candidates = shortlist(**kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+        return candidates
 
-    monkeypatch.setattr(selectors, "expert_load_by_channel", count_then_pause)
+    monkeypatch.setattr(selectors, "seat_shortlist", read_then_pause)
     yield barrier
 
 
@@ -95,7 +93,7 @@ def test_negative_control_without_the_expert_lock_capacity_is_exceeded(
     forced_interleaving: threading.Barrier, captured_tasks: list,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(expert_services, "expert_lock_for_routing", lambda **_: None)
+    monkeypatch.setattr(seats, "seat_take", lambda **_: True)
     now = timezone.now()
     expert_id, chats = one_expert_and_chats(now)
 

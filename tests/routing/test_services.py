@@ -36,12 +36,12 @@ def test_covered_inquiry_is_offered_to_the_best_eligible_expert(
 ) -> None:
     queue = factories.queue()
     slot = factories.shift(on=queue, now=now)
-    busy = factories.on_shift_expert(on=queue, now=now, slot=slot)
-    idle = factories.on_shift_expert(on=queue, now=now, slot=slot)
-    not_checked_in = factories.on_shift_expert(on=queue, now=now, slot=slot, checked_in=False)
-    factories.inquiry(on=queue, now=now)
+    busy = factories.on_shift_expert(on=queue, now=now, slot=slot,
+                                     idle_since=now - timedelta(hours=1))
     services.inquiry_route(inquiry_id=factories.inquiry(on=queue, now=now).pk, now=now)
-    Offer.objects.update(expert=busy)
+    idle = factories.on_shift_expert(on=queue, now=now, slot=slot)
+    portuguese_only = factories.on_shift_expert(on=queue, now=now, slot=slot, languages=("pt",))
+    factories.on_shift_expert(on=queue, now=now, slot=slot, checked_in=False)
     inquiry = factories.inquiry(on=queue, now=now)
 
     outcome = services.inquiry_route(inquiry_id=inquiry.pk, now=now)
@@ -54,8 +54,8 @@ def test_covered_inquiry_is_offered_to_the_best_eligible_expert(
     assert (inquiry.status, inquiry.coverage_reason) == ("offered", "weekend")
     log = RoutingDecisionLog.objects.get(inquiry=inquiry)
     assert log.detail["chosen_expert_id"] == idle.pk
-    assert log.detail["excluded"] == [{"expert_id": not_checked_in.pk,
-                                       "reason": "not_checked_in"}]
+    assert [item["expert_id"] for item in log.detail["ranked"]] == [idle.pk, busy.pk]
+    assert log.detail["excluded"] == [{"expert_id": portuguese_only.pk, "reason": "language"}]
 
 
 def test_routing_twice_makes_one_offer(now: datetime, captured_tasks: list) -> None:
@@ -120,7 +120,8 @@ def test_sweep_expires_offer_and_offers_to_the_next_expert(
 ) -> None:
     queue = factories.queue()
     slot = factories.shift(on=queue, now=now)
-    first = factories.on_shift_expert(on=queue, now=now - timedelta(hours=2), slot=slot)
+    first = factories.on_shift_expert(on=queue, now=now, slot=slot,
+                                      idle_since=now - timedelta(hours=2))
     second = factories.on_shift_expert(on=queue, now=now, slot=slot)
     inquiry = factories.inquiry(on=queue, now=now)
     services.inquiry_route(inquiry_id=inquiry.pk, now=now)
@@ -216,7 +217,8 @@ def test_chat_without_first_reply_in_three_minutes_is_reassigned(
 ) -> None:
     queue = factories.queue()
     slot = factories.shift(on=queue, now=now)
-    slow = factories.on_shift_expert(on=queue, now=now - timedelta(hours=1), slot=slot)
+    slow = factories.on_shift_expert(on=queue, now=now, slot=slot,
+                                     idle_since=now - timedelta(hours=1))
     other = factories.on_shift_expert(on=queue, now=now, slot=slot)
     inquiry = factories.inquiry(on=queue, now=now, channel="chat")
     offer_id = services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
@@ -262,7 +264,8 @@ def test_email_has_no_first_reply_deadline(now: datetime, captured_tasks: list) 
 def near_breach_chat(now: datetime, experts: int) -> tuple[list[ExpertProfile], Inquiry]:
     queue = factories.queue()
     slot = factories.shift(on=queue, now=now)
-    pool = [factories.on_shift_expert(on=queue, now=now - timedelta(minutes=number), slot=slot)
+    pool = [factories.on_shift_expert(on=queue, now=now, slot=slot,
+                                      idle_since=now - timedelta(minutes=number))
             for number in range(experts)]
     inquiry = factories.inquiry(on=queue, now=now - timedelta(seconds=16), channel="chat")
     return pool, inquiry
