@@ -11,6 +11,7 @@ import multiprocessing
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import pytest
@@ -71,8 +72,7 @@ def one_expert_and_chats(now: datetime) -> tuple[int, list[int]]:
 
 def route_all_at_once(chats: list[int], now: datetime) -> list[BaseException]:
     return run_in_threads([
-        (lambda inquiry_id=inquiry_id: services.inquiry_route(inquiry_id=inquiry_id, now=now))
-        for inquiry_id in chats
+        partial(services.inquiry_route, inquiry_id=inquiry_id, now=now) for inquiry_id in chats
     ])
 
 
@@ -116,8 +116,7 @@ def test_concurrent_accepts_of_a_multi_offer_give_one_assignment(captured_tasks:
     assert len(offers) == 3
 
     errors = run_in_threads([
-        (lambda expert=expert: services.offer_accept(offer_id=offers[expert.pk], expert=expert,
-                                                     now=now))
+        partial(services.offer_accept, offer_id=offers[expert.pk], expert=expert, now=now)
         for expert in experts
     ])
 
