@@ -20,6 +20,7 @@ from marketplace.errors import Conflict, DomainError, PermissionDenied
 from marketplace.models import Brand, OverflowQueue
 from marketplace.tasking import enqueue_on_commit
 from routing import seats
+from routing import services as routing_services
 from routing.push import push_to_expert_on_commit
 
 CHECK_IN_OPENS_BEFORE_START = timedelta(minutes=10)
@@ -82,6 +83,12 @@ def expert_decide(
         if to_status != ExpertStatus.APPROVED:
             seats.seat_close(expert_id=locked.pk)
             push_to_expert_on_commit(locked.pk, "connection.revoke", reason=to_status)
+    if to_status != ExpertStatus.APPROVED:
+        routing_services.expert_leave_routing(
+            expert_id=locked.pk, now=now, release_assignments=True,
+            reason=f"Expert #{locked.pk} is {ExpertStatus(to_status).label.lower()}; "
+            "reassigning.",
+        )
     return locked
 
 

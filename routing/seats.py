@@ -53,11 +53,6 @@ def seat_close(*, expert_id: int) -> bool:
     return deleted > 0
 
 
-def seats_close_ended(*, now: datetime) -> int:
-    deleted, _ = ExpertSeat.objects.filter(shift_ends_at__lte=now).delete()
-    return deleted
-
-
 def seat_take(*, expert_id: int, channel: str) -> bool:
     """Takes one unit of the expert's capacity on `channel`, atomically: the update matches no
     row when the seat is gone, unavailable or full, and then returns False."""

@@ -197,3 +197,18 @@ def inquiry_ids_at_risk(*, now: datetime, limit: int) -> list[int]:
         inquiry_id for inquiry_id, received_at, due_at in rows
         if now >= received_at + (due_at - received_at) / 2
     ]
+
+
+def offer_ids_pending_for_expert(*, expert_id: int) -> list[int]:
+    return list(Offer.objects.filter(expert_id=expert_id, status=OfferStatus.PENDING)
+                .values_list("id", flat=True))
+
+
+def assignment_ids_active_for_expert(*, expert_id: int) -> list[int]:
+    return list(Assignment.objects.filter(expert_id=expert_id, status=AssignmentStatus.ACTIVE)
+                .values_list("id", flat=True))
+
+
+def seat_expert_ids_shift_ended(*, now: datetime) -> list[int]:
+    return list(ExpertSeat.objects.filter(shift_ends_at__lte=now)
+                .values_list("expert_id", flat=True))

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from billing import services as billing_services
-from experts.models import ExpertProfile
+from experts.models import ExpertProfile, ExpertStatus
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
 from marketplace.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -182,6 +182,8 @@ def offer_accept(*, offer_id: int, expert: ExpertProfile, now: datetime) -> Assi
         inquiry, offer = _lock_offer_for_expert(offer_id=offer_id, expert=expert)
         if offer.status == OfferStatus.ACCEPTED:
             return offer.assignment
+        if not ExpertProfile.objects.filter(pk=expert.pk, status=ExpertStatus.APPROVED).exists():
+            raise PermissionDenied("Only approved experts can accept work.")
         if offer.status != OfferStatus.PENDING:
             raise Conflict(f"This offer was {offer.get_status_display().lower()}.",
                            code=f"offer_{offer.status}")
@@ -424,13 +426,19 @@ def deadlines_sweep(*, now: datetime) -> dict[str, int]:
         inquiry_flag_at_risk(inquiry_id=inquiry_id, now=now)
         for inquiry_id in selectors.inquiry_ids_at_risk(now=now, limit=SWEEP_BATCH)
     )
-    seats_closed = seats.seats_close_ended(now=now)
+    seats_closed = 0
+    for expert_id in selectors.seat_expert_ids_shift_ended(now=now):
+        expert_leave_routing(expert_id=expert_id, now=now, release_assignments=False,
+                             reason="The expert's shift ended before they answered.")
+        seats_closed += 1
     return {"handed_back": handed_back, "at_risk": at_risk, "seats_closed": seats_closed}
 
 
-def assignment_release_silent(*, assignment_id: int, now: datetime) -> bool:
-    """Takes a chat away from an expert who accepted it but has not replied in time, and offers
-    it to someone else. Returns False when the expert replied meanwhile."""
+def assignment_release(
+    *, assignment_id: int, reason: str, now: datetime, only_if_silent: bool = False
+) -> bool:
+    """Takes an inquiry away from its expert and offers it to someone else. With
+    `only_if_silent`, nothing happens once the expert has replied. Returns True if released."""
     with transaction.atomic():
         inquiry_id = (Assignment.objects.filter(pk=assignment_id)
                       .values_list("inquiry_id", flat=True).first())
@@ -438,7 +446,9 @@ def assignment_release_silent(*, assignment_id: int, now: datetime) -> bool:
             return False
         inquiry = marketplace_services.inquiry_lock(inquiry_id=inquiry_id)
         assignment = Assignment.objects.select_for_update().get(pk=assignment_id)
-        if assignment.status != AssignmentStatus.ACTIVE or inquiry.first_replied_at is not None:
+        if assignment.status != AssignmentStatus.ACTIVE:
+            return False
+        if only_if_silent and inquiry.first_replied_at is not None:
             return False
         assignment.status = AssignmentStatus.RELEASED
         assignment.ended_at = now
@@ -446,13 +456,55 @@ def assignment_release_silent(*, assignment_id: int, now: datetime) -> bool:
         seats.seat_release(expert_id=assignment.expert_id, channel=inquiry.channel)
         marketplace_services.inquiry_change_status(
             inquiry=inquiry, status=InquiryStatus.QUEUED, kind="reassigned", now=now,
-            description=f"Expert #{assignment.expert_id} did not reply in time; reassigning.",
-            data={"expert_id": assignment.expert_id},
+            description=reason, data={"expert_id": assignment.expert_id},
         )
         push_to_expert_on_commit(assignment.expert_id, "assignment.revoked",
                                  inquiry_id=inquiry.pk)
         _offer_to_best_candidates(inquiry, now, log_empty=True)
     return True
+
+
+def assignment_release_silent(*, assignment_id: int, now: datetime) -> bool:
+    """A chat accepted but left without a first reply goes to someone else."""
+    expert_id = Assignment.objects.filter(pk=assignment_id).values_list("expert_id",
+                                                                        flat=True).first()
+    return assignment_release(
+        assignment_id=assignment_id, only_if_silent=True, now=now,
+        reason=f"Expert #{expert_id} did not reply in time; reassigning.",
+    )
+
+
+def offer_withdraw(*, offer_id: int, reason: str, now: datetime) -> bool:
+    """Withdraws a pending offer (its expert can no longer take it) and routes on."""
+    with transaction.atomic():
+        inquiry_id = Offer.objects.filter(pk=offer_id).values_list("inquiry_id", flat=True).first()
+        if inquiry_id is None:
+            return False
+        inquiry = marketplace_services.inquiry_lock(inquiry_id=inquiry_id)
+        offer = Offer.objects.select_for_update().get(pk=offer_id)
+        if offer.status != OfferStatus.PENDING:
+            return False
+        offer.status = OfferStatus.WITHDRAWN
+        offer.responded_at = now
+        offer.save(update_fields=["status", "responded_at"])
+        if not _after_offer_closed(inquiry, offer, kind="offer_withdrawn", description=reason,
+                                   now=now):
+            _offer_to_best_candidates(inquiry, now, log_empty=True)
+    return True
+
+
+def expert_leave_routing(*, expert_id: int, reason: str, now: datetime,
+                         release_assignments: bool) -> None:
+    """An expert stops taking work (suspended, shift over): the seat closes, pending offers are
+    withdrawn and routed on, and with `release_assignments` open inquiries are reassigned.
+    Runs one inquiry per transaction, after the caller's own transaction, to keep the lock
+    order (inquiry before seat) of the routing paths."""
+    seats.seat_close(expert_id=expert_id)
+    for offer_id in selectors.offer_ids_pending_for_expert(expert_id=expert_id):
+        offer_withdraw(offer_id=offer_id, reason=reason, now=now)
+    if release_assignments:
+        for assignment_id in selectors.assignment_ids_active_for_expert(expert_id=expert_id):
+            assignment_release(assignment_id=assignment_id, reason=reason, now=now)
 
 
 def assignments_release_silent(*, now: datetime) -> int:
