@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo var/tools/bin/uv)
 
-.PHONY: setup test lint
+.PHONY: setup test lint bench
 setup:
 	@if [ ! -x "$(UV)" ]; then python3 -m venv var/tools && var/tools/bin/pip install -q uv; fi
 	$(UV) sync --frozen
@@ -14,3 +14,6 @@ lint: setup
 
 test: lint
 	.venv/bin/python -m pytest tests -q
+
+bench: setup
+	.venv/bin/python -m tests.bench

@@ -155,7 +155,8 @@ def inquiry_lock(*, inquiry_id: int) -> Inquiry:
     """Locks the inquiry row for the caller's transaction. Routing locks the inquiry first and
     the expert second, always in that order."""
     try:
-        return Inquiry.objects.select_for_update().get(pk=inquiry_id)
+        return (Inquiry.objects.select_for_update(of=("self",)).select_related("queue")
+                .get(pk=inquiry_id))
     except Inquiry.DoesNotExist as error:
         raise NotFound(f"Inquiry {inquiry_id} does not exist.") from error
 

@@ -142,11 +142,14 @@ class ExpertSeat(models.Model):
                                    name="seat_social_within_capacity"),
         ]
         indexes = [
-            models.Index(fields=["queue", "chat_load", "idle_since"], name="seat_rank_chat",
+            models.Index(fields=["queue", "chat_load", "idle_since", "expert"],
+                         name="seat_rank_chat",
                          condition=Q(available=True)),
-            models.Index(fields=["queue", "email_load", "idle_since"], name="seat_rank_email",
+            models.Index(fields=["queue", "email_load", "idle_since", "expert"],
+                         name="seat_rank_email",
                          condition=Q(available=True)),
-            models.Index(fields=["queue", "social_load", "idle_since"], name="seat_rank_social",
+            models.Index(fields=["queue", "social_load", "idle_since", "expert"],
+                         name="seat_rank_social",
                          condition=Q(available=True)),
             models.Index(fields=["shift_ends_at"], name="seat_shift_end"),
         ]

@@ -33,7 +33,7 @@ def _open_seats(*, queue_id: int, channel: str, now: datetime) -> QuerySet[Exper
     load = LOAD_FIELDS[channel]
     return (
         ExpertSeat.objects.filter(queue_id=queue_id, available=True, shift_ends_at__gt=now)
-        .order_by(load, "idle_since", "-quality_score", "expert_id")
+        .order_by(load, "idle_since", "expert_id")
     )
 
 
@@ -42,7 +42,8 @@ def seat_shortlist(
     now: datetime, limit: int, skills: Iterable[str] = (),
 ) -> list[Candidate]:
     """The best eligible seats in ranking order, read through the per-channel rank index: one
-    query whatever the number of experts on shift."""
+    query whatever the number of experts on shift. The database orders by load and idle time
+    (the index); the engine then ranks the shortlist by the whole policy."""
     load, capacity = LOAD_FIELDS[channel], CAPACITY_FIELDS[channel]
     seats = _open_seats(queue_id=queue_id, channel=channel, now=now).filter(
         **{f"{load}__lt": F(capacity)}, languages__contains=[language],

@@ -1,0 +1,175 @@
+"""Benchmark a: one routing decision with 10, 1,000 and 10,000 experts on shift and 100,000
+open inquiries, against a naive scan of every expert on shift.
+
+Each measured decision routes one fresh inquiry through `routing.services.inquiry_route` (the
+code the Celery task runs) inside a transaction that is rolled back, so every iteration sees
+the same state. Reported: median and p90 milliseconds, the ratio of the 10,000 to the 10 case,
+and the SELECT queries per decision; beside it the same service reading every expert on shift
+and letting the engine rank them all (the naive scan)."""
+
+import statistics
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from experts.models import (
+    BookingStatus,
+    Certification,
+    ExpertProfile,
+    ExpertStatus,
+    ShiftBooking,
+    ShiftSlot,
+)
+from marketplace.models import Brand, Customer, Inquiry, InquiryStatus, OverflowQueue
+from marketplace.services import InquiryIntake, inquiry_create
+from routing import selectors, services
+from routing.engine import Candidate
+from routing.models import ExpertSeat
+
+POOL_SIZES = (10, 1_000, 10_000)
+OPEN_INQUIRIES = 100_000
+NOW = datetime(2026, 11, 22, 22, 0, tzinfo=UTC)
+SEED_MARKER = "bench-seeded-v1"
+
+
+@dataclass(frozen=True)
+class DecisionFigures:
+    experts: int
+    median_ms: float
+    p90_ms: float
+    queries: int
+    naive_median_ms: float
+
+
+def _pool(brand: Brand, size: int) -> OverflowQueue:
+    queue = OverflowQueue.objects.create(
+        brand=brand, name=f"pool-{size}", time_zone="Europe/Dublin",
+        price_per_ticket_minor=450, expert_rate_minor=300,
+    )
+    slot = ShiftSlot.objects.create(queue=queue, starts_at=NOW - timedelta(hours=1),
+                                    ends_at=NOW + timedelta(days=3650), headcount=size)
+    users = User.objects.bulk_create(
+        User(username=f"bench-{size}-{number}@example.test") for number in range(size)
+    )
+    experts = ExpertProfile.objects.bulk_create(
+        ExpertProfile(user=user, display_name=user.username, time_zone="UTC",
+                      languages=["en"] if number % 4 else ["pt"], status=ExpertStatus.APPROVED,
+                      quality_score=(number % 50) / 10)
+        for number, user in enumerate(users)
+    )
+    Certification.objects.bulk_create(
+        Certification(expert=expert, brand=brand, granted_at=NOW) for expert in experts
+    )
+    ShiftBooking.objects.bulk_create(
+        ShiftBooking(slot=slot, expert=expert, booked_at=NOW, checked_in_at=NOW,
+                     status=BookingStatus.CHECKED_IN) for expert in experts
+    )
+    ExpertSeat.objects.bulk_create(
+        ExpertSeat(expert=expert, queue=queue, languages=expert.languages, skills=[],
+                   chat_load=number % 3, email_load=number % 5,
+                   idle_since=NOW - timedelta(seconds=number), quality_score=expert.quality_score,
+                   shift_ends_at=slot.ends_at, opened_at=NOW)
+        for number, expert in enumerate(experts)
+    )
+    return queue
+
+
+def seed() -> dict[int, OverflowQueue]:
+    brand, created = Brand.objects.get_or_create(slug=SEED_MARKER, defaults={"name": "Bench"})
+    if not created:
+        return {size: OverflowQueue.objects.get(brand=brand, name=f"pool-{size}")
+                for size in POOL_SIZES}
+    queues = {size: _pool(brand, size) for size in POOL_SIZES}
+    customer = Customer.objects.create(brand=brand, email="bench@example.test")
+    backlog = queues[POOL_SIZES[-1]]
+    Inquiry.objects.bulk_create(
+        (Inquiry(brand=brand, queue=backlog, customer=customer, external_id=f"open-{number}",
+                 channel="email", subject="open", status=InquiryStatus.ANSWERED,
+                 received_at=NOW, first_response_due_at=NOW + timedelta(minutes=15))
+         for number in range(OPEN_INQUIRIES)),
+        batch_size=5_000,
+    )
+    return queues
+
+
+def _fresh_inquiry(queue: OverflowQueue, number: int) -> Inquiry:
+    inquiry, _ = inquiry_create(
+        intake=InquiryIntake(queue=queue, external_id=f"measure-{number}", channel="email",
+                             subject="Where is my order?", body="Hello", language="en",
+                             customer_email="bench@example.test", customer_name=""),
+        now=NOW,
+    )
+    return inquiry
+
+
+def _every_seat(*, queue_id: int, channel: str, **_: object) -> list[Candidate]:
+    """The naive read: every expert on shift, handed to the engine to rank them all."""
+    return [selectors._seat_candidate(seat, channel)
+            for seat in ExpertSeat.objects.filter(queue_id=queue_id)]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _timed(action: object, iterations: int) -> tuple[list[float], int]:
+    durations: list[float] = []
+    queries = 0
+    for number in range(iterations):
+        try:
+            with transaction.atomic():
+                inquiry = _fresh_inquiry(action.queue, number)  # type: ignore[attr-defined]
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    action(inquiry)  # type: ignore[operator]
+                    durations.append((time.perf_counter() - started) * 1000)
+                queries = sum(1 for query in captured.captured_queries
+                              if query["sql"].lstrip().upper().startswith("SELECT"))
+                raise _Rollback
+        except _Rollback:
+            pass
+    return durations, queries
+
+
+class _Route:
+    def __init__(self, queue: OverflowQueue) -> None:
+        self.queue = queue
+
+    def __call__(self, inquiry: Inquiry) -> None:
+        outcome = services.inquiry_route(inquiry_id=inquiry.pk, now=NOW)
+        assert outcome.offer_id is not None, outcome
+
+
+class _Naive(_Route):
+    """The same routing service, reading every seat instead of the indexed shortlist."""
+
+    def __call__(self, inquiry: Inquiry) -> None:
+        shortlist, neighbours = selectors.seat_shortlist, selectors.seat_neighbours
+        selectors.seat_shortlist = _every_seat  # type: ignore[assignment]
+        selectors.seat_neighbours = lambda **_: []  # type: ignore[assignment]
+        try:
+            super().__call__(inquiry)
+        finally:
+            selectors.seat_shortlist, selectors.seat_neighbours = shortlist, neighbours
+
+
+def run(iterations: int = 60) -> list[DecisionFigures]:
+    queues = seed()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    figures = []
+    for size in POOL_SIZES:
+        queue = queues[size]
+        _timed(_Route(queue), 5)
+        durations, queries = _timed(_Route(queue), iterations)
+        naive, _ = _timed(_Naive(queue), max(10, iterations // 3))
+        figures.append(DecisionFigures(
+            experts=size, median_ms=statistics.median(durations),
+            p90_ms=statistics.quantiles(durations, n=10)[-1], queries=queries,
+            naive_median_ms=statistics.median(naive),
+        ))
+    return figures
