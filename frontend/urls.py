@@ -26,6 +26,7 @@ ops_patterns = (
     [
         path("", ops.console, name="console"),
         path("experts/<int:expert_id>/decide/", ops.expert_decide, name="expert_decide"),
+        path("inquiries/<int:inquiry_id>/", ops.inquiry, name="inquiry"),
     ],
     "ops",
 )

@@ -1,7 +1,7 @@
 """The ops console: experts and their vetting, the network's inquiries, the ledger."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -12,7 +12,8 @@ from experts import services as expert_services
 from experts.models import ExpertStatus
 from frontend.access import ops_required, signed_in_user
 from marketplace import selectors as marketplace_selectors
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, NotFound
+from routing import selectors as routing_selectors
 
 
 @require_GET
@@ -24,6 +25,23 @@ def console(request: HttpRequest) -> HttpResponse:
         "ledger": billing_selectors.ledger_totals_by_account_kind(),
         "decisions": [ExpertStatus.APPROVED, ExpertStatus.REJECTED, ExpertStatus.SUSPENDED,
                       ExpertStatus.NEEDS_INFO],
+    })
+
+
+@require_GET
+@ops_required
+def inquiry(request: HttpRequest, inquiry_id: int) -> HttpResponse:
+    """The same timeline and routing decisions the brand sees, for any brand's inquiry."""
+    try:
+        current = marketplace_selectors.inquiry_get(inquiry_id=inquiry_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    return render(request, "frontend/brand/inquiry.html", {
+        "inquiry": current,
+        "conversation": marketplace_selectors.message_list_for_inquiry(inquiry=current),
+        "timeline": marketplace_selectors.event_list_for_inquiry(inquiry=current),
+        "decisions": routing_selectors.decision_list_for_inquiry(inquiry_id=current.pk),
+        "back_url": "ops:console",
     })
 
 

@@ -153,3 +153,23 @@ def test_get_on_a_post_only_action_is_405(now: datetime) -> None:
 
 def test_healthz_answers() -> None:
     assert Client().get("/healthz").content == b"ok"
+
+
+def test_ops_reads_any_inquiry_timeline_and_routing_decisions(
+    now: datetime, captured_tasks: list
+) -> None:
+    queue = factories.queue()
+    factories.on_shift_expert(on=queue, now=now, name="Ada Decider")
+    inquiry = factories.inquiry(on=queue, now=now, subject="Timeline please")
+    routing_services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+    ops = logged_in(factories.user(is_staff=True))
+    brand_member = logged_in(factories.brand_member(of=factories.brand()))
+
+    page = ops.get(f"/ops/inquiries/{inquiry.pk}/")
+
+    assert page.status_code == 200
+    assert b"Timeline please" in page.content
+    assert b"chose Ada Decider" in page.content
+    assert b"coverage" in page.content
+    assert brand_member.get(f"/ops/inquiries/{inquiry.pk}/").status_code == 403
+    assert ops.get("/ops/inquiries/999999/").status_code == 404
