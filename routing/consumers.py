@@ -62,6 +62,8 @@ class ExpertConsumer(AsyncWebsocketConsumer):
         )
 
     def _render_offer(self, offer_id: int) -> str | None:
+        """Rendered without a request, so without a CSRF field: the card's forms are boosted
+        by htmx, which sends the page's token in the X-CSRFToken header."""
         offer = selectors.offer_get_for_expert(offer_id=offer_id, expert_id=self.expert_id)
         if offer is None or offer.status != OfferStatus.PENDING:
             return None

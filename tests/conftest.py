@@ -1,6 +1,10 @@
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+
+from tests.live import LivePlatform, live_platform
 
 # A Sunday afternoon in Dublin: the demo-style queue is covered (weekend).
 SUNDAY_AFTERNOON = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
@@ -24,3 +28,13 @@ def captured_tasks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[obje
 
     monkeypatch.setattr("marketplace.celery.app.send_task", record)
     return sent
+
+
+@pytest.fixture(scope="session")
+def live(django_db_setup: None, django_db_blocker: Any,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePlatform]:
+    """uvicorn and a Celery worker as real processes on the test database (tests/live.py);
+    tests that use it need `transactional_db` so the processes see their data."""
+    with live_platform(tmp_path_factory.mktemp("platform"), database=django_db_blocker.unblock) \
+            as running:
+        yield running

@@ -11,6 +11,7 @@ from experts import selectors as expert_selectors
 from experts import services as expert_services
 from experts.models import ExpertProfile
 from frontend.access import expert_required, signed_in_user
+from frontend.responses import navigate
 from marketplace import selectors as marketplace_selectors
 from marketplace.errors import DomainError, NotFound
 from routing import selectors as routing_selectors
@@ -56,8 +57,8 @@ def offer_accept(request: HttpRequest, offer_id: int, expert: ExpertProfile) -> 
         raise Http404(error.message) from error
     except DomainError as error:
         messages.error(request, error.message)
-        return redirect("expert:workspace")
-    return redirect("expert:inquiry", inquiry_id=assignment.inquiry_id)
+        return navigate(request, "expert:workspace")
+    return navigate(request, "expert:inquiry", inquiry_id=assignment.inquiry_id)
 
 
 @require_POST
@@ -73,7 +74,7 @@ def offer_decline(request: HttpRequest, offer_id: int, expert: ExpertProfile) ->
         raise Http404(error.message) from error
     except DomainError as error:
         messages.error(request, error.message)
-    return redirect("expert:workspace")
+    return navigate(request, "expert:workspace")
 
 
 @require_GET

@@ -26,7 +26,7 @@ def main(arguments: list[str]) -> int:
         env["DJANGO_SETTINGS_MODULE"] = "marketplace.settings.test"
         checks = subprocess.run(
             [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
-            cwd=ROOT, env=env, check=False,
+            cwd=ROOT, env=dict(env, DATABASE_URL=found.database_url), check=False,
         )
         if checks.returncode != 0:
             print("Migrations are missing: run makemigrations.", file=sys.stderr)

@@ -9,6 +9,7 @@ os.environ.setdefault("REDIS_KEY_PREFIX", "shiftline-test")
 
 from marketplace.settings.base import *  # noqa: F403
 
+WHITENOISE_USE_FINDERS = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

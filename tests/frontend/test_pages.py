@@ -114,6 +114,23 @@ def test_expert_accepts_replies_and_resolves_over_http(captured_tasks: list) -> 
     assert b"EUR 3.00" in after.content
 
 
+def test_offer_accepted_from_a_pushed_card_navigates_the_whole_page(captured_tasks: list) -> None:
+    """The card pushed over the websocket posts through htmx; a plain 302 would be followed
+    inside the XHR and leave the browser on the workspace address."""
+    now = timezone.now()
+    queue = factories.queue()
+    expert = factories.on_shift_expert(on=queue, now=now)
+    inquiry = factories.inquiry(on=queue, now=now)
+    routing_services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+    offer = Offer.objects.get(inquiry=inquiry)
+
+    accepted = logged_in(expert.user).post(f"/expert/offers/{offer.pk}/accept/",
+                                           headers={"HX-Request": "true"})
+
+    assert accepted.status_code == 204
+    assert accepted["HX-Redirect"] == f"/expert/inquiries/{inquiry.pk}/"
+
+
 def test_expert_cannot_open_someone_elses_inquiry(now: datetime, captured_tasks: list) -> None:
     queue = factories.queue()
     factories.on_shift_expert(on=queue, now=now)
