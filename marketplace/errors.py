@@ -30,3 +30,15 @@ class Conflict(DomainError):
 
     code = "conflict"
     http_status = 409
+
+
+class FieldErrors(DomainError):
+    """Input refused field by field: `errors` maps each field to its messages, the same shape
+    DRF gives, so a form and the API show the same words."""
+
+    code = "invalid_fields"
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{field}: {' '.join(messages)}"
+                                   for field, messages in errors.items()))
+        self.errors = errors

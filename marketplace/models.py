@@ -4,6 +4,7 @@ from datetime import time, timedelta
 from zoneinfo import available_timezones
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -19,6 +20,10 @@ class Brand(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    billing_contact_name = models.CharField(max_length=200, blank=True)
+    billing_email = models.EmailField(blank=True)
+    billing_address = models.TextField(blank=True)
+    vat_number = models.CharField(max_length=20, blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -47,6 +52,33 @@ class BrandMembership(models.Model):
         return f"{self.user} ({self.role}) at {self.brand}"
 
 
+class BrandInvitation(models.Model):
+    """An emailed invitation to join a brand with a role. The link carries a signed token of
+    the invitation's id; accepting it once sets `accepted_at`."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=BrandRole.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["brand", "email"], condition=Q(accepted_at__isnull=True),
+                name="one_open_invitation_per_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} invited to {self.brand} as {self.role}"
+
+
 class ApiKey(models.Model):
     """A brand's API key. Only a SHA-256 digest is stored; the prefix stays visible so people can
     tell keys apart."""
@@ -65,6 +97,14 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+def default_channels() -> list[str]:
+    return ["email", "chat"]
+
+
+def default_languages() -> list[str]:
+    return ["en"]
 
 
 class OverflowQueue(models.Model):
@@ -93,6 +133,28 @@ class OverflowQueue(models.Model):
         help_text="What the expert earns per resolved ticket, in minor units (cents)."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    channels = ArrayField(models.CharField(max_length=16), default=default_channels)
+    holiday_country = models.CharField(max_length=2, blank=True,
+                                       help_text="ISO 3166 country whose public holidays apply.")
+    covers_holidays = models.BooleanField(default=False)
+    always_on = models.BooleanField(default=False)
+    covers_overflow = models.BooleanField(default=False)
+    overflow_backlog_threshold = models.PositiveIntegerField(null=True, blank=True)
+    overflow_wait_threshold_seconds = models.PositiveIntegerField(null=True, blank=True)
+    backlog_count = models.PositiveIntegerField(null=True, blank=True)
+    backlog_oldest_wait_seconds = models.PositiveIntegerField(null=True, blank=True)
+    backlog_reported_at = models.DateTimeField(null=True, blank=True)
+    resolve_after_hours = models.PositiveIntegerField(
+        default=48, validators=[MinValueValidator(1)],
+        help_text="An answered inquiry counts as resolved after this long without a reply.",
+    )
+    chat_offer_timeout_seconds = models.PositiveIntegerField(default=20)
+    email_offer_timeout_seconds = models.PositiveIntegerField(default=120)
+    social_offer_timeout_seconds = models.PositiveIntegerField(default=120)
+    chat_reply_timeout_seconds = models.PositiveIntegerField(default=180)
+    languages = ArrayField(models.CharField(max_length=8), default=default_languages)
+    required_skills = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    guidelines = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -116,6 +178,52 @@ class OverflowQueue(models.Model):
             "social": self.social_first_response_seconds,
         }[channel]
         return timedelta(seconds=seconds)
+
+    def offer_timeout(self, channel: str) -> timedelta:
+        seconds = {
+            "chat": self.chat_offer_timeout_seconds,
+            "email": self.email_offer_timeout_seconds,
+            "social": self.social_offer_timeout_seconds,
+        }[channel]
+        return timedelta(seconds=seconds)
+
+
+class QueueClosure(models.Model):
+    """A custom closure (a company offsite, a stock-take): the network covers these local
+    dates, both inclusive."""
+
+    queue = models.ForeignKey(OverflowQueue, on_delete=models.CASCADE, related_name="closures")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    label = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
+                                   name="closure_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.starts_on}–{self.ends_on}"
+
+
+class QueueMacro(models.Model):
+    """A saved reply experts can use on this queue; placeholders are checked when saved."""
+
+    queue = models.ForeignKey(OverflowQueue, on_delete=models.CASCADE, related_name="macros")
+    name = models.CharField(max_length=100)
+    body = models.TextField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "name"], name="unique_macro_name_per_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class BusinessHoursSpan(models.Model):

@@ -3,7 +3,17 @@
 The Celery tasks, the simulator and the tests all drive these same functions.
 """
 
-from routing.engine.coverage import CoverageCalendar, CoverageDecision, WeeklySpan, decide_coverage
+from routing.engine.coverage import (
+    BacklogReport,
+    Closure,
+    CoverageCalendar,
+    CoverageDecision,
+    CoverageReason,
+    OverflowRule,
+    WeeklySpan,
+    coverage_week,
+    decide_coverage,
+)
 from routing.engine.eligibility import (
     Candidate,
     CandidateScore,
@@ -16,17 +26,22 @@ from routing.engine.eligibility import (
 from routing.engine.policy import Channel, OfferPolicy
 
 __all__ = [
+    "BacklogReport",
     "Candidate",
     "CandidateScore",
     "Channel",
+    "Closure",
     "CoverageCalendar",
     "CoverageDecision",
+    "CoverageReason",
     "Exclusion",
     "ExclusionReason",
     "InquiryNeeds",
     "OfferPolicy",
+    "OverflowRule",
     "RoutingDecision",
     "WeeklySpan",
     "choose_expert",
+    "coverage_week",
     "decide_coverage",
 ]

@@ -1,6 +1,6 @@
 """Offer and capacity policy per channel (DESIGN.md "Routing policy" defaults)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -46,3 +46,15 @@ DEFAULT_POLICIES: dict[Channel, OfferPolicy] = {
 
 def policy_for(channel: str) -> OfferPolicy:
     return DEFAULT_POLICIES[Channel(channel)]
+
+
+def policy_for_queue(
+    channel: str, *, offer_timeout: timedelta, first_reply_timeout: timedelta | None = None
+) -> OfferPolicy:
+    """The channel's default policy with the queue's own offer timeout and, for chat, its
+    reply timeout (the time an expert has to answer after accepting)."""
+    base = policy_for(channel)
+    if base.first_reply_timeout is None:
+        return replace(base, offer_timeout=offer_timeout)
+    return replace(base, offer_timeout=offer_timeout,
+                   first_reply_timeout=first_reply_timeout or base.first_reply_timeout)
