@@ -1,18 +1,36 @@
 """Every non-trivial read on the brand side."""
 
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+
+import holidays
+import markdown
+import nh3
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from marketplace.errors import NotFound
 from marketplace.models import (
+    ApiKey,
     Brand,
+    BrandInvitation,
     BrandMembership,
     Inquiry,
     InquiryEvent,
     Message,
     OverflowQueue,
+    QueueMacro,
 )
-from routing.engine import CoverageCalendar, WeeklySpan
+from routing.engine import (
+    BacklogReport,
+    Closure,
+    CoverageCalendar,
+    OverflowRule,
+    WeeklySpan,
+    coverage_week,
+)
+from routing.engine.coverage import HourCell
 
 
 def brand_membership_for_user(
@@ -39,7 +57,37 @@ def queue_get(*, queue_id: int) -> OverflowQueue:
     return queue
 
 
-def queue_coverage_calendar(*, queue: OverflowQueue) -> CoverageCalendar:
+@lru_cache(maxsize=256)
+def public_holidays(country: str, year: int) -> frozenset[date]:
+    """The country's public holidays in one year, from the `holidays` package."""
+    return frozenset(holidays.country_holidays(country, years=year))
+
+
+def queue_coverage_calendar(
+    *, queue: OverflowQueue, now: datetime | None = None
+) -> CoverageCalendar:
+    """The queue's calendar for the engine, with public holidays for the years around `now`
+    and the brand's latest backlog report."""
+    year = (now or timezone.now()).year
+    holiday_dates: frozenset[date] = frozenset()
+    if queue.holiday_country:
+        holiday_dates = frozenset().union(*(
+            public_holidays(queue.holiday_country, each) for each in (year - 1, year, year + 1)
+        ))
+    overflow = None
+    if queue.covers_overflow:
+        wait = queue.overflow_wait_threshold_seconds
+        overflow = OverflowRule(
+            backlog_at_least=queue.overflow_backlog_threshold,
+            oldest_wait_at_least=None if wait is None else timedelta(seconds=wait),
+        )
+    backlog = None
+    if queue.backlog_reported_at is not None:
+        backlog = BacklogReport(
+            backlog=queue.backlog_count or 0,
+            oldest_wait=timedelta(seconds=queue.backlog_oldest_wait_seconds or 0),
+            reported_at=queue.backlog_reported_at,
+        )
     return CoverageCalendar(
         time_zone=queue.time_zone,
         business_hours=tuple(
@@ -48,7 +96,67 @@ def queue_coverage_calendar(*, queue: OverflowQueue) -> CoverageCalendar:
         ),
         covers_after_hours=queue.covers_after_hours,
         covers_weekends=queue.covers_weekends,
+        holidays=holiday_dates,
+        covers_holidays=queue.covers_holidays,
+        closures=tuple(Closure(closure.starts_on, closure.ends_on, closure.label)
+                       for closure in queue.closures.all()),
+        always_on=queue.always_on,
+        overflow=overflow,
+        backlog=backlog,
     )
+
+
+def queue_coverage_preview(
+    *, queue: OverflowQueue, week_start: date
+) -> tuple[tuple[HourCell, ...], ...]:
+    """The 7 x 24 coverage picture of the local week from `week_start` (a Monday)."""
+    calendar = queue_coverage_calendar(
+        queue=queue, now=datetime(week_start.year, week_start.month, week_start.day,
+                                  tzinfo=UTC))
+    return coverage_week(calendar, week_start)
+
+
+def queue_list_for_brand(*, brand: Brand) -> QuerySet[OverflowQueue]:
+    return OverflowQueue.objects.filter(brand=brand).prefetch_related("spans").order_by("id")
+
+
+def queue_get_configured(*, brand: Brand, queue_id: int) -> OverflowQueue:
+    """The brand's queue with its spans, closures and macros loaded; another brand's id
+    answers as if it did not exist."""
+    queue = (OverflowQueue.objects.filter(brand=brand, pk=queue_id).select_related("brand")
+             .prefetch_related("spans", "closures", "macros").first())
+    if queue is None:
+        raise NotFound("No such queue for this brand.")
+    return queue
+
+
+def macro_list_for_queue(*, queue: OverflowQueue) -> QuerySet[QueueMacro]:
+    return QueueMacro.objects.filter(queue=queue).order_by("name", "id")
+
+
+GUIDELINE_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "pre", "blockquote",
+                  "h1", "h2", "h3", "h4", "hr"}
+
+
+def guidelines_html(*, text: str) -> str:
+    """Markdown rendered, then sanitised by nh3 (an allow-list of tags; no scripts, no event
+    attributes, links forced to safe schemes), so brand text cannot run in experts' pages."""
+    rendered = markdown.markdown(text, extensions=["sane_lists"])
+    return nh3.clean(rendered, tags=GUIDELINE_TAGS, attributes={"a": {"href", "title"}},
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+
+def api_key_list_for_brand(*, brand: Brand) -> QuerySet[ApiKey]:
+    return ApiKey.objects.filter(brand=brand).order_by("revoked_at", "-created_at", "-id")
+
+
+def membership_list_for_brand(*, brand: Brand) -> QuerySet[BrandMembership]:
+    return BrandMembership.objects.filter(brand=brand).select_related("user").order_by("id")
+
+
+def invitation_list_open_for_brand(*, brand: Brand) -> QuerySet[BrandInvitation]:
+    return BrandInvitation.objects.filter(brand=brand, accepted_at__isnull=True).order_by(
+        "-created_at", "-id")
 
 
 def inquiry_list_for_brand(*, brand: Brand, status: str | None = None) -> QuerySet[Inquiry]:

@@ -2,13 +2,17 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from marketplace import api
+from marketplace import api, api_queues
 
 api_v1 = [
     path("inquiries", api.InquiryListCreateApi.as_view(), name="inquiries"),
     path("inquiries/<int:inquiry_id>", api.InquiryDetailApi.as_view(), name="inquiry"),
     path("inquiries/<int:inquiry_id>/messages", api.InquiryMessageListApi.as_view(),
          name="inquiry_messages"),
+    path("queues", api_queues.QueueListCreateApi.as_view(), name="queues"),
+    path("queues/<int:queue_id>", api_queues.QueueDetailApi.as_view(), name="queue"),
+    path("queues/<int:queue_id>/backlog", api_queues.QueueBacklogApi.as_view(),
+         name="queue_backlog"),
 ]
 
 urlpatterns = [

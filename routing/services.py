@@ -20,8 +20,8 @@ from marketplace.models import Inquiry, InquiryStatus, Message
 from marketplace.tasking import enqueue_on_commit
 from routing import seats, selectors
 from routing.engine import Candidate, InquiryNeeds, RoutingDecision, choose_expert, decide_coverage
-from routing.engine.coverage import is_business_hours
-from routing.engine.policy import DEFAULT_POLICIES, policy_for
+from routing.engine.coverage import brand_is_open
+from routing.engine.policy import DEFAULT_POLICIES, policy_for_queue
 from routing.models import Assignment, AssignmentStatus, Offer, OfferStatus, RoutingDecisionLog
 from routing.push import push_to_expert_on_commit
 
@@ -68,7 +68,7 @@ def _decide(inquiry: Inquiry, now: datetime) -> RoutingDecision:
 
 
 def _decide_coverage(inquiry: Inquiry, now: datetime) -> None:
-    calendar = marketplace_selectors.queue_coverage_calendar(queue=inquiry.queue)
+    calendar = marketplace_selectors.queue_coverage_calendar(queue=inquiry.queue, now=now)
     coverage = decide_coverage(calendar, now)
     local = coverage.local_time.strftime("%a %H:%M %Z")
     if coverage.covered:
@@ -107,7 +107,11 @@ def _offer_to_best_candidates(
                 data=decision.as_log(),
             )
         return []
-    policy = policy_for(inquiry.channel)
+    queue = inquiry.queue
+    policy = policy_for_queue(
+        inquiry.channel, offer_timeout=queue.offer_timeout(inquiry.channel),
+        first_reply_timeout=timedelta(seconds=queue.chat_reply_timeout_seconds),
+    )
     width = policy.offer_width(now, inquiry.first_response_due_at)
     log: RoutingDecisionLog | None = None
     offers: list[Offer] = []
@@ -414,8 +418,8 @@ def deadlines_sweep(*, now: datetime) -> dict[str, int]:
     handed_back = 0
     for queue_id in selectors.queue_ids_with_unassigned_work():
         queue = marketplace_selectors.queue_get(queue_id=queue_id)
-        calendar = marketplace_selectors.queue_coverage_calendar(queue=queue)
-        if is_business_hours(calendar, now):
+        calendar = marketplace_selectors.queue_coverage_calendar(queue=queue, now=now)
+        if brand_is_open(calendar, now):
             for inquiry_id in selectors.inquiry_ids_unassigned_in_queue(queue_id=queue_id,
                                                                          limit=SWEEP_BATCH):
                 handed_back += inquiry_hand_back(inquiry_id=inquiry_id, reason=BRAND_OPENED,

@@ -1,0 +1,211 @@
+"""Queue configuration over REST, with the brand's API key. The same services as the console
+check every field, so a bad field answers 400 with that field's message and changes nothing."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from marketplace import selectors, services
+from marketplace.api import BrandApi
+from marketplace.models import OverflowQueue
+from marketplace.money import minor_to_money
+
+
+class SpanSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday")
+    opens = serializers.CharField(help_text="HH:MM, local time")
+    closes = serializers.CharField(help_text="HH:MM; at or before `opens` runs past midnight")
+
+
+class ClosureSerializer(serializers.Serializer):
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    label = serializers.CharField(max_length=100)
+
+
+class MacroSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    body = serializers.CharField()
+
+
+class QueueInputSerializer(serializers.Serializer):
+    """Documentation of the accepted fields; the service checks them (PATCH: any subset)."""
+
+    name = serializers.CharField(max_length=100)
+    channels = serializers.ListField(child=serializers.ChoiceField(["email", "chat", "social"]))
+    time_zone = serializers.CharField(help_text="IANA zone such as Europe/Dublin")
+    business_hours = SpanSerializer(many=True)
+    open_24_7 = serializers.BooleanField(help_text="Replace business hours with every day, "
+                                         "all day")
+    holiday_country = serializers.CharField(allow_blank=True, help_text="ISO 3166 code")
+    covers_after_hours = serializers.BooleanField()
+    covers_weekends = serializers.BooleanField()
+    covers_holidays = serializers.BooleanField()
+    always_on = serializers.BooleanField()
+    covers_overflow = serializers.BooleanField()
+    overflow_backlog_threshold = serializers.IntegerField(allow_null=True, min_value=1)
+    overflow_wait_threshold_seconds = serializers.IntegerField(allow_null=True, min_value=1)
+    closures = ClosureSerializer(many=True)
+    chat_first_response_seconds = serializers.IntegerField(min_value=5)
+    email_first_response_seconds = serializers.IntegerField(min_value=5)
+    social_first_response_seconds = serializers.IntegerField(min_value=5)
+    resolve_after_hours = serializers.IntegerField(min_value=1, max_value=720)
+    chat_offer_timeout_seconds = serializers.IntegerField(min_value=5, max_value=3600)
+    email_offer_timeout_seconds = serializers.IntegerField(min_value=5, max_value=3600)
+    social_offer_timeout_seconds = serializers.IntegerField(min_value=5, max_value=3600)
+    chat_reply_timeout_seconds = serializers.IntegerField(min_value=30, max_value=86400)
+    languages = serializers.ListField(child=serializers.CharField())
+    required_skills = serializers.ListField(child=serializers.CharField())
+    currency = serializers.CharField(min_length=3, max_length=3)
+    price_per_ticket = serializers.CharField(help_text='Decimal string such as "4.50"')
+    expert_rate = serializers.CharField(help_text='Decimal string such as "3.00"')
+    guidelines = serializers.CharField(allow_blank=True, help_text="Markdown")
+
+
+class QueueOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    channels = serializers.ListField(child=serializers.CharField())
+    time_zone = serializers.CharField()
+    business_hours = serializers.SerializerMethodField()
+    holiday_country = serializers.CharField()
+    covers_after_hours = serializers.BooleanField()
+    covers_weekends = serializers.BooleanField()
+    covers_holidays = serializers.BooleanField()
+    always_on = serializers.BooleanField()
+    covers_overflow = serializers.BooleanField()
+    overflow_backlog_threshold = serializers.IntegerField(allow_null=True)
+    overflow_wait_threshold_seconds = serializers.IntegerField(allow_null=True)
+    backlog_count = serializers.IntegerField(allow_null=True)
+    backlog_oldest_wait_seconds = serializers.IntegerField(allow_null=True)
+    backlog_reported_at = serializers.DateTimeField(allow_null=True)
+    closures = ClosureSerializer(many=True, source="closures.all")
+    chat_first_response_seconds = serializers.IntegerField()
+    email_first_response_seconds = serializers.IntegerField()
+    social_first_response_seconds = serializers.IntegerField()
+    resolve_after_hours = serializers.IntegerField()
+    chat_offer_timeout_seconds = serializers.IntegerField()
+    email_offer_timeout_seconds = serializers.IntegerField()
+    social_offer_timeout_seconds = serializers.IntegerField()
+    chat_reply_timeout_seconds = serializers.IntegerField()
+    languages = serializers.ListField(child=serializers.CharField())
+    required_skills = serializers.ListField(child=serializers.CharField())
+    currency = serializers.CharField()
+    price_per_ticket = serializers.SerializerMethodField()
+    expert_rate = serializers.SerializerMethodField()
+    guidelines = serializers.CharField()
+    macros = MacroSerializer(many=True, source="macros.all")
+
+    def get_business_hours(self, queue: OverflowQueue) -> list[dict[str, Any]]:
+        return [{"weekday": span.weekday, "opens": f"{span.opens_at:%H:%M}",
+                 "closes": f"{span.closes_at:%H:%M}"} for span in queue.spans.all()]
+
+    def get_price_per_ticket(self, queue: OverflowQueue) -> str:
+        return minor_to_money(queue.price_per_ticket_minor, queue.currency)
+
+    def get_expert_rate(self, queue: OverflowQueue) -> str:
+        return minor_to_money(queue.expert_rate_minor, queue.currency)
+
+
+QUEUE_EXAMPLE = {
+    "name": "Night shift",
+    "channels": ["email", "chat"],
+    "time_zone": "Europe/Dublin",
+    "business_hours": [{"weekday": day, "opens": "09:00", "closes": "17:30"} for day in range(5)],
+    "holiday_country": "IE",
+    "covers_holidays": True,
+    "closures": [{"starts_on": "2026-12-24", "ends_on": "2026-12-26", "label": "Christmas"}],
+    "languages": ["en"],
+    "currency": "EUR",
+    "price_per_ticket": "4.50",
+    "expert_rate": "3.00",
+}
+
+
+def _object_body(request: Request) -> Mapping[str, Any]:
+    if not isinstance(request.data, Mapping):
+        raise ParseError("Send a JSON object.")
+    return request.data
+
+
+def _queue_payload(queue: OverflowQueue) -> dict[str, Any]:
+    queue = selectors.queue_get_configured(brand=queue.brand, queue_id=queue.pk)
+    return dict(QueueOutputSerializer(queue).data)
+
+
+class QueueListCreateApi(BrandApi):
+    @extend_schema(operation_id="queue_list", summary="The brand's overflow queues",
+                   responses=QueueOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        queues = selectors.queue_list_for_brand(brand=self.client().brand).prefetch_related(
+            "closures", "macros")
+        return Response(QueueOutputSerializer(queues, many=True).data)
+
+    @extend_schema(
+        operation_id="queue_create", summary="Create an overflow queue",
+        description="Requires name, time_zone, price_per_ticket and expert_rate.",
+        request=QueueInputSerializer, responses={201: QueueOutputSerializer},
+        examples=[OpenApiExample("A weekday queue", value=QUEUE_EXAMPLE, request_only=True)],
+    )
+    def post(self, request: Request) -> Response:
+        queue = services.queue_create(brand=self.client().brand, data=_object_body(request))
+        return Response(_queue_payload(queue), status=status.HTTP_201_CREATED)
+
+
+class QueueDetailApi(BrandApi):
+    @extend_schema(operation_id="queue_retrieve", summary="One queue's configuration",
+                   responses=QueueOutputSerializer)
+    def get(self, request: Request, queue_id: int) -> Response:
+        queue = selectors.queue_get_configured(brand=self.client().brand, queue_id=queue_id)
+        return Response(QueueOutputSerializer(queue).data)
+
+    @extend_schema(
+        operation_id="queue_update", summary="Change any of a queue's settings",
+        description="Send only the fields to change. Business hours and closures, when sent, "
+        "replace the old ones.",
+        request=QueueInputSerializer(partial=True), responses=QueueOutputSerializer,
+        examples=[OpenApiExample("Cover public holidays", request_only=True,
+                                 value={"holiday_country": "IE", "covers_holidays": True})],
+    )
+    def patch(self, request: Request, queue_id: int) -> Response:
+        queue = selectors.queue_get_configured(brand=self.client().brand, queue_id=queue_id)
+        services.queue_configure(queue=queue, changes=_object_body(request))
+        return Response(_queue_payload(queue))
+
+
+class QueueBacklogApi(BrandApi):
+    class InputSerializer(serializers.Serializer):
+        backlog = serializers.IntegerField(min_value=0, max_value=1_000_000)
+        oldest_wait_seconds = serializers.IntegerField(min_value=0, max_value=365 * 24 * 3600)
+
+    class OutputSerializer(serializers.Serializer):
+        backlog_count = serializers.IntegerField()
+        backlog_oldest_wait_seconds = serializers.IntegerField()
+        backlog_reported_at = serializers.DateTimeField()
+
+    @extend_schema(
+        operation_id="queue_backlog_report",
+        summary="Report the brand's own backlog (for overflow coverage)",
+        description="Report every few minutes. A report older than 10 minutes counts as no "
+        "overflow.",
+        request=InputSerializer, responses={200: OutputSerializer},
+        examples=[OpenApiExample("Busy", request_only=True,
+                                 value={"backlog": 42, "oldest_wait_seconds": 900})],
+    )
+    def post(self, request: Request, queue_id: int) -> Response:
+        queue = selectors.queue_get_configured(brand=self.client().brand, queue_id=queue_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        queue = services.queue_report_backlog(
+            queue=queue, backlog=serializer.validated_data["backlog"],
+            oldest_wait_seconds=serializer.validated_data["oldest_wait_seconds"],
+            now=timezone.now(),
+        )
+        return Response(self.OutputSerializer(queue).data)
