@@ -43,6 +43,26 @@ def brand_member_required(view: View) -> View:
     return wrapper
 
 
+def brand_role_required(*roles: str) -> Callable[[View], View]:
+    """Like `brand_member_required`, and only members holding one of `roles` pass: viewers
+    get a 403 on every write."""
+
+    def decorate(view: View) -> View:
+        @brand_member_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, membership: Any, **kwargs: Any
+                    ) -> HttpResponse:
+            if membership.role not in roles:
+                raise PermissionDenied(
+                    f"Your role ({membership.get_role_display().lower()}) cannot do this; "
+                    f"it needs {' or '.join(roles)}.")
+            return view(request, *args, membership=membership, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 def ops_required(view: View) -> View:
     @login_required
     @wraps(view)

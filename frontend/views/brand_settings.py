@@ -1,0 +1,169 @@
+"""The brand's API keys, members and billing details. Owners manage people and billing, admins
+and owners manage keys, viewers only look."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from frontend.access import brand_member_required, brand_role_required, signed_in_user
+from frontend.responses import navigate
+from marketplace import selectors, services
+from marketplace.errors import DomainError, FieldErrors, NotFound
+from marketplace.models import ApiKey, BrandMembership, BrandRole
+
+OWNER = BrandRole.OWNER.value
+ADMIN = BrandRole.ADMIN.value
+
+
+def _keys_page(request: HttpRequest, membership: BrandMembership, *, raw_key: str = "",
+               created: ApiKey | None = None, error: str = "", status: int = 200
+               ) -> HttpResponse:
+    return render(request, "frontend/brand/keys.html", {
+        "membership": membership, "brand": membership.brand, "section": "keys",
+        "keys": selectors.api_key_list_for_brand(brand=membership.brand),
+        "can_manage": membership.role in (OWNER, ADMIN),
+        "raw_key": raw_key, "created": created, "error": error,
+    }, status=status)
+
+
+@require_GET
+@brand_member_required
+def keys(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
+    return _keys_page(request, membership)
+
+
+@require_POST
+@brand_role_required(OWNER, ADMIN)
+def key_create(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
+    """Answers with the page itself (no redirect): the raw key is in this response only."""
+    try:
+        api_key, raw_key = services.api_key_create(brand=membership.brand,
+                                                   name=request.POST.get("name", ""))
+    except DomainError as error:
+        return _keys_page(request, membership, error=error.message, status=400)
+    response = _keys_page(request, membership, raw_key=raw_key, created=api_key)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _brand_key(membership: BrandMembership, key_id: int) -> ApiKey:
+    api_key = selectors.api_key_list_for_brand(brand=membership.brand).filter(pk=key_id).first()
+    if api_key is None:
+        raise Http404("No such API key.")
+    return api_key
+
+
+@require_POST
+@brand_role_required(OWNER, ADMIN)
+def key_revoke(request: HttpRequest, key_id: int, membership: BrandMembership) -> HttpResponse:
+    api_key = services.api_key_revoke(api_key=_brand_key(membership, key_id),
+                                      now=timezone.now())
+    messages.success(request, f"Revoked {api_key.name} ({api_key.prefix}…); it is refused "
+                     "from now on.")
+    return navigate(request, "brand:keys")
+
+
+@require_POST
+@brand_role_required(OWNER, ADMIN)
+def key_rotate(request: HttpRequest, key_id: int, membership: BrandMembership) -> HttpResponse:
+    try:
+        api_key, raw_key = services.api_key_rotate(api_key=_brand_key(membership, key_id),
+                                                   now=timezone.now())
+    except DomainError as error:
+        return _keys_page(request, membership, error=error.message, status=409)
+    response = _keys_page(request, membership, raw_key=raw_key, created=api_key)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _members_page(request: HttpRequest, membership: BrandMembership, *,
+                  errors: dict[str, list[str]] | None = None, status: int = 200
+                  ) -> HttpResponse:
+    return render(request, "frontend/brand/members.html", {
+        "membership": membership, "brand": membership.brand, "section": "members",
+        "members": selectors.membership_list_for_brand(brand=membership.brand),
+        "invitations": selectors.invitation_list_open_for_brand(brand=membership.brand),
+        "roles": BrandRole.choices, "is_owner": membership.role == OWNER,
+        "errors": errors or {}, "form": request.POST if errors else {},
+    }, status=status)
+
+
+@require_GET
+@brand_member_required
+def members(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
+    return _members_page(request, membership)
+
+
+@require_POST
+@brand_role_required(OWNER)
+def member_invite(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
+    try:
+        invitation = services.brand_invitation_create(
+            brand=membership.brand, email=request.POST.get("email", ""),
+            role=request.POST.get("role", ""), invited_by=signed_in_user(request),
+            now=timezone.now(), base_url=request.build_absolute_uri("/")[:-1],
+        )
+    except FieldErrors as error:
+        return _members_page(request, membership, errors=error.errors, status=400)
+    messages.success(request, f"Invitation emailed to {invitation.email}.")
+    return navigate(request, "brand:members")
+
+
+@require_POST
+@brand_role_required(OWNER)
+def member_change_role(request: HttpRequest, member_id: int, membership: BrandMembership
+                       ) -> HttpResponse:
+    try:
+        changed = services.membership_change_role(
+            actor=membership, membership_id=member_id, role=request.POST.get("role", ""))
+        messages.success(request, f"{changed.user.email} is now {changed.role}.")
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except DomainError as error:
+        messages.error(request, error.message)
+    return navigate(request, "brand:members")
+
+
+@require_POST
+@brand_role_required(OWNER)
+def member_remove(request: HttpRequest, member_id: int, membership: BrandMembership
+                  ) -> HttpResponse:
+    try:
+        services.membership_remove(actor=membership, membership_id=member_id)
+        messages.success(request, "Member removed.")
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except DomainError as error:
+        messages.error(request, error.message)
+    return navigate(request, "brand:members")
+
+
+@brand_member_required
+def billing(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
+    """Everyone in the brand sees the billing details; only owners change them."""
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        if membership.role != OWNER:
+            raise PermissionDenied("Only owners change billing details.")
+        try:
+            services.brand_billing_update(
+                actor=membership, contact_name=request.POST.get("contact_name", ""),
+                email=request.POST.get("billing_email", ""),
+                address=request.POST.get("address", ""),
+                vat_number=request.POST.get("vat_number", ""),
+            )
+            messages.success(request, "Billing details saved.")
+            return navigate(request, "brand:billing")
+        except FieldErrors as error:
+            errors = error.errors
+    elif request.method != "GET":
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    return render(request, "frontend/brand/billing.html", {
+        "membership": membership, "brand": membership.brand, "section": "billing",
+        "is_owner": membership.role == OWNER, "errors": errors,
+        "form": request.POST if errors else None,
+    }, status=400 if errors else 200)
+
