@@ -146,7 +146,7 @@ def _skills(value: Any) -> list[str]:
 
 
 def _currency(value: Any) -> str:
-    currency = _text(3, required=True)(value).upper()
+    currency = _text(10, required=True)(value).upper()
     if not CURRENCY.match(currency):
         raise FieldError("Use a three-letter ISO 4217 currency code such as EUR.")
     return currency

@@ -105,7 +105,9 @@ def queue_configure(*, queue: OverflowQueue, changes: Mapping[str, Any]) -> Over
         raise FieldErrors(errors)
     with transaction.atomic():
         locked = OverflowQueue.objects.select_for_update().get(pk=queue.pk)
-        return _apply(locked, values)
+        _apply(locked, values)
+    queue.refresh_from_db()
+    return queue
 
 
 def queue_report_backlog(
