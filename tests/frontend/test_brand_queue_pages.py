@@ -1,0 +1,172 @@
+"""The queue pages of the brand console: settings form, coverage preview, macros; every
+page refused to the wrong role or the wrong brand."""
+
+from datetime import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from marketplace import services
+from marketplace.models import OverflowQueue, QueueMacro
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+NINE_TO_FIVE = tuple((day, "09:00", "17:00") for day in range(5))
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def settings_form(queue: OverflowQueue, **changes: object) -> dict[str, object]:
+    form: dict[str, object] = {
+        "name": queue.name, "time_zone": queue.time_zone, "channels": ["email", "chat"],
+        "business_hours": "Mon 09:00-17:00\nFri 22:00-02:00", "holiday_country": "IE",
+        "covers_after_hours": "on", "covers_weekends": "on", "covers_holidays": "on",
+        "overflow_backlog_threshold": "", "overflow_wait_threshold_seconds": "",
+        "closures": "2026-12-24..2026-12-26 Christmas", "chat_first_response_seconds": "30",
+        "email_first_response_seconds": "900", "social_first_response_seconds": "900",
+        "resolve_after_hours": "48", "chat_offer_timeout_seconds": "20",
+        "email_offer_timeout_seconds": "120", "social_offer_timeout_seconds": "120",
+        "chat_reply_timeout_seconds": "180", "languages": "en, de", "required_skills": "",
+        "currency": "EUR", "price_per_ticket": "4.50", "expert_rate": "3.00",
+        "guidelines": "Be **kind**.",
+    }
+    form.update(changes)
+    return form
+
+
+def test_admin_saves_the_settings_form() -> None:
+    queue = factories.queue()
+    client = logged_in(factories.brand_member(of=queue.brand, role="admin"))
+
+    response = client.post(f"/brand/queues/{queue.pk}/settings/", settings_form(queue))
+
+    assert response.status_code == 302
+    queue.refresh_from_db()
+    assert (queue.holiday_country, queue.covers_holidays, queue.always_on) == ("IE", True, False)
+    assert queue.languages == ["en", "de"]
+    assert queue.spans.count() == 2
+    assert queue.closures.get().label == "Christmas"
+    page = client.get(f"/brand/queues/{queue.pk}/").content.decode()
+    assert "Be <strong>kind</strong>." in page
+
+
+def test_bad_field_on_the_form_shows_its_message_and_saves_nothing() -> None:
+    queue = factories.queue()
+    client = logged_in(factories.brand_member(of=queue.brand, role="owner"))
+
+    response = client.post(f"/brand/queues/{queue.pk}/settings/", settings_form(
+        queue, business_hours="Mon 9-5", name="Renamed"))
+
+    assert response.status_code == 400
+    assert "Line 1: write spans like &#x27;Mon 09:00-17:00&#x27;." in response.content.decode()
+    queue.refresh_from_db()
+    assert (queue.name.startswith("Queue"), queue.holiday_country) == (True, "")
+
+
+def test_viewer_sees_the_queue_but_cannot_change_it(now: datetime) -> None:
+    queue = factories.queue()
+    services.macro_save(queue=queue, name="Hello", body="Hi {customer_first_name}", now=now)
+    macro = QueueMacro.objects.get()
+    client = logged_in(factories.brand_member(of=queue.brand, role="viewer"))
+
+    page = client.get(f"/brand/queues/{queue.pk}/")
+    writes = [
+        client.post(f"/brand/queues/{queue.pk}/settings/", settings_form(queue)),
+        client.post(f"/brand/queues/{queue.pk}/macros/", {"name": "x", "body": "y"}),
+        client.post(f"/brand/queues/{queue.pk}/macros/{macro.pk}/delete/"),
+        client.post("/brand/queues/create/", {"name": "New", "time_zone": "UTC",
+                                              "price_per_ticket": "1", "expert_rate": "1"}),
+    ]
+
+    assert page.status_code == 200
+    assert "read only for your role" in page.content.decode()
+    assert [response.status_code for response in writes] == [403, 403, 403, 403]
+    queue.refresh_from_db()
+    assert (queue.holiday_country, OverflowQueue.objects.count()) == ("", 1)
+    assert list(QueueMacro.objects.values_list("name", flat=True)) == ["Hello"]
+
+
+def test_preview_shows_a_week_grid_with_reasons_in_the_queues_zone() -> None:
+    queue = factories.queue(time_zone="Australia/Lord_Howe", spans=NINE_TO_FIVE)
+    client = logged_in(factories.brand_member(of=queue.brand, role="viewer"))
+
+    page = client.get(f"/brand/queues/{queue.pk}/?week=2026-10-01").content.decode()
+
+    assert "Week of Mon 28 Sep 2026" in page
+    assert page.count('<td class="cov ') == 7 * 24
+    assert "Covered: weekend (clocks change: starts at 02:30)" in page
+    assert "With the brand: business hours" in page
+    assert "Covered: after hours" in page
+
+
+def test_macro_form_refuses_unknown_placeholders_and_saves_good_ones() -> None:
+    queue = factories.queue()
+    client = logged_in(factories.brand_member(of=queue.brand, role="admin"))
+
+    refused = client.post(f"/brand/queues/{queue.pk}/macros/",
+                          {"name": "Hi", "body": "Hello {first_name}"})
+    saved = client.post(f"/brand/queues/{queue.pk}/macros/",
+                        {"name": "Hi", "body": "Hello {customer_first_name}"})
+
+    assert refused.status_code == 400
+    assert "Unknown placeholder {first_name}" in refused.content.decode()
+    assert saved.status_code == 302
+    page = client.get(f"/brand/queues/{queue.pk}/").content.decode()
+    assert "Hello Sam" in page
+
+
+def test_admin_creates_a_queue_from_the_console() -> None:
+    brand = factories.brand()
+    client = logged_in(factories.brand_member(of=brand, role="admin"))
+
+    refused = client.post("/brand/queues/create/", {"name": "Nights", "time_zone": "Nowhere",
+                                                    "currency": "EUR",
+                                                    "price_per_ticket": "4.50",
+                                                    "expert_rate": "3.00"})
+    created = client.post("/brand/queues/create/", {"name": "Nights", "time_zone": "UTC",
+                                                    "currency": "EUR",
+                                                    "price_per_ticket": "4.50",
+                                                    "expert_rate": "3.00"})
+
+    assert refused.status_code == 400
+    assert "is not an IANA time zone" in refused.content.decode()
+    assert created.status_code == 302
+    assert OverflowQueue.objects.get(brand=brand).price_per_ticket_minor == 450
+
+
+BRAND_PAGES = ["/brand/queues/", "/brand/queues/{queue}/", "/brand/keys/", "/brand/members/",
+               "/brand/billing/"]
+
+
+@pytest.mark.parametrize("path", BRAND_PAGES)
+def test_brand_pages_refuse_anonymous_and_experts(path: str, now: datetime) -> None:
+    queue = factories.queue()
+    url = path.format(queue=queue.pk)
+
+    anonymous = Client().get(url)
+    expert = logged_in(factories.expert(now=now).user).get(url)
+
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/accounts/login/")
+    assert expert.status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/brand/queues/{queue}/", "/brand/queues/{queue}/settings/",
+                                  "/brand/queues/{queue}/macros/"])
+def test_another_brands_queue_is_404(path: str) -> None:
+    queue = factories.queue()
+    stranger = logged_in(factories.brand_member(of=factories.brand(), role="owner"))
+    url = path.format(queue=queue.pk)
+
+    response = stranger.get(url) if url.endswith(f"{queue.pk}/") else stranger.post(
+        url, settings_form(queue, name="Hijacked"))
+
+    assert response.status_code == 404
+    queue.refresh_from_db()
+    assert queue.name != "Hijacked"
