@@ -26,7 +26,7 @@ class SpanSerializer(serializers.Serializer):
 class ClosureSerializer(serializers.Serializer):
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
-    label = serializers.CharField(max_length=100)
+    label = serializers.CharField(max_length=100)  # type: ignore[assignment]
 
 
 class MacroSerializer(serializers.Serializer):

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from marketplace import services
-from marketplace.models import OverflowQueue, QueueMacro
+from marketplace.models import BrandRole, OverflowQueue, QueueMacro
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def settings_form(queue: OverflowQueue, **changes: object) -> dict[str, object]:
 
 def test_admin_saves_the_settings_form() -> None:
     queue = factories.queue()
-    client = logged_in(factories.brand_member(of=queue.brand, role="admin"))
+    client = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.ADMIN))
 
     response = client.post(f"/brand/queues/{queue.pk}/settings/", settings_form(queue))
 
@@ -58,7 +58,7 @@ def test_admin_saves_the_settings_form() -> None:
 
 def test_bad_field_on_the_form_shows_its_message_and_saves_nothing() -> None:
     queue = factories.queue()
-    client = logged_in(factories.brand_member(of=queue.brand, role="owner"))
+    client = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.OWNER))
 
     response = client.post(f"/brand/queues/{queue.pk}/settings/", settings_form(
         queue, business_hours="Mon 9-5", name="Renamed"))
@@ -73,7 +73,7 @@ def test_viewer_sees_the_queue_but_cannot_change_it(now: datetime) -> None:
     queue = factories.queue()
     services.macro_save(queue=queue, name="Hello", body="Hi {customer_first_name}", now=now)
     macro = QueueMacro.objects.get()
-    client = logged_in(factories.brand_member(of=queue.brand, role="viewer"))
+    client = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.VIEWER))
 
     page = client.get(f"/brand/queues/{queue.pk}/")
     writes = [
@@ -94,7 +94,7 @@ def test_viewer_sees_the_queue_but_cannot_change_it(now: datetime) -> None:
 
 def test_preview_shows_a_week_grid_with_reasons_in_the_queues_zone() -> None:
     queue = factories.queue(time_zone="Australia/Lord_Howe", spans=NINE_TO_FIVE)
-    client = logged_in(factories.brand_member(of=queue.brand, role="viewer"))
+    client = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.VIEWER))
 
     page = client.get(f"/brand/queues/{queue.pk}/?week=2026-10-01").content.decode()
 
@@ -107,7 +107,7 @@ def test_preview_shows_a_week_grid_with_reasons_in_the_queues_zone() -> None:
 
 def test_macro_form_refuses_unknown_placeholders_and_saves_good_ones() -> None:
     queue = factories.queue()
-    client = logged_in(factories.brand_member(of=queue.brand, role="admin"))
+    client = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.ADMIN))
 
     refused = client.post(f"/brand/queues/{queue.pk}/macros/",
                           {"name": "Hi", "body": "Hello {first_name}"})
@@ -123,7 +123,7 @@ def test_macro_form_refuses_unknown_placeholders_and_saves_good_ones() -> None:
 
 def test_admin_creates_a_queue_from_the_console() -> None:
     brand = factories.brand()
-    client = logged_in(factories.brand_member(of=brand, role="admin"))
+    client = logged_in(factories.brand_member(of=brand, role=BrandRole.ADMIN))
 
     refused = client.post("/brand/queues/create/", {"name": "Nights", "time_zone": "Nowhere",
                                                     "currency": "EUR",
@@ -161,7 +161,7 @@ def test_brand_pages_refuse_anonymous_and_experts(path: str, now: datetime) -> N
                                   "/brand/queues/{queue}/macros/"])
 def test_another_brands_queue_is_404(path: str) -> None:
     queue = factories.queue()
-    stranger = logged_in(factories.brand_member(of=factories.brand(), role="owner"))
+    stranger = logged_in(factories.brand_member(of=factories.brand(), role=BrandRole.OWNER))
     url = path.format(queue=queue.pk)
 
     response = stranger.get(url) if url.endswith(f"{queue.pk}/") else stranger.post(

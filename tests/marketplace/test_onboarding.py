@@ -27,7 +27,7 @@ def logged_in(user: User) -> Client:
 
 
 def link_in_last_email() -> str:
-    match = re.search(r"http://testserver(/\S+)", mail.outbox[-1].body)
+    match = re.search(r"http://testserver(/\S+)", str(mail.outbox[-1].body))
     assert match is not None
     return match[1]
 
@@ -179,7 +179,7 @@ def test_last_owner_can_be_neither_demoted_nor_removed() -> None:
     actor = BrandMembership.objects.get(user=owner)
 
     with pytest.raises(Conflict, match="last owner cannot be demoted"):
-        services.membership_change_role(actor=actor, membership_id=actor.pk, role="admin")
+        services.membership_change_role(actor=actor, membership_id=actor.pk, role=BrandRole.ADMIN)
     with pytest.raises(Conflict, match="last owner cannot be removed"):
         services.membership_remove(actor=actor, membership_id=actor.pk)
 
@@ -203,11 +203,11 @@ def test_last_owner_refusal_is_shown_on_the_members_page() -> None:
 
 def test_owner_changes_roles_and_removes_members_once_another_owner_exists() -> None:
     brand = factories.brand()
-    first = BrandMembership.objects.get(user=factories.brand_member(of=brand, role="owner"))
-    second_user = factories.brand_member(of=brand, role="admin")
+    first = BrandMembership.objects.get(user=factories.brand_member(of=brand, role=BrandRole.OWNER))
+    second_user = factories.brand_member(of=brand, role=BrandRole.ADMIN)
     second = BrandMembership.objects.get(user=second_user)
 
-    services.membership_change_role(actor=first, membership_id=second.pk, role="owner")
+    services.membership_change_role(actor=first, membership_id=second.pk, role=BrandRole.OWNER)
     services.membership_remove(actor=first, membership_id=first.pk)
 
     assert list(BrandMembership.objects.filter(brand=brand).values_list("role", flat=True)) == [
@@ -216,11 +216,11 @@ def test_owner_changes_roles_and_removes_members_once_another_owner_exists() -> 
 
 def test_admins_cannot_manage_members() -> None:
     brand = factories.brand()
-    factories.brand_member(of=brand, role="owner")
-    admin = BrandMembership.objects.get(user=factories.brand_member(of=brand, role="admin"))
+    factories.brand_member(of=brand, role=BrandRole.OWNER)
+    admin = BrandMembership.objects.get(user=factories.brand_member(of=brand, role=BrandRole.ADMIN))
 
     with pytest.raises(PermissionDenied):
-        services.membership_change_role(actor=admin, membership_id=admin.pk, role="owner")
+        services.membership_change_role(actor=admin, membership_id=admin.pk, role=BrandRole.OWNER)
 
     admin.refresh_from_db()
     assert admin.role == "admin"
@@ -228,7 +228,7 @@ def test_admins_cannot_manage_members() -> None:
 
 def test_owner_saves_billing_details_and_a_bad_vat_number_is_refused() -> None:
     brand = factories.brand()
-    client = logged_in(factories.brand_member(of=brand, role="owner"))
+    client = logged_in(factories.brand_member(of=brand, role=BrandRole.OWNER))
 
     saved = client.post("/brand/billing/", {"contact_name": "Ana", "billing_email":
                                             "ap@acme.test", "address": "1 Quay St",
@@ -263,7 +263,7 @@ def api(key: str) -> APIClient:
 
 def test_key_is_shown_once_and_refused_at_once_after_revoke() -> None:
     queue = factories.queue()
-    client = logged_in(factories.brand_member(of=queue.brand, role="admin"))
+    client = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.ADMIN))
 
     created = client.post("/brand/keys/create/", {"name": "Zendesk bridge"})
     raw_key = re.search(r'<code id="raw-key">(sl_\w+_[\w-]+)</code>', created.content.decode())
@@ -314,7 +314,7 @@ def test_last_used_is_recorded_at_most_once_a_minute(now: datetime) -> None:
 def test_viewers_cannot_touch_keys(path: str) -> None:
     brand = factories.brand()
     api_key, _ = services.api_key_create(brand=brand, name="k")
-    viewer = factories.brand_member(of=brand, role="viewer")
+    viewer = factories.brand_member(of=brand, role=BrandRole.VIEWER)
 
     response = logged_in(viewer).post(path.replace("/1/", f"/{api_key.pk}/"), {"name": "x"})
 
@@ -324,7 +324,7 @@ def test_viewers_cannot_touch_keys(path: str) -> None:
 
 def test_another_brands_key_answers_404_on_revoke() -> None:
     api_key, _ = services.api_key_create(brand=factories.brand(), name="theirs")
-    admin = factories.brand_member(of=factories.brand(), role="admin")
+    admin = factories.brand_member(of=factories.brand(), role=BrandRole.ADMIN)
 
     assert logged_in(admin).post(f"/brand/keys/{api_key.pk}/revoke/").status_code == 404
     api_key.refresh_from_db()
