@@ -55,6 +55,37 @@ def _approved_expert(email: str, name: str, system: User, now: datetime) -> Expe
     return expert
 
 
+DEMO_GUIDELINES = """## How we talk to Northwind customers
+
+- Greet the customer by first name and sign with yours.
+- Orders ship within **2 working days**; tracking links are in the order email.
+- Refunds: offer one for anything returned within 30 days. Escalate anything above EUR 200.
+"""
+DEMO_MACROS = {
+    "Where is my order": "Hi {customer_first_name}, thanks for your patience. Your order ships "
+    "within 2 working days and the tracking link is in your order email. {expert_first_name} "
+    "from {brand_name}",
+    "Return started": "Hi {customer_first_name}, your return is registered: you will get a "
+    "prepaid label by email within the hour. {expert_first_name} from {brand_name}",
+}
+
+
+def _configure_demo_queue(queue: OverflowQueue, now: datetime) -> None:
+    """Weekday office hours, Irish holidays, a Christmas closure and always-on coverage, so
+    the demo inquiry loop is covered at any hour while the settings look like a real brand."""
+    services.queue_configure(queue=queue, changes={
+        "channels": ["email", "chat", "social"],
+        "business_hours": [{"weekday": day, "opens": "09:00", "closes": "17:30"}
+                           for day in range(5)],
+        "holiday_country": "IE", "covers_holidays": True, "always_on": True,
+        "closures": [{"starts_on": f"{now.year}-12-24", "ends_on": f"{now.year}-12-26",
+                      "label": "Christmas break"}],
+        "languages": ["en"], "required_skills": [], "guidelines": DEMO_GUIDELINES,
+    })
+    for name, body in DEMO_MACROS.items():
+        services.macro_save(queue=queue, name=name, body=body, now=now)
+
+
 @transaction.atomic
 def seed_demo(*, now: datetime) -> DemoLogins:
     ops = _user("ops@shiftline.demo", first_name="Olivia", is_staff=True)
@@ -64,12 +95,14 @@ def seed_demo(*, now: datetime) -> DemoLogins:
     brand_admin = _user("brand@shiftline.demo", first_name="Bea")
     BrandMembership.objects.get_or_create(brand=brand, user=brand_admin,
                                           defaults={"role": BrandRole.OWNER})
-    queue, _ = OverflowQueue.objects.get_or_create(
+    queue, created = OverflowQueue.objects.get_or_create(
         brand=brand, name="Always covered (demo)",
         defaults={"time_zone": "Europe/Dublin", "covers_after_hours": True,
                   "covers_weekends": True,
                   "price_per_ticket_minor": 450, "expert_rate_minor": 300, "currency": "EUR"},
     )
+    if created:
+        _configure_demo_queue(queue, now)
     if not ApiKey.objects.filter(prefix=DEMO_API_KEY.split("_")[1]).exists():
         services.api_key_create(brand=brand, name="Demo key", raw_key=DEMO_API_KEY)
 
