@@ -180,32 +180,34 @@ class QueueDetailApi(BrandApi):
         return Response(_queue_payload(queue))
 
 
+class BacklogReportInputSerializer(serializers.Serializer):
+    backlog = serializers.IntegerField(min_value=0, max_value=1_000_000)
+    oldest_wait_seconds = serializers.IntegerField(min_value=0, max_value=365 * 24 * 3600)
+
+
+class BacklogReportOutputSerializer(serializers.Serializer):
+    backlog_count = serializers.IntegerField()
+    backlog_oldest_wait_seconds = serializers.IntegerField()
+    backlog_reported_at = serializers.DateTimeField()
+
+
 class QueueBacklogApi(BrandApi):
-    class InputSerializer(serializers.Serializer):
-        backlog = serializers.IntegerField(min_value=0, max_value=1_000_000)
-        oldest_wait_seconds = serializers.IntegerField(min_value=0, max_value=365 * 24 * 3600)
-
-    class OutputSerializer(serializers.Serializer):
-        backlog_count = serializers.IntegerField()
-        backlog_oldest_wait_seconds = serializers.IntegerField()
-        backlog_reported_at = serializers.DateTimeField()
-
     @extend_schema(
         operation_id="queue_backlog_report",
         summary="Report the brand's own backlog (for overflow coverage)",
         description="Report every few minutes. A report older than 10 minutes counts as no "
         "overflow.",
-        request=InputSerializer, responses={200: OutputSerializer},
+        request=BacklogReportInputSerializer, responses={200: BacklogReportOutputSerializer},
         examples=[OpenApiExample("Busy", request_only=True,
                                  value={"backlog": 42, "oldest_wait_seconds": 900})],
     )
     def post(self, request: Request, queue_id: int) -> Response:
         queue = selectors.queue_get_configured(brand=self.client().brand, queue_id=queue_id)
-        serializer = self.InputSerializer(data=request.data)
+        serializer = BacklogReportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         queue = services.queue_report_backlog(
             queue=queue, backlog=serializer.validated_data["backlog"],
             oldest_wait_seconds=serializer.validated_data["oldest_wait_seconds"],
             now=timezone.now(),
         )
-        return Response(self.OutputSerializer(queue).data)
+        return Response(BacklogReportOutputSerializer(queue).data)

@@ -3,7 +3,17 @@
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 
 from experts.models import ExpertProfile
 from marketplace.models import Inquiry, InquiryStatus
@@ -80,14 +90,20 @@ def expert_ids_passed_on_inquiry(*, inquiry_id: int) -> frozenset[int]:
     )
 
 
-def assignment_ids_silent_since(*, channel: str, accepted_before: datetime,
-                                limit: int) -> list[int]:
-    """Active assignments accepted before the cut-off whose inquiry still has no reply."""
+def assignment_ids_chat_silent_past_queue_timeout(*, now: datetime, limit: int) -> list[int]:
+    """Active chat assignments still without a first reply once their queue's chat reply
+    timeout has passed since acceptance."""
+    reply_due = ExpressionWrapper(
+        F("created_at") + ExpressionWrapper(
+            F("inquiry__queue__chat_reply_timeout_seconds") * Value(timedelta(seconds=1)),
+            output_field=DurationField()),
+        output_field=DateTimeField())
     return list(
         Assignment.objects.filter(
-            status=AssignmentStatus.ACTIVE, inquiry__channel=channel,
-            inquiry__first_replied_at__isnull=True, created_at__lte=accepted_before,
-        ).order_by("created_at").values_list("id", flat=True)[:limit]
+            status=AssignmentStatus.ACTIVE, inquiry__channel="chat",
+            inquiry__first_replied_at__isnull=True,
+        ).annotate(reply_due=reply_due).filter(reply_due__lte=now)
+        .order_by("created_at").values_list("id", flat=True)[:limit]
     )
 
 

@@ -21,7 +21,7 @@ from marketplace.tasking import enqueue_on_commit
 from routing import seats, selectors
 from routing.engine import Candidate, InquiryNeeds, RoutingDecision, choose_expert, decide_coverage
 from routing.engine.coverage import brand_is_open
-from routing.engine.policy import DEFAULT_POLICIES, policy_for_queue
+from routing.engine.policy import policy_for_queue
 from routing.models import Assignment, AssignmentStatus, Offer, OfferStatus, RoutingDecisionLog
 from routing.push import push_to_expert_on_commit
 
@@ -512,13 +512,11 @@ def expert_leave_routing(*, expert_id: int, reason: str, now: datetime,
 
 
 def assignments_release_silent(*, now: datetime) -> int:
+    """Reassigns chats accepted but left without a reply past their queue's chat reply
+    timeout (default 3 minutes)."""
     released = 0
-    for channel, policy in DEFAULT_POLICIES.items():
-        if policy.first_reply_timeout is None:
-            continue
-        for assignment_id in selectors.assignment_ids_silent_since(
-            channel=channel, accepted_before=now - policy.first_reply_timeout,
-            limit=SWEEP_BATCH,
-        ):
-            released += assignment_release_silent(assignment_id=assignment_id, now=now)
+    for assignment_id in selectors.assignment_ids_chat_silent_past_queue_timeout(
+        now=now, limit=SWEEP_BATCH
+    ):
+        released += assignment_release_silent(assignment_id=assignment_id, now=now)
     return released

@@ -333,3 +333,23 @@ def test_guidelines_render_markdown_without_scripts() -> None:
     assert "<script" not in html
     assert "javascript:" not in html
     assert "onerror" not in html
+
+
+def test_silent_chat_is_reassigned_after_the_queues_own_reply_timeout(
+    now: datetime, captured_tasks: list
+) -> None:
+    queue = factories.queue()
+    services.queue_configure(queue=queue, changes={"chat_reply_timeout_seconds": 60})
+    slot = factories.shift(on=queue, now=now)
+    slow = factories.on_shift_expert(on=queue, now=now, slot=slot,
+                                     idle_since=now - timedelta(hours=1))
+    factories.on_shift_expert(on=queue, now=now, slot=slot)
+    inquiry = factories.inquiry(on=queue, now=now, channel="chat")
+    offer_id = routing_services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
+    assert offer_id is not None
+    routing_services.offer_accept(offer_id=offer_id, expert=slow, now=now)
+
+    early = routing_services.assignments_release_silent(now=now + timedelta(seconds=59))
+    late = routing_services.assignments_release_silent(now=now + timedelta(seconds=60))
+
+    assert (early, late) == (0, 1)
