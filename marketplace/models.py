@@ -153,7 +153,7 @@ class OverflowQueue(models.Model):
     social_offer_timeout_seconds = models.PositiveIntegerField(default=120)
     chat_reply_timeout_seconds = models.PositiveIntegerField(default=180)
     languages = ArrayField(models.CharField(max_length=8), default=default_languages)
-    required_skills = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    required_skills = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     guidelines = models.TextField(blank=True)
 
     class Meta:

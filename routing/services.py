@@ -46,6 +46,7 @@ def _candidates_for(inquiry: Inquiry, passed: frozenset[int], now: datetime) -> 
     shortlist = selectors.seat_shortlist(
         queue_id=inquiry.queue_id, channel=inquiry.channel, language=inquiry.language,
         excluded_expert_ids=passed, now=now, limit=SHORTLIST,
+        skills=inquiry.queue.required_skills,
     )
     shortlisted = {candidate.expert_id for candidate in shortlist}
     others = [
@@ -62,7 +63,7 @@ def _decide(inquiry: Inquiry, now: datetime) -> RoutingDecision:
     passed = selectors.expert_ids_passed_on_inquiry(inquiry_id=inquiry.pk)
     needs = InquiryNeeds(
         inquiry_id=inquiry.pk, channel=inquiry.channel, language=inquiry.language,
-        excluded_expert_ids=passed,
+        skills=frozenset(inquiry.queue.required_skills), excluded_expert_ids=passed,
     )
     return choose_expert(needs, _candidates_for(inquiry, passed, now), now)
 

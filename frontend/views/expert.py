@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from billing import selectors as billing_selectors
@@ -13,6 +14,7 @@ from experts.models import ExpertProfile
 from frontend.access import expert_required, signed_in_user
 from frontend.responses import navigate
 from marketplace import selectors as marketplace_selectors
+from marketplace import services as marketplace_services
 from marketplace.errors import DomainError, NotFound
 from routing import selectors as routing_selectors
 from routing import services as routing_services
@@ -84,11 +86,19 @@ def inquiry(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> Htt
     if assignment is None:
         raise Http404("Inquiry not found.")
     current = assignment.inquiry
+    macro_context = marketplace_services.MacroContext(
+        customer_name=current.customer.name, brand_name=current.brand.name,
+        expert_name=expert.display_name, queue_name=current.queue.name)
     return render(request, "frontend/expert/inquiry.html", {
         "expert": expert,
         "assignment": assignment,
         "inquiry": current,
         "conversation": marketplace_selectors.message_list_for_inquiry(inquiry=current),
+        "guidelines_html": mark_safe(  # noqa: S308 (sanitised by nh3 in the selector)
+            marketplace_selectors.guidelines_html(text=current.queue.guidelines)),
+        "macros": [(macro, marketplace_services.macro_render(body=macro.body,
+                                                             context=macro_context))
+                   for macro in marketplace_selectors.macro_list_for_queue(queue=current.queue)],
     })
 
 

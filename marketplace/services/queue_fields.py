@@ -19,7 +19,7 @@ from marketplace.money import money_to_minor
 CHANNELS = ("email", "chat", "social")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
-SKILL = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
+SKILL = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 SPAN_LINE = re.compile(
@@ -140,8 +140,8 @@ def _skills(value: Any) -> list[str]:
     skills = [skill.lower() for skill in _string_list(value)]
     bad = [skill for skill in skills if not SKILL.match(skill)]
     if bad:
-        raise FieldError(f"{bad[0][:50]!r} is not a skill name; use lowercase letters, digits "
-                         "and hyphens, such as 'returns'.")
+        raise FieldError(f"{bad[0][:50]!r} is not a skill name; use up to 40 lowercase letters, "
+                         "digits and hyphens, such as 'returns'.")
     return list(dict.fromkeys(skills))
 
 

@@ -170,3 +170,26 @@ def test_another_brands_queue_is_404(path: str) -> None:
     assert response.status_code == 404
     queue.refresh_from_db()
     assert queue.name != "Hijacked"
+
+
+def test_expert_sees_guidelines_and_macros_filled_for_the_conversation(
+    now: datetime, captured_tasks: list
+) -> None:
+    from routing import services as routing_services
+
+    queue = factories.queue()
+    services.queue_configure(queue=queue, changes={
+        "guidelines": "Offer a **refund** <script>alert(1)</script>"})
+    services.macro_save(queue=queue, name="Greeting",
+                        body="Hi {customer_first_name}, {expert_first_name} here.", now=now)
+    expert = factories.on_shift_expert(on=queue, now=now, name="Ada Lovelace")
+    inquiry = factories.inquiry(on=queue, now=now, customer_name="Sam Rivera")
+    offer_id = routing_services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
+    assert offer_id is not None
+    routing_services.offer_accept(offer_id=offer_id, expert=expert, now=now)
+
+    page = logged_in(expert.user).get(f"/expert/inquiries/{inquiry.pk}/").content.decode()
+
+    assert "Offer a <strong>refund</strong>" in page
+    assert "<script>alert" not in page
+    assert 'data-insert-macro="Hi Sam, Ada here."' in page

@@ -13,7 +13,7 @@ from marketplace.models import OverflowQueue
 from routing import services as routing_services
 from routing.engine import decide_coverage
 from routing.engine.coverage import CoverageReason
-from routing.models import Offer
+from routing.models import ExpertSeat, Offer
 from tests import factories
 from tests.conftest import TUESDAY_MORNING
 
@@ -132,7 +132,7 @@ def test_open_24_7_replaces_business_hours_with_whole_days() -> None:
         ("resolve_after_hours", 10_000, "Enter a whole number from 1 to 720."),
         ("languages", ["english"], "'english' is not a two-letter ISO 639-1 code such as 'en'."),
         ("required_skills", ["Returns & refunds"], "'returns & refunds' is not a skill name; use "
-         "lowercase letters, digits and hyphens, such as 'returns'."),
+         "up to 40 lowercase letters, digits and hyphens, such as 'returns'."),
         ("currency", "euro", "Use a three-letter ISO 4217 currency code such as EUR."),
         ("price_per_ticket", "4.505", "EUR amounts have at most 2 decimal places."),
         ("price_per_ticket", 4.5, 'Send the amount as a string such as "4.50".'),
@@ -353,3 +353,21 @@ def test_silent_chat_is_reassigned_after_the_queues_own_reply_timeout(
     late = routing_services.assignments_release_silent(now=now + timedelta(seconds=60))
 
     assert (early, late) == (0, 1)
+
+
+def test_queue_required_skills_leave_out_experts_without_them(
+    now: datetime, captured_tasks: list
+) -> None:
+    queue = factories.queue()
+    services.queue_configure(queue=queue, changes={"required_skills": ["returns"]})
+    slot = factories.shift(on=queue, now=now)
+    generalist = factories.on_shift_expert(on=queue, now=now, slot=slot,
+                                           idle_since=now - timedelta(hours=2))
+    specialist = factories.on_shift_expert(on=queue, now=now, slot=slot)
+    ExpertSeat.objects.filter(expert=specialist).update(skills=["returns", "billing"])
+    inquiry = factories.inquiry(on=queue, now=now)
+
+    routing_services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+
+    assert Offer.objects.get(inquiry=inquiry).expert_id == specialist.pk
+    assert generalist.pk != specialist.pk
