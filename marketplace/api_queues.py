@@ -86,7 +86,7 @@ class QueueOutputSerializer(serializers.Serializer):
     backlog_count = serializers.IntegerField(allow_null=True)
     backlog_oldest_wait_seconds = serializers.IntegerField(allow_null=True)
     backlog_reported_at = serializers.DateTimeField(allow_null=True)
-    closures = ClosureSerializer(many=True, source="closures.all")
+    closures = ClosureSerializer(many=True)
     chat_first_response_seconds = serializers.IntegerField()
     email_first_response_seconds = serializers.IntegerField()
     social_first_response_seconds = serializers.IntegerField()
@@ -144,8 +144,7 @@ class QueueListCreateApi(BrandApi):
     @extend_schema(operation_id="queue_list", summary="The brand's overflow queues",
                    responses=QueueOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
-        queues = selectors.queue_list_for_brand(brand=self.client().brand).prefetch_related(
-            "closures", "macros")
+        queues = selectors.queue_list_for_brand(brand=self.client().brand)
         return Response(QueueOutputSerializer(queues, many=True).data)
 
     @extend_schema(

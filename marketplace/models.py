@@ -155,6 +155,12 @@ class OverflowQueue(models.Model):
     languages = ArrayField(models.CharField(max_length=8), default=default_languages)
     required_skills = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     guidelines = models.TextField(blank=True)
+    closures = models.JSONField(
+        default=list, blank=True,
+        help_text="Custom closures the network covers: [{starts_on, ends_on, label}], local "
+        "dates, both inclusive. Checked and sorted by the queue service; read with the queue "
+        "so a routing decision needs no extra query.",
+    )
 
     class Meta:
         constraints = [
@@ -186,26 +192,6 @@ class OverflowQueue(models.Model):
             "social": self.social_offer_timeout_seconds,
         }[channel]
         return timedelta(seconds=seconds)
-
-
-class QueueClosure(models.Model):
-    """A custom closure (a company offsite, a stock-take): the network covers these local
-    dates, both inclusive."""
-
-    queue = models.ForeignKey(OverflowQueue, on_delete=models.CASCADE, related_name="closures")
-    starts_on = models.DateField()
-    ends_on = models.DateField()
-    label = models.CharField(max_length=100)
-
-    class Meta:
-        ordering = ["starts_on", "id"]
-        constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
-                                   name="closure_ends_after_start"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.label} {self.starts_on}–{self.ends_on}"
 
 
 class QueueMacro(models.Model):

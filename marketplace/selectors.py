@@ -98,11 +98,18 @@ def queue_coverage_calendar(
         covers_weekends=queue.covers_weekends,
         holidays=holiday_dates,
         covers_holidays=queue.covers_holidays,
-        closures=tuple(Closure(closure.starts_on, closure.ends_on, closure.label)
-                       for closure in queue.closures.all()),
+        closures=queue_closures(queue=queue),
         always_on=queue.always_on,
         overflow=overflow,
         backlog=backlog,
+    )
+
+
+def queue_closures(*, queue: OverflowQueue) -> tuple[Closure, ...]:
+    return tuple(
+        Closure(date.fromisoformat(closure["starts_on"]), date.fromisoformat(closure["ends_on"]),
+                closure["label"])
+        for closure in queue.closures
     )
 
 
@@ -117,14 +124,15 @@ def queue_coverage_preview(
 
 
 def queue_list_for_brand(*, brand: Brand) -> QuerySet[OverflowQueue]:
-    return OverflowQueue.objects.filter(brand=brand).prefetch_related("spans").order_by("id")
+    return (OverflowQueue.objects.filter(brand=brand).prefetch_related("spans", "macros")
+            .order_by("id"))
 
 
 def queue_get_configured(*, brand: Brand, queue_id: int) -> OverflowQueue:
     """The brand's queue with its spans, closures and macros loaded; another brand's id
     answers as if it did not exist."""
     queue = (OverflowQueue.objects.filter(brand=brand, pk=queue_id).select_related("brand")
-             .prefetch_related("spans", "closures", "macros").first())
+             .prefetch_related("spans", "macros").first())
     if queue is None:
         raise NotFound("No such queue for this brand.")
     return queue

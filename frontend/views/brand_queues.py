@@ -66,7 +66,7 @@ def _form_values(queue: OverflowQueue) -> dict[str, Any]:
             for span in queue.spans.all()),
         "closures": "\n".join(
             f"{closure.starts_on}..{closure.ends_on} {closure.label}"
-            for closure in queue.closures.all()),
+            for closure in selectors.queue_closures(queue=queue)),
         "channels": queue.channels,
         **{field: getattr(queue, field, False) for field in CHECKBOXES},
     }

@@ -14,7 +14,6 @@ from marketplace.models import (
     Brand,
     BusinessHoursSpan,
     OverflowQueue,
-    QueueClosure,
     QueueMacro,
 )
 from marketplace.services.queue_fields import parse_queue_changes
@@ -60,6 +59,13 @@ def _apply(queue: OverflowQueue, values: dict[str, Any]) -> OverflowQueue:
         spans = [BusinessHoursSpan(weekday=span.weekday, opens_at=span.opens,
                                    closes_at=span.closes) for span in spans]
     closures = values.pop("closures", None)
+    if closures is not None:
+        values["closures"] = [
+            {"starts_on": closure.starts_on.isoformat(), "ends_on": closure.ends_on.isoformat(),
+             "label": closure.label}
+            for closure in sorted(closures, key=lambda closure: (closure.starts_on,
+                                                                  closure.ends_on))
+        ]
     for field, value in values.items():
         setattr(queue, field, value)
     try:
@@ -72,12 +78,6 @@ def _apply(queue: OverflowQueue, values: dict[str, Any]) -> OverflowQueue:
         for span in spans:
             span.queue = queue
         BusinessHoursSpan.objects.bulk_create(spans)
-    if closures is not None:
-        queue.closures.all().delete()
-        QueueClosure.objects.bulk_create(
-            QueueClosure(queue=queue, starts_on=closure.starts_on, ends_on=closure.ends_on,
-                         label=closure.label) for closure in closures
-        )
     return queue
 
 

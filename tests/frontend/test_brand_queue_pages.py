@@ -51,7 +51,7 @@ def test_admin_saves_the_settings_form() -> None:
     assert (queue.holiday_country, queue.covers_holidays, queue.always_on) == ("IE", True, False)
     assert queue.languages == ["en", "de"]
     assert queue.spans.count() == 2
-    assert queue.closures.get().label == "Christmas"
+    assert [closure["label"] for closure in queue.closures] == ["Christmas"]
     page = client.get(f"/brand/queues/{queue.pk}/").content.decode()
     assert "Be <strong>kind</strong>." in page
 

@@ -31,7 +31,7 @@ def client_with(key: str) -> APIClient:
 def snapshot(queue: OverflowQueue) -> tuple[dict, list, list]:
     queue.refresh_from_db()
     return (model_to_dict(queue), list(queue.spans.values_list("weekday", "opens_at", "closes_at")),
-            list(queue.closures.values_list("starts_on", "ends_on", "label")))
+            list(queue.closures))
 
 
 def test_queue_detail_shows_configuration_with_money_as_decimal_strings() -> None:
@@ -91,8 +91,8 @@ def test_patch_changes_every_kind_of_setting() -> None:
     assert queue.channels == ["email", "chat", "social"]
     assert list(queue.spans.values_list("weekday", "opens_at", "closes_at")) == [
         (0, time(9), time(12)), (0, time(13), time(17)), (4, time(22), time(2))]
-    assert list(queue.closures.values_list("starts_on", "ends_on", "label")) == [
-        (date(2026, 12, 24), date(2026, 12, 26), "Xmas")]
+    assert queue.closures == [
+        {"starts_on": "2026-12-24", "ends_on": "2026-12-26", "label": "Xmas"}]
     assert (queue.currency, queue.price_per_ticket_minor, queue.expert_rate_minor) == (
         "GBP", 525, 310)
     assert (queue.languages, queue.required_skills) == (["en", "de"], ["returns"])
