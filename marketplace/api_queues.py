@@ -2,10 +2,13 @@
 check every field, so a bad field answers 400 with that field's message and changes nothing."""
 
 from collections.abc import Mapping
+from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
@@ -210,3 +213,58 @@ class QueueBacklogApi(BrandApi):
             now=timezone.now(),
         )
         return Response(BacklogReportOutputSerializer(queue).data)
+
+
+class CoverageHourSerializer(serializers.Serializer):
+    hour = serializers.IntegerField()
+    covered = serializers.BooleanField(allow_null=True)
+    reason = serializers.CharField(allow_null=True)
+    label = serializers.CharField()  # type: ignore[assignment]
+    skipped = serializers.BooleanField(help_text="The clocks jump over this whole hour.")
+
+
+class CoverageDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    hours = CoverageHourSerializer(many=True)
+
+
+class CoveragePreviewSerializer(serializers.Serializer):
+    time_zone = serializers.CharField()
+    week_start = serializers.DateField()
+    days = CoverageDaySerializer(many=True)
+
+
+class QueueCoverageApi(BrandApi):
+    @extend_schema(
+        operation_id="queue_coverage_preview",
+        summary="The coverage of one week, hour by hour in the queue's time zone",
+        description="Each local hour says whether the network covers the queue and why "
+        "(after_hours, weekend, holiday, closure, always_on; business_hours when the brand "
+        "keeps it). Overflow depends on live backlog reports and is not shown.",
+        parameters=[OpenApiParameter("week", OpenApiTypes.DATE, description="Any day of the "
+                                     "week to show (default: this week)")],
+        responses=CoveragePreviewSerializer,
+    )
+    def get(self, request: Request, queue_id: int) -> Response:
+        queue = selectors.queue_get_configured(brand=self.client().brand, queue_id=queue_id)
+        raw_week = request.query_params.get("week")
+        if raw_week:
+            try:
+                chosen = date.fromisoformat(raw_week)
+            except ValueError:
+                return Response({"week": ["Give a date such as 2026-11-23."]},
+                                status=status.HTTP_400_BAD_REQUEST)
+        else:
+            chosen = timezone.now().astimezone(ZoneInfo(queue.time_zone)).date()
+        week_start = chosen - timedelta(days=chosen.weekday())
+        days = [
+            {"date": cells[0].day, "hours": [
+                {"hour": cell.hour, "skipped": cell.skipped,
+                 "covered": cell.decision.covered if cell.decision else None,
+                 "reason": cell.decision.reason.value if cell.decision else None,
+                 "label": cell.decision.label if cell.decision else cell.note}
+                for cell in cells]}
+            for cells in selectors.queue_coverage_preview(queue=queue, week_start=week_start)
+        ]
+        return Response(CoveragePreviewSerializer(
+            {"time_zone": queue.time_zone, "week_start": week_start, "days": days}).data)

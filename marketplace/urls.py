@@ -13,6 +13,8 @@ api_v1 = [
     path("queues/<int:queue_id>", api_queues.QueueDetailApi.as_view(), name="queue"),
     path("queues/<int:queue_id>/backlog", api_queues.QueueBacklogApi.as_view(),
          name="queue_backlog"),
+    path("queues/<int:queue_id>/coverage", api_queues.QueueCoverageApi.as_view(),
+         name="queue_coverage"),
 ]
 
 urlpatterns = [

@@ -31,7 +31,7 @@ def api_key_create(*, brand: Brand, name: str, raw_key: str | None = None) -> tu
     """Creates a key and returns it with the raw secret, which is never stored and shown once.
     `raw_key` lets demo data use a known key; it must have the `sl_<8 chars>_<secret>` shape."""
     name = name.strip()
-    if not name or len(name) > API_KEY_NAME_MAX_LENGTH:
+    if not name or len(name) > API_KEY_NAME_MAX_LENGTH or "\x00" in name:
         raise DomainError(f"Give the key a name of 1 to {API_KEY_NAME_MAX_LENGTH} characters.",
                           code="invalid_name")
     if raw_key is None:

@@ -59,7 +59,7 @@ def _unique_slug(name: str) -> str:
 
 def _check_brand_name(name: str) -> str:
     name = name.strip()
-    if not name or len(name) > 200:
+    if not name or len(name) > 200 or "\x00" in name:
         raise FieldErrors({"brand_name": ["Give the brand a name of 1 to 200 characters."]})
     return name
 
@@ -263,15 +263,15 @@ def brand_billing_update(
     errors: dict[str, list[str]] = {}
     contact_name, address = contact_name.strip(), address.strip()
     vat_number = vat_number.replace(" ", "").upper()
-    if len(contact_name) > 200:
-        errors["contact_name"] = ["Keep the contact name to 200 characters."]
+    if len(contact_name) > 200 or "\x00" in contact_name:
+        errors["contact_name"] = ["Keep the contact name to 200 characters of text."]
     if email.strip():
         try:
             email = _normalize_email(email, "billing_email")
         except FieldErrors as error:
             errors.update(error.errors)
-    if len(address) > 1000:
-        errors["address"] = ["Keep the address to 1,000 characters."]
+    if len(address) > 1000 or "\x00" in address:
+        errors["address"] = ["Keep the address to 1,000 characters of text."]
     if vat_number and not (vat_number[:2].isalpha() and vat_number[2:].isalnum()
                            and 4 <= len(vat_number) <= VAT_NUMBER_MAX_LENGTH):
         errors["vat_number"] = ["Enter a VAT number starting with its country code, such as "

@@ -137,9 +137,9 @@ def macro_placeholders_unknown(body: str) -> list[str]:
 def _check_macro(name: str, body: str) -> tuple[str, str]:
     errors: dict[str, list[str]] = {}
     name, body = name.strip(), body.strip()
-    if not name or len(name) > 100:
+    if not name or len(name) > 100 or "\x00" in name:
         errors["name"] = ["Give the macro a name of 1 to 100 characters."]
-    if not body or len(body) > 10_000:
+    if not body or len(body) > 10_000 or "\x00" in body:
         errors["body"] = ["Write the reply, up to 10,000 characters."]
     else:
         unknown = macro_placeholders_unknown(body)

@@ -371,3 +371,24 @@ def test_queue_required_skills_leave_out_experts_without_them(
 
     assert Offer.objects.get(inquiry=inquiry).expert_id == specialist.pk
     assert generalist.pk != specialist.pk
+
+
+def test_coverage_preview_over_the_api_names_each_hours_reason() -> None:
+    queue = factories.queue(time_zone="America/Sao_Paulo", spans=NINE_TO_FIVE)
+    key = factories.api_key(of=queue.brand)
+
+    response = client_with(key).get(f"/api/v1/queues/{queue.pk}/coverage?week=2018-11-01")
+    bad = client_with(key).get(f"/api/v1/queues/{queue.pk}/coverage?week=first-of-november")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["time_zone"], body["week_start"], len(body["days"])) == (
+        "America/Sao_Paulo", "2018-10-29", 7)
+    monday, sunday = body["days"][0], body["days"][6]
+    assert monday["hours"][9] == {"hour": 9, "skipped": False, "covered": False,
+                                  "reason": "business_hours",
+                                  "label": "With the brand: business hours"}
+    assert sunday["hours"][0] == {"hour": 0, "skipped": True, "covered": None, "reason": None,
+                                  "label": "clocks jump over this hour"}
+    assert bad.status_code == 400
+    assert bad.json() == {"week": ["Give a date such as 2026-11-23."]}
