@@ -193,3 +193,14 @@ def test_expert_sees_guidelines_and_macros_filled_for_the_conversation(
     assert "Offer a <strong>refund</strong>" in page
     assert "<script>alert" not in page
     assert 'data-insert-macro="Hi Sam, Ada here."' in page
+
+
+def test_macro_with_a_nul_byte_is_refused() -> None:
+    queue = factories.queue()
+    client = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.ADMIN))
+
+    response = client.post(f"/brand/queues/{queue.pk}/macros/", {"name": "Hi",
+                                                                 "body": "Hello\x00"})
+
+    assert response.status_code == 400
+    assert QueueMacro.objects.count() == 0

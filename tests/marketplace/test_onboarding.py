@@ -329,3 +329,16 @@ def test_another_brands_key_answers_404_on_revoke() -> None:
     assert logged_in(admin).post(f"/brand/keys/{api_key.pk}/revoke/").status_code == 404
     api_key.refresh_from_db()
     assert api_key.revoked_at is None
+
+
+def test_nul_bytes_are_a_clear_400_not_a_server_error() -> None:
+    owner = factories.brand_member(of=factories.brand(), role=BrandRole.OWNER)
+    client = logged_in(owner)
+
+    signup = Client().post("/signup/", {"brand_name": "Acme\x00", "email": "n@acme.test",
+                                        "password": STRONG_PASSWORD})
+    billing = client.post("/brand/billing/", {"contact_name": "Ana\x00", "billing_email": "",
+                                              "address": "", "vat_number": ""})
+
+    assert (signup.status_code, billing.status_code) == (400, 400)
+    assert Brand.objects.count() == 1
