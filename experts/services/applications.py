@@ -73,12 +73,19 @@ def applicant_sign_up(
             profile = ExpertProfile.objects.create(
                 user=candidate, display_name=display_name[:100], time_zone="UTC", languages=[],
             )
-            ExpertApplication.objects.create(expert=profile)
+            application_open(expert=profile)
             _send_verification(candidate, verify_url_prefix)
     except IntegrityError as error:
         raise Conflict("An account with this email already exists. Log in instead.",
                        code="email_taken") from error
     return profile
+
+
+def application_open(*, expert: ExpertProfile) -> ExpertApplication:
+    """The expert's application, opened empty if they have none yet (e.g. a profile made by
+    ops or by earlier versions of Shiftline)."""
+    application, _ = ExpertApplication.objects.get_or_create(expert=expert)
+    return application
 
 
 def applicant_resend_verification(*, expert: ExpertProfile, verify_url_prefix: str) -> None:
