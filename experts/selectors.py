@@ -137,15 +137,15 @@ def brand_training_list_for_expert(*, expert: ExpertProfile, now: datetime,
         latest.setdefault(attempt.brand_id, attempt)
     rows = []
     for pack in packs:
-        attempt = latest.get(pack.brand_id)
+        last_attempt = latest.get(pack.brand_id)
         retake_at = None
-        if attempt is not None and not attempt.passed:
-            retake_at = attempt.attempted_at + RETAKE_COOLDOWN
+        if last_attempt is not None and not last_attempt.passed:
+            retake_at = last_attempt.attempted_at + RETAKE_COOLDOWN
             if retake_at <= now:
                 retake_at = None
         rows.append(BrandTraining(
             brand=pack.brand, question_count=pack.question_count,  # type: ignore[attr-defined]
-            certification_status=statuses.get(pack.brand_id), last_attempt=attempt,
+            certification_status=statuses.get(pack.brand_id), last_attempt=last_attempt,
             retake_at=retake_at,
         ))
     return rows

@@ -98,7 +98,7 @@ def applicant_resend_verification(*, expert: ExpertProfile, verify_url_prefix: s
 def applicant_verify_email(*, token: str, now: datetime) -> ExpertProfile:
     try:
         payload = signing.loads(token, salt=VERIFICATION_SALT,
-                                max_age=VERIFICATION_MAX_AGE.total_seconds())
+                                max_age=VERIFICATION_MAX_AGE)
     except signing.SignatureExpired as error:
         raise DomainError("This link has expired. Log in and ask for a new one.",
                           code="link_expired") from error
