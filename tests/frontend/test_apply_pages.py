@@ -160,3 +160,15 @@ def test_applicant_lands_on_the_status_page_and_other_roles_are_refused(now: dat
         assert client.get("/apply/profile/").status_code == 403
         assert client.post("/apply/submit/").status_code == 403
     assert applicant.get("/apply/submit/").status_code == 405
+
+
+def test_private_notes_and_checklist_never_reach_the_applicant(now: datetime) -> None:
+    ops = factories.user(is_staff=True)
+    expert = factories.applicant(now=now, checklist_by=ops)
+    services.application_note_add(expert=expert, body="Secret: typo-prone", by=ops, now=now)
+
+    page = logged_in(expert.user).get("/apply/status/")
+
+    assert b"Secret: typo-prone" not in page.content
+    assert b"Identity verified" not in page.content
+    assert b"Submitted for review" in page.content
