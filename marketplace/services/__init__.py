@@ -1,8 +1,11 @@
 """Every write on the brand side, by area. Callers pass `now` so tests can move the clock.
 
 `from marketplace import services` keeps working: each area's public functions are here.
+The inquiry module (the old `services.py`) is re-exported whole, so writes added to it are
+reachable as `services.<name>` without touching this file.
 """
 
+from marketplace.services.inquiries import *  # noqa: F403 (every public name, as before the split)
 from marketplace.services.inquiries import (
     InquiryIntake,
     inquiry_change_status,
