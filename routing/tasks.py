@@ -5,7 +5,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from routing import services
+from routing import resolution, services
 
 
 @shared_task(name="routing.route_inquiry", autoretry_for=(OperationalError,),
@@ -35,3 +35,9 @@ def reconcile_waiting_inquiries() -> int:
 @shared_task(name="routing.sweep_deadlines")
 def sweep_deadlines() -> dict[str, int]:
     return services.deadlines_sweep(now=timezone.now())
+
+
+@shared_task(name="routing.resolve_quiet_inquiries")
+def resolve_quiet_inquiries() -> int:
+    """Answered inquiries with no customer reply for the queue's resolve-after time."""
+    return resolution.inquiries_resolve_quiet(now=timezone.now())

@@ -151,6 +151,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env_int("ROUTING_DEADLINE_SECONDS", 5)),
         "options": {"expires": 20},
     },
+    "routing-resolve-quiet-inquiries": {
+        "task": "routing.resolve_quiet_inquiries",
+        "schedule": timedelta(seconds=env_int("ROUTING_RESOLVE_QUIET_SECONDS", 60)),
+        "options": {"expires": 120},
+    },
     "routing-reconcile-waiting": {
         "task": "routing.reconcile_waiting_inquiries",
         "schedule": timedelta(seconds=env_int("ROUTING_RECONCILE_SECONDS", 5)),
