@@ -100,11 +100,7 @@ class ApiKey(models.Model):
 
 
 def default_channels() -> list[str]:
-    return ["email", "chat"]
-
-
-def default_languages() -> list[str]:
-    return ["en"]
+    return ["email", "chat", "social"]
 
 
 class OverflowQueue(models.Model):
@@ -152,7 +148,10 @@ class OverflowQueue(models.Model):
     email_offer_timeout_seconds = models.PositiveIntegerField(default=120)
     social_offer_timeout_seconds = models.PositiveIntegerField(default=120)
     chat_reply_timeout_seconds = models.PositiveIntegerField(default=180)
-    languages = ArrayField(models.CharField(max_length=8), default=default_languages)
+    languages = ArrayField(
+        models.CharField(max_length=8), default=list, blank=True,
+        help_text="Languages the network answers in for this queue; empty means any.",
+    )
     required_skills = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     guidelines = models.TextField(blank=True)
     closures = models.JSONField(

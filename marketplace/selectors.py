@@ -102,6 +102,8 @@ def queue_coverage_calendar(
         always_on=queue.always_on,
         overflow=overflow,
         backlog=backlog,
+        channels=frozenset(queue.channels),
+        languages=frozenset(queue.languages),
     )
 
 

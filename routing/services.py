@@ -70,7 +70,7 @@ def _decide(inquiry: Inquiry, now: datetime) -> RoutingDecision:
 
 def _decide_coverage(inquiry: Inquiry, now: datetime) -> None:
     calendar = marketplace_selectors.queue_coverage_calendar(queue=inquiry.queue, now=now)
-    coverage = decide_coverage(calendar, now)
+    coverage = decide_coverage(calendar, now, channel=inquiry.channel, language=inquiry.language)
     local = coverage.local_time.strftime("%a %H:%M %Z")
     if coverage.covered:
         marketplace_services.inquiry_change_status(

@@ -131,8 +131,6 @@ def _languages(value: Any) -> list[str]:
     bad = [language for language in languages if not LANGUAGE.match(language)]
     if bad:
         raise FieldError(f"{bad[0][:20]!r} is not a two-letter ISO 639-1 code such as 'en'.")
-    if not languages:
-        raise FieldError("List at least one language, such as en.")
     return list(dict.fromkeys(languages))
 
 

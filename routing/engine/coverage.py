@@ -27,6 +27,8 @@ class CoverageReason(StrEnum):
     BUSINESS_HOURS = "business_hours"
     WEEKEND_NOT_COVERED = "weekend_not_covered"
     AFTER_HOURS_NOT_COVERED = "after_hours_not_covered"
+    CHANNEL_NOT_SERVED = "channel_not_served"
+    LANGUAGE_NOT_SERVED = "language_not_served"
 
 
 REASON_LABELS: dict[CoverageReason, str] = {
@@ -39,6 +41,9 @@ REASON_LABELS: dict[CoverageReason, str] = {
     CoverageReason.BUSINESS_HOURS: "With the brand: business hours",
     CoverageReason.WEEKEND_NOT_COVERED: "With the brand: weekend not covered",
     CoverageReason.AFTER_HOURS_NOT_COVERED: "With the brand: after hours not covered",
+    CoverageReason.CHANNEL_NOT_SERVED: "With the brand: the network does not serve this channel",
+    CoverageReason.LANGUAGE_NOT_SERVED: "With the brand: the network does not answer in this "
+    "language",
 }
 
 
@@ -120,7 +125,8 @@ class OverflowRule:
 @dataclass(frozen=True, slots=True)
 class CoverageCalendar:
     """`holidays` are local dates the caller computed for the queue's country; with
-    `covers_holidays` they are whole covered days, without it they are ordinary days."""
+    `covers_holidays` they are whole covered days, without it they are ordinary days. Empty
+    `channels` or `languages` mean every channel or language is served."""
 
     time_zone: str
     business_hours: tuple[WeeklySpan, ...]
@@ -132,6 +138,8 @@ class CoverageCalendar:
     always_on: bool = False
     overflow: OverflowRule | None = None
     backlog: BacklogReport | None = None
+    channels: frozenset[str] = field(default_factory=frozenset)
+    languages: frozenset[str] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,13 +159,21 @@ def is_business_hours(calendar: CoverageCalendar, now: datetime) -> bool:
     return any(span.contains(local.weekday(), wall_time) for span in calendar.business_hours)
 
 
-def decide_coverage(calendar: CoverageCalendar, now: datetime) -> CoverageDecision:
-    """In order: always on; a brand closure; a covered public holiday (whole local day);
-    business hours (covered only while the brand reports overflow); weekends; after hours.
-    `now` must be timezone-aware."""
+def decide_coverage(
+    calendar: CoverageCalendar, now: datetime, *, channel: str | None = None,
+    language: str | None = None,
+) -> CoverageDecision:
+    """In order: a channel or language the queue does not serve (when given) stays with the
+    brand; always on; a brand closure; a covered public holiday (whole local day); business
+    hours (covered only while the brand reports overflow); weekends; after hours. `now` must
+    be timezone-aware."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     local = now.astimezone(ZoneInfo(calendar.time_zone))
+    if channel is not None and calendar.channels and channel not in calendar.channels:
+        return CoverageDecision(False, CoverageReason.CHANNEL_NOT_SERVED, local)
+    if language is not None and calendar.languages and language not in calendar.languages:
+        return CoverageDecision(False, CoverageReason.LANGUAGE_NOT_SERVED, local)
     if calendar.always_on:
         return CoverageDecision(True, CoverageReason.ALWAYS_ON, local)
     today = local.date()

@@ -392,3 +392,18 @@ def test_coverage_preview_over_the_api_names_each_hours_reason() -> None:
                                   "label": "clocks jump over this hour"}
     assert bad.status_code == 400
     assert bad.json() == {"week": ["Give a date such as 2026-11-23."]}
+
+
+def test_inquiry_in_a_language_the_queue_does_not_take_stays_with_the_brand(
+    captured_tasks: list
+) -> None:
+    queue = factories.queue()
+    services.queue_configure(queue=queue, changes={"always_on": True, "languages": ["en"]})
+    factories.on_shift_expert(on=queue, now=TUESDAY_MORNING, languages=("en", "pt"))
+    inquiry = factories.inquiry(on=queue, now=TUESDAY_MORNING, language="pt")
+
+    routing_services.inquiry_route(inquiry_id=inquiry.pk, now=TUESDAY_MORNING)
+
+    inquiry.refresh_from_db()
+    assert (inquiry.status, inquiry.coverage_reason) == ("with_brand", "language_not_served")
+    assert Offer.objects.filter(inquiry=inquiry).count() == 0

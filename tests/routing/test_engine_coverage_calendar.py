@@ -285,3 +285,30 @@ def test_policy_for_queue_takes_the_queue_timeouts(channel: str, offer_seconds: 
 
     assert (policy.offer_timeout, policy.first_reply_timeout) == (
         timedelta(seconds=offer_seconds), reply_timeout)
+
+
+@pytest.mark.parametrize(
+    ("channel", "language", "reason"),
+    [
+        ("email", "en", CoverageReason.ALWAYS_ON),
+        ("social", "en", CoverageReason.CHANNEL_NOT_SERVED),
+        ("chat", "pt", CoverageReason.LANGUAGE_NOT_SERVED),
+        (None, None, CoverageReason.ALWAYS_ON),
+    ],
+)
+def test_channels_and_languages_the_queue_does_not_serve_stay_with_the_brand(
+    channel: str | None, language: str | None, reason: CoverageReason
+) -> None:
+    queue = calendar("Europe/Dublin", always_on=True, channels=frozenset({"email", "chat"}),
+                     languages=frozenset({"en", "de"}))
+
+    decision = decide_coverage(queue, TUESDAY_TEN, channel=channel, language=language)
+
+    assert (decision.covered, decision.reason) == (reason == CoverageReason.ALWAYS_ON, reason)
+
+
+def test_empty_channels_and_languages_serve_everything() -> None:
+    decision = decide_coverage(calendar("Europe/Dublin", always_on=True), TUESDAY_TEN,
+                               channel="social", language="pt")
+
+    assert decision.reason == CoverageReason.ALWAYS_ON
