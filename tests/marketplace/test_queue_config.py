@@ -407,3 +407,34 @@ def test_inquiry_in_a_language_the_queue_does_not_take_stays_with_the_brand(
     inquiry.refresh_from_db()
     assert (inquiry.status, inquiry.coverage_reason) == ("with_brand", "language_not_served")
     assert Offer.objects.filter(inquiry=inquiry).count() == 0
+
+
+QUEUE_OPERATIONS = [
+    ("get", "/api/v1/queues"), ("post", "/api/v1/queues"), ("get", "/api/v1/queues/{queue}"),
+    ("patch", "/api/v1/queues/{queue}"), ("post", "/api/v1/queues/{queue}/backlog"),
+    ("get", "/api/v1/queues/{queue}/coverage"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), QUEUE_OPERATIONS)
+def test_queue_api_refuses_anyone_without_a_brand_key(method: str, path: str,
+                                                      now: datetime) -> None:
+    queue = factories.queue()
+    url = path.format(queue=queue.pk)
+    member_session = APIClient()
+    member_session.force_login(factories.brand_member(of=queue.brand))
+    expert_session = APIClient()
+    expert_session.force_login(factories.expert(now=now).user)
+    revoked_key, revoked_raw = services.api_key_create(brand=queue.brand, name="old")
+    services.api_key_revoke(api_key=revoked_key, now=now)
+    before = snapshot(queue)
+
+    statuses = [getattr(client, method)(url, {"name": "Taken over"}, format="json").status_code
+                for client in (APIClient(), member_session, expert_session,
+                               client_with(revoked_raw))]
+    foreign = getattr(client_with(factories.api_key(of=factories.brand())), method)(
+        url, {"name": "Taken over"}, format="json").status_code
+
+    assert statuses == [401, 403, 403, 401]
+    assert foreign in ((404,) if "{queue}" in path else (200, 201, 400))
+    assert snapshot(queue) == before
