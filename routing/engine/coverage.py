@@ -223,6 +223,8 @@ def _first_existing_instant(zone: ZoneInfo, day: date, hour: int) -> tuple[datet
         back = instant.astimezone(zone)
         if (back.date(), back.hour, back.minute) == (day, hour, minute):
             note = "" if minute == 0 else f"clocks change: starts at {hour:02d}:{minute:02d}"
+            if wall.replace(fold=1).astimezone(ZoneInfo("UTC")) != instant:
+                note = "clocks go back: this hour happens twice"
             return instant, note
     return None
 

@@ -225,6 +225,10 @@ def test_overflow_rule_does_nothing_outside_business_hours() -> None:
         ("Australia/Lord_Howe", date(2026, 9, 28), date(2026, 10, 4), 2, False,
          "clocks change: starts at 02:30"),
         ("Asia/Kathmandu", date(2026, 11, 23), date(2026, 11, 29), 2, False, ""),
+        # Dublin repeats 01:00 to 02:00 on 25 Oct 2026; Lord Howe 01:30 to 02:00 on 5 Apr.
+        ("Europe/Dublin", date(2026, 10, 19), date(2026, 10, 25), 1, False,
+         "clocks go back: this hour happens twice"),
+        ("Australia/Lord_Howe", date(2026, 3, 30), date(2026, 4, 5), 1, False, ""),
     ],
 )
 def test_week_preview_marks_hours_the_clocks_skip(
