@@ -108,6 +108,9 @@ def member_invite(request: HttpRequest, membership: BrandMembership) -> HttpResp
         )
     except FieldErrors as error:
         return _members_page(request, membership, errors=error.errors, status=400)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return navigate(request, "brand:members")
     messages.success(request, f"Invitation emailed to {invitation.email}.")
     return navigate(request, "brand:members")
 

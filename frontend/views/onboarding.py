@@ -98,6 +98,9 @@ def ops_brand_invite(request: HttpRequest) -> HttpResponse:
             return navigate(request, "ops:brand_invite")
         except FieldErrors as error:
             errors = error.errors
+        except DomainError as error:
+            messages.error(request, error.message)
+            return navigate(request, "ops:brand_invite")
     return render(request, "frontend/onboarding/ops_invite.html",
                   {"errors": errors, "form": request.POST if errors else {}},
                   status=400 if errors else 200)

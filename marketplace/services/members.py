@@ -130,20 +130,24 @@ def brand_invitation_create(
         raise FieldErrors({"role": [f"Choose one of: {', '.join(BrandRole.values)}."]})
     if BrandMembership.objects.filter(brand=brand, user__username__iexact=email).exists():
         raise FieldErrors({"email": ["This person is already a member of the brand."]})
-    with transaction.atomic():
-        invitation, _ = BrandInvitation.objects.update_or_create(
-            brand=brand, email=email, accepted_at=None,
-            defaults={"role": role, "invited_by": invited_by, "created_at": now},
-        )
-        link = base_url + reverse("invitation_accept", args=[invitation_token(invitation)])
-        inviter = invited_by.email if invited_by and invited_by.email else "Shiftline"
-        _send_on_commit(
-            f"You are invited to {brand.name} on Shiftline",
-            f"{inviter} invited you to join {brand.name} on Shiftline as "
-            f"{BrandRole(role).label.lower()}.\n\nAccept here:\n\n{link}\n\n"
-            f"The link works for {TOKEN_MAX_AGE.days} days.",
-            email,
-        )
+    try:
+        with transaction.atomic():
+            invitation, _ = BrandInvitation.objects.update_or_create(
+                brand=brand, email=email, accepted_at=None,
+                defaults={"role": role, "invited_by": invited_by, "created_at": now},
+            )
+    except IntegrityError as error:
+        raise Conflict(f"An invitation to {email} was sent at this very moment; "
+                       "reload the page.") from error
+    link = base_url + reverse("invitation_accept", args=[invitation_token(invitation)])
+    inviter = invited_by.email if invited_by and invited_by.email else "Shiftline"
+    _send_on_commit(
+        f"You are invited to {brand.name} on Shiftline",
+        f"{inviter} invited you to join {brand.name} on Shiftline as "
+        f"{BrandRole(role).label.lower()}.\n\nAccept here:\n\n{link}\n\n"
+        f"The link works for {TOKEN_MAX_AGE.days} days.",
+        email,
+    )
     return invitation
 
 
