@@ -2,10 +2,11 @@
 create an API key shown once and use it at once. Playwright drives Debian's Chromium."""
 
 import re
+import time
 
 import pytest
 
-from marketplace.models import BrandRole
+from marketplace.models import BrandRole, Inquiry
 from tests import factories
 from tests.browser.test_expert_loop import CHROMIUM, CHROMIUM_FLAGS
 from tests.live import LivePlatform
@@ -62,3 +63,8 @@ def test_admin_configures_a_queue_and_creates_a_key_it_uses_at_once(live: LivePl
         "body": "Testing the new key.", "language": "en",
         "customer": {"email": "sam@example.com", "name": "Sam"}}, api_key=raw_key)
     assert created["external_id"] == "browser-key-1"
+    routed = Inquiry.objects.filter(pk=created["id"]).exclude(status="received")
+    deadline = time.monotonic() + 15
+    while not routed.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert routed.exists(), "the live worker never routed the inquiry"
