@@ -342,3 +342,18 @@ def test_nul_bytes_are_a_clear_400_not_a_server_error() -> None:
 
     assert (signup.status_code, billing.status_code) == (400, 400)
     assert Brand.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", [BrandRole.ADMIN, BrandRole.VIEWER])
+@pytest.mark.parametrize("action", ["role", "remove"])
+def test_only_owners_change_or_remove_members_on_the_page(role: BrandRole, action: str) -> None:
+    brand = factories.brand()
+    owner = BrandMembership.objects.get(user=factories.brand_member(of=brand,
+                                                                    role=BrandRole.OWNER))
+    member = factories.brand_member(of=brand, role=role)
+
+    response = logged_in(member).post(f"/brand/members/{owner.pk}/{action}/", {"role": "viewer"})
+
+    assert response.status_code == 403
+    assert list(BrandMembership.objects.filter(brand=brand).order_by("id")
+                .values_list("role", flat=True)) == ["owner", role.value]
