@@ -38,6 +38,8 @@ brand_patterns = (
         path("keys/<int:key_id>/rotate/", brand_settings.key_rotate, name="key_rotate"),
         path("members/", brand_settings.members, name="members"),
         path("members/invite/", brand_settings.member_invite, name="member_invite"),
+        path("members/invitations/<int:invitation_id>/cancel/", brand_settings.invitation_cancel,
+             name="invitation_cancel"),
         path("members/<int:member_id>/role/", brand_settings.member_change_role,
              name="member_role"),
         path("members/<int:member_id>/remove/", brand_settings.member_remove,

@@ -117,6 +117,18 @@ def member_invite(request: HttpRequest, membership: BrandMembership) -> HttpResp
 
 @require_POST
 @brand_role_required(OWNER)
+def invitation_cancel(request: HttpRequest, invitation_id: int, membership: BrandMembership
+                      ) -> HttpResponse:
+    try:
+        services.brand_invitation_cancel(actor=membership, invitation_id=invitation_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
+    messages.success(request, "Invitation withdrawn; its link no longer works.")
+    return navigate(request, "brand:members")
+
+
+@require_POST
+@brand_role_required(OWNER)
 def member_change_role(request: HttpRequest, member_id: int, membership: BrandMembership
                        ) -> HttpResponse:
     try:

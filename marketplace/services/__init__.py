@@ -26,6 +26,7 @@ from marketplace.services.keys import (
 from marketplace.services.members import (
     brand_billing_update,
     brand_invitation_accept,
+    brand_invitation_cancel,
     brand_invitation_create,
     brand_invitation_from_token,
     brand_invite_by_ops,
@@ -55,6 +56,7 @@ __all__ = [
     "api_key_rotate",
     "brand_billing_update",
     "brand_invitation_accept",
+    "brand_invitation_cancel",
     "brand_invitation_create",
     "brand_invitation_from_token",
     "brand_invite_by_ops",

@@ -220,6 +220,15 @@ def _require_owner(actor: BrandMembership) -> None:
         raise PermissionDenied("Only owners manage members and billing.")
 
 
+def brand_invitation_cancel(*, actor: BrandMembership, invitation_id: int) -> None:
+    """Withdraws an open invitation: its link stops working at once."""
+    _require_owner(actor)
+    deleted, _ = BrandInvitation.objects.filter(
+        brand=actor.brand, pk=invitation_id, accepted_at__isnull=True).delete()
+    if not deleted:
+        raise NotFound("No such open invitation in this brand.")
+
+
 def _locked_members(brand: Brand) -> list[BrandMembership]:
     return list(BrandMembership.objects.select_for_update().filter(brand=brand).order_by("id"))
 

@@ -357,3 +357,21 @@ def test_only_owners_change_or_remove_members_on_the_page(role: BrandRole, actio
     assert response.status_code == 403
     assert list(BrandMembership.objects.filter(brand=brand).order_by("id")
                 .values_list("role", flat=True)) == ["owner", role.value]
+
+
+def test_withdrawn_invitation_link_stops_working(now: datetime) -> None:
+    brand = factories.brand()
+    owner = factories.brand_member(of=brand, role=BrandRole.OWNER)
+    viewer = factories.brand_member(of=brand, role=BrandRole.VIEWER)
+    invitation = services.brand_invitation_create(
+        brand=brand, email="late@acme.test", role="admin", invited_by=owner, now=now,
+        base_url="http://testserver")
+    from marketplace.services.members import invitation_token
+    link = f"/invitations/{invitation_token(invitation)}/"
+
+    refused = logged_in(viewer).post(f"/brand/members/invitations/{invitation.pk}/cancel/")
+    withdrawn = logged_in(owner).post(f"/brand/members/invitations/{invitation.pk}/cancel/")
+
+    assert (refused.status_code, withdrawn.status_code) == (403, 302)
+    assert Client().get(link).status_code == 404
+    assert BrandInvitation.objects.count() == 0
