@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.strategies import SearchStrategy
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Err
 
 from tests import factories
 
@@ -55,6 +56,8 @@ def test_generated_requests_never_get_a_server_error(
     operations = 0
 
     for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
         operation = result.ok()
         operations += 1
         names = {parameter.name for parameter in operation.path_parameters}
