@@ -16,7 +16,7 @@ from experts.models import (
     ShiftBooking,
     ShiftSlot,
 )
-from marketplace.errors import Conflict, DomainError, PermissionDenied
+from marketplace.errors import Conflict, DomainError, NotFound, PermissionDenied
 from marketplace.models import Brand, OverflowQueue
 from marketplace.tasking import enqueue_on_commit
 from routing import seats
@@ -159,7 +159,7 @@ def shift_booking_check_in(
             .first()
         )
         if booking is None:
-            raise PermissionDenied("This is not your shift.")
+            raise NotFound("No such shift booking of yours.")
         if booking.status == BookingStatus.CHECKED_IN:
             return booking
         if booking.status != BookingStatus.BOOKED:
