@@ -5,8 +5,10 @@ and an anonymous visitor. None of them may see or change brand A's data: foreign
 answer 404 (403, 401 or a redirect to a login page where the role is wrong), never a 2xx with
 brand A's data, never a server error, and brand A's rows stay exactly as they were.
 
-A new URL parameter name must be registered in `PARAMETER_VALUES` with the id of brand A's
-object it stands for; an unknown name fails the test on purpose."""
+A new URL parameter name must be registered in `PARAMETERS` with the id of brand A's object it
+stands for (and whether that object is private to the brand); an unknown name fails the test
+on purpose. The marker `SECRET` is only in brand A's private data (subjects, messages,
+customer emails, external ids), never in names other tenants may legitimately see."""
 
 import re
 from collections import Counter
@@ -62,10 +64,11 @@ class BrandWorld:
     booking: ShiftBooking
 
 
-def build_world(*, name: str, now: datetime) -> BrandWorld:
+def build_world(*, name: str, now: datetime, marker: str = "") -> BrandWorld:
     brand = factories.brand(name=f"{name} Outfitters")
     queue = factories.queue(of=brand)
     expert = factories.on_shift_expert(on=queue, now=now, name=f"{name} Expert")
+    name = f"{name}{marker}"
     answered = factories.inquiry(
         on=queue, now=now, subject=f"{name} subject", external_id=f"{name}-ext-1",
         customer_email=f"{name.lower()}-customer@example.test", body=f"{name} body",
@@ -88,31 +91,51 @@ def build_world(*, name: str, now: datetime) -> BrandWorld:
     )
 
 
-# Path parameter name -> the value standing for brand A's object.
-PARAMETER_VALUES: dict[str, Callable[[BrandWorld], object]] = {
-    "inquiry_id": lambda world: world.answered.pk,
-    "offer_id": lambda world: world.pending_offer.pk,
-    "assignment_id": lambda world: world.assignment.pk,
-    "message_id": lambda world: world.reply.pk,
-    "booking_id": lambda world: world.booking.pk,
-    "slot_id": lambda world: world.booking.slot_id,
-    "expert_id": lambda world: world.expert.pk,
-    "queue_id": lambda world: world.queue.pk,
-    "brand_id": lambda world: world.queue.brand_id,
-    "slug": lambda world: world.queue.brand.slug,
-    "customer_id": lambda world: world.answered.customer_id,
-    "membership_id": lambda world: BrandMembership.objects.get(user=world.member).pk,
-    "member_id": lambda world: BrandMembership.objects.get(user=world.member).pk,
-    "user_id": lambda world: world.member.pk,
-    "api_key_id": lambda world: ApiKey.objects.filter(brand=world.queue.brand).first().pk,  # type: ignore[union-attr]
-    "key_id": lambda world: ApiKey.objects.filter(brand=world.queue.brand).first().pk,  # type: ignore[union-attr]
-    # Django admin (staff only): every actor here is refused before the object is read.
-    "object_id": lambda world: world.answered.pk,
-    "id": lambda world: world.member.pk,
-    "content_type_id": lambda world: ContentType.objects.get_for_model(Inquiry).pk,
-    "app_label": lambda world: "marketplace",
-    "url": lambda world: "marketplace/inquiry/",
+@dataclass(frozen=True)
+class Parameter:
+    """`value` stands for brand A's object. `private`: the object belongs to brand A alone, so
+    another tenant must be refused (404/403/401/login); otherwise (a brand's public slug, an
+    expert of the shared network, admin internals, tokens) only brand A's private data and
+    rows are checked."""
+
+    value: Callable[[BrandWorld], object]
+    private: bool = True
+
+
+PARAMETERS: dict[str, Parameter] = {
+    "inquiry_id": Parameter(lambda world: world.answered.pk),
+    "offer_id": Parameter(lambda world: world.pending_offer.pk),
+    "assignment_id": Parameter(lambda world: world.assignment.pk),
+    "message_id": Parameter(lambda world: world.reply.pk),
+    "booking_id": Parameter(lambda world: world.booking.pk),
+    "slot_id": Parameter(lambda world: world.booking.slot_id),
+    "queue_id": Parameter(lambda world: world.queue.pk),
+    "brand_id": Parameter(lambda world: world.queue.brand_id),
+    "customer_id": Parameter(lambda world: world.answered.customer_id),
+    "membership_id": Parameter(lambda world: _membership(world).pk),
+    "member_id": Parameter(lambda world: _membership(world).pk),
+    "user_id": Parameter(lambda world: world.member.pk),
+    "api_key_id": Parameter(lambda world: _api_key(world).pk),
+    "key_id": Parameter(lambda world: _api_key(world).pk),
+    "expert_id": Parameter(lambda world: world.expert.pk, private=False),
+    "slug": Parameter(lambda world: world.queue.brand.slug, private=False),
+    "token": Parameter(lambda world: "no-such-token", private=False),
+    # Django admin (staff only): every actor here is refused before an object is read.
+    "object_id": Parameter(lambda world: world.answered.pk, private=False),
+    "id": Parameter(lambda world: world.member.pk, private=False),
+    "content_type_id": Parameter(
+        lambda world: ContentType.objects.get_for_model(Inquiry).pk, private=False),
+    "app_label": Parameter(lambda world: "marketplace", private=False),
+    "url": Parameter(lambda world: "marketplace/inquiry/", private=False),
 }
+
+
+def _membership(world: BrandWorld) -> BrandMembership:
+    return BrandMembership.objects.get(user=world.member)
+
+
+def _api_key(world: BrandWorld) -> ApiKey:
+    return ApiKey.objects.filter(brand=world.queue.brand).order_by("id")[0]
 
 
 def walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -138,14 +161,23 @@ def _replace_regex_groups(route: str, value_of: Callable[[str], str]) -> str:
     return route
 
 
+def parameter_names(route: str) -> list[str]:
+    return PATH_PARAMETER.findall(route) + REGEX_GROUP.findall(route)
+
+
+def names_private_object(route: str) -> bool:
+    return any(PARAMETERS[name].private for name in parameter_names(route)
+               if name in PARAMETERS)
+
+
 def fill(route: str, world: BrandWorld) -> str:
     def value_of(name: str) -> str:
-        if name not in PARAMETER_VALUES:
+        if name not in PARAMETERS:
             raise AssertionError(
                 f"URL parameter {name!r} in {route!r} is unknown to the tenant-isolation test: "
-                "add it to PARAMETER_VALUES with the id of brand A's object it stands for."
+                "add it to PARAMETERS with the id of brand A's object it stands for."
             )
-        return str(PARAMETER_VALUES[name](world))
+        return str(PARAMETERS[name].value(world))
 
     filled = PATH_PARAMETER.sub(lambda match: value_of(match.group(1)), route)
     filled = _replace_regex_groups(filled, value_of)
@@ -210,7 +242,7 @@ def brand_a_state(world: BrandWorld) -> dict[str, object]:
     }
 
 
-def leak_of(response: HttpResponse, *, has_parameters: bool) -> str | None:
+def leak_of(response: HttpResponse, *, private_object: bool) -> str | None:
     """Why this answer leaks brand A, or None when it is a proper refusal."""
     status = response.status_code
     if status >= 500:
@@ -218,7 +250,7 @@ def leak_of(response: HttpResponse, *, has_parameters: bool) -> str | None:
     body = b"" if getattr(response, "streaming", False) else response.content
     if 200 <= status < 300 and SECRET.encode() in body.lower():
         return f"{status} with brand A's data"
-    if not has_parameters or status in REFUSED:
+    if not private_object or status in REFUSED:
         return None
     if status in (301, 302, 303) and response["Location"].startswith(LOGIN_PAGES):
         return None
@@ -228,7 +260,7 @@ def leak_of(response: HttpResponse, *, has_parameters: bool) -> str | None:
 def test_no_actor_sees_or_changes_another_brands_objects(
     now: datetime, captured_tasks: list, django_capture_on_commit_callbacks: Any
 ) -> None:
-    alpha = build_world(name=f"Z{SECRET}".capitalize(), now=now)
+    alpha = build_world(name="Alpha", now=now, marker=SECRET)
     beta = build_world(name="Beta", now=now)
     actors = [
         Actor("brand B member", user=beta.member),
@@ -249,11 +281,11 @@ def test_no_actor_sees_or_changes_another_brands_objects(
     with django_capture_on_commit_callbacks(execute=False):
         for method, route in dict.fromkeys(cases):
             path = fill(route, alpha)
-            has_parameters = bool(PATH_PARAMETER.search(route) or REGEX_GROUP.search(route))
+            private_object = names_private_object(route)
             for actor in actors:
                 response = actor.request(method, path)
                 checked[actor.name] += 1
-                if reason := leak_of(response, has_parameters=has_parameters):
+                if reason := leak_of(response, private_object=private_object):
                     leaks.append(f"{method.upper()} {path} as {actor.name}: {reason}")
 
     print(f"\ntenant isolation: {len(dict.fromkeys(cases))} (method, pattern) cases x "
@@ -268,16 +300,24 @@ def test_the_leak_detector_sees_brand_a_data_when_it_is_shown(
 ) -> None:
     """Negative control: brand A's own member gets the page with the marker, which the
     detector reports, so a real leak could not pass unnoticed."""
-    alpha = build_world(name=f"Z{SECRET}".capitalize(), now=now)
+    alpha = build_world(name="Alpha", now=now, marker=SECRET)
     owner = Actor("brand A member", user=alpha.member)
 
     response = owner.request("get", fill("brand/inquiries/<int:inquiry_id>/", alpha))
 
-    assert leak_of(response, has_parameters=True) == "200 with brand A's data"
+    assert leak_of(response, private_object=True) == "200 with brand A's data"
 
 
 def test_unknown_url_parameter_names_fail_loudly(now: datetime, captured_tasks: list) -> None:
     alpha = build_world(name="Alpha", now=now)
 
-    with pytest.raises(AssertionError, match=r"'gizmo_id'.*add it to PARAMETER_VALUES"):
+    with pytest.raises(AssertionError, match=r"'gizmo_id'.*add it to PARAMETERS"):
         fill("brand/gizmos/<int:gizmo_id>/", alpha)
+
+
+def test_a_private_object_answered_with_200_or_a_server_error_is_a_leak() -> None:
+    assert leak_of(HttpResponse("A page"), private_object=True) == (
+        "200 for brand A's object (expected 404, 403, 401 or a login redirect)")
+    assert leak_of(HttpResponse(status=500), private_object=False) == "server error 500"
+    assert leak_of(HttpResponse(status=404), private_object=True) is None
+    assert leak_of(HttpResponse("A page"), private_object=False) is None
