@@ -2,9 +2,12 @@
 the inquiry timeline, for every brand role."""
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from marketplace import selectors
 from marketplace.models import BrandRole, Inquiry, InquiryStatus
@@ -183,3 +186,21 @@ def test_inquiry_page_tells_the_whole_story(now: datetime, captured_tasks: list)
     assert f"Expert #{expert.pk} <strong>(chosen)</strong>" in content
     assert "after 3 min 00 s (within target)" in content
     assert "It ships tomorrow." in content
+
+
+def test_console_queries_do_not_grow_with_the_rows(
+    now: datetime, captured_tasks: list, django_assert_num_queries: Any
+) -> None:
+    queue = factories.queue()
+    client = logged_in(factories.brand_member(of=queue.brand))
+    factories.inquiry(on=queue, now=now)
+    client.get("/brand/")
+    with CaptureQueriesContext(connection) as one_row:
+        client.get("/brand/")
+    for number in range(10):
+        factories.inquiry(on=queue, now=now - timedelta(seconds=number + 1))
+
+    with django_assert_num_queries(len(one_row)):
+        response = client.get("/brand/")
+
+    assert len(row_ids(response)) == 11
