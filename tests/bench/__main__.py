@@ -45,7 +45,8 @@ def _intake(seconds: float, rounds: int, workers: int | None, *,
         print(f"b. Intake: POST /api/v1/inquiries vs a bare DRF endpoint, same uvicorn "
               f"({figures.workers} workers), {figures.client_processes} client processes, "
               f"{figures.connections} keep-alive connections, {figures.rounds} alternating "
-              f"rounds of {figures.seconds:g} s (medians)")
+              f"rounds of {figures.seconds:g} s (medians); DATABASE_POOL_SIZE="
+              f"{figures.database_pool_size}")
         print(f"   bare DRF endpoint: {figures.bare_rps:>8.1f} req/s")
         print(f"   intake:            {figures.intake_rps:>8.1f} req/s")
         print(f"   ratio intake/bare: {figures.ratio:.3f} (target >= 0.5; rounds: "

@@ -48,6 +48,7 @@ class IntakeFigures:
     intake_rps: float
     ratio: float
     ratios: list[float]
+    database_pool_size: int
     offered_rps: float
     achieved_rps: float
     p50_ms: float
@@ -176,6 +177,7 @@ def run(*, seconds: float = 4.0, rounds: int = 3, workers: int | None = None,
         intake_rps=round(statistics.median(intake_rates), 1),
         ratio=round(statistics.median(ratios), 3) if ratios else 0.0,
         ratios=[round(ratio, 3) for ratio in ratios],
+        database_pool_size=int(os.environ.get("DATABASE_POOL_SIZE") or 0),
         offered_rps=round(offered, 1), achieved_rps=round(paced.rate, 1),
         p50_ms=round(paced.percentile_ms(0.50), 2), p99_ms=round(paced.percentile_ms(0.99), 2),
         errors=errors + paced.errors,
