@@ -4,6 +4,7 @@ from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_serializer,
 )
@@ -15,7 +16,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace import selectors, services
-from marketplace.api_docs import with_errors
 from marketplace.authentication import (
     BrandApiClient,
     BrandApiKeyAuthentication,
@@ -133,7 +133,8 @@ class InquiryCreateApi(BrandApi):
         description="Idempotent on `external_id`: sending the same id again returns the "
         "inquiry created the first time (200) instead of a second one (201).",
         request=InputSerializer,
-        responses=with_errors({201: InquiryOutputSerializer, 200: InquiryOutputSerializer}),
+        responses={201: InquiryOutputSerializer, 200: InquiryOutputSerializer,
+                   404: OpenApiResponse(description="No such queue for this brand.")},
         examples=[
             OpenApiExample("An email inquiry", value=CREATE_EXAMPLE, request_only=True),
             OpenApiExample("Created", value={**INQUIRY_EXAMPLE, "status": "received",
@@ -180,7 +181,7 @@ class InquiryListApi(BrandApi):
             OpenApiParameter("limit", int, description="Page size, 1 to 200."),
             OpenApiParameter("offset", int, description="How many to skip."),
         ],
-        responses=with_errors({200: InquiryPageOutputSerializer}, not_found=False),
+        responses={200: InquiryPageOutputSerializer},
         examples=[OpenApiExample(
             "One page", response_only=True, status_codes=["200"],
             value={"count": 1, "next": None, "previous": None, "results": [INQUIRY_EXAMPLE]},
@@ -207,7 +208,7 @@ class InquiryDetailApi(BrandApi):
         summary="An inquiry with its messages and timeline",
         description="The inquiry, its whole conversation (oldest first) and every change "
         "with when and why. Another brand's inquiry answers 404.",
-        responses=with_errors({200: InquiryDetailOutputSerializer}, bad_request=False),
+        responses={200: InquiryDetailOutputSerializer},
         examples=[OpenApiExample(
             "An answered inquiry", response_only=True, status_codes=["200"],
             value={**INQUIRY_EXAMPLE, "status": "answered",
@@ -234,7 +235,7 @@ class InquiryMessageListApi(BrandApi):
         summary="The conversation of one inquiry, oldest first",
         description="Inbound messages from the customer and outbound replies with their "
         "delivery state. Another brand's inquiry answers 404.",
-        responses=with_errors({200: MessageOutputSerializer(many=True)}, bad_request=False),
+        responses={200: MessageOutputSerializer(many=True)},
         examples=[OpenApiExample("A question and its reply", value=MESSAGE_EXAMPLES,
                                  response_only=True, status_codes=["200"])],
     )

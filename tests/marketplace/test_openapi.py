@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
+from marketplace.schema import BAD_REQUEST, NOT_FOUND, add_error_responses
+
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 
@@ -84,3 +86,24 @@ def test_schema_and_docs_are_served() -> None:
     assert schema.json()["info"]["title"] == "Shiftline API"
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
+
+
+def test_error_hook_documents_missing_errors_and_keeps_declared_ones() -> None:
+    declared = {"description": "Gone for good.", "content": {"application/json": {}}}
+    schema = {"paths": {
+        "/api/v1/things/{thing_id}": {"get": {"security": [{"BrandApiKey": []}],
+                                              "responses": {"200": {}, "404": declared}}},
+        "/api/v1/things": {"post": {"security": [{"BrandApiKey": []}], "requestBody": {},
+                                    "responses": {"404": {"description": ""}}}},
+    }}
+
+    result = add_error_responses(schema, None, None, True)
+
+    detail = result["paths"]["/api/v1/things/{thing_id}"]["get"]["responses"]
+    create = result["paths"]["/api/v1/things"]["post"]["responses"]
+    assert sorted(detail) == ["200", "401", "404"]
+    assert detail["404"] is declared
+    assert sorted(create) == ["400", "401", "404"]
+    assert create["404"]["description"] == NOT_FOUND["description"]
+    assert create["400"] == BAD_REQUEST
+    assert set(result["components"]["schemas"]) == {"Error", "ValidationError"}
