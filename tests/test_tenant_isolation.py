@@ -195,7 +195,7 @@ class Actor:
     name: str
     user: User | None = None
     api_key: str | None = None
-    client: Client = field(default_factory=Client)
+    client: Client = field(default_factory=lambda: Client(raise_request_exception=False))
 
     def __post_init__(self) -> None:
         self.login()
