@@ -108,7 +108,9 @@ PARAMETERS: dict[str, Parameter] = {
     "assignment_id": Parameter(lambda world: world.assignment.pk),
     "message_id": Parameter(lambda world: world.reply.pk),
     "booking_id": Parameter(lambda world: world.booking.pk),
-    "slot_id": Parameter(lambda world: world.booking.slot_id),
+    # Shift slots are published to the expert network; booking one is refused by rule
+    # (certification), which is no leak.
+    "slot_id": Parameter(lambda world: world.booking.slot_id, private=False),
     "queue_id": Parameter(lambda world: world.queue.pk),
     "brand_id": Parameter(lambda world: world.queue.brand_id),
     "customer_id": Parameter(lambda world: world.answered.customer_id),

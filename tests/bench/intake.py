@@ -182,3 +182,18 @@ def run(*, seconds: float = 4.0, rounds: int = 3, workers: int | None = None,
         p50_ms=round(paced.percentile_ms(0.50), 2), p99_ms=round(paced.percentile_ms(0.99), 2),
         errors=errors + paced.errors,
     )
+
+
+def print_report(figures: IntakeFigures) -> None:
+    print(f"Intake: POST /api/v1/inquiries vs a bare DRF endpoint, same uvicorn "
+          f"({figures.workers} workers), {figures.client_processes} client processes, "
+          f"{figures.connections} keep-alive connections, {figures.rounds} alternating rounds "
+          f"of {figures.seconds:g} s (medians); DATABASE_POOL_SIZE={figures.database_pool_size}")
+    print(f"   bare DRF endpoint: {figures.bare_rps:>8.1f} req/s")
+    print(f"   intake:            {figures.intake_rps:>8.1f} req/s")
+    print(f"   ratio intake/bare: {figures.ratio:.3f} (target >= 0.5; rounds: "
+          f"{', '.join(f'{ratio:.3f}' for ratio in figures.ratios)})")
+    print(f"   at 70 % of the intake maximum ({figures.offered_rps:.1f} req/s offered, "
+          f"{figures.achieved_rps:.1f} achieved): p50 {figures.p50_ms:.1f} ms, "
+          f"p99 {figures.p99_ms:.1f} ms")
+    print(f"   non-2xx answers: {figures.errors}")
