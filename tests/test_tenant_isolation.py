@@ -51,7 +51,8 @@ SCHEMA_METHODS = ("get", "post", "put", "patch", "delete")
 class BrandWorld:
     """One brand with a piece of everything: queue, customer, an assigned and answered
     inquiry (offer, assignment, inbound and outbound messages, routing decision), a second
-    inquiry with a pending offer, a certified expert on shift, a member and an API key."""
+    inquiry with a pending offer, a certified expert on shift, a member, an API key and a
+    training pack with a question."""
 
     queue: OverflowQueue
     member: User
@@ -62,6 +63,7 @@ class BrandWorld:
     assignment: Assignment
     reply: Message
     booking: ShiftBooking
+    training_question_id: int
 
 
 def build_world(*, name: str, now: datetime, marker: str = "") -> BrandWorld:
@@ -88,6 +90,7 @@ def build_world(*, name: str, now: datetime, marker: str = "") -> BrandWorld:
         api_key=factories.api_key(of=brand), expert=expert, answered=answered,
         pending_offer=Offer.objects.get(inquiry=waiting), assignment=assignment, reply=reply,
         booking=ShiftBooking.objects.get(expert=expert),
+        training_question_id=factories.training_pack(of=brand, questions=1)[0],
     )
 
 
@@ -112,6 +115,7 @@ PARAMETERS: dict[str, Parameter] = {
     # (certification), which is no leak.
     "slot_id": Parameter(lambda world: world.booking.slot_id, private=False),
     "queue_id": Parameter(lambda world: world.queue.pk),
+    "question_id": Parameter(lambda world: world.training_question_id),
     "brand_id": Parameter(lambda world: world.queue.brand_id),
     "customer_id": Parameter(lambda world: world.answered.customer_id),
     "membership_id": Parameter(lambda world: _membership(world).pk),
