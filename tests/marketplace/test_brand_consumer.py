@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 from channels.testing.websocket import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.test import Client
 from django.utils import timezone
 
 from marketplace import services
@@ -129,3 +130,28 @@ def test_rolled_back_change_is_not_pushed(captured_tasks: list) -> None:
     assert async_to_sync(scenario)() is True
     inquiry.refresh_from_db()
     assert inquiry.status == InquiryStatus.RECEIVED
+
+
+def _connect_through_asgi(user: object, origin: bytes) -> tuple[bool, int | None]:
+    from marketplace.asgi import application
+
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+
+    async def scenario() -> tuple[bool, int | None]:
+        connection = WebsocketCommunicator(application, "/ws/brand/", headers=[
+            (b"origin", origin), (b"cookie", cookie), (b"host", b"127.0.0.1")])
+        connected, code = await connection.connect()
+        if connected:
+            await connection.disconnect()
+        return connected, code
+
+    return async_to_sync(scenario)()
+
+
+def test_the_brand_socket_checks_the_origin_and_the_session() -> None:
+    member = factories.brand_member(of=factories.brand())
+
+    assert _connect_through_asgi(member, b"http://127.0.0.1")[0] is True
+    assert _connect_through_asgi(member, b"https://evil.example")[0] is False
