@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponse
@@ -105,6 +106,8 @@ class Parameter:
     private: bool = True
 
 
+FIRST_CHOICE: object = object()
+
 PARAMETERS: dict[str, Parameter] = {
     "inquiry_id": Parameter(lambda world: world.answered.pk),
     "offer_id": Parameter(lambda world: world.pending_offer.pk),
@@ -116,6 +119,12 @@ PARAMETERS: dict[str, Parameter] = {
     "slot_id": Parameter(lambda world: world.booking.slot_id, private=False),
     "queue_id": Parameter(lambda world: world.queue.pk),
     "question_id": Parameter(lambda world: world.training_question_id),
+    "macro_id": Parameter(lambda world: _row_of_brand_a(
+        "marketplace", "QueueMacro", queue=world.queue, name="Isolation",
+        body="Hi {first_name}", updated_at=world.answered.received_at)),
+    "alert_id": Parameter(lambda world: _row_of_brand_a(
+        "experts", "QualityAlert", expert=world.expert, queue=world.queue,
+        metric=FIRST_CHOICE, value=1, threshold=2, created_at=world.answered.received_at)),
     "brand_id": Parameter(lambda world: world.queue.brand_id),
     "customer_id": Parameter(lambda world: world.answered.customer_id),
     "membership_id": Parameter(lambda world: _membership(world).pk),
@@ -134,6 +143,18 @@ PARAMETERS: dict[str, Parameter] = {
     "app_label": Parameter(lambda world: "marketplace", private=False),
     "url": Parameter(lambda world: "marketplace/inquiry/", private=False),
 }
+
+
+def _row_of_brand_a(app_label: str, model_name: str, **fields: object) -> int:
+    """A row of a model that other parts of Shiftline add (queue macros, quality alerts),
+    made for brand A when a URL with its parameter exists; the model is looked up by name so
+    this module does not depend on it."""
+    model = apps.get_model(app_label, model_name)
+    for name, value in list(fields.items()):
+        if value is FIRST_CHOICE:
+            fields[name] = model._meta.get_field(name).choices[0][0]
+    row, _ = model.objects.get_or_create(**fields)
+    return int(row.pk)
 
 
 def _membership(world: BrandWorld) -> BrandMembership:
@@ -327,3 +348,14 @@ def test_a_private_object_answered_with_200_or_a_server_error_is_a_leak() -> Non
     assert leak_of(HttpResponse(status=500), private_object=False) == "server error 500"
     assert leak_of(HttpResponse(status=404), private_object=True) is None
     assert leak_of(HttpResponse("A page"), private_object=False) is None
+
+
+def test_rows_of_models_added_elsewhere_are_made_by_name() -> None:
+    brand, user = factories.brand(), factories.user()
+
+    made = _row_of_brand_a("marketplace", "BrandMembership", brand=brand, user=user,
+                           role=FIRST_CHOICE)
+
+    assert BrandMembership.objects.filter(pk=made).values_list("role").get() == ("owner",)
+    assert _row_of_brand_a("marketplace", "BrandMembership", brand=brand, user=user,
+                           role=FIRST_CHOICE) == made
