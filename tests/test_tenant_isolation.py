@@ -122,6 +122,9 @@ PARAMETERS: dict[str, Parameter] = {
     "macro_id": Parameter(lambda world: _row_of_brand_a(
         "marketplace", "QueueMacro", queue=world.queue, name="Isolation",
         body="Hi {first_name}", updated_at=world.answered.received_at)),
+    "invitation_id": Parameter(lambda world: _row_of_brand_a(
+        "marketplace", "BrandInvitation", brand=world.queue.brand,
+        email="invited@example.test", role=FIRST_CHOICE, created_at=world.answered.received_at)),
     "alert_id": Parameter(lambda world: _row_of_brand_a(
         "experts", "QualityAlert", expert=world.expert, queue=world.queue,
         metric=FIRST_CHOICE, value=1, threshold=2, created_at=world.answered.received_at)),
