@@ -132,6 +132,21 @@ QUEUE_EXAMPLE = {
 }
 
 
+QUEUE_OUTPUT_EXAMPLE = {
+    **QUEUE_EXAMPLE, "id": 7, "covers_after_hours": True, "covers_weekends": True,
+    "always_on": False, "covers_overflow": True, "overflow_backlog_threshold": 20,
+    "overflow_wait_threshold_seconds": None, "backlog_count": 12,
+    "backlog_oldest_wait_seconds": 300, "backlog_reported_at": "2026-11-24T10:00:00Z",
+    "chat_first_response_seconds": 30, "email_first_response_seconds": 900,
+    "social_first_response_seconds": 900, "resolve_after_hours": 48,
+    "chat_offer_timeout_seconds": 20, "email_offer_timeout_seconds": 120,
+    "social_offer_timeout_seconds": 120, "chat_reply_timeout_seconds": 180,
+    "required_skills": ["returns"], "guidelines": "## Tone\nFriendly and direct.",
+    "macros": [{"id": 3, "name": "Where is my order",
+                "body": "Hi {customer_first_name}, your order ships within 2 working days."}],
+}
+
+
 def _object_body(request: Request) -> Mapping[str, Any]:
     if not isinstance(request.data, Mapping):
         raise ParseError("Send a JSON object.")
@@ -144,8 +159,13 @@ def _queue_payload(queue: OverflowQueue) -> dict[str, Any]:
 
 
 class QueueListCreateApi(BrandApi):
-    @extend_schema(operation_id="queue_list", summary="The brand's overflow queues",
-                   responses=QueueOutputSerializer(many=True))
+    @extend_schema(
+        operation_id="queue_list", summary="The brand's overflow queues",
+        description="Every queue of the brand the API key belongs to, oldest first, with its "
+        "whole configuration (money as decimal strings in the queue's currency).",
+        responses=QueueOutputSerializer(many=True),
+        examples=[OpenApiExample("One queue", value=[QUEUE_OUTPUT_EXAMPLE], response_only=True)],
+    )
     def get(self, request: Request) -> Response:
         queues = selectors.queue_list_for_brand(brand=self.client().brand)
         return Response(QueueOutputSerializer(queues, many=True).data)
@@ -162,8 +182,14 @@ class QueueListCreateApi(BrandApi):
 
 
 class QueueDetailApi(BrandApi):
-    @extend_schema(operation_id="queue_retrieve", summary="One queue's configuration",
-                   responses=QueueOutputSerializer)
+    @extend_schema(
+        operation_id="queue_retrieve", summary="One queue's configuration",
+        description="Hours, coverage modes, holidays and closures, targets and timeouts, "
+        "languages, skills, prices, guidelines and macros. Another brand's queue is a 404.",
+        responses=QueueOutputSerializer,
+        examples=[OpenApiExample("A weekday queue", value=QUEUE_OUTPUT_EXAMPLE,
+                                 response_only=True)],
+    )
     def get(self, request: Request, queue_id: int) -> Response:
         queue = selectors.queue_get_configured(brand=self.client().brand, queue_id=queue_id)
         return Response(QueueOutputSerializer(queue).data)

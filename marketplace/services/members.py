@@ -239,13 +239,13 @@ def membership_change_role(
     """Changes a member's role. The brand's rows are locked so two owners demoting each other
     at once cannot leave it without an owner."""
     _require_owner(actor)
-    if role not in BrandRole.values:
-        raise FieldErrors({"role": [f"Choose one of: {', '.join(BrandRole.values)}."]})
     with transaction.atomic():
         members = _locked_members(actor.brand)
         target = next((member for member in members if member.pk == membership_id), None)
         if target is None:
             raise NotFound("No such member in this brand.")
+        if role not in BrandRole.values:
+            raise FieldErrors({"role": [f"Choose one of: {', '.join(BrandRole.values)}."]})
         owners = [member for member in members if member.role == BrandRole.OWNER]
         if target.role == BrandRole.OWNER and role != BrandRole.OWNER and len(owners) == 1:
             raise Conflict("The brand's last owner cannot be demoted; make someone else an "
