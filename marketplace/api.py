@@ -1,16 +1,18 @@
 """The brand-facing REST API, one view per operation. Business rules live in services."""
 
+from typing import Any
+
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace import selectors, services
+from marketplace import delivery, intake, selectors, services
 from marketplace.authentication import BrandApiClient, HasBrandApiKey
-from marketplace.models import InquiryChannel, InquiryStatus
+from marketplace.models import Inquiry, InquiryChannel, InquiryStatus
 
 
 class BrandApi(APIView):
@@ -22,6 +24,22 @@ class BrandApi(APIView):
         return client
 
 
+class AttachmentOutputSerializer(serializers.Serializer):
+    filename = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    stored = serializers.BooleanField(help_text="False when the file was over the size limit.")
+
+
+class DeliveryAttemptOutputSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    route = serializers.CharField(help_text="email or webhook")
+    attempted_at = serializers.DateTimeField()
+    succeeded = serializers.BooleanField()
+    status_code = serializers.IntegerField(allow_null=True)
+    error = serializers.CharField()
+
+
 class MessageOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     direction = serializers.CharField()
@@ -29,12 +47,25 @@ class MessageOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     delivery_status = serializers.CharField()
     delivered_at = serializers.DateTimeField(allow_null=True)
+    delivery_attempts = serializers.IntegerField()
+    attachments = AttachmentOutputSerializer(many=True)
+    delivery_log = DeliveryAttemptOutputSerializer(many=True)
 
 
 class EventOutputSerializer(serializers.Serializer):
     kind = serializers.CharField()
     description = serializers.CharField()
     created_at = serializers.DateTimeField()
+
+
+class PromiseOutputSerializer(serializers.Serializer):
+    reply_by = serializers.DateTimeField(source="promised_reply_by", allow_null=True,
+                                         help_text="Null only with nobody on shift and no "
+                                         "business hours to name.")
+    text = serializers.CharField(source="promise_text")
+    kept = serializers.BooleanField(source="promise_kept", allow_null=True,
+                                    help_text="Null until the first reply.")
+    basis = serializers.JSONField(source="promise_basis")
 
 
 class InquiryOutputSerializer(serializers.Serializer):
@@ -51,6 +82,8 @@ class InquiryOutputSerializer(serializers.Serializer):
     first_response_due_at = serializers.DateTimeField()
     first_replied_at = serializers.DateTimeField(allow_null=True)
     resolved_at = serializers.DateTimeField(allow_null=True)
+    received_via = serializers.CharField(source="source", help_text="api, webhook or email")
+    promise = PromiseOutputSerializer(source="*")
 
 
 class InquiryDetailOutputSerializer(InquiryOutputSerializer):
@@ -65,6 +98,33 @@ CREATE_EXAMPLE = {
     "body": "Hi, I ordered a jacket last week and it has not arrived.",
     "language": "en",
     "customer": {"email": "sam@example.com", "name": "Sam Rivera"},
+}
+
+
+INQUIRY_EXAMPLE = {
+    "id": 42, "external_id": "zendesk-48213", "queue": 3, "channel": "email",
+    "subject": "Where is my order?", "language": "en", "status": "queued",
+    "coverage_reason": "after_hours", "customer_email": "sam@example.com",
+    "received_at": "2026-11-24T21:14:03Z", "first_response_due_at": "2026-11-24T21:29:03Z",
+    "first_replied_at": None, "resolved_at": None, "received_via": "api",
+    "promise": {
+        "reply_by": "2026-11-24T21:26:03Z",
+        "text": "Thanks for writing to Northwind. We expect to reply within 12 minutes "
+        "(by 21:26 Europe/Dublin time).",
+        "kept": None,
+        "basis": {"channel": "email", "target_seconds": 900, "covered_by_network": True,
+                  "waiting_ahead": 2, "experts_on_shift": 3, "free_capacity": 7,
+                  "handling_seconds": 540, "handling_samples": 50, "estimate": "network",
+                  "estimate_seconds": 560},
+    },
+}
+MESSAGE_EXAMPLE = {
+    "id": 311, "direction": "outbound", "body": "Your parcel ships today.",
+    "created_at": "2026-11-24T21:22:40Z", "delivery_status": "failed", "delivered_at": None,
+    "delivery_attempts": 5, "attachments": [],
+    "delivery_log": [{"number": 1, "route": "webhook", "attempted_at": "2026-11-24T21:22:41Z",
+                      "succeeded": False, "status_code": 503,
+                      "error": "The helpdesk answered HTTP 503."}],
 }
 
 
@@ -91,7 +151,9 @@ class InquiryCreateApi(BrandApi):
         "inquiry created the first time (200) instead of a second one (201).",
         request=InputSerializer,
         responses={201: InquiryOutputSerializer, 200: InquiryOutputSerializer},
-        examples=[OpenApiExample("An email inquiry", value=CREATE_EXAMPLE, request_only=True)],
+        examples=[OpenApiExample("An email inquiry", value=CREATE_EXAMPLE, request_only=True),
+                  OpenApiExample("The inquiry with its promise", value=INQUIRY_EXAMPLE,
+                                 response_only=True, status_codes=["201", "200"])],
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
@@ -119,60 +181,134 @@ class InquiryListApi(BrandApi):
         default_limit = 50
         max_limit = 200
 
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=InquiryStatus.choices, required=False)
+        channel = serializers.ChoiceField(choices=InquiryChannel.choices, required=False)
+        received_after = serializers.DateTimeField(required=False)
+        received_before = serializers.DateTimeField(required=False)
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            after, before = attrs.get("received_after"), attrs.get("received_before")
+            if after and before and after > before:
+                raise serializers.ValidationError(
+                    {"received_before": ["Must not be earlier than received_after."]})
+            return attrs
+
     @extend_schema(
         operation_id="inquiry_list",
         summary="List the brand's inquiries, newest first",
-        parameters=[OpenApiParameter("status", str, enum=InquiryStatus.values)],
+        description="Filters combine; dates are ISO 8601 with a time zone "
+        "(`2026-11-24T00:00:00Z`). An invalid filter value answers 400. Paginated with "
+        "`limit` (up to 200) and `offset`; follow `next` and `previous`.",
+        parameters=[FilterSerializer],
         responses=InquiryOutputSerializer(many=True),
+        examples=[OpenApiExample(
+            "A page of inquiries", response_only=True,
+            value={"count": 51, "next": "https://shiftline.example/api/v1/inquiries?limit=50"
+                   "&offset=50&status=queued", "previous": None, "results": [INQUIRY_EXAMPLE]},
+        )],
     )
     def get(self, request: Request) -> Response:
-        status_filter = request.query_params.get("status")
-        if status_filter and status_filter not in InquiryStatus.values:
-            return Response(
-                {"status": [f"Choose one of: {', '.join(InquiryStatus.values)}."]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
         inquiries = selectors.inquiry_list_for_brand(
-            brand=self.client().brand, status=status_filter
+            brand=self.client().brand, **filters.validated_data
         )
         paginator = self.Pagination()
         page = paginator.paginate_queryset(inquiries, request, view=self)
         return paginator.get_paginated_response(InquiryOutputSerializer(page, many=True).data)
 
 
+def _messages_payload(inquiry: Inquiry) -> Any:
+    return MessageOutputSerializer(selectors.message_list_for_inquiry(inquiry=inquiry),
+                                   many=True).data
+
+
 class InquiryDetailApi(BrandApi):
     @extend_schema(
         operation_id="inquiry_retrieve",
         summary="An inquiry with its messages and timeline",
+        description="The timeline lists every change: received, coverage decision, offers, "
+        "replies, deliveries and resolution, oldest first. Another brand's inquiry answers 404.",
         responses=InquiryDetailOutputSerializer,
+        examples=[OpenApiExample("An inquiry with its timeline", response_only=True, value={
+            **INQUIRY_EXAMPLE, "messages": [MESSAGE_EXAMPLE],
+            "timeline": [{"kind": "received", "description": "Received by email from "
+                          "sam@example.com.", "created_at": "2026-11-24T21:14:03Z"}],
+        })],
     )
     def get(self, request: Request, inquiry_id: int) -> Response:
         inquiry = selectors.inquiry_get_for_brand(brand=self.client().brand,
                                                   inquiry_id=inquiry_id)
         payload = InquiryOutputSerializer(inquiry).data
-        payload["messages"] = MessageOutputSerializer(
-            selectors.message_list_for_inquiry(inquiry=inquiry), many=True
-        ).data
+        payload["messages"] = _messages_payload(inquiry)
         payload["timeline"] = EventOutputSerializer(
             selectors.event_list_for_inquiry(inquiry=inquiry), many=True
         ).data
         return Response(payload)
 
 
-class InquiryMessageListApi(BrandApi):
+class InquiryMessagesApi(BrandApi):
+    """`/api/v1/inquiries/<id>/messages`: GET the conversation, POST what the customer wrote."""
+
+    class InputSerializer(serializers.Serializer):
+        body = serializers.CharField(max_length=100_000)
+
     @extend_schema(
         operation_id="inquiry_message_list",
         summary="The conversation of one inquiry, oldest first",
         responses=MessageOutputSerializer(many=True),
+        examples=[OpenApiExample("A conversation", value=[MESSAGE_EXAMPLE],
+                                 response_only=True)],
     )
     def get(self, request: Request, inquiry_id: int) -> Response:
         inquiry = selectors.inquiry_get_for_brand(brand=self.client().brand,
                                                   inquiry_id=inquiry_id)
-        return Response(
-            MessageOutputSerializer(
-                selectors.message_list_for_inquiry(inquiry=inquiry), many=True
-            ).data
-        )
+        return Response(_messages_payload(inquiry))
+
+    @extend_schema(
+        operation_id="inquiry_message_create",
+        summary="Add what the customer wrote to an inquiry",
+        description="A customer reply to an answered inquiry (or one waiting on the customer) "
+        "puts it back with its expert (status `assigned`), who is told at once.",
+        request=InputSerializer,
+        responses={201: MessageOutputSerializer},
+        examples=[
+            OpenApiExample("A customer reply", request_only=True,
+                           value={"body": "Thanks! Can you send the tracking number?"}),
+            OpenApiExample("The stored message", response_only=True, status_codes=["201"],
+                           value={**MESSAGE_EXAMPLE, "direction": "inbound",
+                                  "delivery_status": "n/a", "delivery_attempts": 0,
+                                  "delivery_log": []}),
+        ],
+    )
+    def post(self, request: Request, inquiry_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        inquiry = selectors.inquiry_get_for_brand(brand=self.client().brand,
+                                                  inquiry_id=inquiry_id)
+        message, _ = intake.inquiry_add_customer_message(
+            inquiry_id=inquiry.pk, body=serializer.validated_data["body"], now=timezone.now())
+        message = selectors.message_list_for_inquiry(inquiry=inquiry).get(pk=message.pk)
+        return Response(MessageOutputSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+class MessageRetryDeliveryApi(BrandApi):
+    @extend_schema(
+        operation_id="message_retry_delivery",
+        summary="Deliver a failed reply again",
+        description="Only a reply whose delivery failed (status `failed`) can be retried; a "
+        "new round of attempts starts and is logged. Anything else answers 409.",
+        request=None,
+        responses={202: MessageOutputSerializer},
+        examples=[OpenApiExample("Retry scheduled", response_only=True, status_codes=["202"],
+                                 value={**MESSAGE_EXAMPLE, "delivery_status": "pending"})],
+    )
+    def post(self, request: Request, message_id: int) -> Response:
+        message = delivery.message_retry_delivery(brand=self.client().brand,
+                                                  message_id=message_id, now=timezone.now())
+        message = selectors.message_list_for_inquiry(inquiry=message.inquiry).get(pk=message.pk)
+        return Response(MessageOutputSerializer(message).data, status=status.HTTP_202_ACCEPTED)
 
 
 class InquiryListCreateApi(InquiryCreateApi, InquiryListApi):

@@ -1,5 +1,7 @@
 """Every non-trivial read on the brand side."""
 
+from datetime import datetime
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
@@ -51,7 +53,10 @@ def queue_coverage_calendar(*, queue: OverflowQueue) -> CoverageCalendar:
     )
 
 
-def inquiry_list_for_brand(*, brand: Brand, status: str | None = None) -> QuerySet[Inquiry]:
+def inquiry_list_for_brand(
+    *, brand: Brand, status: str | None = None, channel: str | None = None,
+    received_after: datetime | None = None, received_before: datetime | None = None,
+) -> QuerySet[Inquiry]:
     inquiries = (
         Inquiry.objects.filter(brand=brand)
         .select_related("customer", "queue")
@@ -59,6 +64,12 @@ def inquiry_list_for_brand(*, brand: Brand, status: str | None = None) -> QueryS
     )
     if status:
         inquiries = inquiries.filter(status=status)
+    if channel:
+        inquiries = inquiries.filter(channel=channel)
+    if received_after is not None:
+        inquiries = inquiries.filter(received_at__gte=received_after)
+    if received_before is not None:
+        inquiries = inquiries.filter(received_at__lte=received_before)
     return inquiries
 
 
@@ -88,9 +99,24 @@ def inquiry_get(*, inquiry_id: int) -> Inquiry:
 
 
 def message_list_for_inquiry(*, inquiry: Inquiry) -> QuerySet[Message]:
-    return Message.objects.filter(inquiry=inquiry).select_related("author").order_by(
-        "created_at", "id"
+    return (
+        Message.objects.filter(inquiry=inquiry).select_related("author")
+        .prefetch_related("attachments", "delivery_log").order_by("created_at", "id")
     )
+
+
+def message_get_for_brand(*, brand: Brand, message_id: int) -> Message:
+    message = (Message.objects.filter(pk=message_id, inquiry__brand=brand)
+               .select_related("inquiry").first())
+    if message is None:
+        raise NotFound("Message not found.")
+    return message
+
+
+def queue_get_for_inbound(*, queue_id: int) -> OverflowQueue:
+    """Any brand's queue by id, for the signed and token-authenticated inbound endpoints (the
+    secret proves which brand is calling)."""
+    return queue_get(queue_id=queue_id)
 
 
 def event_list_for_inquiry(*, inquiry: Inquiry) -> QuerySet[InquiryEvent]:

@@ -2,13 +2,19 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from marketplace import api
+from marketplace import api, api_inbound
 
 api_v1 = [
     path("inquiries", api.InquiryListCreateApi.as_view(), name="inquiries"),
     path("inquiries/<int:inquiry_id>", api.InquiryDetailApi.as_view(), name="inquiry"),
-    path("inquiries/<int:inquiry_id>/messages", api.InquiryMessageListApi.as_view(),
+    path("inquiries/<int:inquiry_id>/messages", api.InquiryMessagesApi.as_view(),
          name="inquiry_messages"),
+    path("messages/<int:message_id>/retry-delivery", api.MessageRetryDeliveryApi.as_view(),
+         name="message_retry_delivery"),
+    path("webhooks/queues/<int:queue_id>/inquiries", api_inbound.QueueWebhookApi.as_view(),
+         name="queue_webhook"),
+    path("inbound/email/<int:queue_id>/<str:token>", api_inbound.QueueInboundEmailApi.as_view(),
+         name="queue_inbound_email"),
 ]
 
 urlpatterns = [
