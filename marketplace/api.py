@@ -251,7 +251,7 @@ class InquiryDetailApi(BrandApi):
 class InquiryMessagesApi(BrandApi):
     """`/api/v1/inquiries/<id>/messages`: GET the conversation, POST what the customer wrote."""
 
-    class InputSerializer(serializers.Serializer):
+    class CustomerMessageInputSerializer(serializers.Serializer):
         body = serializers.CharField(max_length=100_000)
 
     @extend_schema(
@@ -271,7 +271,7 @@ class InquiryMessagesApi(BrandApi):
         summary="Add what the customer wrote to an inquiry",
         description="A customer reply to an answered inquiry (or one waiting on the customer) "
         "puts it back with its expert (status `assigned`), who is told at once.",
-        request=InputSerializer,
+        request=CustomerMessageInputSerializer,
         responses={201: MessageOutputSerializer},
         examples=[
             OpenApiExample("A customer reply", request_only=True,
@@ -283,7 +283,7 @@ class InquiryMessagesApi(BrandApi):
         ],
     )
     def post(self, request: Request, inquiry_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
+        serializer = self.CustomerMessageInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         inquiry = selectors.inquiry_get_for_brand(brand=self.client().brand,
                                                   inquiry_id=inquiry_id)
