@@ -2,6 +2,7 @@
 MIME or as anymail's normalized fields in JSON. A reply threads onto its inquiry through
 In-Reply-To / References; anything else opens a new email inquiry."""
 
+import base64
 import binascii
 import hashlib
 import re
@@ -110,13 +111,21 @@ def parse_normalized(data: Any) -> ParsedEmail:
     headers = data.get("headers") or {}
     if not isinstance(headers, dict | list):
         raise InvalidEmail("headers must be an object or a list of [name, value] pairs.")
+    items = data.get("attachments") or []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise InvalidEmail("attachments must be a list of {filename, content_type, content}.")
+    for item in items:
+        try:
+            base64.b64decode(str(item.get("content") or ""), validate=True)
+        except binascii.Error as error:
+            raise InvalidEmail("Attachment content must be base64.") from error
     try:
         attachments = [
             AnymailInboundMessage.construct_attachment(
                 content_type=str(item.get("content_type") or "application/octet-stream"),
                 content=str(item.get("content") or ""), filename=item.get("filename"),
                 base64=True)
-            for item in data.get("attachments") or []
+            for item in items
         ]
         message = AnymailInboundMessage.construct(headers=headers, attachments=attachments,
                                                   **fields)
