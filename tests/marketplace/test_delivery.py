@@ -97,7 +97,7 @@ def test_delivered_message_is_never_sent_again(monkeypatch: pytest.MonkeyPatch,
 
     delivery.message_deliver(message_id=message.pk, now=SUNDAY_AFTERNOON)
     delivery.message_deliver(message_id=message.pk, now=SUNDAY_AFTERNOON)
-    deliver_message.apply(args=[message.pk])
+    deliver_message.apply(args=(message.pk,))
 
     assert len(fake.requests) == 1
     assert DeliveryAttempt.objects.count() == 1
@@ -121,7 +121,7 @@ def test_helpdesk_refusal_fails_at_once_and_is_on_the_timeline(
     fake = helpdesk(monkeypatch, 410)
     message = reply_on(webhook=True)
 
-    deliver_message.apply(args=[message.pk])
+    deliver_message.apply(args=(message.pk,))
 
     message.refresh_from_db()
     assert message.delivery_status == DeliveryStatus.FAILED
@@ -135,7 +135,7 @@ def test_task_retries_until_the_helpdesk_answers(monkeypatch: pytest.MonkeyPatch
     fake = helpdesk(monkeypatch, 0, 502, 200)
     message = reply_on(webhook=True)
 
-    deliver_message.apply(args=[message.pk])
+    deliver_message.apply(args=(message.pk,))
 
     message.refresh_from_db()
     assert message.delivery_status == DeliveryStatus.DELIVERED
@@ -151,13 +151,13 @@ def test_task_gives_up_after_the_last_attempt_and_the_brand_can_retry(
     fake = helpdesk(monkeypatch, 503)
     message = reply_on(webhook=True)
 
-    deliver_message.apply(args=[message.pk])
+    deliver_message.apply(args=(message.pk,))
     message.refresh_from_db()
     failed_status = message.delivery_status
     fake.statuses = [200]
     delivery.message_retry_delivery(brand=message.inquiry.brand, message_id=message.pk,
                                     now=SUNDAY_AFTERNOON)
-    deliver_message.apply(args=[message.pk])
+    deliver_message.apply(args=(message.pk,))
 
     message.refresh_from_db()
     assert failed_status == DeliveryStatus.FAILED
@@ -171,9 +171,9 @@ def test_failed_message_is_not_sent_by_the_task_again(monkeypatch: pytest.Monkey
                                                       captured_tasks: list) -> None:
     fake = helpdesk(monkeypatch, 400)
     message = reply_on(webhook=True)
-    deliver_message.apply(args=[message.pk])
+    deliver_message.apply(args=(message.pk,))
 
-    deliver_message.apply(args=[message.pk])
+    deliver_message.apply(args=(message.pk,))
 
     assert len(fake.requests) == 1
 
@@ -195,8 +195,9 @@ def test_email_reply_threads_onto_the_latest_customer_message(captured_tasks: li
     message = reply_on(webhook=False)
     inquiry = message.inquiry
     first = inquiry.messages.order_by("created_at").first()
-    later, _ = intake.inquiry_add_customer_message(
-        inquiry_id=inquiry.pk, body="Which carrier?", now=SUNDAY_AFTERNOON + timedelta(minutes=1),
+    intake.inquiry_add_customer_message(
+        inquiry_id=inquiry.pk, body="Which carrier?",
+        now=SUNDAY_AFTERNOON + timedelta(minutes=1),
         email_message_id="<later@mail.example.com>")
     expert = message.author
     assert expert is not None

@@ -40,9 +40,9 @@ def raw_email(*, message_id: str = "<first@mail.example.com>", subject: str = "B
 
 def post_email(queue: OverflowQueue, body: bytes | str, *,
                content_type: str = "message/rfc822", token: str | None = None) -> Any:
-    return APIClient().generic(
+    return APIClient().generic(  # type: ignore[arg-type]
         "POST", f"/api/v1/inbound/email/{queue.pk}/{token or queue.inbound_email_token}",
-        body, content_type=content_type)
+        body, content_type=content_type)  # type: ignore[arg-type]
 
 
 def test_raw_email_opens_an_email_inquiry(captured_tasks: list) -> None:

@@ -27,8 +27,8 @@ def post_signed(queue: OverflowQueue, payload: Any, *, delivery: str = "dlv-1",
     timestamp = int((timezone.now() - age).timestamp())
     signature = signing.sign(secret=secret or queue.webhook_secret, timestamp=timestamp,
                              body=body)
-    return APIClient().generic(
-        "POST", f"/api/v1/webhooks/queues/{queue.pk}/inquiries", body,
+    return APIClient().generic(  # type: ignore[arg-type]
+        "POST", f"/api/v1/webhooks/queues/{queue.pk}/inquiries", body,  # type: ignore[arg-type]
         content_type="application/json",
         HTTP_X_SHIFTLINE_TIMESTAMP=str(timestamp), HTTP_X_SHIFTLINE_SIGNATURE=signature,
         HTTP_X_SHIFTLINE_DELIVERY=delivery,

@@ -1,5 +1,6 @@
 """The promise engine, pure: no database."""
 
+import itertools
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -88,7 +89,7 @@ def test_more_waiting_work_never_gives_an_earlier_promise() -> None:
              for ahead in range(40)]
 
     assert all(earlier is not None and later is not None and earlier <= later
-               for earlier, later in zip(waits, waits[1:], strict=False))
+               for earlier, later in itertools.pairwise(waits))
 
 
 def test_no_history_uses_the_channel_default() -> None:
