@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontend.views import brand, expert, home, ops
+from frontend.views import brand, brand_channels, expert, home, ops
 
 expert_patterns = (
     [
@@ -19,6 +19,12 @@ brand_patterns = (
     [
         path("", brand.console, name="console"),
         path("inquiries/<int:inquiry_id>/", brand.inquiry, name="inquiry"),
+        path("messages/<int:message_id>/retry/", brand_channels.message_retry,
+             name="message_retry"),
+        path("queues/<int:queue_id>/channels/", brand_channels.queue_channels_page,
+             name="queue_channels"),
+        path("queues/<int:queue_id>/channels/update/", brand_channels.queue_channels_update,
+             name="queue_channels_update"),
     ],
     "brand",
 )

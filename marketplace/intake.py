@@ -97,19 +97,6 @@ def inquiry_add_customer_message(
     return message, True
 
 
-def queue_rotate_webhook_secret(*, queue: OverflowQueue) -> str:
-    """A new signing secret for the queue; the old one stops working at once."""
-    queue.webhook_secret = secrets.token_urlsafe(32)
-    queue.save(update_fields=["webhook_secret"])
-    return queue.webhook_secret
-
-
-def queue_rotate_inbound_email_token(*, queue: OverflowQueue) -> str:
-    queue.inbound_email_token = secrets.token_urlsafe(32)
-    queue.save(update_fields=["inbound_email_token"])
-    return queue.inbound_email_token
-
-
 @dataclass(frozen=True)
 class WebhookResult:
     status: int

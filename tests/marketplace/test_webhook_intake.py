@@ -8,8 +8,14 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from marketplace import intake, signing
-from marketplace.models import InboundDelivery, Inquiry, InquirySource, OverflowQueue
+from marketplace import queue_channels, signing
+from marketplace.models import (
+    BrandMembership,
+    InboundDelivery,
+    Inquiry,
+    InquirySource,
+    OverflowQueue,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +144,8 @@ def test_rotated_secret_refuses_the_old_one(captured_tasks: list) -> None:
     queue = factories.queue()
     old = queue.webhook_secret
 
-    new = intake.queue_rotate_webhook_secret(queue=queue)
+    admin = BrandMembership.objects.get(user=factories.brand_member(of=queue.brand))
+    new = queue_channels.queue_rotate_webhook_secret(queue=queue, membership=admin)
     response = post_signed(queue, PAYLOAD, secret=old)
 
     assert new != old
