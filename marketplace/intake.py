@@ -25,6 +25,7 @@ from marketplace.models import (
     OverflowQueue,
 )
 from marketplace.services import inquiry_change_status, inquiry_lock
+from marketplace.tasking import enqueue_on_commit
 from routing import selectors as routing_selectors
 from routing.push import push_to_expert_on_commit
 
@@ -75,17 +76,22 @@ def inquiry_add_customer_message(
             )
             message_store_attachments(message, attachments)
             data = {"message_id": message.pk}
-            if inquiry.status in AWAITING_CUSTOMER:
+            expert_id = routing_selectors.expert_id_assigned_to_inquiry(inquiry_id=inquiry.pk)
+            if inquiry.status in AWAITING_CUSTOMER and expert_id is not None:
                 inquiry_change_status(
                     inquiry=inquiry, status=InquiryStatus.ASSIGNED, kind="customer_replied",
                     now=now, description="The customer replied; back with the expert.",
                     data=data,
                 )
-                expert_id = routing_selectors.expert_id_assigned_to_inquiry(
-                    inquiry_id=inquiry.pk)
-                if expert_id is not None:
-                    push_to_expert_on_commit(expert_id, "inquiry.customer_replied",
-                                             inquiry_id=inquiry.pk, subject=inquiry.subject)
+                push_to_expert_on_commit(expert_id, "inquiry.customer_replied",
+                                         inquiry_id=inquiry.pk, subject=inquiry.subject)
+            elif inquiry.status in AWAITING_CUSTOMER:
+                inquiry_change_status(
+                    inquiry=inquiry, status=InquiryStatus.QUEUED, kind="customer_replied",
+                    now=now, description="The customer replied and nobody holds the inquiry; "
+                    "back in the queue.", data=data,
+                )
+                enqueue_on_commit("routing.route_inquiry", inquiry.pk)
             else:
                 inquiry_record_event(inquiry=inquiry, kind="customer_message", now=now,
                                      description="The customer wrote again.", data=data)

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from marketplace.models import DeliveryStatus, Inquiry, InquiryStatus, Message
 from routing import services as routing_services
-from routing.models import Offer
+from routing.models import Assignment, AssignmentStatus, Offer
 from tests import factories
 from tests.conftest import SUNDAY_AFTERNOON
 
@@ -198,3 +198,20 @@ def test_retry_of_another_brands_message_is_404(captured_tasks: list) -> None:
     assert response.status_code == 404
     reply.refresh_from_db()
     assert reply.delivery_status == DeliveryStatus.FAILED
+
+
+def test_customer_reply_with_nobody_holding_the_inquiry_goes_back_to_the_queue(
+    captured_tasks: list, django_capture_on_commit_callbacks: Any,
+) -> None:
+    inquiry, _, _ = answered_inquiry(captured_tasks)
+    Assignment.objects.filter(inquiry=inquiry).update(status=AssignmentStatus.RELEASED)
+    captured_tasks.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(factories.api_key(of=inquiry.brand)).post(
+            f"/api/v1/inquiries/{inquiry.pk}/messages", {"body": "Hello?"}, format="json")
+
+    assert response.status_code == 201
+    inquiry.refresh_from_db()
+    assert inquiry.status == InquiryStatus.QUEUED
+    assert captured_tasks == [("routing.route_inquiry", [inquiry.pk])]
