@@ -244,6 +244,11 @@ class Inquiry(models.Model):
                 name="inquiry_waiting_by_deadline",
             ),
             models.Index(fields=["brand", "-received_at"], name="inquiry_brand_recent"),
+            models.Index(
+                fields=["queue", "channel", "first_response_due_at"],
+                condition=Q(status__in=["received", "queued", "offered"]),
+                name="inquiry_unassigned_by_deadline",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,8 @@ every attempt logged, delivered once."""
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -98,3 +100,43 @@ def test_webhook_reply_failing_twice_is_retried_by_the_worker_and_logged(
                  .values_list("attempted_at", flat=True))
     assert times[1] - times[0] >= timedelta(seconds=1)
     assert times[2] - times[1] >= timedelta(seconds=2)
+
+
+def post_raw(live: LivePlatform, path: str, body: bytes,
+             headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(live.base_url + path, data=body, method="POST",  # noqa: S310
+                                     headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_signed_webhook_and_raw_email_through_the_live_server(live: LivePlatform) -> None:
+    queue = factories.queue()
+    body = json.dumps({"external_id": "live-wh", "channel": "chat", "subject": "Hi",
+                       "body": "Hello", "customer": {"email": "ana@example.com"}}).encode()
+    timestamp = int(time.time())
+    signed = {"Content-Type": "application/json",
+              "X-Shiftline-Timestamp": str(timestamp), "X-Shiftline-Delivery": "live-1",
+              "X-Shiftline-Signature": signing.sign(secret=queue.webhook_secret,
+                                                    timestamp=timestamp, body=body)}
+    email = (b"From: Ana <ana@example.com>\r\nSubject: Zip\r\nMessage-ID: <live@x>\r\n\r\n"
+             b"Broken.\r\n")
+    email_path = f"/api/v1/inbound/email/{queue.pk}/{queue.inbound_email_token}"
+
+    webhook = post_raw(live, f"/api/v1/webhooks/queues/{queue.pk}/inquiries", body, signed)
+    replay = post_raw(live, f"/api/v1/webhooks/queues/{queue.pk}/inquiries", body, signed)
+    received = post_raw(live, email_path, email, {"Content-Type": "message/rfc822"})
+    too_big = post_raw(live, email_path, b"x" * (25 * 1024 * 1024 + 1),
+                       {"Content-Type": "message/rfc822"})
+    nul = post_raw(live, f"/api/v1/webhooks/queues/{queue.pk}/inquiries",
+                   b'{"body": "\\u0000"}', {**signed, "X-Shiftline-Signature": signing.sign(
+                       secret=queue.webhook_secret, timestamp=timestamp,
+                       body=b'{"body": "\\u0000"}'), "X-Shiftline-Delivery": "live-2"})
+
+    assert (webhook[0], replay[0], received[0], too_big[0], nul[0]) == (201, 201, 201, 413, 400)
+    assert replay[1] == webhook[1]
+    assert received[1]["inquiry"]["received_via"] == "email"
+    assert nul[1]["detail"] == "NUL characters (\\u0000) are not allowed in text."
