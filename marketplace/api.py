@@ -112,7 +112,8 @@ INQUIRY_EXAMPLE = {
         "text": "Thanks for writing to Northwind. We expect to reply within 12 minutes "
         "(by 21:26 Europe/Dublin time).",
         "kept": None,
-        "basis": {"channel": "email", "target_seconds": 900, "covered_by_network": True,
+        "basis": {"channel": "email", "target_seconds": 900, "brand_open": False,
+                  "covered_by_network": True,
                   "waiting_ahead": 2, "experts_on_shift": 3, "free_capacity": 7,
                   "handling_seconds": 540, "handling_samples": 50, "estimate": "network",
                   "estimate_seconds": 560},

@@ -6,7 +6,7 @@ from datetime import datetime
 from marketplace.models import Inquiry, OverflowQueue
 from marketplace.selectors import queue_coverage_calendar
 from routing import selectors as routing_selectors
-from routing.engine.coverage import decide_coverage
+from routing.engine.coverage import CoverageReason, decide_coverage
 from routing.engine.promise import Promise, QueueSnapshot, SeatCapacity, promise_reply_time
 
 
@@ -14,9 +14,11 @@ def queue_snapshot(*, queue: OverflowQueue, channel: str, language: str,
                    now: datetime) -> QueueSnapshot:
     calendar = queue_coverage_calendar(queue=queue)
     target = queue.first_response_target(channel)
+    coverage = decide_coverage(calendar, now)
     return QueueSnapshot(
         now=now, channel=channel, target=target,
-        covered_by_network=decide_coverage(calendar, now).covered,
+        brand_open=coverage.reason == CoverageReason.BUSINESS_HOURS,
+        covered_by_network=coverage.covered,
         waiting_ahead=routing_selectors.inquiry_count_waiting_ahead(
             queue_id=queue.pk, channel=channel, due_at=now + target),
         seats=tuple(SeatCapacity(load=load, capacity=capacity) for load, capacity in

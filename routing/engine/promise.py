@@ -41,6 +41,7 @@ class QueueSnapshot:
     now: datetime
     channel: str
     target: timedelta
+    brand_open: bool
     covered_by_network: bool
     waiting_ahead: int
     seats: tuple[SeatCapacity, ...]
@@ -117,13 +118,15 @@ def next_opening(calendar: CoverageCalendar, now: datetime) -> datetime | None:
 
 
 def promise_reply_time(snapshot: QueueSnapshot) -> Promise:
-    """The promise for a new inquiry. With nobody on shift it says so and names the brand's next
-    opening; while the brand's own team is open it promises the queue's target."""
+    """The promise for a new inquiry. While the brand's own team is open it promises the queue's
+    target; when the network covers the queue it estimates from the experts checked in; with
+    nobody on shift (or no network coverage now) it says so and names the brand's next opening."""
     now, target = snapshot.now, snapshot.target
     handling = handling_time(snapshot.recent_handling_times, snapshot.channel)
     basis: dict[str, object] = {
         "channel": snapshot.channel,
         "target_seconds": int(target.total_seconds()),
+        "brand_open": snapshot.brand_open,
         "covered_by_network": snapshot.covered_by_network,
         "waiting_ahead": snapshot.waiting_ahead,
         "experts_on_shift": len(snapshot.seats),
@@ -131,7 +134,7 @@ def promise_reply_time(snapshot: QueueSnapshot) -> Promise:
         "handling_seconds": int(handling.total_seconds()),
         "handling_samples": len(snapshot.recent_handling_times),
     }
-    if not snapshot.covered_by_network:
+    if snapshot.brand_open:
         basis["estimate"] = "brand_team"
         return Promise(
             reply_by=now + target,
@@ -140,7 +143,7 @@ def promise_reply_time(snapshot: QueueSnapshot) -> Promise:
             basis=basis,
         )
     wait = estimate_wait(waiting_ahead=snapshot.waiting_ahead, seats=snapshot.seats,
-                         handling=handling)
+                         handling=handling) if snapshot.covered_by_network else None
     if wait is None:
         return _nobody_on_shift(snapshot, basis)
     promised = round_up(wait)

@@ -128,3 +128,13 @@ def test_email_inquiry_gets_the_promise_by_email_once(
     assert mail.outbox[0].body == inquiry.promise_text
     assert mail.outbox[0].to == ["sam@example.com"]
     assert mail.outbox[0].extra_headers["In-Reply-To"] == inquiry.messages.get().email_message_id
+
+
+def test_weekend_without_weekend_coverage_names_the_next_opening(captured_tasks: list) -> None:
+    queue = factories.queue(spans=WEEKDAYS, covers_weekends=False)
+    factories.on_shift_expert(on=queue, now=SUNDAY_AFTERNOON)
+
+    inquiry = factories.inquiry(on=queue, now=SUNDAY_AFTERNOON)
+
+    assert inquiry.promised_reply_by == datetime(2026, 11, 23, 9, 15, tzinfo=UTC)
+    assert inquiry.promise_basis["covered_by_network"] is False

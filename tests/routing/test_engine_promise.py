@@ -32,7 +32,7 @@ def calendar(time_zone: str = "Europe/Dublin",
 def snapshot(**overrides: object) -> QueueSnapshot:
     fields: dict[str, object] = {
         "now": SUNDAY, "channel": "email", "target": timedelta(minutes=15),
-        "covered_by_network": True, "waiting_ahead": 0,
+        "brand_open": False, "covered_by_network": True, "waiting_ahead": 0,
         "seats": (SeatCapacity(load=0, capacity=5),),
         "recent_handling_times": (timedelta(minutes=4),), "calendar": calendar(),
         "brand_name": "Northwind",
@@ -126,10 +126,17 @@ def test_nobody_on_shift_without_business_hours_promises_no_time() -> None:
 
 
 def test_inside_business_hours_the_brand_team_promises_the_target() -> None:
-    promise = promise_reply_time(snapshot(covered_by_network=False, seats=()))
+    promise = promise_reply_time(snapshot(brand_open=True, covered_by_network=False, seats=()))
 
     assert promise.reply_by == SUNDAY + timedelta(minutes=15)
     assert promise.basis["estimate"] == "brand_team"
+
+
+def test_closed_brand_without_network_coverage_names_the_next_opening() -> None:
+    promise = promise_reply_time(snapshot(covered_by_network=False))
+
+    assert promise.reply_by == datetime(2026, 11, 23, 9, 15, tzinfo=UTC)
+    assert promise.basis["estimate"] == "next_opening"
 
 
 @pytest.mark.parametrize(("time_zone", "now", "opening"), [
