@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.text import get_valid_filename
@@ -39,12 +40,20 @@ class IncomingAttachment:
     content: bytes
 
 
+def safe_filename(name: str | None) -> str:
+    """A storable name from whatever the sender wrote ('../..' and empty names included)."""
+    try:
+        return get_valid_filename(name or "attachment")[:200]
+    except SuspiciousFileOperation:
+        return "attachment"
+
+
 def message_store_attachments(message: Message, attachments: Sequence[IncomingAttachment]) -> None:
     """Metadata for every file; content only up to the size limit (the rest is listed as not
     stored, so nothing disappears silently)."""
     limit = settings.SHIFTLINE_ATTACHMENT_MAX_BYTES
     for incoming in attachments:
-        filename = (get_valid_filename(incoming.filename or "") or "attachment")[:200]
+        filename = safe_filename(incoming.filename)
         attachment = Attachment(message=message, filename=filename,
                                 content_type=incoming.content_type[:255],
                                 size=len(incoming.content),

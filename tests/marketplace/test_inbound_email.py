@@ -223,3 +223,18 @@ def test_malformed_normalized_payload_is_400(payload: Any, captured_tasks: list)
 
     assert response.status_code == 400
     assert Inquiry.objects.count() == 0
+
+
+@pytest.mark.parametrize(("sent", "stored"), [
+    ("../../etc/passwd", "....etcpasswd"), ("..", "attachment"), ("my receipt.pdf",
+                                                                  "my_receipt.pdf"),
+])
+def test_attachment_names_are_made_safe(sent: str, stored: str, captured_tasks: list) -> None:
+    queue = factories.queue()
+
+    response = post_email(queue, raw_email(attachments=((sent, "text/plain", b"x"),)))
+
+    assert response.status_code == 201
+    attachment = Attachment.objects.get()
+    assert attachment.filename == stored
+    assert ".." not in attachment.file.name.split("/")
