@@ -312,5 +312,33 @@ class MessageRetryDeliveryApi(BrandApi):
         return Response(MessageOutputSerializer(message).data, status=status.HTTP_202_ACCEPTED)
 
 
+class PromiseSummaryApi(BrandApi):
+    class FilterSerializer(serializers.Serializer):
+        received_after = serializers.DateTimeField(required=False)
+        received_before = serializers.DateTimeField(required=False)
+
+    class PromiseSummaryOutputSerializer(serializers.Serializer):
+        kept = serializers.IntegerField(help_text="First reply on or before the promise.")
+        missed = serializers.IntegerField(help_text="First reply after the promise.")
+        open = serializers.IntegerField(help_text="No reply yet.")
+        without_time = serializers.IntegerField(
+            help_text="Promised no time: nobody on shift and no business hours to name.")
+
+    @extend_schema(
+        operation_id="promise_summary",
+        summary="How often the reply-time promise was kept",
+        parameters=[FilterSerializer],
+        responses=PromiseSummaryOutputSerializer,
+        examples=[OpenApiExample("Last week", response_only=True,
+                                 value={"kept": 412, "missed": 23, "open": 5,
+                                        "without_time": 0})],
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        return Response(selectors.promise_summary_for_brand(brand=self.client().brand,
+                                                            **filters.validated_data))
+
+
 class InquiryListCreateApi(InquiryCreateApi, InquiryListApi):
     """`/api/v1/inquiries`: POST creates (InquiryCreateApi), GET lists (InquiryListApi)."""

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from marketplace.errors import NotFound
 from marketplace.models import (
@@ -122,4 +122,20 @@ def queue_get_for_inbound(*, queue_id: int) -> OverflowQueue:
 def event_list_for_inquiry(*, inquiry: Inquiry) -> QuerySet[InquiryEvent]:
     return InquiryEvent.objects.filter(inquiry=inquiry).select_related("actor").order_by(
         "created_at", "id"
+    )
+
+
+def promise_summary_for_brand(
+    *, brand: Brand, received_after: datetime | None = None,
+    received_before: datetime | None = None,
+) -> dict[str, int]:
+    """How the promises of the brand's inquiries turned out: kept, missed, still open (no
+    reply yet) and without a time (nobody on shift and no business hours to name)."""
+    inquiries = inquiry_list_for_brand(brand=brand, received_after=received_after,
+                                       received_before=received_before)
+    return inquiries.order_by().aggregate(
+        kept=Count("id", filter=Q(promise_kept=True)),
+        missed=Count("id", filter=Q(promise_kept=False)),
+        open=Count("id", filter=Q(promise_kept__isnull=True, promised_reply_by__isnull=False)),
+        without_time=Count("id", filter=Q(promised_reply_by__isnull=True)),
     )

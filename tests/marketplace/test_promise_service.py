@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from rest_framework.test import APIClient
 
 from marketplace import delivery
 from marketplace.models import Inquiry, InquirySource
@@ -138,3 +139,24 @@ def test_weekend_without_weekend_coverage_names_the_next_opening(captured_tasks:
 
     assert inquiry.promised_reply_by == datetime(2026, 11, 23, 9, 15, tzinfo=UTC)
     assert inquiry.promise_basis["covered_by_network"] is False
+
+
+def test_promise_summary_counts_kept_missed_and_open(captured_tasks: list) -> None:
+    queue = factories.queue()
+    factories.on_shift_expert(on=queue, now=SUNDAY_AFTERNOON)
+    kept = factories.inquiry(on=queue, now=SUNDAY_AFTERNOON)
+    assert kept.promised_reply_by is not None
+    _answer(kept, kept.promised_reply_by)
+    factories.inquiry(on=queue, now=SUNDAY_AFTERNOON)
+    Inquiry.objects.filter(pk=factories.inquiry(on=queue, now=SUNDAY_AFTERNOON).pk).update(
+        promise_kept=False)
+    factories.inquiry(on=factories.queue(), now=SUNDAY_AFTERNOON)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {factories.api_key(of=queue.brand)}")
+
+    summary = client.get("/api/v1/promises/summary").json()
+    later = client.get("/api/v1/promises/summary",
+                       {"received_after": "2026-11-23T00:00:00Z"}).json()
+
+    assert summary == {"kept": 1, "missed": 1, "open": 1, "without_time": 0}
+    assert later == {"kept": 0, "missed": 0, "open": 0, "without_time": 0}
