@@ -70,11 +70,14 @@ def inquiry_add_customer_message(
 ) -> tuple[Message, bool]:
     """Adds what the customer wrote to the inquiry. A reply to an answered inquiry puts it back
     with its expert (status assigned) and tells them over the websocket. The same email
-    Message-ID twice gives back the first message (`created` False)."""
+    Message-ID twice on the inquiry gives back the first message (`created` False); one already
+    used elsewhere (a copy sent to two brands) is not reused as this message's id."""
     if email_message_id:
         existing = Message.objects.filter(email_message_id=email_message_id).first()
-        if existing is not None:
+        if existing is not None and existing.inquiry_id == inquiry_id:
             return existing, False
+        if existing is not None:
+            email_message_id = None
     try:
         with transaction.atomic():
             inquiry = inquiry_lock(inquiry_id=inquiry_id)
@@ -105,7 +108,8 @@ def inquiry_add_customer_message(
                 inquiry_record_event(inquiry=inquiry, kind="customer_message", now=now,
                                      description="The customer wrote again.", data=data)
     except IntegrityError:
-        existing = Message.objects.filter(email_message_id=email_message_id).first()
+        existing = Message.objects.filter(email_message_id=email_message_id,
+                                          inquiry_id=inquiry_id).first()
         if existing is None or not email_message_id:
             raise
         return existing, False

@@ -238,3 +238,20 @@ def test_attachment_names_are_made_safe(sent: str, stored: str, captured_tasks: 
     attachment = Attachment.objects.get()
     assert attachment.filename == stored
     assert ".." not in attachment.file.name.split("/")
+
+
+def test_a_reply_copied_to_two_brands_reaches_both(captured_tasks: list) -> None:
+    one, other = factories.queue(), factories.queue()
+    post_email(one, raw_email())
+    post_email(other, raw_email(message_id="<other-first@mail.example.com>"))
+    reply = raw_email(message_id="<both@mail.example.com>", body="Same to you both",
+                      references="<first@mail.example.com> <other-first@mail.example.com>")
+
+    first = post_email(one, reply)
+    second = post_email(other, reply)
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert (first.json()["threaded"], second.json()["threaded"]) == (True, True)
+    for queue in (one, other):
+        inquiry = Inquiry.objects.get(brand=queue.brand)
+        assert inquiry.messages.last().body == "Same to you both"  # type: ignore[union-attr]
