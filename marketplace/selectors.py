@@ -139,3 +139,10 @@ def promise_summary_for_brand(
         open=Count("id", filter=Q(promise_kept__isnull=True, promised_reply_by__isnull=False)),
         without_time=Count("id", filter=Q(promised_reply_by__isnull=True)),
     )
+
+def brand_get(*, brand_id: int) -> Brand | None:
+    return Brand.objects.filter(pk=brand_id).first()
+
+
+def brand_get_by_slug(*, slug: str) -> Brand | None:
+    return Brand.objects.filter(slug=slug).first()
