@@ -1,10 +1,14 @@
 """`seed_demo`: a training pack with a quiz and an applicant waiting in review, idempotently."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from experts.models import ExpertProfile, ExpertStatus, TrainingPack
 from marketplace.demo import seed_demo
+from marketplace.models import OverflowQueue
 
 pytestmark = pytest.mark.django_db
 
@@ -28,3 +32,12 @@ def test_seed_demo_fills_the_pipeline_and_the_training_pack_once(captured_tasks:
     applicant = ExpertProfile.objects.get(user__username=first.applicant)
     assert (applicant.application.quiz_score, applicant.application.checklist_complete) == (
         5, False)
+
+
+def test_seed_demo_command_prints_the_queue_channels_page(captured_tasks: list) -> None:
+    output = StringIO()
+
+    call_command("seed_demo", "--base-url", "http://demo.test", stdout=output)
+
+    queue = OverflowQueue.objects.get(brand__slug="northwind")
+    assert f"http://demo.test/brand/queues/{queue.pk}/channels/" in output.getvalue()
