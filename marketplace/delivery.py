@@ -9,12 +9,13 @@ idempotency key so the brand's side can drop a repeat after a lost response."""
 import json
 import smtplib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from marketplace import signing
 from marketplace.errors import Conflict, NotFound
@@ -162,6 +163,26 @@ def message_deliver(*, message_id: int, now: datetime, final_attempt: bool = Fal
         message.delivery_attempts = number
         message.save(update_fields=["delivery_attempts", "delivery_status", "delivered_at"])
     return message
+
+
+STALLED_AFTER = timedelta(minutes=15)
+
+
+def messages_resume_stalled_deliveries(*, now: datetime, limit: int = 200) -> int:
+    """Replies still pending with nothing happening for longer than the whole backoff chain
+    (a retry the broker lost, a worker killed mid-task) are scheduled again. Safe to run
+    alongside a live retry: the row lock and the status check send each reply once."""
+    cutoff = now - STALLED_AFTER
+    recent_attempt = DeliveryAttempt.objects.filter(message=OuterRef("pk"),
+                                                    attempted_at__gt=cutoff)
+    stalled = list(
+        Message.objects.filter(delivery_status=DeliveryStatus.PENDING, created_at__lte=cutoff)
+        .exclude(Exists(recent_attempt)).order_by("created_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    for message_id in stalled:
+        enqueue_on_commit("marketplace.deliver_message", message_id)
+    return len(stalled)
 
 
 def message_mark_delivery_failed(*, message_id: int) -> None:

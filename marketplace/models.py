@@ -285,6 +285,10 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(delivery_status="pending"),
+                         name="message_pending_delivery"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(direction="inbound", delivery_status="n/a")

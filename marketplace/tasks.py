@@ -30,3 +30,8 @@ def send_acknowledgement(task: Task, inquiry_id: int) -> None:
         delivery.inquiry_send_acknowledgement(inquiry_id=inquiry_id, now=timezone.now())
     except (smtplib.SMTPException, OSError) as error:
         raise task.retry(exc=error, countdown=30 * 2**task.request.retries) from error
+
+
+@shared_task(name="marketplace.resume_stalled_deliveries")
+def resume_stalled_deliveries() -> int:
+    return delivery.messages_resume_stalled_deliveries(now=timezone.now())

@@ -156,6 +156,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env_int("ROUTING_RECONCILE_SECONDS", 5)),
         "options": {"expires": 20},
     },
+    "marketplace-resume-stalled-deliveries": {
+        "task": "marketplace.resume_stalled_deliveries",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
 }
 
 REST_FRAMEWORK = {

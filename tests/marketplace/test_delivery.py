@@ -228,3 +228,23 @@ def test_smtp_failure_is_logged_and_retried(monkeypatch: pytest.MonkeyPatch,
 
     assert result.delivery_status == DeliveryStatus.PENDING
     assert DeliveryAttempt.objects.get().error == "SMTPServerDisconnected: gone"
+
+
+def test_stalled_pending_replies_are_scheduled_again(
+    captured_tasks: list, django_capture_on_commit_callbacks: Any,
+) -> None:
+    stalled = reply_on(webhook=True)
+    recently_tried = reply_on(webhook=True)
+    DeliveryAttempt.objects.create(message=recently_tried, number=1, route="webhook",
+                                   attempted_at=SUNDAY_AFTERNOON + timedelta(minutes=10),
+                                   succeeded=False, status_code=503)
+    fresh = reply_on(webhook=True, now=SUNDAY_AFTERNOON + timedelta(minutes=10))
+    captured_tasks.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resumed = delivery.messages_resume_stalled_deliveries(
+            now=SUNDAY_AFTERNOON + timedelta(minutes=20))
+
+    assert resumed == 1
+    assert captured_tasks == [("marketplace.deliver_message", [stalled.pk])]
+    assert fresh.delivery_status == DeliveryStatus.PENDING
