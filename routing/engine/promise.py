@@ -1,8 +1,10 @@
 """The reply-time promise a customer gets on receipt, computed from the queue as it is now.
 
 Honest means two things: never more optimistic than the data (the estimate is rounded up, never
-down, and counts every inquiry ahead), and never a promise worse than the queue's target when
-the data says the target will be met (then the target, or better, is promised).
+down, and counts every inquiry ahead), and never a promise worse than the queue's target unless
+the data says so: measured handling times, or more work waiting than the experts have free
+capacity. A default handling time (no history yet) alone never pushes a promise past the
+target.
 """
 
 import math
@@ -147,7 +149,9 @@ def promise_reply_time(snapshot: QueueSnapshot) -> Promise:
     if wait is None:
         return _nobody_on_shift(snapshot, basis)
     promised = round_up(wait)
-    if wait <= target:
+    free = sum(seat.free for seat in snapshot.seats)
+    data_says_slower = bool(snapshot.recent_handling_times) or snapshot.waiting_ahead >= free
+    if wait <= target or not data_says_slower:
         promised = min(promised, target)
     basis["estimate_seconds"] = int(wait.total_seconds())
     basis["estimate"] = "network"

@@ -121,3 +121,18 @@ def test_viewer_and_other_brands_cannot_retry(now: datetime, captured_tasks: lis
     assert stranger.post(f"/brand/messages/{reply.pk}/retry/").status_code == 404
     reply.refresh_from_db()
     assert reply.delivery_status == DeliveryStatus.FAILED
+
+
+def test_ops_and_viewers_see_the_failure_but_no_retry_button(
+    now: datetime, captured_tasks: list,
+) -> None:
+    reply = failed_reply(now)
+    ops = logged_in(factories.user(is_staff=True))
+    viewer = logged_in(factories.brand_member(of=reply.inquiry.brand, role=BrandRole.VIEWER))
+
+    ops_page = ops.get(f"/ops/inquiries/{reply.inquiry_id}/").content.decode()
+    viewer_page = viewer.get(f"/brand/inquiries/{reply.inquiry_id}/").content.decode()
+
+    for page in (ops_page, viewer_page):
+        assert "The helpdesk answered HTTP 503." in page
+        assert f'id="retry-{reply.pk}"' not in page

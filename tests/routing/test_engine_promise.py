@@ -167,3 +167,21 @@ def test_opening_inside_a_daylight_saving_gap_is_the_first_real_instant() -> Non
 
     assert opening is not None
     assert opening.astimezone(UTC) == datetime(2026, 10, 3, 15, 45, tzinfo=UTC)
+
+
+def test_without_history_the_default_alone_never_promises_beyond_the_target() -> None:
+    chat = snapshot(channel="chat", target=timedelta(seconds=30), recent_handling_times=())
+
+    promise = promise_reply_time(chat)
+
+    assert promise.basis["estimate_seconds"] == 140
+    assert promise.reply_by == SUNDAY + timedelta(seconds=30)
+
+
+def test_without_history_work_beyond_free_capacity_may_exceed_the_target() -> None:
+    busy = snapshot(channel="chat", target=timedelta(seconds=30), recent_handling_times=(),
+                    waiting_ahead=5, seats=(SeatCapacity(load=3, capacity=3),))
+
+    promise = promise_reply_time(busy)
+
+    assert promise.reply_by == SUNDAY + timedelta(minutes=7)
