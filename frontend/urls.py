@@ -1,7 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontend.views import apply, brand, brand_channels, expert, home, ops, training, vetting
+from frontend.views import (
+    apply,
+    attachments,
+    brand,
+    brand_channels,
+    expert,
+    home,
+    ops,
+    training,
+    vetting,
+)
 
 expert_patterns = (
     [
@@ -12,6 +22,8 @@ expert_patterns = (
         path("inquiries/<int:inquiry_id>/", expert.inquiry, name="inquiry"),
         path("inquiries/<int:inquiry_id>/reply/", expert.reply, name="reply"),
         path("inquiries/<int:inquiry_id>/resolve/", expert.resolve, name="resolve"),
+        path("inquiries/<int:inquiry_id>/attachments/<int:attachment_id>/",
+             attachments.expert_attachment, name="attachment"),
         path("certifications/", training.certifications, name="certifications"),
         path("certifications/<slug:slug>/", training.brand_quiz, name="brand_quiz"),
     ],
@@ -21,6 +33,8 @@ brand_patterns = (
     [
         path("", brand.console, name="console"),
         path("inquiries/<int:inquiry_id>/", brand.inquiry, name="inquiry"),
+        path("attachments/<int:attachment_id>/", attachments.brand_attachment,
+             name="attachment"),
         path("messages/<int:message_id>/retry/", brand_channels.message_retry,
              name="message_retry"),
         path("queues/<int:queue_id>/channels/", brand_channels.queue_channels_page,

@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from django.http import FileResponse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
@@ -12,7 +14,7 @@ from rest_framework.views import APIView
 
 from marketplace import delivery, intake, selectors, services
 from marketplace.authentication import BrandApiClient, HasBrandApiKey
-from marketplace.models import Inquiry, InquiryChannel, InquiryStatus
+from marketplace.models import Attachment, Inquiry, InquiryChannel, InquiryStatus
 
 
 class BrandApi(APIView):
@@ -25,6 +27,7 @@ class BrandApi(APIView):
 
 
 class AttachmentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
     filename = serializers.CharField()
     content_type = serializers.CharField()
     size = serializers.IntegerField()
@@ -310,6 +313,33 @@ class MessageRetryDeliveryApi(BrandApi):
                                                   message_id=message_id, now=timezone.now())
         message = selectors.message_list_for_inquiry(inquiry=message.inquiry).get(pk=message.pk)
         return Response(MessageOutputSerializer(message).data, status=status.HTTP_202_ACCEPTED)
+
+
+class AttachmentDownloadApi(BrandApi):
+    @extend_schema(
+        operation_id="attachment_download",
+        summary="Download an attachment of one of the brand's inquiries",
+        description="The file as the customer sent it, with its content type. Files over the "
+        "size limit were listed but not kept, and answer 404 like another brand's files.",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        examples=[OpenApiExample("Not kept", response_only=True, status_codes=["404"],
+                                 value={"detail": "Attachment not found (or not kept: it was "
+                                        "over the size limit).", "code": "not_found"})],
+    )
+    def get(self, request: Request, attachment_id: int) -> FileResponse:
+        attachment = selectors.attachment_get_for_brand(brand=self.client().brand,
+                                                        attachment_id=attachment_id)
+        return attachment_response(attachment)
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """The stored file as a download; `nosniff` and attachment disposition keep a browser
+    from rendering what a customer sent."""
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
+                            filename=attachment.filename,
+                            content_type=attachment.content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class PromiseSummaryApi(BrandApi):

@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 
 from marketplace.errors import NotFound
 from marketplace.models import (
+    Attachment,
     Brand,
     BrandMembership,
     Inquiry,
@@ -146,3 +147,20 @@ def brand_get(*, brand_id: int) -> Brand | None:
 
 def brand_get_by_slug(*, slug: str) -> Brand | None:
     return Brand.objects.filter(slug=slug).first()
+
+
+def attachment_get_for_brand(*, brand: Brand, attachment_id: int) -> Attachment:
+    """A stored attachment of one of the brand's inquiries; anything else is not found."""
+    attachment = (Attachment.objects.filter(pk=attachment_id, message__inquiry__brand=brand,
+                                            stored=True).first())
+    if attachment is None:
+        raise NotFound("Attachment not found (or not kept: it was over the size limit).")
+    return attachment
+
+
+def attachment_get_for_inquiry(*, inquiry_id: int, attachment_id: int) -> Attachment:
+    attachment = (Attachment.objects.filter(pk=attachment_id, message__inquiry_id=inquiry_id,
+                                            stored=True).first())
+    if attachment is None:
+        raise NotFound("Attachment not found (or not kept: it was over the size limit).")
+    return attachment

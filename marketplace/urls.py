@@ -9,6 +9,8 @@ api_v1 = [
     path("inquiries/<int:inquiry_id>", api.InquiryDetailApi.as_view(), name="inquiry"),
     path("inquiries/<int:inquiry_id>/messages", api.InquiryMessagesApi.as_view(),
          name="inquiry_messages"),
+    path("attachments/<int:attachment_id>", api.AttachmentDownloadApi.as_view(),
+         name="attachment"),
     path("promises/summary", api.PromiseSummaryApi.as_view(), name="promise_summary"),
     path("messages/<int:message_id>/retry-delivery", api.MessageRetryDeliveryApi.as_view(),
          name="message_retry_delivery"),

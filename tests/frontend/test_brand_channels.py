@@ -4,9 +4,12 @@ from datetime import datetime
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
+from marketplace import intake
 from marketplace.models import BrandRole, DeliveryAttempt, DeliveryStatus, Message
 from routing import services as routing_services
+from routing.models import Assignment
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +139,52 @@ def test_ops_and_viewers_see_the_failure_but_no_retry_button(
     for page in (ops_page, viewer_page):
         assert "The helpdesk answered HTTP 503." in page
         assert f'id="retry-{reply.pk}"' not in page
+
+
+def test_attachments_download_for_the_brand_the_api_and_the_assigned_expert(
+    now: datetime, captured_tasks: list,
+) -> None:
+    reply = failed_reply(now)
+    inquiry = reply.inquiry
+    customer_message, _ = intake.inquiry_add_customer_message(
+        inquiry_id=inquiry.pk, body="Photo attached", now=now,
+        attachments=[intake.IncomingAttachment("photo.png", "image/png", b"\x89PNG")])
+    attachment = customer_message.attachments.get()
+    expert = Assignment.objects.get(inquiry=inquiry).expert
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {factories.api_key(of=inquiry.brand)}")
+
+    brand_file = logged_in(factories.brand_member(of=inquiry.brand)).get(
+        f"/brand/attachments/{attachment.pk}/")
+    expert_file = logged_in(expert.user).get(
+        f"/expert/inquiries/{inquiry.pk}/attachments/{attachment.pk}/")
+    api_file = api.get(f"/api/v1/attachments/{attachment.pk}")
+    expert_page = logged_in(expert.user).get(f"/expert/inquiries/{inquiry.pk}/")
+
+    assert brand_file.content == b"\x89PNG"
+    assert brand_file["Content-Disposition"] == 'attachment; filename="photo.png"'
+    assert brand_file["X-Content-Type-Options"] == "nosniff"
+    assert expert_file.content == b"\x89PNG"
+    assert b"".join(api_file.streaming_content) == b"\x89PNG"  # type: ignore[attr-defined]
+    assert f"/expert/inquiries/{inquiry.pk}/attachments/{attachment.pk}/" in \
+        expert_page.content.decode()
+
+
+def test_attachments_are_404_for_everyone_else(now: datetime, captured_tasks: list) -> None:
+    reply = failed_reply(now)
+    message, _ = intake.inquiry_add_customer_message(
+        inquiry_id=reply.inquiry_id, body="Photo", now=now,
+        attachments=[intake.IncomingAttachment("photo.png", "image/png", b"\x89PNG")])
+    attachment = message.attachments.get()
+    other_expert = factories.expert(now=now)
+    stranger_api = APIClient()
+    stranger_api.credentials(HTTP_AUTHORIZATION=f"Bearer {factories.api_key(of=factories.brand())}")
+
+    stranger = logged_in(factories.brand_member(of=factories.brand())).get(
+        f"/brand/attachments/{attachment.pk}/")
+    other = logged_in(other_expert.user).get(
+        f"/expert/inquiries/{reply.inquiry_id}/attachments/{attachment.pk}/")
+
+    assert stranger.status_code == 404
+    assert other.status_code == 404
+    assert stranger_api.get(f"/api/v1/attachments/{attachment.pk}").status_code == 404
