@@ -70,17 +70,20 @@ def queue_channels_update(request: HttpRequest, queue_id: int,
 @brand_member_required
 def message_retry(request: HttpRequest, message_id: int,
                   membership: BrandMembership) -> HttpResponse:
+    try:
+        found = selectors.message_get_for_brand(brand=membership.brand, message_id=message_id)
+    except NotFound as error:
+        raise Http404(error.message) from error
     if membership.role not in queue_channels.MANAGING_ROLES:
         return HttpResponse("Only the brand's owners and admins can retry deliveries.",
                             status=403)
     try:
-        message = delivery.message_retry_delivery(brand=membership.brand,
-                                                  message_id=message_id, now=timezone.now())
+        delivery.message_retry_delivery(brand=membership.brand, message_id=found.pk,
+                                        now=timezone.now())
     except NotFound as error:
         raise Http404(error.message) from error
     except DomainError as error:
         messages.error(request, error.message)
-        found = selectors.message_get_for_brand(brand=membership.brand, message_id=message_id)
-        return redirect("brand:inquiry", inquiry_id=found.inquiry_id)
-    messages.success(request, "Delivery scheduled again.")
-    return redirect("brand:inquiry", inquiry_id=message.inquiry_id)
+    else:
+        messages.success(request, "Delivery scheduled again.")
+    return redirect("brand:inquiry", inquiry_id=found.inquiry_id)

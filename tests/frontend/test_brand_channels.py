@@ -119,9 +119,12 @@ def test_viewer_and_other_brands_cannot_retry(now: datetime, captured_tasks: lis
     reply = failed_reply(now)
     viewer = logged_in(factories.brand_member(of=reply.inquiry.brand, role=BrandRole.VIEWER))
     stranger = logged_in(factories.brand_member(of=factories.brand()))
+    stranger_viewer = logged_in(factories.brand_member(of=factories.brand(),
+                                                       role=BrandRole.VIEWER))
 
     assert viewer.post(f"/brand/messages/{reply.pk}/retry/").status_code == 403
     assert stranger.post(f"/brand/messages/{reply.pk}/retry/").status_code == 404
+    assert stranger_viewer.post(f"/brand/messages/{reply.pk}/retry/").status_code == 404
     reply.refresh_from_db()
     assert reply.delivery_status == DeliveryStatus.FAILED
 
@@ -188,3 +191,16 @@ def test_attachments_are_404_for_everyone_else(now: datetime, captured_tasks: li
     assert stranger.status_code == 404
     assert other.status_code == 404
     assert stranger_api.get(f"/api/v1/attachments/{attachment.pk}").status_code == 404
+
+
+def test_retry_of_a_message_that_did_not_fail_says_why(now: datetime,
+                                                       captured_tasks: list) -> None:
+    reply = failed_reply(now)
+    Message.objects.filter(pk=reply.pk).update(delivery_status=DeliveryStatus.DELIVERED)
+    client = logged_in(factories.brand_member(of=reply.inquiry.brand))
+
+    page = client.post(f"/brand/messages/{reply.pk}/retry/", follow=True).content.decode()
+
+    assert "Only a failed delivery can be retried; this message is delivered." in page
+    reply.refresh_from_db()
+    assert reply.delivery_status == DeliveryStatus.DELIVERED
