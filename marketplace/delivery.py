@@ -7,6 +7,7 @@ failed message is never sent again by the task, and the webhook carries the mess
 idempotency key so the brand's side can drop a repeat after a lost response."""
 
 import json
+import re
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -214,25 +215,44 @@ def message_retry_delivery(*, brand: Brand, message_id: int, now: datetime) -> M
     return message
 
 
+def acknowledgement_message_id(inquiry_id: int) -> str:
+    """Stable, so a customer's reply to the acknowledgement threads onto its inquiry."""
+    return f"<ack-{inquiry_id}@{settings.SHIFTLINE_EMAIL_DOMAIN}>"
+
+
+ACKNOWLEDGEMENT_ID = re.compile(r"^<ack-(\d+)@(.+)>$")
+
+
+def inquiry_id_acknowledged_by(message_id: str) -> int | None:
+    match = ACKNOWLEDGEMENT_ID.match(message_id)
+    if match is None or match.group(2) != settings.SHIFTLINE_EMAIL_DOMAIN:
+        return None
+    return int(match.group(1))
+
+
 def inquiry_send_acknowledgement(*, inquiry_id: int, now: datetime) -> bool:
-    """Emails the promise to a customer who wrote by email, once, threaded onto their message."""
-    with transaction.atomic():
-        inquiry = (Inquiry.objects.select_for_update(of=("self",))
-                   .select_related("customer", "brand").get(pk=inquiry_id))
-        if inquiry.acknowledged_at is not None or not inquiry.promise_text:
-            return False
-        first = inquiry.messages.order_by("created_at", "id").first()
-        headers = {"Message-ID": f"<ack-{inquiry.pk}-{int(now.timestamp())}@"
-                                 f"{settings.SHIFTLINE_EMAIL_DOMAIN}>",
-                   "Auto-Submitted": "auto-replied"}
-        if first is not None:
-            headers["In-Reply-To"] = first.email_message_id
-            headers["References"] = first.email_message_id
+    """Emails the promise to a customer who wrote by email, once, threaded onto their message.
+    The inquiry is claimed with a conditional update rather than held locked during the send,
+    so routing is never kept waiting on a mail server; a failed send releases the claim for the
+    task's retry."""
+    claimed = Inquiry.objects.filter(pk=inquiry_id, acknowledged_at__isnull=True).exclude(
+        promise_text="").update(acknowledged_at=now)
+    if not claimed:
+        return False
+    inquiry = Inquiry.objects.select_related("customer", "brand").get(pk=inquiry_id)
+    first = inquiry.messages.order_by("created_at", "id").first()
+    headers = {"Message-ID": acknowledgement_message_id(inquiry.pk),
+               "Auto-Submitted": "auto-replied"}
+    if first is not None:
+        headers["In-Reply-To"] = first.email_message_id
+        headers["References"] = first.email_message_id
+    try:
         EmailMessage(subject=f"Re: {inquiry.subject}", body=inquiry.promise_text,
                      from_email=brand_sender(inquiry), to=[inquiry.customer.email],
                      headers=headers).send(fail_silently=False)
-        inquiry.acknowledged_at = now
-        inquiry.save(update_fields=["acknowledged_at"])
-        inquiry_record_event(inquiry=inquiry, kind="acknowledged", now=now,
-                             description="Acknowledgement with the promise emailed.")
+    except BaseException:
+        Inquiry.objects.filter(pk=inquiry_id).update(acknowledged_at=None)
+        raise
+    inquiry_record_event(inquiry=inquiry, kind="acknowledged", now=now,
+                         description="Acknowledgement with the promise emailed.")
     return True

@@ -14,6 +14,7 @@ from anymail.inbound import AnymailInboundMessage
 from django.db import transaction
 from django.utils.html import strip_tags
 
+from marketplace.delivery import inquiry_id_acknowledged_by
 from marketplace.errors import DomainError
 from marketplace.intake import (
     IncomingAttachment,
@@ -41,6 +42,7 @@ class ParsedEmail:
     message_id: str | None
     thread_ids: tuple[str, ...]
     attachments: tuple[IncomingAttachment, ...]
+    automatic: bool = False
 
 
 def _message_ids(value: str | None) -> list[str]:
@@ -67,6 +69,19 @@ def _attachments(message: AnymailInboundMessage) -> tuple[IncomingAttachment, ..
     return tuple(found)
 
 
+AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+
+
+def is_automatic(message: AnymailInboundMessage) -> bool:
+    """Out-of-office replies, bounces and list mail (RFC 3834 and the usual vendor headers):
+    never acknowledged, so two autoresponders cannot answer each other for ever."""
+    auto_submitted = str(message.get("Auto-Submitted") or "no").strip().lower()
+    precedence = str(message.get("Precedence") or "").strip().lower()
+    return (auto_submitted != "no" or precedence in AUTOMATIC_PRECEDENCE
+            or message.get("X-Autoreply") is not None
+            or message.get("X-Autorespond") is not None)
+
+
 def from_anymail(message: AnymailInboundMessage) -> ParsedEmail:
     """Our fields from anymail's message; 400 when there is no sender or the text cannot be
     stored (NUL characters, invalid Unicode)."""
@@ -88,6 +103,7 @@ def from_anymail(message: AnymailInboundMessage) -> ParsedEmail:
         subject=subject[:SUBJECT_LIMIT], text=text,
         message_id=own_ids[0][:255] if own_ids else None,
         thread_ids=tuple(dict.fromkeys(thread_ids)), attachments=_attachments(message),
+        automatic=is_automatic(message),
     )
 
 
@@ -135,12 +151,19 @@ def parse_normalized(data: Any) -> ParsedEmail:
 
 
 def _thread_target(queue: OverflowQueue, email: ParsedEmail) -> Inquiry | None:
+    """The brand's inquiry that the email answers: through one of our or the customer's stored
+    Message-IDs (latest first), or through our acknowledgement's Message-ID."""
     if not email.thread_ids:
         return None
     message = (Message.objects.filter(email_message_id__in=email.thread_ids,
                                       inquiry__brand_id=queue.brand_id)
                .select_related("inquiry").order_by("-created_at", "-id").first())
-    return message.inquiry if message else None
+    if message is not None:
+        return message.inquiry
+    acknowledged = [inquiry_id for inquiry_id in map(inquiry_id_acknowledged_by,
+                                                     email.thread_ids) if inquiry_id]
+    return (Inquiry.objects.filter(pk__in=acknowledged, brand_id=queue.brand_id)
+            .order_by("-received_at").first())
 
 
 def _external_id(email: ParsedEmail) -> str:
@@ -166,7 +189,8 @@ def email_receive(*, queue: OverflowQueue, email: ParsedEmail, now: datetime) ->
         if thread is not None:
             message, created = inquiry_add_customer_message(
                 inquiry_id=thread.pk, body=email.text, now=now,
-                email_message_id=email.message_id, attachments=email.attachments)
+                email_message_id=email.message_id, attachments=email.attachments,
+                automatic=email.automatic)
             return EmailOutcome(inquiry=thread, message=message, created=created, threaded=True)
         message_id = email.message_id
         if message_id:
@@ -182,6 +206,7 @@ def email_receive(*, queue: OverflowQueue, email: ParsedEmail, now: datetime) ->
                 subject=email.subject, body=email.text, language="en",
                 customer_email=email.from_email, customer_name=email.from_name,
                 source=InquirySource.EMAIL, email_message_id=message_id,
+                acknowledge=not email.automatic,
             ),
             now=now,
         )

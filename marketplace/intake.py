@@ -66,12 +66,13 @@ def message_store_attachments(message: Message, attachments: Sequence[IncomingAt
 
 def inquiry_add_customer_message(
     *, inquiry_id: int, body: str, now: datetime, email_message_id: str | None = None,
-    attachments: Sequence[IncomingAttachment] = (),
+    attachments: Sequence[IncomingAttachment] = (), automatic: bool = False,
 ) -> tuple[Message, bool]:
     """Adds what the customer wrote to the inquiry. A reply to an answered inquiry puts it back
     with its expert (status assigned) and tells them over the websocket. The same email
     Message-ID twice on the inquiry gives back the first message (`created` False); one already
-    used elsewhere (a copy sent to two brands) is not reused as this message's id."""
+    used elsewhere (a copy sent to two brands) is not reused as this message's id. An
+    `automatic` message (an out-of-office reply) is kept without moving or notifying anyone."""
     if email_message_id:
         existing = Message.objects.filter(email_message_id=email_message_id).first()
         if existing is not None and existing.inquiry_id == inquiry_id:
@@ -89,7 +90,11 @@ def inquiry_add_customer_message(
             message_store_attachments(message, attachments)
             data = {"message_id": message.pk}
             expert_id = routing_selectors.expert_id_assigned_to_inquiry(inquiry_id=inquiry.pk)
-            if inquiry.status in AWAITING_CUSTOMER and expert_id is not None:
+            if automatic:
+                inquiry_record_event(inquiry=inquiry, kind="auto_reply", now=now, data=data,
+                                     description="An automatic reply (out of office or "
+                                     "similar) arrived; kept, nobody notified.")
+            elif inquiry.status in AWAITING_CUSTOMER and expert_id is not None:
                 inquiry_change_status(
                     inquiry=inquiry, status=InquiryStatus.ASSIGNED, kind="customer_replied",
                     now=now, description="The customer replied; back with the expert.",

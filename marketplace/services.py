@@ -100,6 +100,7 @@ class InquiryIntake:
     customer_name: str
     source: str = InquirySource.API
     email_message_id: str | None = None
+    acknowledge: bool = True
 
 
 def inquiry_create(*, intake: InquiryIntake, now: datetime) -> tuple[Inquiry, bool]:
@@ -138,7 +139,7 @@ def inquiry_create(*, intake: InquiryIntake, now: datetime) -> tuple[Inquiry, bo
                 data={"external_id": intake.external_id},
             )
             enqueue_on_commit("routing.route_inquiry", inquiry.pk)
-            if intake.source == InquirySource.EMAIL:
+            if intake.source == InquirySource.EMAIL and intake.acknowledge:
                 enqueue_on_commit("marketplace.send_acknowledgement", inquiry.pk)
     except IntegrityError:
         existing = Inquiry.objects.filter(brand=brand, external_id=intake.external_id).first()

@@ -5,10 +5,12 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.files.storage import default_storage
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from marketplace import delivery
 from marketplace.models import Attachment, Inquiry, InquirySource, Message, OverflowQueue
 from routing import services as routing_services
 from routing.models import Offer
@@ -21,7 +23,8 @@ pytestmark = pytest.mark.django_db
 def raw_email(*, message_id: str = "<first@mail.example.com>", subject: str = "Broken zip",
               body: str = "The zip broke on day one.", in_reply_to: str | None = None,
               references: str | None = None,
-              attachments: tuple[tuple[str, str, bytes], ...] = ()) -> bytes:
+              attachments: tuple[tuple[str, str, bytes], ...] = (),
+              extra_headers: tuple[tuple[str, str], ...] = ()) -> bytes:
     email = EmailMessage()
     email["From"] = "Ana Silva <Ana@Example.com>"
     email["To"] = "support@northwind.example"
@@ -31,6 +34,8 @@ def raw_email(*, message_id: str = "<first@mail.example.com>", subject: str = "B
         email["In-Reply-To"] = in_reply_to
     if references:
         email["References"] = references
+    for name, value in extra_headers:
+        email[name] = value
     email.set_content(body)
     for filename, content_type, content in attachments:
         maintype, subtype = content_type.split("/")
@@ -255,3 +260,73 @@ def test_a_reply_copied_to_two_brands_reaches_both(captured_tasks: list) -> None
     for queue in (one, other):
         inquiry = Inquiry.objects.get(brand=queue.brand)
         assert inquiry.messages.last().body == "Same to you both"  # type: ignore[union-attr]
+
+
+def test_new_email_is_acknowledged_with_the_promise(
+    captured_tasks: list, django_capture_on_commit_callbacks: Any,
+) -> None:
+    queue = factories.queue()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_email(queue, raw_email())
+
+    inquiry = Inquiry.objects.get()
+    assert captured_tasks == [("routing.route_inquiry", [inquiry.pk]),
+                              ("marketplace.send_acknowledgement", [inquiry.pk])]
+
+
+@pytest.mark.parametrize("header", [("Auto-Submitted", "auto-replied"), ("Precedence", "bulk"),
+                                    ("X-Autoreply", "yes")])
+def test_automatic_email_opens_an_inquiry_but_is_not_acknowledged(
+    header: tuple[str, str], captured_tasks: list, django_capture_on_commit_callbacks: Any,
+) -> None:
+    queue = factories.queue()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_email(queue, raw_email(extra_headers=(header,)))
+
+    inquiry = Inquiry.objects.get()
+    assert captured_tasks == [("routing.route_inquiry", [inquiry.pk])]
+
+
+def test_reply_to_the_acknowledgement_threads_onto_its_inquiry(captured_tasks: list) -> None:
+    queue = factories.queue()
+    post_email(queue, raw_email())
+    inquiry = Inquiry.objects.get()
+    delivery.inquiry_send_acknowledgement(inquiry_id=inquiry.pk, now=SUNDAY_AFTERNOON)
+    ack_id = mail.outbox[0].extra_headers["Message-ID"]
+
+    response = post_email(queue, raw_email(message_id="<after-ack@mail.example.com>",
+                                           body="Thanks!", in_reply_to=ack_id))
+
+    assert ack_id == f"<ack-{inquiry.pk}@shiftline.localhost>"
+    assert response.json()["threaded"] is True
+    assert Inquiry.objects.count() == 1
+
+
+def test_out_of_office_reply_is_kept_without_reopening_or_notifying(
+    captured_tasks: list, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    queue = factories.queue()
+    expert = factories.on_shift_expert(on=queue, now=SUNDAY_AFTERNOON)
+    post_email(queue, raw_email())
+    inquiry = Inquiry.objects.get()
+    routing_services.inquiry_route(inquiry_id=inquiry.pk, now=SUNDAY_AFTERNOON)
+    routing_services.offer_accept(offer_id=Offer.objects.get().pk, expert=expert,
+                                  now=SUNDAY_AFTERNOON)
+    reply = routing_services.assignment_reply(inquiry_id=inquiry.pk, expert=expert,
+                                              author=expert.user, body="Done.",
+                                              now=SUNDAY_AFTERNOON)
+    pushed: list[object] = []
+    monkeypatch.setattr("marketplace.intake.push_to_expert_on_commit",
+                        lambda *args, **kwargs: pushed.append(args))
+
+    post_email(queue, raw_email(message_id="<ooo@mail.example.com>", body="I am away.",
+                                in_reply_to=reply.email_message_id,
+                                extra_headers=(("Auto-Submitted", "auto-replied"),)))
+
+    inquiry.refresh_from_db()
+    assert inquiry.status == "answered"
+    assert inquiry.messages.last().body == "I am away."  # type: ignore[union-attr]
+    assert inquiry.events.last().kind == "auto_reply"  # type: ignore[union-attr]
+    assert pushed == []

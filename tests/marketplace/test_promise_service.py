@@ -160,3 +160,24 @@ def test_promise_summary_counts_kept_missed_and_open(captured_tasks: list) -> No
 
     assert summary == {"kept": 1, "missed": 1, "open": 1, "without_time": 0}
     assert later == {"kept": 0, "missed": 0, "open": 0, "without_time": 0}
+
+
+def test_failed_acknowledgement_is_released_for_the_retry(
+    captured_tasks: list, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    inquiry = factories.inquiry(on=factories.queue(), now=SUNDAY_AFTERNOON,
+                                source=InquirySource.EMAIL)
+
+    def refuse(*args: object, **kwargs: object) -> int:
+        raise OSError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    with pytest.raises(OSError):
+        delivery.inquiry_send_acknowledgement(inquiry_id=inquiry.pk, now=SUNDAY_AFTERNOON)
+    monkeypatch.undo()
+    sent = delivery.inquiry_send_acknowledgement(inquiry_id=inquiry.pk, now=SUNDAY_AFTERNOON)
+
+    inquiry.refresh_from_db()
+    assert sent is True
+    assert inquiry.acknowledged_at == SUNDAY_AFTERNOON
+    assert len(mail.outbox) == 1
