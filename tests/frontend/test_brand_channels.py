@@ -3,6 +3,7 @@
 from datetime import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -204,3 +205,19 @@ def test_retry_of_a_message_that_did_not_fail_says_why(now: datetime,
     assert "Only a failed delivery can be retried; this message is delivered." in page
     reply.refresh_from_db()
     assert reply.delivery_status == DeliveryStatus.DELIVERED
+
+
+def test_admin_shows_the_delivery_log_and_the_promise(now: datetime,
+                                                      captured_tasks: list) -> None:
+    reply = failed_reply(now)
+    superuser = get_user_model().objects.create_superuser("root", "root@example.test", "pw")
+    client = logged_in(superuser)
+
+    message_page = client.get(f"/admin/marketplace/message/{reply.pk}/change/")
+    inquiry_page = client.get(f"/admin/marketplace/inquiry/{reply.inquiry_id}/change/")
+    deliveries = client.get("/admin/marketplace/inbounddelivery/")
+
+    assert message_page.status_code == 200
+    assert "The helpdesk answered HTTP 503." in message_page.content.decode()
+    assert reply.inquiry.promise_text in inquiry_page.content.decode()
+    assert deliveries.status_code == 200
