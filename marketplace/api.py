@@ -5,7 +5,13 @@ from typing import Any
 from django.http import FileResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -13,12 +19,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace import delivery, intake, selectors, services
-from marketplace.authentication import BrandApiClient, HasBrandApiKey
+from marketplace.authentication import (
+    BrandApiClient,
+    BrandApiKeyAuthentication,
+    HasBrandApiKey,
+)
 from marketplace.models import Attachment, Inquiry, InquiryChannel, InquiryStatus
+from marketplace.parsers import StrictJSONParser
 
 
 class BrandApi(APIView):
+    authentication_classes = [BrandApiKeyAuthentication]
     permission_classes = [HasBrandApiKey]
+    parser_classes = [StrictJSONParser]
 
     def client(self) -> BrandApiClient:
         client = self.request.user
@@ -94,6 +107,13 @@ class InquiryDetailOutputSerializer(InquiryOutputSerializer):
     timeline = EventOutputSerializer(many=True)
 
 
+class InquiryPageOutputSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = InquiryOutputSerializer(many=True)
+
+
 CREATE_EXAMPLE = {
     "external_id": "zendesk-48213",
     "channel": "email",
@@ -138,6 +158,7 @@ class CustomerInputSerializer(serializers.Serializer):
 
 
 class InquiryCreateApi(BrandApi):
+    @extend_schema_serializer(component_name="InquiryCreateInput")
     class InputSerializer(serializers.Serializer):
         external_id = serializers.CharField(max_length=200)
         channel = serializers.ChoiceField(choices=InquiryChannel.choices)
@@ -154,10 +175,16 @@ class InquiryCreateApi(BrandApi):
         description="Idempotent on `external_id`: sending the same id again returns the "
         "inquiry created the first time (200) instead of a second one (201).",
         request=InputSerializer,
-        responses={201: InquiryOutputSerializer, 200: InquiryOutputSerializer},
-        examples=[OpenApiExample("An email inquiry", value=CREATE_EXAMPLE, request_only=True),
-                  OpenApiExample("The inquiry with its promise", value=INQUIRY_EXAMPLE,
-                                 response_only=True, status_codes=["201", "200"])],
+        responses={201: InquiryOutputSerializer, 200: InquiryOutputSerializer,
+                   404: OpenApiResponse(description="No such queue for this brand.")},
+        examples=[
+            OpenApiExample("An email inquiry", value=CREATE_EXAMPLE, request_only=True),
+            OpenApiExample("Created, with its promise",
+                           value={**INQUIRY_EXAMPLE, "status": "received", "coverage_reason": ""},
+                           response_only=True, status_codes=["201"]),
+            OpenApiExample("Sent before: the first inquiry", value=INQUIRY_EXAMPLE,
+                           response_only=True, status_codes=["200"]),
+        ],
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
@@ -204,10 +231,14 @@ class InquiryListApi(BrandApi):
         description="Filters combine; dates are ISO 8601 with a time zone "
         "(`2026-11-24T00:00:00Z`). An invalid filter value answers 400. Paginated with "
         "`limit` (up to 200) and `offset`; follow `next` and `previous`.",
-        parameters=[FilterSerializer],
-        responses=InquiryOutputSerializer(many=True),
+        parameters=[
+            FilterSerializer,
+            OpenApiParameter("limit", int, description="Page size, 1 to 200."),
+            OpenApiParameter("offset", int, description="How many to skip."),
+        ],
+        responses={200: InquiryPageOutputSerializer},
         examples=[OpenApiExample(
-            "A page of inquiries", response_only=True,
+            "A page of inquiries", response_only=True, status_codes=["200"],
             value={"count": 51, "next": "https://shiftline.example/api/v1/inquiries?limit=50"
                    "&offset=50&status=queued", "previous": None, "results": [INQUIRY_EXAMPLE]},
         )],
@@ -234,8 +265,9 @@ class InquiryDetailApi(BrandApi):
         summary="An inquiry with its messages and timeline",
         description="The timeline lists every change: received, coverage decision, offers, "
         "replies, deliveries and resolution, oldest first. Another brand's inquiry answers 404.",
-        responses=InquiryDetailOutputSerializer,
-        examples=[OpenApiExample("An inquiry with its timeline", response_only=True, value={
+        responses={200: InquiryDetailOutputSerializer},
+        examples=[OpenApiExample("An inquiry with its timeline", response_only=True,
+                                 status_codes=["200"], value={
             **INQUIRY_EXAMPLE, "messages": [MESSAGE_EXAMPLE],
             "timeline": [{"kind": "received", "description": "Received by email from "
                           "sam@example.com.", "created_at": "2026-11-24T21:14:03Z"}],
@@ -261,9 +293,11 @@ class InquiryMessagesApi(BrandApi):
     @extend_schema(
         operation_id="inquiry_message_list",
         summary="The conversation of one inquiry, oldest first",
-        responses=MessageOutputSerializer(many=True),
+        description="Inbound messages from the customer and outbound replies with their "
+        "delivery state and log. Another brand's inquiry answers 404.",
+        responses={200: MessageOutputSerializer(many=True)},
         examples=[OpenApiExample("A conversation", value=[MESSAGE_EXAMPLE],
-                                 response_only=True)],
+                                 response_only=True, status_codes=["200"])],
     )
     def get(self, request: Request, inquiry_id: int) -> Response:
         inquiry = selectors.inquiry_get_for_brand(brand=self.client().brand,
@@ -287,10 +321,10 @@ class InquiryMessagesApi(BrandApi):
         ],
     )
     def post(self, request: Request, inquiry_id: int) -> Response:
-        serializer = self.CustomerMessageInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
         inquiry = selectors.inquiry_get_for_brand(brand=self.client().brand,
                                                   inquiry_id=inquiry_id)
+        serializer = self.CustomerMessageInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         message, _ = intake.inquiry_add_customer_message(
             inquiry_id=inquiry.pk, body=serializer.validated_data["body"], now=timezone.now())
         message = selectors.message_list_for_inquiry(inquiry=inquiry).get(pk=message.pk)
@@ -357,6 +391,8 @@ class PromiseSummaryApi(BrandApi):
     @extend_schema(
         operation_id="promise_summary",
         summary="How often the reply-time promise was kept",
+        description="Counts of the brand's inquiries by how their promise turned out, over "
+        "inquiries received in the optional date range (ISO 8601 with a time zone).",
         parameters=[FilterSerializer],
         responses=PromiseSummaryOutputSerializer,
         examples=[OpenApiExample("Last week", response_only=True,

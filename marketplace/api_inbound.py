@@ -9,7 +9,12 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import UnsupportedMediaType, ValidationError
 from rest_framework.permissions import AllowAny
@@ -59,6 +64,7 @@ class InboundApi(APIView):
     parser_classes: list[type] = []
 
 
+@extend_schema_serializer(component_name="QueueWebhookInput")
 class WebhookInputSerializer(InquiryCreateApi.InputSerializer):
     event = serializers.ChoiceField(choices=["inquiry.created", "message.created"],
                                     default="inquiry.created")
