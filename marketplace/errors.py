@@ -42,3 +42,10 @@ class FieldErrors(DomainError):
         super().__init__("; ".join(f"{field}: {' '.join(messages)}"
                                    for field, messages in errors.items()))
         self.errors = errors
+
+
+class Unauthenticated(DomainError):
+    """The caller did not prove who they are (a bad webhook signature, a wrong token)."""
+
+    code = "unauthenticated"
+    http_status = 401

@@ -1,9 +1,11 @@
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from marketplace.errors import DomainError, FieldErrors
+from marketplace.parsers import PayloadTooLarge, body_limit
 
 
 def domain_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -11,4 +13,6 @@ def domain_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
         return Response(exc.errors, status=exc.http_status)
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message, "code": exc.code}, status=exc.http_status)
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(body_limit())
     return exception_handler(exc, context)

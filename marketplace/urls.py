@@ -2,12 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from marketplace import api, api_queues
+from marketplace import api, api_inbound, api_queues
 
 api_v1 = [
     path("inquiries", api.InquiryListCreateApi.as_view(), name="inquiries"),
     path("inquiries/<int:inquiry_id>", api.InquiryDetailApi.as_view(), name="inquiry"),
-    path("inquiries/<int:inquiry_id>/messages", api.InquiryMessageListApi.as_view(),
+    path("inquiries/<int:inquiry_id>/messages", api.InquiryMessagesApi.as_view(),
          name="inquiry_messages"),
     path("queues", api_queues.QueueListCreateApi.as_view(), name="queues"),
     path("queues/<int:queue_id>", api_queues.QueueDetailApi.as_view(), name="queue"),
@@ -15,6 +15,15 @@ api_v1 = [
          name="queue_backlog"),
     path("queues/<int:queue_id>/coverage", api_queues.QueueCoverageApi.as_view(),
          name="queue_coverage"),
+    path("attachments/<int:attachment_id>", api.AttachmentDownloadApi.as_view(),
+         name="attachment"),
+    path("promises/summary", api.PromiseSummaryApi.as_view(), name="promise_summary"),
+    path("messages/<int:message_id>/retry-delivery", api.MessageRetryDeliveryApi.as_view(),
+         name="message_retry_delivery"),
+    path("webhooks/queues/<int:queue_id>/inquiries", api_inbound.QueueWebhookApi.as_view(),
+         name="queue_webhook"),
+    path("inbound/email/<int:queue_id>/<str:token>", api_inbound.QueueInboundEmailApi.as_view(),
+         name="queue_inbound_email"),
 ]
 
 urlpatterns = [

@@ -99,6 +99,8 @@ class Assignment(models.Model):
             models.Index(fields=["expert", "status"], name="assignment_expert_status"),
             models.Index(fields=["created_at"], condition=Q(status="active"),
                          name="active_assignment_age"),
+            models.Index(fields=["-ended_at"], condition=Q(status="resolved"),
+                         name="resolved_assignment_recent"),
         ]
 
     def __str__(self) -> str:

@@ -3,8 +3,10 @@ demo queue shows a realistic configuration yet is covered at any hour, so the RE
 whenever it is run."""
 
 from datetime import UTC, datetime
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from experts.models import ExpertProfile, ExpertStatus, TrainingPack
@@ -53,3 +55,12 @@ def test_seed_demo_twice_gives_one_configured_queue_covered_in_office_hours(
     assert sorted(QueueMacro.objects.values_list("name", flat=True)) == [
         "Return started", "Where is my order"]
     assert "<strong>2 working days</strong>" in selectors.guidelines_html(text=queue.guidelines)
+
+
+def test_seed_demo_command_prints_the_queue_channels_page(captured_tasks: list) -> None:
+    output = StringIO()
+
+    call_command("seed_demo", "--base-url", "http://demo.test", stdout=output)
+
+    queue = OverflowQueue.objects.get(brand__slug="northwind")
+    assert f"http://demo.test/brand/queues/{queue.pk}/channels/" in output.getvalue()
