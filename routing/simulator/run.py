@@ -75,7 +75,7 @@ class Simulation:
     def __init__(self, inquiries: list[LoggedInquiry], plan: list[PlannedShift],
                  options: SimulationOptions) -> None:
         self.options = options
-        self.rng = random.Random(options.seed)
+        self.rng = random.Random(options.seed)  # noqa: S311 - a seeded model, not secrets
         self.policies: dict[str, OfferPolicy] = {
             channel.value: replace(policy, offer_timeout=timedelta(
                 seconds=options.offer_timeouts.get(channel.value,

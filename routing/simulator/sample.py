@@ -31,11 +31,11 @@ def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
 
 def write_examples(directory: Path, *, inquiries: int = 2_000, seed: int = 1
                    ) -> tuple[Path, Path]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - seeded sample data
     weeks = max(1, math.ceil(inquiries / PER_WEEK))
     hours = [START + timedelta(hours=number) for number in range(weeks * 7 * 24)]
-    open_hours = [hour for hour in hours if _covered(hour) or hour.weekday() == 6
-                  and 3 <= hour.hour < 5]
+    open_hours = [hour for hour in hours
+                  if _covered(hour) or (hour.weekday() == 6 and 3 <= hour.hour < 5)]
     directory.mkdir(parents=True, exist_ok=True)
     log_path, plan_path = directory / "inquiries.csv", directory / "shifts.csv"
     moments = sorted(rng.choice(open_hours) + timedelta(seconds=rng.uniform(0, 3600))
