@@ -90,11 +90,13 @@ def _decide_coverage(inquiry: Inquiry, now: datetime) -> None:
 
 
 def _offer_to_best_candidates(
-    inquiry: Inquiry, now: datetime, *, log_empty: bool
+    inquiry: Inquiry, now: datetime, *, log_empty: bool, holds_no_seat: bool = False
 ) -> list[Offer]:
     """Offers a queued inquiry to the best eligible expert, or to the best few at once when it
     is close to breaching its target. Caller holds the inquiry lock. Each offer takes a unit of
-    the expert's seat capacity atomically, so two workers never fill the same last place."""
+    the expert's seat capacity atomically, so two workers never fill the same last place.
+    `holds_no_seat`: this transaction has changed no seat yet, so its first take may wait for
+    the seat's lock (see `seats.seat_take` for the deadlock rule)."""
     decision = _decide(inquiry, now)
     if decision.chosen_expert_id is None:
         if log_empty:
@@ -114,7 +116,9 @@ def _offer_to_best_candidates(
     for score in decision.ranked:
         if len(offers) == width:
             break
-        if not seats.seat_take(expert_id=score.expert_id, channel=inquiry.channel):
+        # A take that matched no row holds no lock: only the first successful take counts.
+        if not seats.seat_take(expert_id=score.expert_id, channel=inquiry.channel,
+                               wait=holds_no_seat and not offers):
             continue
         if log is None:
             log = RoutingDecisionLog.objects.create(
@@ -161,7 +165,8 @@ def inquiry_route(*, inquiry_id: int, now: datetime, log_empty: bool = True) -> 
             )
         if inquiry.status != InquiryStatus.QUEUED:
             return RouteOutcome(inquiry_id, inquiry.status)
-        offers = _offer_to_best_candidates(inquiry, now, log_empty=log_empty)
+        offers = _offer_to_best_candidates(inquiry, now, log_empty=log_empty,
+                                           holds_no_seat=True)
         return RouteOutcome(inquiry_id, inquiry.status, offers[0].pk if offers else None)
 
 
@@ -371,9 +376,10 @@ def assignment_resolve(*, inquiry_id: int, expert: ExpertProfile, now: datetime)
 
 
 def _withdraw_pending_offers(inquiry: Inquiry, now: datetime) -> None:
-    """Caller holds the inquiry lock."""
-    for offer in Offer.objects.select_for_update().filter(inquiry=inquiry,
-                                                          status=OfferStatus.PENDING):
+    """Caller holds the inquiry lock. Seats are released in expert order, so two transactions
+    releasing the same seats never wait for each other in a cycle."""
+    for offer in Offer.objects.select_for_update().filter(
+            inquiry=inquiry, status=OfferStatus.PENDING).order_by("expert_id"):
         offer.status = OfferStatus.WITHDRAWN
         offer.responded_at = now
         offer.save(update_fields=["status", "responded_at"])
