@@ -97,9 +97,10 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def live_platform(log_dir: Path, *, database: Callable[[], AbstractContextManager[None]]
-                  ) -> Iterator[LivePlatform]:
-    """`database` opens database access for the teardown (pytest-django's blocker)."""
+def live_platform(log_dir: Path, *, database: Callable[[], AbstractContextManager[None]],
+                  worker_args: tuple[str, ...] = ()) -> Iterator[LivePlatform]:
+    """`database` opens database access for the teardown (pytest-django's blocker);
+    `worker_args` go to the Celery worker (the benchmarks include their own tasks)."""
     env = dict(os.environ, DATABASE_URL=test_database_url(),
                DJANGO_SETTINGS_MODULE="marketplace.settings.test", PYTHONUNBUFFERED="1")
     port = _free_port()
@@ -114,7 +115,7 @@ def live_platform(log_dir: Path, *, database: Callable[[], AbstractContextManage
                 "--port", str(port)],
         "worker": [str(BIN / "celery"), "-A", "marketplace", "worker", "-Q", "routing,default",
                    "-P", "prefork", "-c", "2", "-n", worker_name, "--without-mingle",
-                   "--without-gossip", "-l", "info"],
+                   "--without-gossip", "-l", "info", *worker_args],
     }
     processes: list[subprocess.Popen[bytes]] = []
     try:
@@ -173,6 +174,7 @@ class WorkerProcess:
     env: dict[str, str]
     queues: str = "routing"
     concurrency: int = 4
+    extra_args: tuple[str, ...] = ()
     process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30) -> None:
@@ -180,15 +182,19 @@ class WorkerProcess:
         command = [str(BIN / "celery"), "-A", "marketplace", "worker", "-Q", self.queues,
                    "-P", "prefork", "-c", str(self.concurrency), "-n",
                    f"fault-{uuid.uuid4().hex[:8]}@%h", "--without-mingle", "--without-gossip",
-                   "-l", "info"]
+                   "-l", "info", *self.extra_args]
         with self.log.open("ab") as handle:
             handle.write(b"--- worker start ---\n")
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env,
                                         stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
                                         start_new_session=True)
         process = self.process
-        _wait(lambda: b" ready." in self.log.read_bytes()[offset:], "the Celery worker",
-              [process], timeout)
+        try:
+            _wait(lambda: b" ready." in self.log.read_bytes()[offset:], "the Celery worker",
+                  [process], timeout)
+        except BaseException:
+            _stop(process)
+            raise
 
     def children(self) -> list[int]:
         if self.process is None or self.process.poll() is not None:

@@ -30,3 +30,14 @@ def configure() -> None:
     ensure_bench_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.test")
+
+
+def fresh_factory_names() -> None:
+    """The benchmark database outlives a run, so the factories' names (brand slugs, user
+    names) start past every earlier run's."""
+    import itertools
+    import time
+
+    from tests import factories
+
+    factories._sequence = itertools.count(time.time_ns() // 1_000_000)  # noqa: SLF001

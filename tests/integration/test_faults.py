@@ -42,8 +42,8 @@ def worker(django_db_setup: None, django_db_blocker: Any, tmp_path: Path
     env = platform_env()
     purge_queues(env)
     process = WorkerProcess(log=tmp_path / "worker.log", env=env, concurrency=4)
-    process.start()
     try:
+        process.start()
         yield process
     finally:
         process.stop()
