@@ -47,6 +47,9 @@ def print_c(report: dict[str, Any]) -> None:
           f"({report['offered']} of {report['routings']}+ offered); no-op tasks per second: "
           f"{report['noop_tasks_per_second']:.1f}; routing runs at "
           f"{report['routing_share_of_noop_pace']:.1%} of the no-op pace")
+    print(f"worker CPU per task: routing {report['worker_cpu_ms_per_routing']:.2f} ms, no-op "
+          f"{report['worker_cpu_ms_per_noop']:.2f} ms (load average {report['load_average']} "
+          f"on {report['cpus']} CPUs)")
 
 
 def print_sim(report: dict[str, Any]) -> None:
