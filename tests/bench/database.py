@@ -43,4 +43,4 @@ def fresh_factory_names() -> None:
 
     from tests import factories
 
-    factories._sequence = itertools.count(time.time_ns() // 1_000_000)  # noqa: SLF001
+    factories._sequence = itertools.count(time.time_ns() // 1_000_000)

@@ -75,7 +75,7 @@ class Listener(threading.Thread):
                 frame = str(self.socket.recv(timeout=0.2))
             except TimeoutError:
                 continue
-            except Exception:  # noqa: BLE001 - the socket closed at the end of the run
+            except Exception:
                 return
             now = time.perf_counter()
             for marker in self.pattern.findall(frame):
