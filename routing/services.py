@@ -22,7 +22,14 @@ from routing import seats, selectors
 from routing.engine import Candidate, InquiryNeeds, RoutingDecision, choose_expert, decide_coverage
 from routing.engine.coverage import is_business_hours
 from routing.engine.policy import DEFAULT_POLICIES, policy_for
-from routing.models import Assignment, AssignmentStatus, Offer, OfferStatus, RoutingDecisionLog
+from routing.models import (
+    Assignment,
+    AssignmentStatus,
+    DeclineReason,
+    Offer,
+    OfferStatus,
+    RoutingDecisionLog,
+)
 from routing.push import push_to_expert_on_commit
 
 logger = logging.getLogger(__name__)
@@ -133,6 +140,9 @@ def _offer_to_best_candidates(
         push_to_expert_on_commit(score.expert_id, "offer.created", offer_id=offer.pk)
     if offers:
         assert log is not None
+        if len(offers) > 1:
+            log.detail = {**log.detail, "offered_at_once": len(offers)}
+            log.save(update_fields=["detail"])
         experts = ", ".join(f"#{offer.expert_id}" for offer in offers)
         at_once = " at once, first to accept wins" if len(offers) > 1 else ""
         marketplace_services.inquiry_change_status(
@@ -210,9 +220,17 @@ def offer_accept(*, offer_id: int, expert: ExpertProfile, now: datetime) -> Assi
     return assignment
 
 
-def offer_decline(*, offer_id: int, expert: ExpertProfile, reason: str, now: datetime) -> Offer:
-    if not reason.strip():
-        raise DomainError("Say why you decline, so routing can learn.", code="reason_required")
+def offer_decline(*, offer_id: int, expert: ExpertProfile, reason: str, note: str = "",
+                  now: datetime) -> Offer:
+    """`reason` is a `DeclineReason` value; `note` the expert's own words, required with
+    OTHER. The inquiry is never offered to this expert again."""
+    if reason not in DeclineReason.values:
+        raise DomainError("Choose why you decline, so routing can learn.",
+                          code="reason_required")
+    note = note.strip()
+    if reason == DeclineReason.OTHER and not note:
+        raise DomainError("Say in a few words why you decline.", code="note_required")
+    label = DeclineReason(reason).label
     with transaction.atomic():
         inquiry, offer = _lock_offer_for_expert(offer_id=offer_id, expert=expert)
         if offer.status == OfferStatus.DECLINED:
@@ -222,11 +240,14 @@ def offer_decline(*, offer_id: int, expert: ExpertProfile, reason: str, now: dat
                            code=f"offer_{offer.status}")
         offer.status = OfferStatus.DECLINED
         offer.responded_at = now
-        offer.decline_reason = reason.strip()[:300]
-        offer.save(update_fields=["status", "responded_at", "decline_reason"])
+        offer.decline_code = reason
+        offer.decline_reason = note[:300]
+        offer.save(update_fields=["status", "responded_at", "decline_code", "decline_reason"])
+        description = f"Declined by {expert.display_name}: {label}" + (f" ({note})" if note
+                                                                          else "")
         still_offered = _after_offer_closed(
             inquiry, offer, kind="declined", now=now, actor=expert.user,
-            description=f"Declined by {expert.display_name}: {reason}",
+            description=description,
         )
         if not still_offered:
             enqueue_on_commit("routing.route_inquiry", inquiry.pk)
