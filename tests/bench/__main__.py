@@ -39,6 +39,7 @@ def print_b(report: dict[str, Any]) -> None:
     print(f"p99 {routed['p99_ms']:.1f} ms (target < 250 ms); routed to bare: p50 "
           f"{report['ratio_p50']:.2f}x, p99 {report['ratio_p99']:.2f}x "
           "(bare: a no-op task that only pushes a frame)")
+    print(f"load average {report['load_average']} on {report['cpus']} CPUs at the end of the run")
 
 
 def print_c(report: dict[str, Any]) -> None:

@@ -173,4 +173,5 @@ def run() -> dict[str, object]:
     return {"seconds": seconds, "rate_per_second": RATE, "routed": routed.__dict__,
             "bare": bare.__dict__, "p99_target_ms": 250,
             "ratio_p50": round(routed.p50_ms / bare.p50_ms, 2),
-            "ratio_p99": round(routed.p99_ms / bare.p99_ms, 2)}
+            "ratio_p99": round(routed.p99_ms / bare.p99_ms, 2),
+            "load_average": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}

@@ -37,7 +37,7 @@ def _held_back_inquiries(count: int) -> list[int]:
     experts = [factories.on_shift_expert(on=queue, now=now, slot=slot) for _ in range(EXPERTS)]
     ExpertSeat.objects.filter(expert__in=experts).update(chat_capacity=5_000,
                                                          email_capacity=5_000)
-    app.send_task = lambda *args, **kwargs: None  # type: ignore[method-assign]
+    app.send_task = lambda *args, **kwargs: None  # type: ignore[method-assign,assignment]
     try:
         return [factories.inquiry(on=queue, now=now, channel="chat" if number % 2 else "email",
                                   subject=f"throughput {number}").pk
