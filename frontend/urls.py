@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontend.views import brand, expert, home, ops
+from frontend.views import apply, brand, expert, home, ops, training, vetting
 
 expert_patterns = (
     [
@@ -12,6 +12,8 @@ expert_patterns = (
         path("inquiries/<int:inquiry_id>/", expert.inquiry, name="inquiry"),
         path("inquiries/<int:inquiry_id>/reply/", expert.reply, name="reply"),
         path("inquiries/<int:inquiry_id>/resolve/", expert.resolve, name="resolve"),
+        path("certifications/", training.certifications, name="certifications"),
+        path("certifications/<slug:slug>/", training.brand_quiz, name="brand_quiz"),
     ],
     "expert",
 )
@@ -19,6 +21,15 @@ brand_patterns = (
     [
         path("", brand.console, name="console"),
         path("inquiries/<int:inquiry_id>/", brand.inquiry, name="inquiry"),
+        path("training/", training.pack, name="training"),
+        path("training/save/", training.pack_save, name="training_save"),
+        path("training/questions/", training.question_add, name="training_question_add"),
+        path("training/questions/<int:question_id>/", training.question_update,
+             name="training_question_update"),
+        path("training/questions/<int:question_id>/delete/", training.question_delete,
+             name="training_question_delete"),
+        path("certifications/<int:expert_id>/revoke/", training.certification_revoke,
+             name="certification_revoke"),
     ],
     "brand",
 )
@@ -27,8 +38,30 @@ ops_patterns = (
         path("", ops.console, name="console"),
         path("experts/<int:expert_id>/decide/", ops.expert_decide, name="expert_decide"),
         path("inquiries/<int:inquiry_id>/", ops.inquiry, name="inquiry"),
+        path("vetting/", vetting.board, name="vetting"),
+        path("vetting/<int:expert_id>/", vetting.detail, name="vetting_detail"),
+        path("vetting/<int:expert_id>/checklist/", vetting.checklist, name="vetting_checklist"),
+        path("vetting/<int:expert_id>/notes/", vetting.note, name="vetting_note"),
+        path("vetting/<int:expert_id>/decide/", vetting.decide, name="vetting_decide"),
+        path("vetting/<int:expert_id>/certifications/<int:brand_id>/revoke/",
+             vetting.certification_revoke, name="vetting_certification_revoke"),
     ],
     "ops",
+)
+apply_patterns = (
+    [
+        path("", apply.start, name="start"),
+        path("signup/", apply.signup, name="signup"),
+        path("verify/<str:token>/", apply.verify, name="verify"),
+        path("verify-again/", apply.verify_resend, name="verify_resend"),
+        path("status/", apply.status, name="status"),
+        path("profile/", apply.profile, name="profile"),
+        path("terms/", apply.terms, name="terms"),
+        path("quiz/", apply.quiz, name="quiz"),
+        path("sample/", apply.sample, name="sample"),
+        path("submit/", apply.submit, name="submit"),
+    ],
+    "apply",
 )
 
 urlpatterns = [
@@ -40,4 +73,5 @@ urlpatterns = [
     path("expert/", include(expert_patterns)),
     path("brand/", include(brand_patterns)),
     path("ops/", include(ops_patterns)),
+    path("apply/", include(apply_patterns)),
 ]
