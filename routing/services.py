@@ -223,16 +223,18 @@ def offer_accept(*, offer_id: int, expert: ExpertProfile, now: datetime) -> Assi
 def offer_decline(*, offer_id: int, expert: ExpertProfile, reason: str, note: str = "",
                   now: datetime) -> Offer:
     """`reason` is a `DeclineReason` value; `note` the expert's own words, required with
-    OTHER. The inquiry is never offered to this expert again."""
-    if reason not in DeclineReason.values:
-        raise DomainError("Choose why you decline, so routing can learn.",
-                          code="reason_required")
+    OTHER. The inquiry is never offered to this expert again. Someone else's offer is
+    NotFound before the input is judged, so the answer never tells whether a foreign id
+    exists."""
     note = note.strip()
-    if reason == DeclineReason.OTHER and not note:
-        raise DomainError("Say in a few words why you decline.", code="note_required")
-    label = DeclineReason(reason).label
     with transaction.atomic():
         inquiry, offer = _lock_offer_for_expert(offer_id=offer_id, expert=expert)
+        if reason not in DeclineReason.values:
+            raise DomainError("Choose why you decline, so routing can learn.",
+                              code="reason_required")
+        if reason == DeclineReason.OTHER and not note:
+            raise DomainError("Say in a few words why you decline.", code="note_required")
+        label = DeclineReason(reason).label
         if offer.status == OfferStatus.DECLINED:
             return offer
         if offer.status != OfferStatus.PENDING:
@@ -354,10 +356,10 @@ def _lock_active_assignment(
 def assignment_reply(
     *, inquiry_id: int, expert: ExpertProfile, author: User, body: str, now: datetime
 ) -> Message:
-    if not body.strip():
-        raise DomainError("Write a reply before sending.", code="empty_reply")
     with transaction.atomic():
         inquiry, assignment = _lock_active_assignment(inquiry_id=inquiry_id, expert=expert)
+        if not body.strip():
+            raise DomainError("Write a reply before sending.", code="empty_reply")
         if assignment.status != AssignmentStatus.ACTIVE:
             raise PermissionDenied("This inquiry is no longer assigned to you.")
         return marketplace_services.message_create_reply(

@@ -44,7 +44,7 @@ from experts.services.vetting import (
     application_checklist_set,
     application_note_add,
 )
-from marketplace.errors import Conflict, DomainError, PermissionDenied
+from marketplace.errors import Conflict, DomainError, NotFound, PermissionDenied
 from marketplace.models import Brand, OverflowQueue
 from marketplace.tasking import enqueue_on_commit
 from routing import seats
@@ -229,7 +229,7 @@ def shift_booking_check_in(
             .first()
         )
         if booking is None:
-            raise PermissionDenied("This is not your shift.")
+            raise NotFound("No such shift booking of yours.")
         if booking.status == BookingStatus.CHECKED_IN:
             return booking
         if booking.status != BookingStatus.BOOKED:

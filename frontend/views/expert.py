@@ -41,6 +41,8 @@ def check_in(request: HttpRequest, booking_id: int, expert: ExpertProfile) -> Ht
             booking_id=booking_id, expert=expert, now=timezone.now()
         )
         messages.success(request, "You are checked in. Offers will appear here as they come.")
+    except NotFound as error:
+        raise Http404(error.message) from error
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("expert:workspace")

@@ -4,6 +4,7 @@
   b    inquiry POST to offer frame on the websocket at 20/s, beside a bare push pipeline
   c    routing decisions per second per worker process, beside a no-op task
   sim  the coverage simulator on 100,000 inquiries
+  intake  the intake API's throughput (tests/bench/intake.py; uvicorn workers: --workers)
 
 BENCH_SECONDS shortens b (default 60 s, as the issue asks)."""
 
@@ -14,7 +15,7 @@ from typing import Any
 
 from tests.bench import database
 
-SECTIONS = ("a", "b", "c", "sim")
+SECTIONS = ("a", "b", "c", "sim", "intake")
 
 
 def print_a(report: dict[str, Any]) -> None:
@@ -66,8 +67,13 @@ def main() -> int:
     parser.add_argument("--only", default=",".join(SECTIONS),
                         help="comma-separated sections to run (default: all)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--intake-only", action="store_true",
+                        help="only the intake bench (uvicorn workers: --workers)")
+    parser.add_argument("--workers", type=int, default=None)
     arguments = parser.parse_args()
     sections = [section.strip() for section in arguments.only.split(",") if section.strip()]
+    if arguments.intake_only:
+        sections = ["intake"]
     unknown = sorted(set(sections) - set(SECTIONS))
     if unknown:
         parser.error(f"unknown section {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
@@ -79,9 +85,10 @@ def main() -> int:
     django.setup()
     call_command("migrate", verbosity=0)
     report: dict[str, Any] = {}
-    printers = {"a": print_a, "b": print_b, "c": print_c, "sim": print_sim}
+    printers = {"a": print_a, "b": print_b, "c": print_c, "sim": print_sim,
+                "intake": print_intake}
     for section in sections:
-        report[section] = run_section(section, arguments.iterations)
+        report[section] = run_section(section, arguments.iterations, arguments.workers)
         if not arguments.json:
             printers[section](report[section])
             print(flush=True)
@@ -90,7 +97,14 @@ def main() -> int:
     return 0
 
 
-def run_section(section: str, iterations: int) -> dict[str, Any]:
+def print_intake(report: dict[str, Any]) -> None:
+    from tests.bench import intake
+
+    print("intake. ", end="")
+    intake.print_report(intake.IntakeFigures(**report))
+
+
+def run_section(section: str, iterations: int, workers: int | None) -> dict[str, Any]:
     if section == "a":
         from tests.bench import decision
 
@@ -110,6 +124,10 @@ def run_section(section: str, iterations: int) -> dict[str, Any]:
         from tests.bench import throughput
 
         return throughput.run()
+    if section == "intake":
+        from tests.bench import intake
+
+        return dict(intake.run(workers=workers).__dict__)
     from tests.bench import simulation
 
     return simulation.run()
