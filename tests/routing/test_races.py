@@ -150,12 +150,14 @@ def test_concurrent_router_processes_never_exceed_capacity(captured_tasks: list)
 
 
 def release_then_take(release: int, take: int, barrier: threading.Barrier, *,
-                      wait: bool) -> Callable[[], object]:
-    def job() -> bool:
+                      wait: bool, took: dict[int, bool] | None = None) -> Callable[[], object]:
+    def job() -> None:
         with transaction.atomic():
             seats.seat_release(expert_id=release, channel="chat")
             barrier.wait()
-            return seats.seat_take(expert_id=take, channel="chat", wait=wait)
+            taken = seats.seat_take(expert_id=take, channel="chat", wait=wait)
+        if took is not None:
+            took[take] = taken
     return job
 
 
@@ -173,12 +175,16 @@ def test_takes_after_releases_skip_locked_seats_so_they_never_deadlock() -> None
     crossing the fault test found. The takes skip the seat the other holds."""
     first, second = two_loaded_seats(timezone.now())
     barrier = threading.Barrier(2, timeout=5)
+    took: dict[int, bool] = {}
 
-    errors = run_in_threads([release_then_take(first, second, barrier, wait=False),
-                             release_then_take(second, first, barrier, wait=False)])
+    errors = run_in_threads([release_then_take(first, second, barrier, wait=False, took=took),
+                             release_then_take(second, first, barrier, wait=False, took=took)])
 
     assert errors == []
-    assert sorted(ExpertSeat.objects.values_list("chat_load", flat=True)) == [0, 0]
+    # Each take found the other's seat locked (skipped) or already committed (took it).
+    assert dict(ExpertSeat.objects.values_list("expert_id", "chat_load")) == {
+        expert_id: int(taken) for expert_id, taken in took.items()}
+    assert set(took) == {first, second}
 
 
 def test_negative_control_waiting_takes_after_releases_deadlock() -> None:
