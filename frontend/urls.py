@@ -1,12 +1,22 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from frontend.views import brand, expert, home, ops
+from frontend.views import brand, expert, expert_shifts, home, ops, shift_publishing
 
 expert_patterns = (
     [
         path("", expert.workspace, name="workspace"),
-        path("shifts/<int:booking_id>/check-in/", expert.check_in, name="check_in"),
+        path("shifts/<int:booking_id>/check-in/", expert_shifts.check_in, name="check_in"),
+        path("shifts/", expert_shifts.marketplace, name="marketplace"),
+        path("shifts/mine/", expert_shifts.my_shifts, name="my_shifts"),
+        path("shifts/<int:slot_id>/book/", expert_shifts.book, name="book"),
+        path("shifts/<int:slot_id>/waitlist/", expert_shifts.waitlist_join, name="waitlist_join"),
+        path("shifts/<int:slot_id>/waitlist/leave/", expert_shifts.waitlist_leave,
+             name="waitlist_leave"),
+        path("bookings/<int:booking_id>/cancel/", expert_shifts.cancel, name="cancel"),
+        path("bookings/<int:booking_id>/release/", expert_shifts.release, name="release"),
+        path("bookings/<int:booking_id>/check-out/", expert_shifts.check_out, name="check_out"),
+        path("presence/", expert_shifts.set_presence, name="presence"),
         path("offers/<int:offer_id>/accept/", expert.offer_accept, name="offer_accept"),
         path("offers/<int:offer_id>/decline/", expert.offer_decline, name="offer_decline"),
         path("inquiries/<int:inquiry_id>/", expert.inquiry, name="inquiry"),
@@ -19,6 +29,8 @@ brand_patterns = (
     [
         path("", brand.console, name="console"),
         path("inquiries/<int:inquiry_id>/", brand.inquiry, name="inquiry"),
+        path("shifts/", shift_publishing.brand_shifts, name="shifts"),
+        path("shifts/publish/", shift_publishing.brand_publish, name="publish"),
     ],
     "brand",
 )
@@ -27,6 +39,11 @@ ops_patterns = (
         path("", ops.console, name="console"),
         path("experts/<int:expert_id>/decide/", ops.expert_decide, name="expert_decide"),
         path("inquiries/<int:inquiry_id>/", ops.inquiry, name="inquiry"),
+        path("shifts/", shift_publishing.ops_shifts, name="shifts"),
+        path("shifts/publish/", shift_publishing.ops_publish, name="publish"),
+        path("quality/", shift_publishing.ops_quality, name="quality"),
+        path("quality/alerts/<int:alert_id>/acknowledge/", shift_publishing.ops_alert_acknowledge,
+             name="alert_acknowledge"),
     ],
     "ops",
 )

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from experts import services as expert_services
+from experts import shift_services
 from experts.models import BookingStatus, ExpertProfile, ExpertStatus, ShiftBooking, ShiftSlot
 from marketplace import services
 from marketplace.models import ApiKey, Brand, BrandMembership, BrandRole, OverflowQueue
@@ -81,15 +82,15 @@ def seed_demo(*, now: datetime) -> DemoLogins:
                                     ends_at__gt=now + timedelta(hours=1)).first()
     if slot is None:
         start = now.replace(minute=0, second=0, microsecond=0)
-        slot = expert_services.shift_slot_create(
+        slot = shift_services.shift_slot_create(
             queue=queue, starts_at=start, ends_at=start + timedelta(hours=DEMO_SHIFT_HOURS),
             headcount=len(experts),
         )
     for expert in experts:
         expert_services.certification_grant(expert=expert, brand=brand, now=now)
-        booking = expert_services.shift_booking_create(slot=slot, expert=expert, now=now)
+        booking = shift_services.shift_booking_create(slot=slot, expert=expert, now=now)
         if booking.status == BookingStatus.BOOKED:
-            expert_services.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
+            shift_services.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
     assert ShiftBooking.objects.filter(slot=slot, status=BookingStatus.CHECKED_IN).count() >= 2
     return DemoLogins(
         brand_admin=brand_admin.username,

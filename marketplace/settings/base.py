@@ -156,7 +156,29 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env_int("ROUTING_RECONCILE_SECONDS", 5)),
         "options": {"expires": 20},
     },
+    "experts-sweep-shifts": {
+        "task": "experts.sweep_shifts",
+        "schedule": timedelta(seconds=env_int("SHIFT_SWEEP_SECONDS", 60)),
+        "options": {"expires": 120},
+    },
+    "experts-sweep-presence": {
+        "task": "experts.sweep_presence",
+        "schedule": timedelta(seconds=env_int("PRESENCE_SWEEP_SECONDS", 15)),
+        "options": {"expires": 30},
+    },
+    "experts-sweep-quality": {
+        "task": "experts.sweep_quality",
+        "schedule": timedelta(seconds=env_int("QUALITY_SWEEP_SECONDS", 600)),
+        "options": {"expires": 600},
+    },
 }
+
+# Shifts, presence and quality thresholds (experts app).
+SHIFT_CANCEL_CUTOFF_HOURS = env_int("SHIFT_CANCEL_CUTOFF_HOURS", 12)
+PRESENCE_IDLE_SECONDS = env_int("PRESENCE_IDLE_SECONDS", 300)
+PRESENCE_OFFLINE_SECONDS = env_int("PRESENCE_OFFLINE_SECONDS", 60)
+QUALITY_MIN_REVIEWS = env_int("QUALITY_MIN_REVIEWS", 5)
+QUALITY_MIN_OFFERS = env_int("QUALITY_MIN_OFFERS", 5)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
