@@ -54,10 +54,11 @@ def _lock(expert_id: int, now: datetime) -> ExpertPresence:
     return presence
 
 
-def _settle(presence: ExpertPresence, now: datetime, changed_fields: list[str]) -> ExpertPresence:
+def _settle(presence: ExpertPresence, now: datetime, changed_fields: list[str],
+            *, announce: bool = True) -> ExpertPresence:
     """Saves the presence with its status at `now`. A change moves the routing seat's
-    availability, is pushed to the expert's pages, and coming back pulls waiting work. Caller
-    holds the presence row lock."""
+    availability, is pushed to the expert's pages (with `announce`), and coming back pulls
+    waiting work. Caller holds the presence row lock."""
     status = presence_status_at(presence, now)
     became = status != presence.status
     if became:
@@ -70,13 +71,16 @@ def _settle(presence: ExpertPresence, now: datetime, changed_fields: list[str]) 
         if seats.seat_set_available(expert_id=presence.expert_id, available=available, now=now) \
                 and available:
             enqueue_on_commit("routing.expert_capacity_freed", presence.expert_id)
-        push_to_expert_on_commit(presence.expert_id, "presence.changed", status=status)
+        if announce:
+            push_to_expert_on_commit(presence.expert_id, "presence.changed", status=status)
     return presence
 
 
-def presence_heartbeat(*, expert_id: int, active: bool, now: datetime) -> ExpertPresence:
+def presence_heartbeat(*, expert_id: int, active: bool, now: datetime,
+                       announce: bool = True) -> ExpertPresence:
     """A heartbeat from one of the expert's live sockets; `active` when the person did
-    something since the last one."""
+    something since the last one. A socket that just connected sends one without `announce`:
+    its page already shows the presence it gets (it just loaded, so the expert is active)."""
     with transaction.atomic():
         presence = _lock(expert_id, now)
         presence.last_heartbeat_at = now
@@ -84,7 +88,7 @@ def presence_heartbeat(*, expert_id: int, active: bool, now: datetime) -> Expert
         if active:
             presence.last_activity_at = now
             fields.append("last_activity_at")
-        return _settle(presence, now, fields)
+        return _settle(presence, now, fields, announce=announce)
 
 
 def presence_choose(*, expert_id: int, chosen: str, now: datetime) -> ExpertPresence:

@@ -47,7 +47,7 @@ class ExpertConsumer(AsyncWebsocketConsumer):
         self.group_name = expert_group(expert.pk)
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()
-        await self._heartbeat(active=True)
+        await self._heartbeat(active=True, announce=False)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """`{"type": "heartbeat", "active": true|false}` every ~20 s; anything else is ignored."""
@@ -58,9 +58,9 @@ class ExpertConsumer(AsyncWebsocketConsumer):
         if isinstance(message, dict) and message.get("type") == "heartbeat":
             await self._heartbeat(active=message.get("active") is True)
 
-    async def _heartbeat(self, *, active: bool) -> None:
+    async def _heartbeat(self, *, active: bool, announce: bool = True) -> None:
         await database_sync_to_async(presence.presence_heartbeat)(
-            expert_id=self.expert_id, active=active, now=timezone.now()
+            expert_id=self.expert_id, active=active, now=timezone.now(), announce=announce
         )
 
     async def presence_changed(self, event: dict[str, Any]) -> None:
