@@ -74,7 +74,7 @@ def quality_figures(*, expert_id: int, now: datetime) -> QualityFigures:
 
 def _breaches(figures: QualityFigures, policy: QueueShiftPolicy) -> list[tuple[str, int, int]]:
     """(metric, value, threshold) for every threshold of the policy the figures fall below."""
-    found = []
+    found: list[tuple[str, int, int]] = []
     if (policy.min_csat_percent is not None and figures.csat_percent is not None
             and figures.csat_reviews >= settings.QUALITY_MIN_REVIEWS
             and figures.csat_percent < policy.min_csat_percent):

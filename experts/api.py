@@ -1,0 +1,145 @@
+"""Brand-facing REST API for shifts and reviews, one view per operation (marketplace/api.py's
+pattern): brands' systems publish and list shift slots and record customers' ratings."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from experts import quality, shift_selectors, shift_services
+from experts.models import ReviewReason
+from marketplace import selectors as marketplace_selectors
+from marketplace.api import BrandApi
+from marketplace.errors import DomainError
+
+
+class SlotOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    queue = serializers.IntegerField(source="queue_id")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    headcount = serializers.IntegerField()
+    seats_taken = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+    premium_multiplier = serializers.DecimalField(max_digits=4, decimal_places=2)
+    is_hot = serializers.BooleanField()
+
+
+def _aware(value: datetime, field: str) -> datetime:
+    if value.tzinfo is None:
+        raise DomainError(f"{field} needs a UTC offset, e.g. 2026-12-01T18:00:00+00:00.",
+                          code="naive_datetime")
+    return value
+
+
+class ShiftSlotListCreateApi(BrandApi):
+    """`/api/v1/shift-slots`: GET lists the brand's upcoming slots, POST publishes one."""
+
+    class InputSerializer(serializers.Serializer):
+        queue = serializers.IntegerField(min_value=1)
+        starts_at = serializers.DateTimeField()
+        ends_at = serializers.DateTimeField()
+        headcount = serializers.IntegerField(min_value=1, max_value=500)
+        premium_multiplier = serializers.DecimalField(max_digits=4, decimal_places=2,
+                                                      default=Decimal("1.00"))
+        is_hot = serializers.BooleanField(default=False)
+
+    @extend_schema(operation_id="shift_slot_list", summary="The brand's upcoming shift slots",
+                   responses=SlotOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        slots = shift_selectors.slot_list_for_brand(brand=self.client().brand,
+                                                    now=timezone.now())
+        return Response(SlotOutputSerializer(slots[:500], many=True).data)
+
+    @extend_schema(operation_id="shift_slot_create", summary="Publish one shift slot",
+                   request=InputSerializer, responses={201: SlotOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        queue = marketplace_selectors.queue_get_for_brand(brand=self.client().brand,
+                                                          queue_id=data["queue"])
+        slot = shift_services.shift_slot_create(
+            queue=queue, starts_at=_aware(data["starts_at"], "starts_at"),
+            ends_at=_aware(data["ends_at"], "ends_at"), headcount=data["headcount"],
+            premium_multiplier=data["premium_multiplier"], is_hot=data["is_hot"],
+            now=timezone.now(),
+        )
+        slot.seats_taken = 0  # type: ignore[attr-defined]
+        slot.waiting = 0  # type: ignore[attr-defined]
+        return Response(SlotOutputSerializer(slot).data, status=status.HTTP_201_CREATED)
+
+
+class ShiftPatternCreateApi(BrandApi):
+    class InputSerializer(serializers.Serializer):
+        queue = serializers.IntegerField(min_value=1)
+        date_from = serializers.DateField()
+        date_to = serializers.DateField()
+        weekdays = serializers.ListField(child=serializers.IntegerField(min_value=0,
+                                                                        max_value=6),
+                                         min_length=1, max_length=7,
+                                         help_text="0 = Monday … 6 = Sunday")
+        starts = serializers.TimeField(help_text="Wall-clock time in the queue's time zone.")
+        ends = serializers.TimeField(help_text="Not after `starts`: the shift ends next day.")
+        headcount = serializers.IntegerField(min_value=1, max_value=500)
+        premium_multiplier = serializers.DecimalField(max_digits=4, decimal_places=2,
+                                                      default=Decimal("1.00"))
+        is_hot = serializers.BooleanField(default=False)
+
+    class OutputSerializer(serializers.Serializer):
+        created = serializers.ListField(child=serializers.IntegerField())
+        already_published = serializers.IntegerField()
+        in_the_past = serializers.IntegerField()
+
+    @extend_schema(operation_id="shift_pattern_create",
+                   summary="Publish a weekly pattern of shift slots in the queue's time zone",
+                   request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        queue = marketplace_selectors.queue_get_for_brand(brand=self.client().brand,
+                                                          queue_id=data["queue"])
+        result = shift_services.shift_pattern_publish(
+            queue=queue, date_from=data["date_from"], date_to=data["date_to"],
+            weekdays=frozenset(data["weekdays"]), starts=data["starts"], ends=data["ends"],
+            headcount=data["headcount"], premium_multiplier=data["premium_multiplier"],
+            is_hot=data["is_hot"], published_by=None, now=timezone.now(),
+        )
+        return Response({"created": [slot.pk for slot in result.created],
+                         "already_published": result.already_published,
+                         "in_the_past": result.in_the_past}, status=status.HTTP_201_CREATED)
+
+
+class InquiryReviewCreateApi(BrandApi):
+    class InputSerializer(serializers.Serializer):
+        rating = serializers.IntegerField(min_value=1, max_value=5)
+        reason = serializers.ChoiceField(choices=ReviewReason.choices,
+                                         help_text="Could the expert control what the "
+                                         "customer rated?")
+        comment = serializers.CharField(max_length=2000, required=False, default="",
+                                        allow_blank=True)
+
+    class OutputSerializer(serializers.Serializer):
+        inquiry = serializers.IntegerField(source="inquiry_id")
+        rating = serializers.IntegerField()
+        reason = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+    @extend_schema(operation_id="inquiry_review_create",
+                   summary="Record the customer's satisfaction (1-5) with a resolved inquiry",
+                   request=InputSerializer, responses={201: OutputSerializer},
+                   parameters=[OpenApiParameter("inquiry_id", int, OpenApiParameter.PATH)])
+    def post(self, request: Request, inquiry_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        review = quality.review_record(
+            brand=self.client().brand, inquiry_id=inquiry_id, rating=data["rating"],
+            reason=data["reason"], comment=data["comment"], now=timezone.now(),
+        )
+        return Response(self.OutputSerializer(review).data, status=status.HTTP_201_CREATED)
