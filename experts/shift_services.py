@@ -296,7 +296,7 @@ def _fill_from_waitlist(slot: ShiftSlot, now: datetime) -> int:
     """Gives free seats, then seats offered for release, to waiting experts in the order they
     joined, skipping those who are no longer eligible or hold an overlapping shift (they stay
     waiting). Each is told by email. Caller holds the slot lock. Returns seats filled."""
-    if slot.starts_at <= now - NO_SHOW_AFTER or slot.ends_at <= now:
+    if slot.ends_at <= now:
         return 0
     free = slot.headcount - _live_seats_taken(slot)
     releasing = list(
