@@ -1,7 +1,6 @@
 """Brand-facing REST API for shifts and reviews, one view per operation (marketplace/api.py's
 pattern): brands' systems publish and list shift slots and record customers' ratings."""
 
-from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -14,7 +13,6 @@ from experts import quality, shift_selectors, shift_services
 from experts.models import ReviewReason
 from marketplace import selectors as marketplace_selectors
 from marketplace.api import BrandApi
-from marketplace.errors import DomainError
 
 
 class SlotOutputSerializer(serializers.Serializer):
@@ -29,20 +27,13 @@ class SlotOutputSerializer(serializers.Serializer):
     is_hot = serializers.BooleanField()
 
 
-def _aware(value: datetime, field: str) -> datetime:
-    if value.tzinfo is None:
-        raise DomainError(f"{field} needs a UTC offset, e.g. 2026-12-01T18:00:00+00:00.",
-                          code="naive_datetime")
-    return value
-
-
 class ShiftSlotListCreateApi(BrandApi):
     """`/api/v1/shift-slots`: GET lists the brand's upcoming slots, POST publishes one."""
 
     class InputSerializer(serializers.Serializer):
         queue = serializers.IntegerField(min_value=1)
-        starts_at = serializers.DateTimeField()
-        ends_at = serializers.DateTimeField()
+        starts_at = serializers.DateTimeField(help_text="ISO 8601; without an offset, UTC.")
+        ends_at = serializers.DateTimeField(help_text="ISO 8601; without an offset, UTC.")
         headcount = serializers.IntegerField(min_value=1, max_value=500)
         premium_multiplier = serializers.DecimalField(max_digits=4, decimal_places=2,
                                                       default=Decimal("1.00"))
@@ -64,8 +55,8 @@ class ShiftSlotListCreateApi(BrandApi):
         queue = marketplace_selectors.queue_get_for_brand(brand=self.client().brand,
                                                           queue_id=data["queue"])
         slot = shift_services.shift_slot_create(
-            queue=queue, starts_at=_aware(data["starts_at"], "starts_at"),
-            ends_at=_aware(data["ends_at"], "ends_at"), headcount=data["headcount"],
+            queue=queue, starts_at=data["starts_at"], ends_at=data["ends_at"],
+            headcount=data["headcount"],
             premium_multiplier=data["premium_multiplier"], is_hot=data["is_hot"],
             now=timezone.now(),
         )
