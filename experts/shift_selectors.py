@@ -149,9 +149,10 @@ def alert_list_open() -> QuerySet[QualityAlert]:
         .select_related("expert", "queue__brand")
 
 
-def expert_quality_by_id(*, expert_ids: list[int]) -> dict[int, ExpertQuality]:
-    return {quality.expert_id: quality
-            for quality in ExpertQuality.objects.filter(expert_id__in=expert_ids)}
+def quality_list_for_ops() -> QuerySet[ExpertQuality]:
+    """Every expert's figures, lowest CSAT first (not yet rated last)."""
+    return ExpertQuality.objects.select_related("expert").order_by(
+        F("csat_percent").asc(nulls_last=True), "expert__display_name")
 
 
 def slot_filter_has_certification(*, expert: ExpertProfile) -> bool:

@@ -1,8 +1,12 @@
 """Demo data for `make run`: one brand with an always-covered queue, two experts on a shift that
-is live now, an ops user. Running it again creates no duplicates."""
+is live now, a week of published shift slots, an ops user. Running it again creates no
+duplicates."""
 
+import contextlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -12,6 +16,7 @@ from experts import services as expert_services
 from experts import shift_services
 from experts.models import BookingStatus, ExpertProfile, ExpertStatus, ShiftBooking, ShiftSlot
 from marketplace import services
+from marketplace.errors import DomainError
 from marketplace.models import ApiKey, Brand, BrandMembership, BrandRole, OverflowQueue
 
 DEMO_PASSWORD = "shiftline-demo"  # noqa: S105 (demo data, printed by make run)
@@ -56,6 +61,35 @@ def _approved_expert(email: str, name: str, system: User, now: datetime) -> Expe
     return expert
 
 
+DEMO_WEEK = (
+    # weekdays, starts, ends, headcount, premium, hot
+    (frozenset({0, 1, 2, 3}), time(18), time(23), 3, Decimal("1.00"), False),
+    (frozenset({4, 5, 6}), time(18), time(23), 4, Decimal("1.25"), True),
+    (frozenset({5, 6}), time(9), time(14), 2, Decimal("1.50"), False),
+    (frozenset({0, 1, 2, 3, 4}), time(7), time(9), 1, Decimal("1.10"), True),
+)
+
+
+def _publish_demo_week(queue: OverflowQueue, expert: ExpertProfile, ops: User,
+                       now: datetime) -> None:
+    """A week of slots in the demo queue's time zone (some hot, some with a premium), and one
+    evening booked for the first expert, so the marketplace and the calendar have content.
+    Publishing skips slots that exist already, so running it again adds nothing."""
+    today = now.astimezone(ZoneInfo(queue.time_zone)).date()
+    for weekdays, starts, ends, headcount, premium, hot in DEMO_WEEK:
+        shift_services.shift_pattern_publish(
+            queue=queue, date_from=today, date_to=today + timedelta(days=6), weekdays=weekdays,
+            starts=starts, ends=ends, headcount=headcount, premium_multiplier=premium,
+            is_hot=hot, published_by=ops, now=now,
+        )
+    evening = ShiftSlot.objects.filter(
+        queue=queue, starts_at__gte=now + timedelta(days=2), starts_at__time__gte=time(16)
+    ).order_by("starts_at").first()
+    if evening is not None:
+        with contextlib.suppress(DomainError):
+            shift_services.shift_booking_create(slot=evening, expert=expert, now=now)
+
+
 @transaction.atomic
 def seed_demo(*, now: datetime) -> DemoLogins:
     ops = _user("ops@shiftline.demo", first_name="Olivia", is_staff=True)
@@ -92,6 +126,7 @@ def seed_demo(*, now: datetime) -> DemoLogins:
         if booking.status == BookingStatus.BOOKED:
             shift_services.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
     assert ShiftBooking.objects.filter(slot=slot, status=BookingStatus.CHECKED_IN).count() >= 2
+    _publish_demo_week(queue, experts[0], ops, now)
     return DemoLogins(
         brand_admin=brand_admin.username,
         experts=tuple(expert.user.username for expert in experts),

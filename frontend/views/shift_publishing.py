@@ -111,8 +111,10 @@ def ops_publish(request: HttpRequest) -> HttpResponse:
 @require_GET
 @ops_required
 def ops_quality(request: HttpRequest) -> HttpResponse:
+    figures = shift_selectors.quality_list_for_ops()
     return render(request, "frontend/ops/quality.html", {
         "alerts": shift_selectors.alert_list_open(),
+        "figures": Paginator(figures, 50).get_page(request.GET.get("page")),
     })
 
 

@@ -266,22 +266,21 @@ def test_ops_set_a_queue_policy() -> None:
 def test_the_api_publishes_and_lists_slots(now: datetime) -> None:
     queue = factories.queue()
     key = factories.api_key(of=queue.brand)
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-    client = Client()
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
     created = client.post("/api/v1/shift-slots", {
         "queue": queue.pk, "starts_at": "2030-01-01T18:00:00+00:00",
         "ends_at": "2030-01-01T23:00:00+00:00", "headcount": 3, "premium_multiplier": "1.25",
-        "is_hot": True}, content_type="application/json", **headers)
+        "is_hot": True}, content_type="application/json")
     past = client.post("/api/v1/shift-slots", {
         "queue": queue.pk, "starts_at": "2020-01-02T18:00:00",
         "ends_at": "2020-01-02T23:00:00", "headcount": 3},
-        content_type="application/json", **headers)
+        content_type="application/json")
     other_queue = client.post("/api/v1/shift-slots", {
         "queue": factories.queue().pk, "starts_at": "2030-01-02T18:00:00",
         "ends_at": "2030-01-02T23:00:00", "headcount": 3},
-        content_type="application/json", **headers)
-    listed = client.get("/api/v1/shift-slots", **headers)
+        content_type="application/json")
+    listed = client.get("/api/v1/shift-slots")
 
     assert created.status_code == 201
     assert created.json()["premium_multiplier"] == "1.25"

@@ -1,0 +1,44 @@
+"""The demo data: a week of published slots for the demo queue, idempotent."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from experts.models import BookingStatus, ExpertProfile, ShiftBooking, ShiftSlot
+from marketplace.demo import seed_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_publishes_a_week_of_slots_and_running_it_again_adds_nothing(
+    now: datetime, captured_tasks: list
+) -> None:
+    seed_demo(now=now)
+    slots, bookings = ShiftSlot.objects.count(), ShiftBooking.objects.count()
+
+    seed_demo(now=now + timedelta(minutes=5))
+
+    assert (ShiftSlot.objects.count(), ShiftBooking.objects.count()) == (slots, bookings)
+    upcoming = ShiftSlot.objects.filter(starts_at__gt=now)
+    assert upcoming.count() >= 12
+    assert upcoming.filter(is_hot=True).exists()
+    assert upcoming.filter(premium_multiplier=Decimal("1.25")).exists()
+    assert max(upcoming.values_list("starts_at", flat=True)) < now + timedelta(days=7)
+    ada = ExpertProfile.objects.get(user__username="ada@shiftline.demo")
+    assert ShiftBooking.objects.filter(expert=ada, status=BookingStatus.BOOKED,
+                                       starts_at__gte=now + timedelta(days=2)).count() == 1
+
+
+def test_demo_expert_sees_the_marketplace_with_content(captured_tasks: list) -> None:
+    seed_demo(now=timezone.now())
+    client = Client()
+    client.force_login(ExpertProfile.objects.get(user__username="grace@shiftline.demo").user)
+
+    page = client.get("/expert/shifts/").content.decode()
+
+    assert "Always covered (demo)" in page
+    assert ">hot<" in page
+    assert "Book" in page
