@@ -4,7 +4,7 @@ pattern): brands' systems publish and list shift slots and record customers' rat
 from decimal import Decimal
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,6 +30,7 @@ class SlotOutputSerializer(serializers.Serializer):
 class ShiftSlotListCreateApi(BrandApi):
     """`/api/v1/shift-slots`: GET lists the brand's upcoming slots, POST publishes one."""
 
+    @extend_schema_serializer(component_name="ShiftSlotCreateInput")
     class InputSerializer(serializers.Serializer):
         queue = serializers.IntegerField(min_value=1)
         starts_at = serializers.DateTimeField(help_text="ISO 8601; without an offset, UTC.")
@@ -66,6 +67,7 @@ class ShiftSlotListCreateApi(BrandApi):
 
 
 class ShiftPatternCreateApi(BrandApi):
+    @extend_schema_serializer(component_name="ShiftPatternInput")
     class InputSerializer(serializers.Serializer):
         queue = serializers.IntegerField(min_value=1)
         date_from = serializers.DateField()
@@ -81,6 +83,7 @@ class ShiftPatternCreateApi(BrandApi):
                                                       default=Decimal("1.00"))
         is_hot = serializers.BooleanField(default=False)
 
+    @extend_schema_serializer(component_name="ShiftPatternOutput")
     class OutputSerializer(serializers.Serializer):
         created = serializers.ListField(child=serializers.IntegerField())
         already_published = serializers.IntegerField()
@@ -107,6 +110,7 @@ class ShiftPatternCreateApi(BrandApi):
 
 
 class InquiryReviewCreateApi(BrandApi):
+    @extend_schema_serializer(component_name="InquiryReviewInput")
     class InputSerializer(serializers.Serializer):
         rating = serializers.IntegerField(min_value=1, max_value=5)
         reason = serializers.ChoiceField(choices=ReviewReason.choices,
@@ -115,6 +119,7 @@ class InquiryReviewCreateApi(BrandApi):
         comment = serializers.CharField(max_length=2000, required=False, default="",
                                         allow_blank=True)
 
+    @extend_schema_serializer(component_name="InquiryReviewOutput")
     class OutputSerializer(serializers.Serializer):
         inquiry = serializers.IntegerField(source="inquiry_id")
         rating = serializers.IntegerField()
