@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.testing.websocket import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
@@ -149,3 +150,25 @@ def test_the_expert_sets_away_on_the_workspace(now: datetime, captured_tasks: li
     assert ExpertPresence.objects.get(expert=expert).chosen_status == PresenceStatus.AWAY
     assert ExpertSeat.objects.get(expert=expert).available is False
     assert b'data-presence="away"' in response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_presence_change_is_pushed_to_the_experts_page(captured_tasks: list) -> None:
+    now = timezone.now()
+    expert = factories.on_shift_expert(on=factories.queue(), now=now)
+    user, expert_id = expert.user, expert.pk
+
+    async def scenario() -> str:
+        connection = WebsocketCommunicator(ExpertConsumer.as_asgi(), "/ws/expert/")
+        connection.scope["user"] = user
+        assert (await connection.connect())[0]
+        await database_sync_to_async(presence.presence_choose)(
+            expert_id=expert_id, chosen=PresenceStatus.AWAY, now=timezone.now())
+        frame = await connection.receive_from(timeout=5)
+        await connection.disconnect()
+        return str(frame)
+
+    frame = async_to_sync(scenario)()
+
+    assert frame == ('<strong id="presence" hx-swap-oob="true" class="presence-away" '
+                     'data-presence="away">Away</strong>')

@@ -1,7 +1,7 @@
 """Booking rules: overlaps refused by PostgreSQL, the cancel cut-off, the waitlist, release to
 the waitlist, check-out, the no-show sweep and reminders sent exactly once."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -352,3 +352,19 @@ def test_quality_refresh_is_harmless_without_reviews(now: datetime) -> None:
     figures = quality.quality_refresh(expert_id=expert.pk, now=now)
 
     assert (figures.csat_percent, figures.acceptance_percent, figures.no_shows) == (None, None, 0)
+
+
+def test_the_waitlist_email_names_the_shift_in_the_experts_time_zone(
+    now: datetime, captured_tasks: Tasks
+) -> None:
+    queue = factories.queue()
+    expert = certified_expert(on=queue, now=now, time_zone="Asia/Tokyo")
+    booking = book(slot(on=queue, starts_at=datetime(2027, 1, 5, 23, 30, tzinfo=UTC), hours=1),
+                   expert, now)
+
+    sent = shift_email_send(booking_id=booking.pk, kind="waitlist_seat")
+
+    assert sent is True
+    assert mail.outbox[0].subject == "You got a seat on a shift from the waitlist"
+    assert "Wed 06 Jan 08:30–09:30 (Asia/Tokyo)" in mail.outbox[0].body
+    assert shift_email_send(booking_id=booking.pk + 1000, kind="reminder") is False
