@@ -4,6 +4,7 @@ quality alerts ops see."""
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import (
     Count,
     Exists,
@@ -89,13 +90,27 @@ def booking_list_for_expert_between(
     )
 
 
+def cancel_cutoff(*, queue_id: int) -> timedelta:
+    """How long before a shift of this queue free cancellation ends."""
+    hours = QueueShiftPolicy.objects.filter(queue_id=queue_id) \
+        .values_list("cancel_cutoff_hours", flat=True).first()
+    return timedelta(hours=settings.SHIFT_CANCEL_CUTOFF_HOURS if hours is None else hours)
+
+
 def booking_list_upcoming_for_expert(*, expert: ExpertProfile,
-                                     now: datetime) -> QuerySet[ShiftBooking]:
-    return (
+                                     now: datetime) -> list[ShiftBooking]:
+    """Live bookings not yet over, soonest first, each with `cancel_until`: the end of free
+    cancellation (after it, only a release to the waitlist)."""
+    bookings = list(
         ShiftBooking.objects.filter(expert=expert, ends_at__gt=now,
                                     status__in=LIVE_BOOKING_STATUSES)
         .select_related("slot__queue__brand").order_by("starts_at")
     )
+    cutoffs = {queue_id: cancel_cutoff(queue_id=queue_id)
+               for queue_id in {booking.slot.queue_id for booking in bookings}}
+    for booking in bookings:
+        booking.cancel_until = booking.starts_at - cutoffs[booking.slot.queue_id]  # type: ignore[attr-defined]
+    return bookings
 
 
 def waitlist_list_for_expert(*, expert: ExpertProfile,

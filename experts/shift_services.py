@@ -11,11 +11,10 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
-from experts import presence, quality, schedule
+from experts import presence, quality, schedule, shift_selectors
 from experts.models import (
     LIVE_BOOKING_STATUSES,
     BookingStatus,
@@ -23,7 +22,6 @@ from experts.models import (
     CertificationStatus,
     ExpertProfile,
     ExpertStatus,
-    QueueShiftPolicy,
     ShiftBooking,
     ShiftSlot,
     ShiftWaitlistEntry,
@@ -214,12 +212,6 @@ def shift_booking_create(*, slot: ShiftSlot, expert: ExpertProfile, now: datetim
         return booking
 
 
-def cancel_cutoff(*, queue_id: int) -> timedelta:
-    hours = QueueShiftPolicy.objects.filter(queue_id=queue_id) \
-        .values_list("cancel_cutoff_hours", flat=True).first()
-    return timedelta(hours=settings.SHIFT_CANCEL_CUTOFF_HOURS if hours is None else hours)
-
-
 def _lock_booking(booking_id: int, expert: ExpertProfile | None) -> tuple[ShiftSlot, ShiftBooking]:
     """Locks the booking's slot, then the booking (the lock order of this module)."""
     bookings = ShiftBooking.objects.filter(pk=booking_id)
@@ -250,7 +242,7 @@ def shift_booking_cancel(*, booking_id: int, expert: ExpertProfile,
         if booking.status == BookingStatus.CANCELLED:
             return booking
         _refuse_unless_booked(booking)
-        cutoff = cancel_cutoff(queue_id=slot.queue_id)
+        cutoff = shift_selectors.cancel_cutoff(queue_id=slot.queue_id)
         if now >= booking.starts_at - cutoff:
             hours = int(cutoff.total_seconds() // 3600)
             raise Conflict(
@@ -277,7 +269,7 @@ def shift_booking_release(*, booking_id: int, expert: ExpertProfile,
         if now >= booking.starts_at:
             raise Conflict("This shift has started: check in, or it counts as a no-show.",
                            code="shift_started")
-        if now < booking.starts_at - cancel_cutoff(queue_id=slot.queue_id):
+        if now < booking.starts_at - shift_selectors.cancel_cutoff(queue_id=slot.queue_id):
             raise Conflict("You can still cancel this shift outright.", code="cancel_instead")
         if booking.release_requested_at is None:
             booking.release_requested_at = now

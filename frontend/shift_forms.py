@@ -33,10 +33,14 @@ class _SlotTermsForm(_QueueForm):
 
 
 class SlotForm(_SlotTermsForm):
+    field_order = ["queue", "day"]
+
     day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class PatternForm(_SlotTermsForm):
+    field_order = ["queue", "date_from", "date_to", "weekdays"]
+
     date_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="From")
     date_to = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="To")
     weekdays = forms.TypedMultipleChoiceField(choices=WEEKDAYS, coerce=int,

@@ -288,3 +288,21 @@ def test_the_api_publishes_and_lists_slots(now: datetime) -> None:
     assert other_queue.status_code == 404
     assert [row["id"] for row in listed.json()] == [created.json()["id"]]
     assert ShiftSlot.objects.count() == 1
+
+
+def test_my_shifts_offers_cancel_before_the_cut_off_and_release_after_it() -> None:
+    now = timezone.now()
+    queue = factories.queue()
+    expert = certified_expert(on=queue, now=now, time_zone="UTC")
+    early = book(slot(on=queue, starts_at=now + timedelta(days=3), hours=1), expert, now)
+    late = book(slot(on=queue, starts_at=now + timedelta(hours=3), hours=1), expert, now)
+
+    page = logged_in(expert.user).get("/expert/shifts/mine/").content.decode()
+
+    early_row = page.split(f'id="booking-{early.pk}"')[1].split("</tr>")[0]
+    late_row = page.split(f'id="booking-{late.pk}"')[1].split("</tr>")[0]
+    cancel_until = early.starts_at - timedelta(hours=12)
+    assert f"free until {cancel_until:%a %H:%M}" in early_row
+    assert "Release to waitlist" not in early_row
+    assert "Release to waitlist" in late_row
+    assert ">Cancel<" not in late_row
