@@ -102,15 +102,16 @@ def presence_choose(*, expert_id: int, chosen: str, now: datetime) -> ExpertPres
         return _settle(presence, now, ["chosen_status", "last_activity_at"])
 
 
-def presence_after_check_in(*, expert_id: int, now: datetime) -> ExpertPresence:
+def presence_after_check_in(*, expert_id: int, now: datetime) -> bool:
     """Checking in happens on the workspace page, so the expert is there and active: they count
     as connected until their socket's heartbeats take over (or stop). Their choice of away
-    stands. Runs inside the check-in transaction, after the seat opened."""
+    stands. Returns whether they are available. Runs inside the check-in transaction and
+    before the seat opens, so the lock order is the heartbeat's: presence row, then seat."""
     presence = _lock(expert_id, now)
     presence.last_activity_at = now
     presence.last_heartbeat_at = max(presence.last_heartbeat_at or now, now)
-    presence.status = ""  # forces a settle, so the new seat gets the expert's availability
-    return _settle(presence, now, ["last_activity_at", "last_heartbeat_at"])
+    presence = _settle(presence, now, ["last_activity_at", "last_heartbeat_at"])
+    return presence.status == PresenceStatus.AVAILABLE
 
 
 def presence_sweep(*, now: datetime) -> int:

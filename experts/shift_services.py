@@ -400,12 +400,14 @@ def shift_booking_check_in(
         booking.status = BookingStatus.CHECKED_IN
         booking.checked_in_at = now
         booking.save(update_fields=["status", "checked_in_at"])
+        available = presence.presence_after_check_in(expert_id=expert.pk, now=now)
         seats.seat_open(
             expert_id=expert.pk, queue_id=booking.slot.queue_id, languages=expert.languages,
             skills=expert.skills, quality_score=expert.quality_score,
             shift_ends_at=booking.ends_at, now=now,
         )
-        presence.presence_after_check_in(expert_id=expert.pk, now=now)
+        if not available:
+            seats.seat_set_available(expert_id=expert.pk, available=False, now=now)
         enqueue_on_commit("routing.expert_capacity_freed", expert.pk)
     return booking
 

@@ -12,7 +12,7 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
 
-from experts import presence
+from experts import presence, shift_services
 from experts.models import ExpertPresence, PresenceStatus
 from marketplace.errors import DomainError
 from routing import services as routing_services
@@ -172,3 +172,17 @@ def test_a_presence_change_is_pushed_to_the_experts_page(captured_tasks: list) -
 
     assert frame == ('<strong id="presence" hx-swap-oob="true" class="presence-away" '
                      'data-presence="away">Away</strong>')
+
+
+@pytest.mark.django_db
+def test_an_expert_away_by_choice_checks_in_without_getting_offers(
+    now: datetime, captured_tasks: list
+) -> None:
+    queue = factories.queue()
+    expert = factories.on_shift_expert(on=queue, now=now, checked_in=False)
+    presence.presence_choose(expert_id=expert.pk, chosen=PresenceStatus.AWAY, now=now)
+    booking = expert.bookings.get()
+
+    shift_services.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
+
+    assert status_of(expert.pk) == (PresenceStatus.AWAY, False)
