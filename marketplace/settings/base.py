@@ -117,7 +117,10 @@ REDIS_KEY_PREFIX = env_str("REDIS_KEY_PREFIX", "shiftline")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_KEY_PREFIX}:channels"},
+        # redis-py 8 reads with a 5 s socket timeout by default, which cuts the layer's own 5 s
+        # blocking pop and tears every idle websocket down; allow the pop to finish.
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                   "prefix": f"{REDIS_KEY_PREFIX}:channels"},
     }
 }
 

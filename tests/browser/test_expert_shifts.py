@@ -1,15 +1,18 @@
 """A certified expert, in the browser, finds a shift in the marketplace (in their own time zone),
-books it, sees it in the calendar, checks in, and is live and available for offers."""
+books it, sees it in the calendar, checks in, and is live and available for offers; the page's
+presence heartbeat reaches the server over the websocket (the page clock is moved 21 s on)."""
 
 import os
-from datetime import timedelta
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
-from experts.models import BookingStatus, ExpertPresence, ShiftBooking
+from experts.models import BookingStatus, ExpertPresence, ExpertProfile, ShiftBooking
 from routing.models import ExpertSeat
 from tests import factories
 from tests.experts.shifting import certified_expert, slot
@@ -32,6 +35,19 @@ def database_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def wait_for(condition: Callable[[], bool], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.1)
+
+
+def heartbeat_of(expert: ExpertProfile) -> datetime:
+    beat = ExpertPresence.objects.get(expert=expert).last_heartbeat_at
+    assert beat is not None
+    return beat
+
+
 def screenshot(page: object, name: str) -> None:
     if os.environ.get("SHIFTLINE_SCREENSHOTS"):
         page.screenshot(path=os.environ["SHIFTLINE_SCREENSHOTS"] + "/" + name,  # type: ignore[attr-defined]
@@ -51,6 +67,7 @@ def test_a_certified_expert_books_a_shift_and_checks_in(live: LivePlatform) -> N
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         page = browser.new_page()
+        page.clock.install()
         page.goto(f"{live.base_url}/accounts/login/")
         page.fill("input[name=username]", expert.user.username)
         page.fill("input[name=password]", factories.PASSWORD)
@@ -78,6 +95,13 @@ def test_a_certified_expert_books_a_shift_and_checks_in(live: LivePlatform) -> N
                                                               timeout=10_000)
         expect(page.locator("#presence")).to_have_attribute("data-presence", "available")
         expect(page.locator(f"#booking-{booking.pk}")).to_contain_text("Checked in")
+        checked_in_at = ShiftBooking.objects.get(pk=booking.pk).checked_in_at
+        assert checked_in_at is not None
+        wait_for(lambda: heartbeat_of(expert) > checked_in_at)
+        connected = heartbeat_of(expert)
+        page.mouse.move(10, 10)
+        page.clock.fast_forward("00:21")
+        wait_for(lambda: heartbeat_of(expert) > connected)
         screenshot(page, "expert-checked-in.png")
         browser.close()
 
