@@ -2,6 +2,7 @@
 quality alerts ops see."""
 
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.db.models.functions import Coalesce
 from experts import schedule
 from experts.models import (
     LIVE_BOOKING_STATUSES,
+    BookingStatus,
     CertificationStatus,
     ExpertPresence,
     ExpertProfile,
@@ -178,3 +180,23 @@ def slot_filter_has_certification(*, expert: ExpertProfile) -> bool:
 
 def presence_for_expert(*, expert: ExpertProfile) -> ExpertPresence | None:
     return ExpertPresence.objects.filter(expert=expert).first()
+
+
+def premium_multiplier_at(*, expert_id: int, queue_id: int, at: datetime) -> Decimal:
+    """The premium of the shift the expert was working on the queue at `at` (checked in, or
+    completed since), or 1.00 when they were on none."""
+    premium = ShiftBooking.objects.filter(
+        expert_id=expert_id, slot__queue_id=queue_id, starts_at__lte=at, ends_at__gt=at,
+        status__in=[BookingStatus.CHECKED_IN, BookingStatus.COMPLETED],
+    ).values_list("slot__premium_multiplier", flat=True).first()
+    return Decimal("1.00") if premium is None else premium
+
+
+def expert_rate_with_premium(*, expert_id: int, queue: OverflowQueue,
+                             accepted_at: datetime) -> int:
+    """The expert's earning for one ticket of the queue taken at `accepted_at`: the queue's rate
+    times the shift's premium, in whole minor units (half up), never above the brand's price, so
+    the platform's share is never negative."""
+    premium = premium_multiplier_at(expert_id=expert_id, queue_id=queue.pk, at=accepted_at)
+    rate = (Decimal(queue.expert_rate_minor) * premium).quantize(Decimal(1), ROUND_HALF_UP)
+    return min(int(rate), queue.price_per_ticket_minor)
