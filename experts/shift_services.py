@@ -455,18 +455,41 @@ def shift_booking_mark_no_show(*, booking_id: int, now: datetime) -> bool:
     return True
 
 
+def shift_booking_release_for_unapproved(*, booking_id: int, now: datetime) -> bool:
+    """A suspended (or otherwise no longer approved) expert's upcoming seat goes back to the
+    slot and its waitlist. Returns False when the booking changed meanwhile."""
+    with transaction.atomic():
+        slot, booking = _lock_booking(booking_id, None)
+        if booking.status != BookingStatus.BOOKED or booking.ends_at <= now:
+            return False
+        if ExpertProfile.objects.filter(pk=booking.expert_id,
+                                        status=ExpertStatus.APPROVED).exists():
+            return False
+        booking.status = BookingStatus.RELEASED
+        booking.ended_at = now
+        booking.save(update_fields=["status", "ended_at"])
+        _fill_from_waitlist(slot, now)
+    return True
+
+
 def shifts_sweep(*, now: datetime) -> dict[str, int]:
-    """The periodic sweep: no-shows, shifts that ended while checked in, and reminders."""
+    """The periodic sweep: no-shows, seats of experts no longer approved, shifts that ended
+    while checked in, and reminders."""
     overdue = ShiftBooking.objects.filter(
         status=BookingStatus.BOOKED, starts_at__lt=now - NO_SHOW_AFTER,
         booked_at__lt=now - NO_SHOW_AFTER,
     ).order_by("starts_at").values_list("id", flat=True)[:SWEEP_BATCH]
     no_shows = sum(shift_booking_mark_no_show(booking_id=booking_id, now=now)
                    for booking_id in list(overdue))
+    unapproved = ShiftBooking.objects.filter(
+        status=BookingStatus.BOOKED, ends_at__gt=now,
+    ).exclude(expert__status=ExpertStatus.APPROVED).values_list("id", flat=True)[:SWEEP_BATCH]
+    released = sum(shift_booking_release_for_unapproved(booking_id=booking_id, now=now)
+                   for booking_id in list(unapproved))
     completed = ShiftBooking.objects.filter(
         status=BookingStatus.CHECKED_IN, ends_at__lte=now
     ).update(status=BookingStatus.COMPLETED, checked_out_at=now)
-    return {"no_shows": no_shows, "completed": completed,
+    return {"no_shows": no_shows, "released": released, "completed": completed,
             "reminders": shift_reminders_send_due(now=now)}
 
 

@@ -10,10 +10,11 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 
-from experts import quality, shift_services
+from experts import quality, services, shift_services
 from experts.models import (
     BookingStatus,
     ExpertQuality,
+    ExpertStatus,
     QueueShiftPolicy,
     ShiftBooking,
     ShiftWaitlistEntry,
@@ -368,3 +369,22 @@ def test_the_waitlist_email_names_the_shift_in_the_experts_time_zone(
     assert mail.outbox[0].subject == "You got a seat on a shift from the waitlist"
     assert "Wed 06 Jan 08:30–09:30 (Asia/Tokyo)" in mail.outbox[0].body
     assert shift_email_send(booking_id=booking.pk + 1000, kind="reminder") is False
+
+
+def test_a_suspended_experts_upcoming_seat_goes_to_the_waitlist(
+    now: datetime, captured_tasks: Tasks
+) -> None:
+    queue = factories.queue()
+    full = slot(on=queue, starts_at=now + timedelta(days=1), headcount=1)
+    suspended, waiting = certified_expert(on=queue, now=now), certified_expert(on=queue, now=now)
+    booking = book(full, suspended, now)
+    shift_services.shift_waitlist_join(slot=full, expert=waiting, now=now)
+    services.expert_decide(expert=suspended, to_status=ExpertStatus.SUSPENDED,
+                           decided_by=factories.user(is_staff=True), reason="Complaints",
+                           now=now)
+
+    result = shift_services.shifts_sweep(now=now + timedelta(minutes=1))
+
+    assert result["released"] == 1
+    assert ShiftBooking.objects.get(pk=booking.pk).status == BookingStatus.RELEASED
+    assert ShiftBooking.objects.get(slot=full, status=BookingStatus.BOOKED).expert == waiting
