@@ -1,5 +1,6 @@
-"""Every write on shifts: publishing slots, booking, cancelling, releasing to the waitlist,
-check-in and check-out, the no-show and reminder sweeps.
+"""Every write on shift slots and bookings: publishing slots, booking, cancelling, releasing to
+the waitlist, the waitlist itself. Check-in, check-out and the sweeps are in
+`experts.attendance`.
 
 Lock order: the slot row, then its bookings. A slot's seats are counted only under the slot's
 FOR UPDATE lock, so bookings of one slot are serialised and it is never overbooked; the
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 
-from experts import presence, quality, schedule, shift_selectors
+from experts import schedule, shift_selectors
 from experts.models import (
     LIVE_BOOKING_STATUSES,
     BookingStatus,
@@ -30,16 +31,10 @@ from experts.models import (
 from marketplace.errors import Conflict, DomainError, NotFound, PermissionDenied
 from marketplace.models import OverflowQueue
 from marketplace.tasking import enqueue_on_commit
-from routing import seats
-from routing import services as routing_services
 
-CHECK_IN_OPENS_BEFORE_START = timedelta(minutes=10)
-NO_SHOW_AFTER = timedelta(minutes=10)
-REMINDER_BEFORE = timedelta(hours=1)
 MAX_PATTERN_DAYS = 92
 MAX_HEADCOUNT = 500
 MAX_SHIFT_HOURS = 48
-SWEEP_BATCH = 200
 ONE_CENT = Decimal("0.01")
 
 
@@ -212,8 +207,11 @@ def shift_booking_create(*, slot: ShiftSlot, expert: ExpertProfile, now: datetim
         return booking
 
 
-def _lock_booking(booking_id: int, expert: ExpertProfile | None) -> tuple[ShiftSlot, ShiftBooking]:
-    """Locks the booking's slot, then the booking (the lock order of this module)."""
+def lock_slot_and_booking(
+    booking_id: int, expert: ExpertProfile | None
+) -> tuple[ShiftSlot, ShiftBooking]:
+    """Locks the booking's slot, then the booking (the lock order of this module); with
+    `expert`, only their own booking is found."""
     bookings = ShiftBooking.objects.filter(pk=booking_id)
     if expert is not None:
         bookings = bookings.filter(expert=expert)
@@ -238,7 +236,7 @@ def shift_booking_cancel(*, booking_id: int, expert: ExpertProfile,
     """Cancels freely until the queue's cut-off before the start; the seat goes to the
     waitlist. After the cut-off only a release to the waitlist is possible."""
     with transaction.atomic():
-        slot, booking = _lock_booking(booking_id, expert)
+        slot, booking = lock_slot_and_booking(booking_id, expert)
         if booking.status == BookingStatus.CANCELLED:
             return booking
         _refuse_unless_booked(booking)
@@ -253,7 +251,7 @@ def shift_booking_cancel(*, booking_id: int, expert: ExpertProfile,
         booking.status = BookingStatus.CANCELLED
         booking.ended_at = now
         booking.save(update_fields=["status", "ended_at"])
-        _fill_from_waitlist(slot, now)
+        waitlist_fill(slot, now)
     return booking
 
 
@@ -262,7 +260,7 @@ def shift_booking_release(*, booking_id: int, expert: ExpertProfile,
     """After the cut-off: offers the seat to the waitlist. The booking stays the expert's (and
     a no-show counts) until a waitlisted expert takes it, at once if one is waiting."""
     with transaction.atomic():
-        slot, booking = _lock_booking(booking_id, expert)
+        slot, booking = lock_slot_and_booking(booking_id, expert)
         if booking.status == BookingStatus.RELEASED:
             return booking
         _refuse_unless_booked(booking)
@@ -274,7 +272,7 @@ def shift_booking_release(*, booking_id: int, expert: ExpertProfile,
         if booking.release_requested_at is None:
             booking.release_requested_at = now
             booking.save(update_fields=["release_requested_at"])
-        _fill_from_waitlist(slot, now)
+        waitlist_fill(slot, now)
         booking.refresh_from_db()
     return booking
 
@@ -284,7 +282,7 @@ def _eligible_for_waitlist_seat(entry: ShiftWaitlistEntry, slot: ShiftSlot) -> b
             and _certified(entry.expert_id, slot.queue.brand_id))
 
 
-def _fill_from_waitlist(slot: ShiftSlot, now: datetime) -> int:
+def waitlist_fill(slot: ShiftSlot, now: datetime) -> int:
     """Gives free seats, then seats offered for release, to waiting experts in the order they
     joined, skipping those who are no longer eligible or hold an overlapping shift (they stay
     waiting). Each is told by email. Caller holds the slot lock. Returns seats filled."""
@@ -354,7 +352,7 @@ def shift_waitlist_join(*, slot: ShiftSlot, expert: ExpertProfile,
             slot=locked_slot, expert=expert, status=WaitlistStatus.WAITING
         ).first() or ShiftWaitlistEntry.objects.create(slot=locked_slot, expert=expert,
                                                        joined_at=now)
-        _fill_from_waitlist(locked_slot, now)
+        waitlist_fill(locked_slot, now)
         entry.refresh_from_db()
     return entry
 
@@ -365,149 +363,3 @@ def shift_waitlist_leave(*, slot_id: int, expert: ExpertProfile, now: datetime) 
         return ShiftWaitlistEntry.objects.filter(
             slot_id=slot_id, expert=expert, status=WaitlistStatus.WAITING
         ).update(status=WaitlistStatus.LEFT, left_at=now)
-
-
-def shift_booking_check_in(
-    *, booking_id: int, expert: ExpertProfile, now: datetime
-) -> ShiftBooking:
-    """Checks the expert in from 10 minutes before the shift until 10 minutes after its start
-    (or after booking, for a seat taken late), opens their routing seat, and asks routing to
-    pull waiting work to them."""
-    with transaction.atomic():
-        booking = (
-            ShiftBooking.objects.select_for_update(of=("self",))
-            .select_related("slot")
-            .filter(pk=booking_id, expert=expert)
-            .first()
-        )
-        if booking is None:
-            raise PermissionDenied("This is not your shift.")
-        if booking.status == BookingStatus.CHECKED_IN:
-            return booking
-        if booking.status != BookingStatus.BOOKED:
-            raise Conflict(f"This booking is {booking.get_status_display().lower()}.",
-                           code=f"booking_{booking.status}")
-        if now < booking.starts_at - CHECK_IN_OPENS_BEFORE_START:
-            raise Conflict("Check-in opens 10 minutes before the shift starts.",
-                           code="check_in_not_open")
-        if now >= booking.ends_at:
-            raise Conflict("This shift is over.", code="shift_over")
-        if now > no_show_deadline(booking):
-            raise Conflict("Check-in closed 10 minutes after the start; this shift counts as "
-                           "a no-show.", code="check_in_closed")
-        if expert.status != ExpertStatus.APPROVED:
-            raise PermissionDenied("Only approved experts can check in.")
-        booking.status = BookingStatus.CHECKED_IN
-        booking.checked_in_at = now
-        booking.save(update_fields=["status", "checked_in_at"])
-        available = presence.presence_after_check_in(expert_id=expert.pk, now=now)
-        seats.seat_open(
-            expert_id=expert.pk, queue_id=booking.slot.queue_id, languages=expert.languages,
-            skills=expert.skills, quality_score=expert.quality_score,
-            shift_ends_at=booking.ends_at, now=now,
-        )
-        if not available:
-            seats.seat_set_available(expert_id=expert.pk, available=False, now=now)
-        enqueue_on_commit("routing.expert_capacity_freed", expert.pk)
-    return booking
-
-
-def no_show_deadline(booking: ShiftBooking) -> datetime:
-    return max(booking.starts_at, booking.booked_at) + NO_SHOW_AFTER
-
-
-def shift_booking_check_out(*, booking_id: int, expert: ExpertProfile,
-                            now: datetime) -> ShiftBooking:
-    """Ends the expert's shift as completed. As at a shift's end, the routing seat closes and
-    pending offers go to others; inquiries already accepted stay with the expert to finish."""
-    with transaction.atomic():
-        _, booking = _lock_booking(booking_id, expert)
-        if booking.status == BookingStatus.COMPLETED:
-            return booking
-        if booking.status != BookingStatus.CHECKED_IN:
-            raise Conflict("Check in before checking out.", code="not_checked_in")
-        booking.status = BookingStatus.COMPLETED
-        booking.checked_out_at = now
-        booking.save(update_fields=["status", "checked_out_at"])
-        still_on_shift = ShiftBooking.objects.filter(
-            expert=expert, status=BookingStatus.CHECKED_IN, ends_at__gt=now
-        ).exists()
-    if not still_on_shift:
-        routing_services.expert_leave_routing(
-            expert_id=expert.pk, now=now, release_assignments=False,
-            reason=f"Expert #{expert.pk} checked out; offering to someone else.",
-        )
-    return booking
-
-
-def shift_booking_mark_no_show(*, booking_id: int, now: datetime) -> bool:
-    """Marks a booking nobody checked in on as a no-show and gives its seat to the waitlist.
-    Returns False when the expert checked in (or the booking ended) meanwhile."""
-    with transaction.atomic():
-        slot, booking = _lock_booking(booking_id, None)
-        if booking.status != BookingStatus.BOOKED or now <= no_show_deadline(booking):
-            return False
-        booking.status = BookingStatus.NO_SHOW
-        booking.ended_at = now
-        booking.save(update_fields=["status", "ended_at"])
-        _fill_from_waitlist(slot, now)
-    quality.quality_refresh(expert_id=booking.expert_id, now=now)
-    return True
-
-
-def shift_booking_release_for_unapproved(*, booking_id: int, now: datetime) -> bool:
-    """A suspended (or otherwise no longer approved) expert's upcoming seat goes back to the
-    slot and its waitlist. Returns False when the booking changed meanwhile."""
-    with transaction.atomic():
-        slot, booking = _lock_booking(booking_id, None)
-        if booking.status != BookingStatus.BOOKED or booking.ends_at <= now:
-            return False
-        if ExpertProfile.objects.filter(pk=booking.expert_id,
-                                        status=ExpertStatus.APPROVED).exists():
-            return False
-        booking.status = BookingStatus.RELEASED
-        booking.ended_at = now
-        booking.save(update_fields=["status", "ended_at"])
-        _fill_from_waitlist(slot, now)
-    return True
-
-
-def shifts_sweep(*, now: datetime) -> dict[str, int]:
-    """The periodic sweep: no-shows, seats of experts no longer approved, shifts that ended
-    while checked in, and reminders."""
-    overdue = ShiftBooking.objects.filter(
-        status=BookingStatus.BOOKED, starts_at__lt=now - NO_SHOW_AFTER,
-        booked_at__lt=now - NO_SHOW_AFTER,
-    ).order_by("starts_at").values_list("id", flat=True)[:SWEEP_BATCH]
-    no_shows = sum(shift_booking_mark_no_show(booking_id=booking_id, now=now)
-                   for booking_id in list(overdue))
-    unapproved = ShiftBooking.objects.filter(
-        status=BookingStatus.BOOKED, ends_at__gt=now,
-    ).exclude(expert__status=ExpertStatus.APPROVED).values_list("id", flat=True)[:SWEEP_BATCH]
-    released = sum(shift_booking_release_for_unapproved(booking_id=booking_id, now=now)
-                   for booking_id in list(unapproved))
-    completed = ShiftBooking.objects.filter(
-        status=BookingStatus.CHECKED_IN, ends_at__lte=now
-    ).update(status=BookingStatus.COMPLETED, checked_out_at=now)
-    return {"no_shows": no_shows, "released": released, "completed": completed,
-            "reminders": shift_reminders_send_due(now=now)}
-
-
-def shift_reminders_send_due(*, now: datetime) -> int:
-    """Emails every expert whose booked shift starts within the hour, exactly once per booking:
-    the conditional update claims the booking's `reminder_sent_at`, so two sweeps running at
-    once send one email."""
-    due = ShiftBooking.objects.filter(
-        status=BookingStatus.BOOKED, reminder_sent_at__isnull=True,
-        starts_at__gt=now, starts_at__lte=now + REMINDER_BEFORE,
-    ).values_list("id", flat=True)[:SWEEP_BATCH]
-    sent = 0
-    for booking_id in list(due):
-        with transaction.atomic():
-            claimed = ShiftBooking.objects.filter(
-                pk=booking_id, reminder_sent_at__isnull=True, status=BookingStatus.BOOKED
-            ).update(reminder_sent_at=now)
-            if claimed:
-                enqueue_on_commit("experts.send_shift_email", booking_id, "reminder")
-                sent += 1
-    return sent

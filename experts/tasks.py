@@ -6,7 +6,7 @@ import smtplib
 from celery import Task, shared_task
 from django.utils import timezone
 
-from experts import notifications, presence, quality, shift_services
+from experts import attendance, notifications, presence, quality
 
 
 @shared_task(name="experts.send_shift_email", bind=True, max_retries=5)
@@ -20,7 +20,7 @@ def send_shift_email(task: Task, booking_id: int, kind: str) -> bool:
 @shared_task(name="experts.sweep_shifts")
 def sweep_shifts() -> dict[str, int]:
     """No-shows, shifts ended while checked in, and reminders."""
-    return shift_services.shifts_sweep(now=timezone.now())
+    return attendance.shifts_sweep(now=timezone.now())
 
 
 @shared_task(name="experts.sweep_presence")

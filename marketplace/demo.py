@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from experts import attendance, shift_services
 from experts import services as expert_services
-from experts import shift_services
 from experts.models import BookingStatus, ExpertProfile, ExpertStatus, ShiftBooking, ShiftSlot
 from marketplace import services
 from marketplace.errors import DomainError
@@ -124,7 +124,7 @@ def seed_demo(*, now: datetime) -> DemoLogins:
         expert_services.certification_grant(expert=expert, brand=brand, now=now)
         booking = shift_services.shift_booking_create(slot=slot, expert=expert, now=now)
         if booking.status == BookingStatus.BOOKED:
-            shift_services.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
+            attendance.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
     assert ShiftBooking.objects.filter(slot=slot, status=BookingStatus.CHECKED_IN).count() >= 2
     _publish_demo_week(queue, experts[0], ops, now)
     return DemoLogins(

@@ -7,8 +7,8 @@ from itertools import count
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
+from experts import attendance, shift_services
 from experts import services as expert_services
-from experts import shift_services
 from experts.models import ExpertProfile, ExpertStatus, ShiftSlot
 from marketplace import services
 from marketplace.models import (
@@ -105,7 +105,7 @@ def on_shift_expert(
     expert_services.certification_grant(expert=profile, brand=on.brand, now=now)
     booking = shift_services.shift_booking_create(slot=slot, expert=profile, now=now)
     if checked_in:
-        shift_services.shift_booking_check_in(booking_id=booking.pk, expert=profile, now=now)
+        attendance.shift_booking_check_in(booking_id=booking.pk, expert=profile, now=now)
         if idle_since is not None:
             ExpertSeat.objects.filter(expert=profile).update(idle_since=idle_since)
     return profile

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from experts import presence, schedule, shift_selectors, shift_services
+from experts import attendance, presence, schedule, shift_selectors, shift_services
 from experts.models import ExpertProfile, ShiftSlot
 from frontend.access import expert_required
 from frontend.responses import navigate
@@ -59,7 +59,7 @@ def my_shifts(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
         "hours": range(0, 24, 3),
         "bookings": shift_selectors.booking_list_upcoming_for_expert(expert=expert, now=now),
         "waitlist": shift_selectors.waitlist_list_for_expert(expert=expert, now=now),
-        "check_in_opens": shift_services.CHECK_IN_OPENS_BEFORE_START,
+        "check_in_opens": attendance.CHECK_IN_OPENS_BEFORE_START,
     })
 
 
@@ -129,7 +129,7 @@ def release(request: HttpRequest, booking_id: int, expert: ExpertProfile) -> Htt
 @require_POST
 @expert_required
 def check_in(request: HttpRequest, booking_id: int, expert: ExpertProfile) -> HttpResponse:
-    return _act(request, lambda: shift_services.shift_booking_check_in(
+    return _act(request, lambda: attendance.shift_booking_check_in(
         booking_id=booking_id, expert=expert, now=timezone.now()),
         "You are checked in. Offers will appear here as they come.", back="workspace")
 
@@ -137,7 +137,7 @@ def check_in(request: HttpRequest, booking_id: int, expert: ExpertProfile) -> Ht
 @require_POST
 @expert_required
 def check_out(request: HttpRequest, booking_id: int, expert: ExpertProfile) -> HttpResponse:
-    return _act(request, lambda: shift_services.shift_booking_check_out(
+    return _act(request, lambda: attendance.shift_booking_check_out(
         booking_id=booking_id, expert=expert, now=timezone.now()),
         "Checked out. No new offers until your next shift.", back="workspace")
 

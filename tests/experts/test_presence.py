@@ -12,7 +12,7 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.test import Client
 from django.utils import timezone
 
-from experts import presence, shift_services
+from experts import attendance, presence
 from experts.models import ExpertPresence, PresenceStatus
 from marketplace.errors import DomainError
 from routing import services as routing_services
@@ -183,6 +183,6 @@ def test_an_expert_away_by_choice_checks_in_without_getting_offers(
     presence.presence_choose(expert_id=expert.pk, chosen=PresenceStatus.AWAY, now=now)
     booking = expert.bookings.get()
 
-    shift_services.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
+    attendance.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
 
     assert status_of(expert.pk) == (PresenceStatus.AWAY, False)

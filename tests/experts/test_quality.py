@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from experts import quality, shift_services
+from experts import attendance, quality
 from experts.models import (
     ExpertDecision,
     ExpertProfile,
@@ -154,7 +154,7 @@ def test_a_no_show_above_the_queue_maximum_alerts_ops(now: datetime, captured_ta
     start = now + timedelta(hours=1)
     book(slot(on=queue, starts_at=start), expert, now)
 
-    shift_services.shifts_sweep(now=start + timedelta(minutes=11))
+    attendance.shifts_sweep(now=start + timedelta(minutes=11))
 
     alert = QualityAlert.objects.get()
     assert (alert.metric, alert.value, alert.threshold) == (QualityMetric.NO_SHOWS, 1, 0)

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from experts import services, shift_services
+from experts import attendance, services, shift_services
 from experts.models import BookingStatus, ExpertDecision, ExpertStatus, ShiftBooking
 from marketplace.errors import Conflict, DomainError, PermissionDenied
 from tests import factories
@@ -89,10 +89,10 @@ def test_check_in_window_is_ten_minutes_either_side_of_the_start(
     moment = now + timedelta(minutes=minutes_from_start)
 
     if allowed:
-        shift_services.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=moment)
+        attendance.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=moment)
     else:
         with pytest.raises(Conflict):
-            shift_services.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=moment)
+            attendance.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=moment)
 
     booking.refresh_from_db()
     expected = BookingStatus.CHECKED_IN if allowed else BookingStatus.BOOKED
@@ -106,7 +106,7 @@ def test_nobody_checks_in_to_someone_elses_booking(now: datetime) -> None:
     booking = ShiftBooking.objects.get(expert=owner)
 
     with pytest.raises(PermissionDenied):
-        shift_services.shift_booking_check_in(booking_id=booking.pk, expert=intruder, now=now)
+        attendance.shift_booking_check_in(booking_id=booking.pk, expert=intruder, now=now)
 
     assert ShiftBooking.objects.get(pk=booking.pk).status == BookingStatus.BOOKED
 

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 
-from experts import quality, services, shift_services
+from experts import attendance, quality, services, shift_services
 from experts.models import (
     BookingStatus,
     ExpertQuality,
@@ -255,9 +255,9 @@ def test_no_show_sweep_marks_the_booking_frees_the_seat_and_counts_against_the_e
     booking = book(full, absent, now)
     shift_services.shift_waitlist_join(slot=full, expert=waiting, now=now)
 
-    before = shift_services.shifts_sweep(now=start + timedelta(minutes=10))
-    after = shift_services.shifts_sweep(now=start + timedelta(minutes=10, seconds=1))
-    again = shift_services.shifts_sweep(now=start + timedelta(minutes=11))
+    before = attendance.shifts_sweep(now=start + timedelta(minutes=10))
+    after = attendance.shifts_sweep(now=start + timedelta(minutes=10, seconds=1))
+    again = attendance.shifts_sweep(now=start + timedelta(minutes=11))
 
     assert (before["no_shows"], after["no_shows"], again["no_shows"]) == (0, 1, 0)
     booking.refresh_from_db()
@@ -276,11 +276,11 @@ def test_a_seat_taken_late_from_the_waitlist_gets_its_own_check_in_grace(
     book(full, absent, now)
     shift_services.shift_waitlist_join(slot=full, expert=waiting, now=now)
     swept_at = start + timedelta(minutes=11)
-    shift_services.shifts_sweep(now=swept_at)
+    attendance.shifts_sweep(now=swept_at)
     seat = ShiftBooking.objects.get(expert=waiting)
 
-    shift_services.shifts_sweep(now=swept_at + timedelta(minutes=5))
-    shift_services.shift_booking_check_in(booking_id=seat.pk, expert=waiting,
+    attendance.shifts_sweep(now=swept_at + timedelta(minutes=5))
+    attendance.shift_booking_check_in(booking_id=seat.pk, expert=waiting,
                                           now=swept_at + timedelta(minutes=9))
 
     assert ShiftBooking.objects.get(pk=seat.pk).status == BookingStatus.CHECKED_IN
@@ -293,7 +293,7 @@ def test_check_out_completes_the_booking_and_closes_the_routing_seat(
     expert = factories.on_shift_expert(on=queue, now=now)
     booking = ShiftBooking.objects.get(expert=expert)
 
-    shift_services.shift_booking_check_out(booking_id=booking.pk, expert=expert,
+    attendance.shift_booking_check_out(booking_id=booking.pk, expert=expert,
                                            now=now + timedelta(hours=1))
 
     booking.refresh_from_db()
@@ -308,7 +308,7 @@ def test_check_out_without_check_in_is_refused(now: datetime) -> None:
     booking = ShiftBooking.objects.get(expert=expert)
 
     with pytest.raises(Conflict, match="Check in"):
-        shift_services.shift_booking_check_out(booking_id=booking.pk, expert=expert, now=now)
+        attendance.shift_booking_check_out(booking_id=booking.pk, expert=expert, now=now)
 
     assert ShiftBooking.objects.get(pk=booking.pk).status == BookingStatus.BOOKED
 
@@ -320,7 +320,7 @@ def test_the_sweep_completes_shifts_that_ended_while_checked_in(
     expert = factories.on_shift_expert(on=queue, now=now)
     booking = ShiftBooking.objects.get(expert=expert)
 
-    result = shift_services.shifts_sweep(now=booking.ends_at)
+    result = attendance.shifts_sweep(now=booking.ends_at)
 
     assert result["completed"] == 1
     assert ShiftBooking.objects.get(pk=booking.pk).status == BookingStatus.COMPLETED
@@ -335,8 +335,8 @@ def test_reminders_go_once_per_booking_within_the_hour_before_start(
     book(slot(on=queue, starts_at=now + timedelta(hours=3), hours=1), expert, now)
 
     with django_capture_on_commit_callbacks(execute=True):
-        first = shift_services.shift_reminders_send_due(now=now)
-        second = shift_services.shift_reminders_send_due(now=now + timedelta(minutes=5))
+        first = attendance.shift_reminders_send_due(now=now)
+        second = attendance.shift_reminders_send_due(now=now + timedelta(minutes=5))
 
     assert (first, second) == (1, 0)
     assert emails_sent(captured_tasks) == [(soon.pk, "reminder")]
@@ -383,7 +383,7 @@ def test_a_suspended_experts_upcoming_seat_goes_to_the_waitlist(
                            decided_by=factories.user(is_staff=True), reason="Complaints",
                            now=now)
 
-    result = shift_services.shifts_sweep(now=now + timedelta(minutes=1))
+    result = attendance.shifts_sweep(now=now + timedelta(minutes=1))
 
     assert result["released"] == 1
     assert ShiftBooking.objects.get(pk=booking.pk).status == BookingStatus.RELEASED
