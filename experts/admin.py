@@ -2,6 +2,8 @@ from django.contrib import admin
 
 from experts.models import (
     Certification,
+    CertificationAttempt,
+    ExpertApplication,
     ExpertDecision,
     ExpertPresence,
     ExpertProfile,
@@ -12,6 +14,8 @@ from experts.models import (
     ShiftBooking,
     ShiftSlot,
     ShiftWaitlistEntry,
+    TrainingPack,
+    TrainingQuestion,
 )
 
 
@@ -25,9 +29,11 @@ class ExpertProfileAdmin(admin.ModelAdmin):
 
 @admin.register(ExpertDecision)
 class ExpertDecisionAdmin(admin.ModelAdmin):
-    """The vetting audit trail: readable, never editable."""
+    """The vetting audit trail: readable, never editable (PostgreSQL refuses it too)."""
 
-    list_display = ["expert", "from_status", "to_status", "decided_by", "decided_at"]
+    list_display = ["expert", "kind", "from_status", "to_status", "decided_by", "decided_at"]
+    list_filter = ["kind", "to_status"]
+    search_fields = ["expert__display_name", "reason"]
 
     def has_add_permission(self, request: object) -> bool:
         return False
@@ -54,6 +60,42 @@ class ShiftSlotAdmin(admin.ModelAdmin):
     list_display = ["queue", "starts_at", "ends_at", "headcount", "premium_multiplier", "is_hot"]
     list_filter = ["is_hot"]
     inlines = [BookingInline]
+
+
+@admin.register(ExpertApplication)
+class ExpertApplicationAdmin(admin.ModelAdmin):
+    """Applications change through the apply pages and the vetting console, which audit every
+    change; the admin only reads them."""
+
+    list_display = ["expert", "email_verified_at", "quiz_score", "submitted_at"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+class TrainingQuestionInline(admin.TabularInline):
+    model = TrainingQuestion
+    extra = 0
+
+
+@admin.register(TrainingPack)
+class TrainingPackAdmin(admin.ModelAdmin):
+    list_display = ["brand", "pass_mark_percent", "updated_at"]
+    inlines = [TrainingQuestionInline]
+
+
+@admin.register(CertificationAttempt)
+class CertificationAttemptAdmin(admin.ModelAdmin):
+    list_display = ["expert", "brand", "score", "total", "passed", "attempted_at"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

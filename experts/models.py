@@ -1,5 +1,6 @@
 """The supply side: expert profiles, brand certifications, shift slots and bookings."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -64,6 +65,11 @@ class Certification(models.Model):
     )
     granted_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    revoke_reason = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -74,10 +80,21 @@ class Certification(models.Model):
         return f"{self.expert} for {self.brand} ({self.status})"
 
 
-class ExpertDecision(models.Model):
-    """Append-only audit trail of vetting decisions: who, when, what, why."""
+class DecisionKind(models.TextChoices):
+    STATUS = "status", "Status change"
+    CHECKLIST = "checklist", "Checklist"
+    NOTE = "note", "Note"
+    CERTIFICATION = "certification", "Certification"
 
-    expert = models.ForeignKey(ExpertProfile, on_delete=models.CASCADE, related_name="decisions")
+
+class ExpertDecision(models.Model):
+    """Append-only audit trail of vetting: status decisions, checklist ticks, private notes and
+    certification revocations; who, when, what, why. PostgreSQL refuses UPDATE and DELETE
+    (migration 0003), so an expert with a trail cannot be deleted either (PROTECT)."""
+
+    expert = models.ForeignKey(ExpertProfile, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField(max_length=16, choices=DecisionKind.choices,
+                            default=DecisionKind.STATUS)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -384,3 +401,119 @@ class QualityAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.expert}: {self.metric} {self.value} vs {self.threshold}"
+class ExpertApplication(models.Model):
+    """What an applicant tells us and what ops check, step by step. The status itself lives on
+    the profile; this row holds the progress of each step."""
+
+    expert = models.OneToOneField(
+        ExpertProfile, on_delete=models.CASCADE, related_name="application"
+    )
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    language_levels = models.JSONField(default=dict, blank=True)
+    experience = models.TextField(blank=True)
+    availability = models.TextField(blank=True)
+    profile_saved_at = models.DateTimeField(null=True, blank=True)
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
+    quiz_answers = models.JSONField(default=dict, blank=True)
+    quiz_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    quiz_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    quiz_taken_at = models.DateTimeField(null=True, blank=True)
+    sample_reply = models.TextField(blank=True)
+    sample_saved_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    identity_verified = models.BooleanField(default=False)
+    writing_quality_checked = models.BooleanField(default=False)
+    language_checked = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quiz_score__isnull=True) | Q(quiz_score__lte=models.F("quiz_total")),
+                name="application_quiz_score_within_total",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Application of {self.expert}"
+
+    @property
+    def checklist_complete(self) -> bool:
+        return self.identity_verified and self.writing_quality_checked and self.language_checked
+
+
+class TrainingPack(models.Model):
+    """A brand's guidelines (Markdown) and the quiz that certifies experts for its queues."""
+
+    brand = models.OneToOneField(
+        "marketplace.Brand", on_delete=models.CASCADE, related_name="training_pack"
+    )
+    guidelines = models.TextField(blank=True)
+    pass_mark_percent = models.PositiveSmallIntegerField(default=80)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pass_mark_percent__gte=1) & Q(pass_mark_percent__lte=100),
+                name="training_pack_pass_mark_is_a_percentage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Training pack of {self.brand}"
+
+
+class TrainingQuestion(models.Model):
+    pack = models.ForeignKey(TrainingPack, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField()
+    prompt = models.TextField()
+    options = ArrayField(models.CharField(max_length=300))
+    correct_option = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pack", "position"], name="unique_question_position"),
+            models.CheckConstraint(
+                condition=Q(correct_option__lt=models.Func(
+                    models.F("options"), function="cardinality",
+                    output_field=models.IntegerField(),
+                )),
+                name="question_correct_option_exists",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.prompt[:60]
+
+
+RETAKE_COOLDOWN = timedelta(hours=1)
+"""How long an expert waits after failing a brand's quiz before trying again."""
+
+
+class CertificationAttempt(models.Model):
+    """One try at a brand's quiz, scored on the server. Failed tries start the cool-down."""
+
+    expert = models.ForeignKey(
+        ExpertProfile, on_delete=models.CASCADE, related_name="certification_attempts"
+    )
+    brand = models.ForeignKey(
+        "marketplace.Brand", on_delete=models.CASCADE, related_name="certification_attempts"
+    )
+    answers = models.JSONField(default=dict)
+    score = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField()
+    passed = models.BooleanField()
+    attempted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-attempted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__lte=models.F("total")),
+                                   name="attempt_score_within_total"),
+        ]
+        indexes = [models.Index(fields=["expert", "brand", "-attempted_at"],
+                                name="attempt_expert_brand_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.expert} on {self.brand}: {self.score}/{self.total}"

@@ -59,3 +59,18 @@ def signed_in_user(request: HttpRequest) -> User:
     if not isinstance(request.user, User):
         raise PermissionDenied("Log in first.")
     return request.user
+
+
+def applicant_required(view: View) -> View:
+    """Passes the signed-in user's expert profile (an applicant or an expert) as `expert`;
+    users without one (brand members, ops) are refused: each sees only their own application."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        expert = expert_profile_for_user(user=request.user)
+        if expert is None:
+            raise PermissionDenied("Only applicants have an application.")
+        return view(request, *args, expert=expert, **kwargs)
+
+    return wrapper

@@ -1,6 +1,6 @@
-"""Demo data for `make run`: one brand with an always-covered queue, two experts on a shift that
-is live now, a week of published shift slots, an ops user. Running it again creates no
-duplicates."""
+"""Demo data for `make run`: one brand with an always-covered queue and a training pack, two
+experts on a shift that is live now, a week of published shift slots, one applicant waiting in
+review, an ops user. Running it again creates no duplicates."""
 
 import contextlib
 from dataclasses import dataclass
@@ -14,7 +14,15 @@ from django.db import transaction
 
 from experts import attendance, shift_services
 from experts import services as expert_services
-from experts.models import BookingStatus, ExpertProfile, ExpertStatus, ShiftBooking, ShiftSlot
+from experts.models import (
+    BookingStatus,
+    ExpertProfile,
+    ExpertStatus,
+    ShiftBooking,
+    ShiftSlot,
+    TrainingPack,
+)
+from experts.screening import SCREENING_QUESTIONS
 from marketplace import services
 from marketplace.errors import DomainError
 from marketplace.models import ApiKey, Brand, BrandMembership, BrandRole, OverflowQueue
@@ -28,6 +36,7 @@ DEMO_SHIFT_HOURS = 12
 class DemoLogins:
     brand_admin: str
     experts: tuple[str, ...]
+    applicant: str
     ops: str
     password: str
     api_key: str
@@ -45,7 +54,26 @@ def _user(email: str, *, first_name: str, is_staff: bool = False) -> User:
     return user
 
 
-def _approved_expert(email: str, name: str, system: User, now: datetime) -> ExpertProfile:
+DEMO_GUIDELINES = """## Tone
+Friendly and direct. Sign off with your first name.
+
+## Returns
+- 60 days for unworn items, free return label by email.
+- Damaged on arrival: apologise, send a replacement first, ask for a photo.
+
+> Never promise delivery dates; link to the tracking page instead."""
+DEMO_QUIZ = (
+    ("How long do customers have to return unworn items?", ["14 days", "30 days", "60 days"], 2),
+    ("A jacket arrived damaged. What comes first?",
+     ["Ask for a photo, then decide", "Send a replacement, then ask for a photo",
+      "Refer them to the courier"], 1),
+    ("A customer asks when their parcel arrives. You…",
+     ["Promise tomorrow", "Link to the tracking page", "Escalate to the brand"], 1),
+)
+
+
+def _applicant_in_review(email: str, name: str, now: datetime) -> ExpertProfile:
+    """An applicant who has done every step and submitted, as the apply pages would."""
     user = _user(email, first_name=name)
     expert = ExpertProfile.objects.filter(user=user).first()
     if expert is None:
@@ -53,7 +81,36 @@ def _approved_expert(email: str, name: str, system: User, now: datetime) -> Expe
             user=user, display_name=name, time_zone="Europe/Lisbon", languages=["en", "pt"],
             now=now,
         )
-    if expert.status != ExpertStatus.APPROVED:
+    if expert.status != ExpertStatus.APPLIED:
+        return expert
+    expert_services.application_open(expert=expert)
+    expert_services.applicant_verify_email(
+        token=expert_services.email_verification_token(user=user), now=now)
+    expert_services.application_save_profile(
+        expert=expert, display_name=name, time_zone="Europe/Lisbon",
+        language_levels={"en": "fluent", "pt": "native"}, skills=["returns", "outdoor gear"],
+        experience="Four years of email and chat support for an outdoor retailer.",
+        availability="Weeknights 18:00-23:00 and Saturdays", now=now,
+    )
+    expert_services.application_accept_terms(expert=expert, now=now)
+    expert_services.application_submit_quiz(
+        expert=expert, now=now,
+        answers={question.key: str(question.correct_option) for question in SCREENING_QUESTIONS},
+    )
+    expert_services.application_save_sample(
+        expert=expert, now=now,
+        reply="Hi Sam, I'm so sorry the sleeve arrived torn. I've sent a replacement by express "
+              "delivery so it reaches you before Saturday; no need to wait for the return.",
+    )
+    return expert_services.application_submit(expert=expert, now=now)
+
+
+def _approved_expert(email: str, name: str, system: User, now: datetime) -> ExpertProfile:
+    expert = _applicant_in_review(email, name, now)
+    if expert.status == ExpertStatus.IN_REVIEW:
+        for item in expert_services.CHECKLIST_ITEMS:
+            expert_services.application_checklist_set(
+                expert=expert, item=item, checked=True, by=system, now=now)
         expert = expert_services.expert_decide(
             expert=expert, to_status=ExpertStatus.APPROVED, decided_by=system,
             reason="Demo data: vetted expert.", now=now,
@@ -88,6 +145,14 @@ def _publish_demo_week(queue: OverflowQueue, expert: ExpertProfile, ops: User,
     if evening is not None:
         with contextlib.suppress(DomainError):
             shift_services.shift_booking_create(slot=evening, expert=expert, now=now)
+def _training_pack(brand: Brand, editor: User, now: datetime) -> None:
+    if TrainingPack.objects.filter(brand=brand).exists():
+        return
+    expert_services.training_pack_save(brand=brand, editor=editor, guidelines=DEMO_GUIDELINES,
+                                       pass_mark_percent=66, now=now)
+    for prompt, options, correct in DEMO_QUIZ:
+        expert_services.training_question_add(brand=brand, editor=editor, prompt=prompt,
+                                              options=options, correct_option=correct, now=now)
 
 
 @transaction.atomic
@@ -108,10 +173,12 @@ def seed_demo(*, now: datetime) -> DemoLogins:
     if not ApiKey.objects.filter(prefix=DEMO_API_KEY.split("_")[1]).exists():
         services.api_key_create(brand=brand, name="Demo key", raw_key=DEMO_API_KEY)
 
+    _training_pack(brand, brand_admin, now)
     experts = [
         _approved_expert("ada@shiftline.demo", "Ada Lovelace", ops, now),
         _approved_expert("grace@shiftline.demo", "Grace Hopper", ops, now),
     ]
+    applicant = _applicant_in_review("katherine@shiftline.demo", "Katherine Johnson", now)
     slot = ShiftSlot.objects.filter(queue=queue, starts_at__lte=now,
                                     ends_at__gt=now + timedelta(hours=1)).first()
     if slot is None:
@@ -130,6 +197,7 @@ def seed_demo(*, now: datetime) -> DemoLogins:
     return DemoLogins(
         brand_admin=brand_admin.username,
         experts=tuple(expert.user.username for expert in experts),
+        applicant=applicant.user.username,
         ops=ops.username,
         password=DEMO_PASSWORD,
         api_key=DEMO_API_KEY,

@@ -97,3 +97,11 @@ def event_list_for_inquiry(*, inquiry: Inquiry) -> QuerySet[InquiryEvent]:
     return InquiryEvent.objects.filter(inquiry=inquiry).select_related("actor").order_by(
         "created_at", "id"
     )
+
+
+def brand_get(*, brand_id: int) -> Brand | None:
+    return Brand.objects.filter(pk=brand_id).first()
+
+
+def brand_get_by_slug(*, slug: str) -> Brand | None:
+    return Brand.objects.filter(slug=slug).first()

@@ -1,7 +1,7 @@
 """Test data built through the same services the product uses, so tests see real states."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import count
 
 from django.contrib.auth import get_user_model
@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from experts import attendance, shift_services
 from experts import services as expert_services
 from experts.models import ExpertProfile, ExpertStatus, ShiftSlot
+from experts.screening import SCREENING_QUESTIONS
 from marketplace import services
 from marketplace.models import (
     ApiKey,
@@ -134,3 +135,55 @@ def inquiry(*, on: OverflowQueue, now: datetime, **overrides: str) -> Inquiry:
 
 def revoked(key: ApiKey, now: datetime) -> ApiKey:
     return services.api_key_revoke(api_key=key, now=now)
+
+
+def applicant(
+    *, now: datetime, submitted: bool = True, checklist_by: User | None = None,
+    name: str | None = None, quiz_right: int = 5,
+) -> ExpertProfile:
+    """An applicant who signed up, verified their email and did every step through the
+    services; `submitted` sends it to review, `checklist_by` (an ops user) ticks the checklist."""
+    number = next(_sequence)
+    profile = expert_services.applicant_sign_up(
+        email=f"applicant{number}@example.test", password=PASSWORD,
+        display_name=name or f"Applicant {number}", verify_url_prefix="http://testserver/v/",
+        now=now,
+    )
+    expert_services.applicant_verify_email(
+        token=expert_services.email_verification_token(user=profile.user), now=now)
+    expert_services.application_save_profile(
+        expert=profile, display_name=profile.display_name, time_zone="Europe/Lisbon",
+        language_levels={"en": "fluent"}, skills=["returns"], experience="Two years of chat.",
+        availability="Weeknights", now=now,
+    )
+    expert_services.application_accept_terms(expert=profile, now=now)
+    expert_services.application_submit_quiz(expert=profile, now=now, answers={
+        question.key: str(question.correct_option if index < quiz_right
+                          else (question.correct_option + 1) % len(question.options))
+        for index, question in enumerate(SCREENING_QUESTIONS)})
+    expert_services.application_save_sample(expert=profile, now=now, reply="Hello Sam, " * 10)
+    if submitted:
+        profile = expert_services.application_submit(expert=profile, now=now)
+    if checklist_by is not None:
+        for item in expert_services.CHECKLIST_ITEMS:
+            expert_services.application_checklist_set(expert=profile, item=item, checked=True,
+                                                      by=checklist_by, now=now)
+    profile.refresh_from_db()
+    return profile
+
+
+def training_pack(
+    *, of: Brand, pass_mark_percent: int = 66, questions: int = 3, guidelines: str = "Be kind."
+) -> list[int]:
+    """A brand's pack with `questions` questions whose right answer is always option 0; returns
+    the question ids."""
+    owner = brand_member(of=of, role=BrandRole.OWNER)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    expert_services.training_pack_save(brand=of, editor=owner, guidelines=guidelines,
+                                       pass_mark_percent=pass_mark_percent, now=now)
+    return [
+        expert_services.training_question_add(
+            brand=of, editor=owner, prompt=f"Question {index}?", options=["Right", "Wrong"],
+            correct_option=0, now=now).pk
+        for index in range(questions)
+    ]

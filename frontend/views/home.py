@@ -22,8 +22,10 @@ def home(request: HttpRequest) -> HttpResponse:
     """Sends each role to its own home page."""
     if request.user.is_staff:
         return redirect("ops:console")
-    if expert_profile_for_user(user=request.user) is not None:
-        return redirect("expert:workspace")
+    expert = expert_profile_for_user(user=request.user)
+    if expert is not None:
+        return redirect("expert:workspace" if expert.status in ("approved", "suspended")
+                        else "apply:status")
     if brand_membership_for_user(user=request.user) is not None:
         return redirect("brand:console")
     return render(request, "frontend/no_role.html", status=403)

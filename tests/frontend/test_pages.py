@@ -7,7 +7,6 @@ from django.test import Client
 from django.utils import timezone
 
 from billing.models import LedgerTransaction
-from experts.models import ExpertStatus
 from marketplace.models import InquiryStatus
 from routing import services as routing_services
 from routing.models import Offer
@@ -147,7 +146,7 @@ def test_expert_cannot_open_someone_elses_inquiry(now: datetime, captured_tasks:
 
 def test_ops_approves_an_expert_with_a_reason_in_the_audit_trail(now: datetime) -> None:
     ops_user = factories.user(is_staff=True)
-    applicant = factories.expert(now=now, status=ExpertStatus.APPLIED)
+    applicant = factories.applicant(now=now, checklist_by=ops_user)
     client = logged_in(ops_user)
 
     refused = client.post(f"/ops/experts/{applicant.pk}/decide/", {"status": "approved"})
@@ -157,9 +156,9 @@ def test_ops_approves_an_expert_with_a_reason_in_the_audit_trail(now: datetime) 
     applicant.refresh_from_db()
     assert (refused.status_code, approved.status_code) == (302, 302)
     assert applicant.status == "approved"
-    decision = applicant.decisions.get()
+    decision = applicant.decisions.get(kind="status", to_status="approved")
     assert (decision.decided_by, decision.from_status, decision.reason) == (
-        ops_user, "applied", "Strong writing sample")
+        ops_user, "in_review", "Strong writing sample")
 
 
 def test_get_on_a_post_only_action_is_405(now: datetime) -> None:

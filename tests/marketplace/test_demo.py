@@ -1,4 +1,5 @@
-"""The demo data: a week of published slots for the demo queue, idempotent."""
+"""`seed_demo`: a training pack with a quiz, an applicant waiting in review and a week of
+published slots for the demo queue, idempotently."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -7,7 +8,14 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from experts.models import BookingStatus, ExpertProfile, ShiftBooking, ShiftSlot
+from experts.models import (
+    BookingStatus,
+    ExpertProfile,
+    ExpertStatus,
+    ShiftBooking,
+    ShiftSlot,
+    TrainingPack,
+)
 from marketplace.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +50,22 @@ def test_demo_expert_sees_the_marketplace_with_content(captured_tasks: list) -> 
     assert "Always covered (demo)" in page
     assert ">hot<" in page
     assert "Book" in page
+def test_seed_demo_fills_the_pipeline_and_the_training_pack_once(captured_tasks: list) -> None:
+    now = timezone.now()
+
+    first = seed_demo(now=now)
+    second = seed_demo(now=now)
+
+    assert first == second
+    pack = TrainingPack.objects.get(brand__slug="northwind")
+    assert pack.questions.count() == 3
+    assert "## Returns" in pack.guidelines
+    statuses = dict(ExpertProfile.objects.values_list("user__username", "status"))
+    assert statuses == {
+        "ada@shiftline.demo": ExpertStatus.APPROVED,
+        "grace@shiftline.demo": ExpertStatus.APPROVED,
+        "katherine@shiftline.demo": ExpertStatus.IN_REVIEW,
+    }
+    applicant = ExpertProfile.objects.get(user__username=first.applicant)
+    assert (applicant.application.quiz_score, applicant.application.checklist_complete) == (
+        5, False)

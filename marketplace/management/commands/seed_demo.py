@@ -26,7 +26,9 @@ class Command(BaseCommand):
 Shiftline demo is ready at {base_url}/  (password for every login: {logins.password})
     brand admin  {logins.brand_admin}   -> {base_url}/brand/
 {experts}   -> {base_url}/expert/
-    ops          {logins.ops}     -> {base_url}/ops/  and {base_url}/admin/
+    applicant    {logins.applicant}   -> {base_url}/apply/status/  (in review)
+    ops          {logins.ops}     -> {base_url}/ops/, {base_url}/ops/vetting/, {base_url}/admin/
+Apply as a new expert: {base_url}/apply/   Brand training pack: {base_url}/brand/training/
 
 Demo brand API key: {logins.api_key}
 Create an inquiry (change external_id for a new one):

@@ -13,7 +13,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('experts', '0002_drop_profile_idle_since'),
+        ('experts', '0004_decision_trail_append_only'),
         ('marketplace', '0003_first_response_target_per_channel'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

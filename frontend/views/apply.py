@@ -1,0 +1,233 @@
+"""Applying to be an expert: sign-up, email verification, the steps, the status page."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from experts import selectors as expert_selectors
+from experts import services as expert_services
+from experts.models import ExpertApplication, ExpertProfile, ExpertStatus
+from experts.screening import (
+    LANGUAGE_LEVELS,
+    SAMPLE_INQUIRY_BODY,
+    SAMPLE_INQUIRY_SUBJECT,
+    SAMPLE_REPLY_MIN_LENGTH,
+    SCREENING_QUESTIONS,
+)
+from frontend.access import applicant_required
+from marketplace.errors import DomainError
+
+LANGUAGE_ROWS = 4
+TIME_ZONE_SUGGESTIONS = ("Europe/Lisbon", "Europe/Dublin", "Europe/London", "Europe/Berlin",
+                         "America/New_York", "America/Sao_Paulo", "Asia/Manila", "UTC")
+
+
+def _verify_url_prefix(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("apply:verify", args=["TOKEN"])).removesuffix(
+        "TOKEN/")
+
+
+def _application(expert: ExpertProfile) -> ExpertApplication:
+    application = expert_selectors.application_for_expert(expert=expert)
+    if application is None:
+        application = ExpertApplication(expert=expert)
+    return application
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("apply:status")
+    values = {"email": request.POST.get("email", ""), "name": request.POST.get("name", "")}
+    if request.method == "POST":
+        try:
+            expert = expert_services.applicant_sign_up(
+                email=values["email"], password=request.POST.get("password", ""),
+                display_name=values["name"], verify_url_prefix=_verify_url_prefix(request),
+                now=timezone.now(),
+            )
+        except DomainError as error:
+            return render(request, "frontend/apply/signup.html",
+                          {"values": values, "error": error.message}, status=400)
+        login(request, expert.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome! We sent a confirmation link to {expert.user.email}.")
+        return redirect("apply:status")
+    return render(request, "frontend/apply/signup.html", {"values": values})
+
+
+@require_GET
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        expert_services.applicant_verify_email(token=token, now=timezone.now())
+    except DomainError as error:
+        return render(request, "frontend/apply/verify_failed.html", {"error": error.message},
+                      status=400)
+    messages.success(request, "Your email is verified. Continue your application.")
+    return redirect("apply:status")
+
+
+@require_POST
+@applicant_required
+def verify_resend(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
+    try:
+        expert_services.applicant_resend_verification(
+            expert=expert, verify_url_prefix=_verify_url_prefix(request))
+        messages.success(request, f"We sent a new link to {expert.user.email}.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("apply:status")
+
+
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("apply:signup")
+    return redirect("apply:status")
+
+
+@require_GET
+@applicant_required
+def status(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
+    application = _application(expert)
+    editable = expert.status in (ExpertStatus.APPLIED, ExpertStatus.NEEDS_INFO)
+    return render(request, "frontend/apply/status.html", {
+        "expert": expert,
+        "application": application,
+        "missing": expert_services.application_missing_steps(application) if editable else [],
+        "editable": editable,
+        "verified": application.email_verified_at is not None,
+        "decisions": expert_selectors.decision_list_for_expert(expert=expert)
+        .filter(kind="status"),
+    })
+
+
+def _closed_step(request: HttpRequest, expert: ExpertProfile) -> HttpResponse | None:
+    """A step opens only to a verified applicant whose application may still change."""
+    application = _application(expert)
+    if application.email_verified_at is None:
+        messages.error(request, "Verify your email first: follow the link we sent you.")
+        return redirect("apply:status")
+    if expert.status not in (ExpertStatus.APPLIED, ExpertStatus.NEEDS_INFO):
+        messages.info(request, f"Your application is {expert.get_status_display().lower()}.")
+        return redirect("apply:status")
+    return None
+
+
+def _step_page(request: HttpRequest, expert: ExpertProfile, template: str,
+               context: dict[str, object], status: int = 200) -> HttpResponse:
+    return render(request, f"frontend/apply/{template}", {
+        "expert": expert, "application": _application(expert), **context,
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@applicant_required
+def profile(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
+    if (closed := _closed_step(request, expert)) is not None:
+        return closed
+    application = _application(expert)
+    if request.method == "POST":
+        levels = {request.POST.get(f"language_{row}", ""): request.POST.get(f"level_{row}", "")
+                  for row in range(LANGUAGE_ROWS)}
+        levels.pop("", None)
+        try:
+            expert_services.application_save_profile(
+                expert=expert, display_name=request.POST.get("display_name", ""),
+                time_zone=request.POST.get("time_zone", ""), language_levels=levels,
+                skills=request.POST.get("skills", "").split(","),
+                experience=request.POST.get("experience", ""),
+                availability=request.POST.get("availability", ""), now=timezone.now(),
+            )
+        except DomainError as error:
+            return _step_page(request, expert, "profile.html", {
+                "error": error.message, "rows": _language_rows(levels),
+                "levels": LANGUAGE_LEVELS, "zones": TIME_ZONE_SUGGESTIONS,
+                "posted": request.POST}, status=400)
+        messages.success(request, "Profile saved.")
+        return redirect("apply:status")
+    return _step_page(request, expert, "profile.html", {
+        "rows": _language_rows(application.language_levels), "levels": LANGUAGE_LEVELS,
+        "zones": TIME_ZONE_SUGGESTIONS, "posted": None,
+    })
+
+
+def _language_rows(levels: dict[str, str]) -> list[tuple[int, str, str]]:
+    items = list(levels.items())[:LANGUAGE_ROWS]
+    items += [("", "")] * (LANGUAGE_ROWS - len(items))
+    return [(row, code, level) for row, (code, level) in enumerate(items)]
+
+
+@require_POST
+@applicant_required
+def terms(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
+    if request.POST.get("accept") != "yes":
+        messages.error(request, "Tick the box to accept the terms.")
+        return redirect("apply:status")
+    try:
+        expert_services.application_accept_terms(expert=expert, now=timezone.now())
+        messages.success(request, "Terms accepted.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("apply:status")
+
+
+@require_http_methods(["GET", "POST"])
+@applicant_required
+def quiz(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
+    if (closed := _closed_step(request, expert)) is not None:
+        return closed
+    if request.method == "POST":
+        answers = {question.key: request.POST.get(question.key, "")
+                   for question in SCREENING_QUESTIONS}
+        try:
+            application = expert_services.application_submit_quiz(
+                expert=expert, answers=answers, now=timezone.now())
+        except DomainError as error:
+            return _step_page(request, expert, "quiz.html", {
+                "questions": _with_choices(answers), "error": error.message},
+                status=400)
+        messages.success(request, f"Quiz saved: {application.quiz_score} of "
+                                  f"{application.quiz_total} right.")
+        return redirect("apply:status")
+    return _step_page(request, expert, "quiz.html", {
+        "questions": _with_choices(_application(expert).quiz_answers)})
+
+
+def _with_choices(answers: dict[str, str]) -> list[tuple[object, str]]:
+    return [(question, str(answers.get(question.key, ""))) for question in SCREENING_QUESTIONS]
+
+
+@require_http_methods(["GET", "POST"])
+@applicant_required
+def sample(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
+    if (closed := _closed_step(request, expert)) is not None:
+        return closed
+    context = {"subject": SAMPLE_INQUIRY_SUBJECT, "body": SAMPLE_INQUIRY_BODY,
+               "min_length": SAMPLE_REPLY_MIN_LENGTH}
+    if request.method == "POST":
+        reply = request.POST.get("reply", "")
+        try:
+            expert_services.application_save_sample(expert=expert, reply=reply,
+                                                    now=timezone.now())
+        except DomainError as error:
+            return _step_page(request, expert, "sample.html",
+                              {**context, "reply": reply, "error": error.message}, status=400)
+        messages.success(request, "Sample reply saved.")
+        return redirect("apply:status")
+    return _step_page(request, expert, "sample.html",
+                      {**context, "reply": _application(expert).sample_reply})
+
+
+@require_POST
+@applicant_required
+def submit(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
+    try:
+        expert_services.application_submit(expert=expert, now=timezone.now())
+        messages.success(request, "Application submitted. Ops will review it and email you.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("apply:status")

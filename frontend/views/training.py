@@ -1,0 +1,212 @@
+"""Brand training packs: the brand's owners and admins write guidelines and a quiz in the brand
+console (viewers read them); approved experts read, take the quiz and get certified."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied as Forbidden
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from experts import selectors as expert_selectors
+from experts import services as expert_services
+from experts.models import ExpertProfile, ExpertStatus
+from frontend.access import brand_member_required, expert_required, signed_in_user
+from marketplace.errors import DomainError, NotFound, PermissionDenied
+from marketplace.models import BrandMembership, BrandRole
+
+OPTION_ROWS = 4
+
+
+def _can_edit(membership: BrandMembership) -> bool:
+    return membership.role in (BrandRole.OWNER, BrandRole.ADMIN)
+
+
+def _refuse_viewer(membership: BrandMembership) -> None:
+    if not _can_edit(membership):
+        raise Forbidden("Only the brand's owners and admins can change its training pack.")
+
+
+def _option_rows(options: list[str]) -> list[tuple[int, str]]:
+    padded = list(options) + [""] * max(0, OPTION_ROWS - len(options))
+    return list(enumerate(padded))
+
+
+@require_GET
+@brand_member_required
+def pack(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
+    training_pack = expert_selectors.training_pack_for_brand(brand=membership.brand)
+    questions = list(training_pack.questions.all()) if training_pack is not None else []
+    return render(request, "frontend/brand/training.html", {
+        "membership": membership,
+        "brand": membership.brand,
+        "pack": training_pack,
+        "questions": [(question, _option_rows(question.options)) for question in questions],
+        "new_option_rows": _option_rows([]),
+        "can_edit": _can_edit(membership),
+        "certifications": expert_selectors.certification_list_for_brand(brand=membership.brand),
+    })
+
+
+def _pass_mark(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("pass_mark_percent", ""))
+    except ValueError:
+        return 0
+
+
+def _correct_option(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("correct_option", "")) - 1
+    except ValueError:
+        return -1
+
+
+def _posted_options(request: HttpRequest) -> list[str]:
+    """The options typed into the rows, empty rows dropped; `correct_option` counts the
+    non-empty ones, as the form numbers them."""
+    return [value for row in range(OPTION_ROWS)
+            if (value := request.POST.get(f"option_{row}", "").strip())]
+
+
+@require_POST
+@brand_member_required
+def pack_save(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
+    _refuse_viewer(membership)
+    try:
+        expert_services.training_pack_save(
+            brand=membership.brand, editor=signed_in_user(request),
+            guidelines=request.POST.get("guidelines", ""), pass_mark_percent=_pass_mark(request),
+            now=timezone.now(),
+        )
+        messages.success(request, "Training pack saved.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("brand:training")
+
+
+@require_POST
+@brand_member_required
+def question_add(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
+    _refuse_viewer(membership)
+    try:
+        expert_services.training_question_add(
+            brand=membership.brand, editor=signed_in_user(request),
+            prompt=request.POST.get("prompt", ""), options=_posted_options(request),
+            correct_option=_correct_option(request), now=timezone.now(),
+        )
+        messages.success(request, "Question added.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("brand:training")
+
+
+@require_POST
+@brand_member_required
+def question_update(request: HttpRequest, question_id: int,
+                    membership: BrandMembership) -> HttpResponse:
+    _refuse_viewer(membership)
+    try:
+        expert_services.training_question_update(
+            brand=membership.brand, editor=signed_in_user(request), question_id=question_id,
+            prompt=request.POST.get("prompt", ""), options=_posted_options(request),
+            correct_option=_correct_option(request), now=timezone.now(),
+        )
+        messages.success(request, "Question saved.")
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("brand:training")
+
+
+@require_POST
+@brand_member_required
+def question_delete(request: HttpRequest, question_id: int,
+                    membership: BrandMembership) -> HttpResponse:
+    _refuse_viewer(membership)
+    try:
+        expert_services.training_question_delete(
+            brand=membership.brand, editor=signed_in_user(request), question_id=question_id,
+            now=timezone.now())
+        messages.success(request, "Question deleted.")
+    except NotFound as error:
+        raise Http404(error.message) from error
+    return redirect("brand:training")
+
+
+@require_POST
+@brand_member_required
+def certification_revoke(request: HttpRequest, expert_id: int,
+                         membership: BrandMembership) -> HttpResponse:
+    _refuse_viewer(membership)
+    try:
+        expert = expert_selectors.expert_get(expert_id=expert_id)
+        expert_services.certification_revoke(
+            expert=expert, brand=membership.brand, by=signed_in_user(request),
+            reason=request.POST.get("reason", ""), now=timezone.now(),
+        )
+        messages.success(request, f"{expert.display_name} is no longer certified.")
+    except NotFound as error:
+        raise Http404(error.message) from error
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("brand:training")
+
+
+def _approved(expert: ExpertProfile) -> None:
+    if expert.status != ExpertStatus.APPROVED:
+        raise Forbidden("Only approved experts can take brand quizzes.")
+
+
+@require_GET
+@expert_required
+def certifications(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
+    _approved(expert)
+    return render(request, "frontend/expert/certifications.html", {
+        "expert": expert,
+        "rows": expert_selectors.brand_training_list_for_expert(expert=expert,
+                                                                now=timezone.now()),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@expert_required
+def brand_quiz(request: HttpRequest, slug: str, expert: ExpertProfile) -> HttpResponse:
+    _approved(expert)
+    now = timezone.now()
+    rows = expert_selectors.brand_training_list_for_expert(expert=expert, now=now,
+                                                          brand_slug=slug)
+    if not rows:
+        raise Http404("This brand has no training pack.")
+    row = rows[0]
+    training_pack = expert_selectors.training_pack_for_brand(brand=row.brand)
+    assert training_pack is not None  # the row exists only for a pack with questions
+    questions = list(training_pack.questions.all())
+    chosen: dict[str, str] = {}
+    error = None
+    if request.method == "POST":
+        chosen = {str(question.pk): request.POST.get(f"question_{question.pk}", "")
+                  for question in questions}
+        try:
+            attempt = expert_services.certification_attempt_submit(
+                expert=expert, brand=row.brand, answers=chosen, now=now)
+        except PermissionDenied as error_:
+            messages.error(request, error_.message)
+            return redirect("expert:certifications")
+        except DomainError as error_:
+            error = error_.message
+        else:
+            if attempt.passed:
+                messages.success(request, f"Passed: {attempt.score} of {attempt.total}. You are "
+                                          f"certified for {row.brand.name}.")
+            else:
+                messages.error(request, f"Not passed: {attempt.score} of {attempt.total} "
+                                        f"(pass mark {training_pack.pass_mark_percent} %). "
+                                        "You can retake the quiz in an hour.")
+            return redirect("expert:certifications")
+    return render(request, "frontend/expert/brand_quiz.html", {
+        "expert": expert, "row": row, "pack": training_pack,
+        "questions": [(question, chosen.get(str(question.pk), "")) for question in questions],
+        "error": error,
+    }, status=400 if error else 200)
