@@ -1,7 +1,8 @@
 """An applicant's and an ops user's browsers, live: sign up, verify the email, complete the
 profile and the assessment, get approved in the vetting console, pass a brand's quiz and see the
 brand certified, then book one of the brand's shifts and check in. Playwright drives Debian's
-Chromium against uvicorn in its own process, so the verification link is made with the same signed-token function the service emails."""
+Chromium against uvicorn in its own process, so the verification link is made with the same
+signed-token function the service emails."""
 
 import os
 import re
