@@ -5,9 +5,17 @@ then its bookings; check-in takes the presence row before the routing seat."""
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
 from experts import presence, quality, shift_services
-from experts.models import BookingStatus, ExpertProfile, ExpertStatus, ShiftBooking
+from experts.models import (
+    BookingStatus,
+    Certification,
+    CertificationStatus,
+    ExpertProfile,
+    ExpertStatus,
+    ShiftBooking,
+)
 from marketplace.errors import Conflict, PermissionDenied
 from marketplace.tasking import enqueue_on_commit
 from routing import seats
@@ -107,15 +115,25 @@ def shift_booking_mark_no_show(*, booking_id: int, now: datetime) -> bool:
     return True
 
 
-def shift_booking_release_for_unapproved(*, booking_id: int, now: datetime) -> bool:
-    """A suspended (or otherwise no longer approved) expert's upcoming seat goes back to the
-    slot and its waitlist. Returns False when the booking changed meanwhile."""
+def _certified_for_slot() -> Exists:
+    return Exists(Certification.objects.filter(
+        expert_id=OuterRef("expert_id"), brand_id=OuterRef("slot__queue__brand_id"),
+        status=CertificationStatus.GRANTED,
+    ))
+
+
+def shift_booking_release_if_barred(*, booking_id: int, now: datetime) -> bool:
+    """The seat of an expert who may no longer work it (suspended, or the brand's certification
+    revoked) goes back to the slot and its waitlist. Returns False when the booking changed
+    meanwhile or the expert may work it after all."""
     with transaction.atomic():
         slot, booking = shift_services.lock_slot_and_booking(booking_id, None)
         if booking.status != BookingStatus.BOOKED or booking.ends_at <= now:
             return False
-        if ExpertProfile.objects.filter(pk=booking.expert_id,
-                                        status=ExpertStatus.APPROVED).exists():
+        may_work = ShiftBooking.objects.filter(
+            pk=booking.pk, expert__status=ExpertStatus.APPROVED
+        ).filter(_certified_for_slot()).exists()
+        if may_work:
             return False
         booking.status = BookingStatus.RELEASED
         booking.ended_at = now
@@ -125,18 +143,18 @@ def shift_booking_release_for_unapproved(*, booking_id: int, now: datetime) -> b
 
 
 def shifts_sweep(*, now: datetime) -> dict[str, int]:
-    """The periodic sweep: no-shows, seats of experts no longer approved, shifts that ended
-    while checked in, and reminders."""
+    """The periodic sweep: no-shows, seats of experts no longer approved or certified, shifts
+    that ended while checked in, and reminders."""
     overdue = ShiftBooking.objects.filter(
         status=BookingStatus.BOOKED, starts_at__lt=now - NO_SHOW_AFTER,
         booked_at__lt=now - NO_SHOW_AFTER,
     ).order_by("starts_at").values_list("id", flat=True)[:SWEEP_BATCH]
     no_shows = sum(shift_booking_mark_no_show(booking_id=booking_id, now=now)
                    for booking_id in list(overdue))
-    unapproved = ShiftBooking.objects.filter(
-        status=BookingStatus.BOOKED, ends_at__gt=now,
-    ).exclude(expert__status=ExpertStatus.APPROVED).values_list("id", flat=True)[:SWEEP_BATCH]
-    released = sum(shift_booking_release_for_unapproved(booking_id=booking_id, now=now)
+    unapproved = ShiftBooking.objects.filter(status=BookingStatus.BOOKED, ends_at__gt=now).filter(
+        ~Q(expert__status=ExpertStatus.APPROVED) | ~_certified_for_slot()
+    ).values_list("id", flat=True)[:SWEEP_BATCH]
+    released = sum(shift_booking_release_if_barred(booking_id=booking_id, now=now)
                    for booking_id in list(unapproved))
     completed = ShiftBooking.objects.filter(
         status=BookingStatus.CHECKED_IN, ends_at__lte=now

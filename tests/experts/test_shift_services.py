@@ -388,3 +388,21 @@ def test_a_suspended_experts_upcoming_seat_goes_to_the_waitlist(
     assert result["released"] == 1
     assert ShiftBooking.objects.get(pk=booking.pk).status == BookingStatus.RELEASED
     assert ShiftBooking.objects.get(slot=full, status=BookingStatus.BOOKED).expert == waiting
+
+
+def test_a_revoked_certification_gives_the_brands_upcoming_seats_back(
+    now: datetime, captured_tasks: Tasks
+) -> None:
+    queue, other = factories.queue(), factories.queue()
+    expert = certified_expert(on=queue, now=now)
+    services.certification_grant(expert=expert, brand=other.brand, now=now)
+    revoked = book(slot(on=queue, starts_at=now + timedelta(days=1)), expert, now)
+    kept = book(slot(on=other, starts_at=now + timedelta(days=2)), expert, now)
+    services.certification_revoke(expert=expert, brand=queue.brand,
+                                  by=factories.user(is_staff=True), reason="Tone", now=now)
+
+    result = attendance.shifts_sweep(now=now + timedelta(minutes=1))
+
+    assert result["released"] == 1
+    assert ShiftBooking.objects.get(pk=revoked.pk).status == BookingStatus.RELEASED
+    assert ShiftBooking.objects.get(pk=kept.pk).status == BookingStatus.BOOKED
