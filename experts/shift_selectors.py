@@ -64,8 +64,8 @@ def slot_list_open_for_expert(
     *, expert: ExpertProfile, now: datetime, day: date | None = None
 ) -> QuerySet[ShiftSlot]:
     """Slots not yet over, of queues of brands the expert is certified for; with `day`, those
-    overlapping that day in the expert's own time zone. Soonest first, with seat counts and the
-    expert's own booking and waitlist place."""
+    overlapping that day in the expert's own time zone. Soonest first, with seat counts, the
+    expert's own booking and waitlist place, and whether it clashes with a shift they hold."""
     certified_brands = expert.certifications.filter(status=CertificationStatus.GRANTED) \
         .values("brand_id")
     slots = ShiftSlot.objects.filter(queue__brand_id__in=certified_brands, ends_at__gt=now)
@@ -79,6 +79,10 @@ def slot_list_open_for_expert(
         my_booking_status=Subquery(mine.values("status")[:1]),
         on_waitlist=Exists(ShiftWaitlistEntry.objects.filter(
             slot=OuterRef("pk"), expert=expert, status=WaitlistStatus.WAITING)),
+        clashes=Exists(ShiftBooking.objects.filter(
+            expert=expert, status__in=LIVE_BOOKING_STATUSES,
+            starts_at__lt=OuterRef("ends_at"), ends_at__gt=OuterRef("starts_at"),
+        ).exclude(slot=OuterRef("pk"))),
     ).select_related("queue__brand").order_by("starts_at", "pk")
 
 

@@ -306,3 +306,22 @@ def test_my_shifts_offers_cancel_before_the_cut_off_and_release_after_it() -> No
     assert "Release to waitlist" not in early_row
     assert "Release to waitlist" in late_row
     assert ">Cancel<" not in late_row
+
+
+def test_the_marketplace_marks_slots_that_clash_with_the_experts_shifts() -> None:
+    now = timezone.now()
+    queue = factories.queue()
+    expert = certified_expert(on=queue, now=now)
+    mine = slot(on=queue, starts_at=now + timedelta(days=1), hours=4)
+    clashing = slot(on=queue, starts_at=now + timedelta(days=1, hours=2), hours=4)
+    free = slot(on=queue, starts_at=now + timedelta(days=2), hours=4)
+    book(mine, expert, now)
+
+    page = logged_in(expert.user).get("/expert/shifts/").content.decode()
+
+    def row(target: ShiftSlot) -> str:
+        return page.split(f'id="slot-{target.pk}"')[1].split("</tr>")[0]
+
+    assert "Booked" in row(mine)
+    assert "Clashes with one of your shifts" in row(clashing)
+    assert ">Book<" in row(free)
