@@ -112,10 +112,13 @@ def booking_list_upcoming_for_expert(*, expert: ExpertProfile,
                                     status__in=LIVE_BOOKING_STATUSES)
         .select_related("slot__queue__brand").order_by("starts_at")
     )
-    cutoffs = {queue_id: cancel_cutoff(queue_id=queue_id)
-               for queue_id in {booking.slot.queue_id for booking in bookings}}
+    hours = dict(QueueShiftPolicy.objects.filter(
+        queue_id__in={booking.slot.queue_id for booking in bookings}
+    ).values_list("queue_id", "cancel_cutoff_hours"))
     for booking in bookings:
-        booking.cancel_until = booking.starts_at - cutoffs[booking.slot.queue_id]  # type: ignore[attr-defined]
+        cutoff = timedelta(hours=hours.get(booking.slot.queue_id,
+                                           settings.SHIFT_CANCEL_CUTOFF_HOURS))
+        booking.cancel_until = booking.starts_at - cutoff  # type: ignore[attr-defined]
     return bookings
 
 

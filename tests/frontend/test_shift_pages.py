@@ -5,7 +5,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from experts import shift_services
@@ -325,3 +327,26 @@ def test_the_marketplace_marks_slots_that_clash_with_the_experts_shifts() -> Non
     assert "Booked" in row(mine)
     assert "Clashes with one of your shifts" in row(clashing)
     assert ">Book<" in row(free)
+
+
+def test_shift_pages_cost_the_same_queries_for_few_or_many_slots(captured_tasks: list) -> None:
+    now = timezone.now()
+    queue = factories.queue()
+    expert = certified_expert(on=queue, now=now)
+    client = logged_in(expert.user)
+    for day in range(1, 4):
+        book(slot(on=queue, starts_at=now + timedelta(days=day), hours=2), expert, now)
+
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured.captured_queries)
+
+    few = (queries("/expert/shifts/"), queries("/expert/shifts/mine/"))
+    for hour in range(30):
+        slot(on=queue, starts_at=now + timedelta(days=5, hours=hour), hours=1)
+    other = factories.queue(of=queue.brand)
+    book(slot(on=other, starts_at=now + timedelta(days=4), hours=2), expert, now)
+    many = (queries("/expert/shifts/"), queries("/expert/shifts/mine/"))
+
+    assert many == few
