@@ -171,13 +171,16 @@ def test_ops_see_and_acknowledge_alerts(now: datetime, captured_tasks: list) -> 
     ops.force_login(factories.user(is_staff=True))
 
     page = ops.get("/ops/quality/").content.decode()
+    console = ops.get("/ops/").content.decode()
     alert = QualityAlert.objects.get()
     ops.post(f"/ops/quality/alerts/{alert.pk}/acknowledge/")
 
     assert expert.display_name in page
     assert "Offer acceptance" in page
+    assert f"{expert.display_name} (Offer acceptance 0% on {queue})" in console
     assert QualityAlert.objects.get().acknowledged_at is not None
     assert "No open quality alerts" in ops.get("/ops/quality/").content.decode()
+    assert 'id="quality-alerts"' not in ops.get("/ops/").content.decode()
 
 
 def resolved_inquiry(queue: OverflowQueue, expert: ExpertProfile, now: datetime) -> Inquiry:
