@@ -2,6 +2,8 @@
 own queues in the brand console, ops staff for every queue in the ops console. Brand viewers
 see the slots but cannot publish."""
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -52,7 +54,10 @@ def _publish(request: HttpRequest, brand: Brand | None, console: str) -> HttpRes
                 queue=data["queue"], day=data["day"], starts=data["starts"], ends=data["ends"],
                 headcount=data["headcount"], premium_multiplier=data["premium_multiplier"],
                 is_hot=data["is_hot"], published_by=user, now=now)
-            messages.success(request, f"Published {slot}.")
+            zone = ZoneInfo(slot.queue.time_zone)
+            starts, ends = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
+            messages.success(request, f"Published a slot on {slot.queue}: "
+                             f"{starts:%a %d %b %H:%M}–{ends:%H:%M} ({slot.queue.time_zone}).")
         elif kind == "pattern":
             pattern_form = PatternForm(request.POST, queues=queues, prefix="pattern")
             if not pattern_form.is_valid():

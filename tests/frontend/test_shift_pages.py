@@ -350,3 +350,18 @@ def test_shift_pages_cost_the_same_queries_for_few_or_many_slots(captured_tasks:
     many = (queries("/expert/shifts/"), queries("/expert/shifts/mine/"))
 
     assert many == few
+
+
+def test_publishing_one_slot_confirms_it_in_the_queue_time_zone() -> None:
+    queue = factories.queue(time_zone="America/New_York")
+    owner = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.OWNER))
+
+    response = owner.post("/brand/shifts/publish/", {
+        "kind": "slot", "slot-queue": queue.pk, "slot-day": "2030-07-01",
+        "slot-starts": "22:00", "slot-ends": "02:00", "slot-headcount": "2",
+        "slot-premium_multiplier": "1.10"}, follow=True)
+
+    created = ShiftSlot.objects.get()
+    assert (created.starts_at.isoformat(), created.ends_at.isoformat()) == (
+        "2030-07-02T02:00:00+00:00", "2030-07-02T06:00:00+00:00")
+    assert "Mon 01 Jul 22:00–02:00 (America/New_York)" in response.content.decode()
