@@ -36,7 +36,7 @@ def shift_booking_check_in(
     with transaction.atomic():
         booking = (
             ShiftBooking.objects.select_for_update(of=("self",))
-            .select_related("slot")
+            .select_related("slot__queue")
             .filter(pk=booking_id, expert=expert)
             .first()
         )
@@ -57,6 +57,8 @@ def shift_booking_check_in(
                            "a no-show.", code="check_in_closed")
         if expert.status != ExpertStatus.APPROVED:
             raise PermissionDenied("Only approved experts can check in.")
+        if not shift_services.is_certified(expert.pk, booking.slot.queue.brand_id):
+            raise PermissionDenied("You are no longer certified for this brand.")
         booking.status = BookingStatus.CHECKED_IN
         booking.checked_in_at = now
         booking.save(update_fields=["status", "checked_in_at"])

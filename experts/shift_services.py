@@ -158,7 +158,7 @@ def _live_seats_taken(slot: ShiftSlot) -> int:
     return slot.bookings.filter(status__in=LIVE_BOOKING_STATUSES).count()
 
 
-def _certified(expert_id: int, brand_id: int) -> bool:
+def is_certified(expert_id: int, brand_id: int) -> bool:
     return Certification.objects.filter(
         expert_id=expert_id, brand_id=brand_id, status=CertificationStatus.GRANTED
     ).exists()
@@ -167,7 +167,7 @@ def _certified(expert_id: int, brand_id: int) -> bool:
 def _check_may_book(expert: ExpertProfile, slot: ShiftSlot) -> None:
     if not ExpertProfile.objects.filter(pk=expert.pk, status=ExpertStatus.APPROVED).exists():
         raise PermissionDenied("Only approved experts can book shifts.")
-    if not _certified(expert.pk, slot.queue.brand_id):
+    if not is_certified(expert.pk, slot.queue.brand_id):
         raise PermissionDenied("You are not certified for this brand.")
 
 
@@ -279,7 +279,7 @@ def shift_booking_release(*, booking_id: int, expert: ExpertProfile,
 
 def _eligible_for_waitlist_seat(entry: ShiftWaitlistEntry, slot: ShiftSlot) -> bool:
     return (entry.expert.status == ExpertStatus.APPROVED
-            and _certified(entry.expert_id, slot.queue.brand_id))
+            and is_certified(entry.expert_id, slot.queue.brand_id))
 
 
 def waitlist_fill(slot: ShiftSlot, now: datetime) -> int:

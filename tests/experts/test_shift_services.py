@@ -406,3 +406,19 @@ def test_a_revoked_certification_gives_the_brands_upcoming_seats_back(
     assert result["released"] == 1
     assert ShiftBooking.objects.get(pk=revoked.pk).status == BookingStatus.RELEASED
     assert ShiftBooking.objects.get(pk=kept.pk).status == BookingStatus.BOOKED
+
+
+def test_an_expert_whose_certification_was_revoked_cannot_check_in(
+    now: datetime, captured_tasks: Tasks
+) -> None:
+    queue = factories.queue()
+    expert = factories.on_shift_expert(on=queue, now=now, checked_in=False)
+    booking = ShiftBooking.objects.get(expert=expert)
+    services.certification_revoke(expert=expert, brand=queue.brand,
+                                  by=factories.user(is_staff=True), reason="Tone", now=now)
+
+    with pytest.raises(PermissionDenied, match="no longer certified"):
+        attendance.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
+
+    assert ShiftBooking.objects.get(pk=booking.pk).status == BookingStatus.BOOKED
+    assert not ExpertSeat.objects.filter(expert=expert).exists()
