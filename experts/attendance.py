@@ -16,7 +16,7 @@ from experts.models import (
     ExpertStatus,
     ShiftBooking,
 )
-from marketplace.errors import Conflict, PermissionDenied
+from marketplace.errors import Conflict, NotFound, PermissionDenied
 from marketplace.tasking import enqueue_on_commit
 from routing import seats
 from routing import services as routing_services
@@ -41,7 +41,7 @@ def shift_booking_check_in(
             .first()
         )
         if booking is None:
-            raise PermissionDenied("This is not your shift.")
+            raise NotFound("No such shift booking of yours.")
         if booking.status == BookingStatus.CHECKED_IN:
             return booking
         if booking.status != BookingStatus.BOOKED:

@@ -1,7 +1,11 @@
 """Every non-trivial read on the brand side."""
 
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
 
 from marketplace.errors import NotFound
 from marketplace.models import (
@@ -9,6 +13,7 @@ from marketplace.models import (
     BrandMembership,
     Inquiry,
     InquiryEvent,
+    InquiryStatus,
     Message,
     OverflowQueue,
 )
@@ -51,7 +56,18 @@ def queue_coverage_calendar(*, queue: OverflowQueue) -> CoverageCalendar:
     )
 
 
-def inquiry_list_for_brand(*, brand: Brand, status: str | None = None) -> QuerySet[Inquiry]:
+OPEN_STATUSES = (
+    InquiryStatus.RECEIVED, InquiryStatus.QUEUED, InquiryStatus.OFFERED, InquiryStatus.ASSIGNED,
+    InquiryStatus.ANSWERED, InquiryStatus.WAITING_ON_CUSTOMER,
+)
+
+
+def inquiry_list_for_brand(
+    *, brand: Brand, status: str | None = None, channel: str | None = None,
+    search: str | None = None, open_only: bool = False,
+) -> QuerySet[Inquiry]:
+    """Newest first. `search` matches the subject, the customer's email or the external id,
+    case-insensitively; `open_only` keeps the inquiries still in the brand's live queue."""
     inquiries = (
         Inquiry.objects.filter(brand=brand)
         .select_related("customer", "queue")
@@ -59,7 +75,68 @@ def inquiry_list_for_brand(*, brand: Brand, status: str | None = None) -> QueryS
     )
     if status:
         inquiries = inquiries.filter(status=status)
+    if open_only:
+        inquiries = inquiries.filter(status__in=OPEN_STATUSES)
+    if channel:
+        inquiries = inquiries.filter(channel=channel)
+    if search:
+        inquiries = inquiries.filter(
+            Q(subject__icontains=search) | Q(customer__email__icontains=search)
+            | Q(external_id__icontains=search)
+        )
     return inquiries
+
+
+@dataclass(frozen=True)
+class DailyFigures:
+    """One UTC day of a brand's inquiries. `due` counts the network's inquiries received that
+    day whose first response was given or is overdue; `on_time` those answered by their
+    deadline."""
+
+    day: date
+    received: int
+    resolved: int
+    due: int
+    on_time: int
+
+    @property
+    def on_time_share(self) -> float | None:
+        return self.on_time / self.due if self.due else None
+
+
+def inquiry_daily_figures_for_brand(
+    *, brand: Brand, now: datetime, days: int = 7
+) -> list[DailyFigures]:
+    """Received and resolved per UTC day for the last `days` days (today included), oldest
+    first, in two grouped queries."""
+    today = now.astimezone(UTC).date()
+    first_day = today - timedelta(days=days - 1)
+    start = datetime.combine(first_day, datetime.min.time(), tzinfo=UTC)
+    received = {
+        row["day"]: row
+        for row in Inquiry.objects.filter(brand=brand, received_at__gte=start)
+        .annotate(day=TruncDate("received_at", tzinfo=UTC)).order_by().values("day")
+        .annotate(
+            received=Count("id"),
+            due=Count("id", filter=~Q(status=InquiryStatus.WITH_BRAND) & (
+                Q(first_replied_at__isnull=False) | Q(first_response_due_at__lte=now))),
+            on_time=Count("id", filter=Q(first_replied_at__lte=F("first_response_due_at"))),
+        )
+    }
+    resolved = dict(
+        Inquiry.objects.filter(brand=brand, resolved_at__gte=start)
+        .annotate(day=TruncDate("resolved_at", tzinfo=UTC)).order_by().values("day")
+        .annotate(count=Count("id")).values_list("day", "count")
+    )
+    figures = []
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        row = received.get(day, {})
+        figures.append(DailyFigures(
+            day=day, received=row.get("received", 0), resolved=resolved.get(day, 0),
+            due=row.get("due", 0), on_time=row.get("on_time", 0),
+        ))
+    return figures
 
 
 def inquiry_list_recent(*, limit: int = 50) -> QuerySet[Inquiry]:
@@ -70,6 +147,17 @@ def inquiry_get_for_brand(*, brand: Brand, inquiry_id: int) -> Inquiry:
     """A brand sees only its own inquiries; another brand's id answers as if it did not exist."""
     inquiry = (
         Inquiry.objects.filter(brand=brand, pk=inquiry_id)
+        .select_related("customer", "queue", "brand")
+        .first()
+    )
+    if inquiry is None:
+        raise NotFound("Inquiry not found.")
+    return inquiry
+
+
+def inquiry_get_for_brand_id(*, brand_id: int, inquiry_id: int) -> Inquiry:
+    inquiry = (
+        Inquiry.objects.filter(brand_id=brand_id, pk=inquiry_id)
         .select_related("customer", "queue", "brand")
         .first()
     )

@@ -26,6 +26,7 @@ from marketplace.models import (
     MessageDirection,
     OverflowQueue,
 )
+from marketplace.push import push_inquiry_changed_on_commit
 from marketplace.tasking import enqueue_on_commit
 
 API_KEY_PREFIX_LENGTH = 8
@@ -94,10 +95,16 @@ def inquiry_record_event(
     actor: User | None = None,
     data: dict[str, Any] | None = None,
 ) -> InquiryEvent:
-    return InquiryEvent.objects.create(
+    """Appends to the timeline. Every change of an inquiry passes here, so this is where the
+    brand's live console hears of it (after commit)."""
+    event = InquiryEvent.objects.create(
         inquiry=inquiry, kind=kind, description=description, actor=actor,
         data=data or {}, created_at=now,
     )
+    push_inquiry_changed_on_commit(
+        brand_id=inquiry.brand_id, inquiry_id=inquiry.pk, is_new=kind == "received"
+    )
+    return event
 
 
 @dataclass(frozen=True)

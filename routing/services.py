@@ -207,10 +207,13 @@ def offer_accept(*, offer_id: int, expert: ExpertProfile, now: datetime) -> Assi
 
 
 def offer_decline(*, offer_id: int, expert: ExpertProfile, reason: str, now: datetime) -> Offer:
-    if not reason.strip():
-        raise DomainError("Say why you decline, so routing can learn.", code="reason_required")
+    """Someone else's offer is NotFound before the input is judged, so the answer never tells
+    whether a foreign id exists."""
     with transaction.atomic():
         inquiry, offer = _lock_offer_for_expert(offer_id=offer_id, expert=expert)
+        if not reason.strip():
+            raise DomainError("Say why you decline, so routing can learn.",
+                              code="reason_required")
         if offer.status == OfferStatus.DECLINED:
             return offer
         if offer.status != OfferStatus.PENDING:
@@ -329,10 +332,10 @@ def _lock_active_assignment(
 def assignment_reply(
     *, inquiry_id: int, expert: ExpertProfile, author: User, body: str, now: datetime
 ) -> Message:
-    if not body.strip():
-        raise DomainError("Write a reply before sending.", code="empty_reply")
     with transaction.atomic():
         inquiry, assignment = _lock_active_assignment(inquiry_id=inquiry_id, expert=expert)
+        if not body.strip():
+            raise DomainError("Write a reply before sending.", code="empty_reply")
         if assignment.status != AssignmentStatus.ACTIVE:
             raise PermissionDenied("This inquiry is no longer assigned to you.")
         return marketplace_services.message_create_reply(

@@ -89,7 +89,7 @@ def application_open(*, expert: ExpertProfile) -> ExpertApplication:
 
 
 def applicant_resend_verification(*, expert: ExpertProfile, verify_url_prefix: str) -> None:
-    if expert.application.email_verified_at is not None:
+    if application_open(expert=expert).email_verified_at is not None:
         raise Conflict("Your email is already verified.", code="already_verified")
     with transaction.atomic():
         _send_verification(expert.user, verify_url_prefix)

@@ -101,10 +101,12 @@ def training_question_update(
     *, brand: Brand, editor: User, question_id: int, prompt: str, options: Sequence[str],
     correct_option: int, now: datetime,
 ) -> TrainingQuestion:
+    """Another brand's question is NotFound before the input is judged, so the answer never
+    tells whether a foreign id exists."""
     _require_brand_editor(brand, editor)
-    prompt, cleaned = _clean_question(prompt, options, correct_option)
     with transaction.atomic():
         question = _question_of_brand(brand, question_id)
+        prompt, cleaned = _clean_question(prompt, options, correct_option)
         question.prompt, question.options, question.correct_option = prompt, cleaned, \
             correct_option
         question.save(update_fields=["prompt", "options", "correct_option"])

@@ -3,30 +3,55 @@
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from billing import selectors as billing_selectors
 from frontend.access import brand_member_required
+from frontend.charts import week_chart
 from marketplace import selectors
 from marketplace.errors import NotFound
-from marketplace.models import BrandMembership, InquiryStatus
+from marketplace.models import BrandMembership, InquiryChannel, InquiryStatus
 from routing import selectors as routing_selectors
+
+PAGE_SIZE = 25
+SEARCH_MAX_LENGTH = 200
+OPEN, ALL = "open", "all"
 
 
 @require_GET
 @brand_member_required
 def console(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
-    status = request.GET.get("status") or None
-    if status not in (None, *InquiryStatus.values):
-        status = None
-    inquiries = selectors.inquiry_list_for_brand(brand=membership.brand, status=status)
-    page = Paginator(inquiries, 25).get_page(request.GET.get("page"))
+    """The live queue: open inquiries by default, filtered by status and channel, searched by
+    subject, customer email or external id. Rows change live over /ws/brand/; new inquiries
+    arrive on top of the unfiltered first page."""
+    status = request.GET.get("status") or OPEN
+    if status not in (OPEN, ALL, *InquiryStatus.values):
+        status = OPEN
+    channel = request.GET.get("channel") or None
+    if channel not in (None, *InquiryChannel.values):
+        channel = None
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
+    inquiries = selectors.inquiry_list_for_brand(
+        brand=membership.brand, status=status if status not in (OPEN, ALL) else None,
+        channel=channel, search=search or None, open_only=status == OPEN,
+    )
+    page = Paginator(inquiries, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    figures = selectors.inquiry_daily_figures_for_brand(brand=membership.brand, now=now)
     return render(request, "frontend/brand/console.html", {
         "membership": membership,
         "brand": membership.brand,
         "page": page,
         "status": status,
+        "channel": channel,
+        "search": search,
         "statuses": InquiryStatus.choices,
+        "channels": InquiryChannel.choices,
+        "is_filtered": status != OPEN or bool(channel) or bool(search),
+        "live_target": status == OPEN and not channel and not search and page.number == 1,
+        "now": now,
+        "chart": week_chart(figures),
         "charges": billing_selectors.brand_charges_total(brand_id=membership.brand_id),
     })
 

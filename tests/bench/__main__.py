@@ -11,6 +11,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench")
     parser.add_argument("--iterations", type=int, default=60)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--intake-only", action="store_true",
+                        help="only the intake bench (uvicorn workers: --workers)")
+    parser.add_argument("--workers", type=int, default=None)
     arguments = parser.parse_args()
 
     database.configure()
@@ -19,7 +22,11 @@ def main() -> int:
 
     django.setup()
     call_command("migrate", verbosity=0)
-    from tests.bench import decision
+    from tests.bench import decision, intake
+
+    if arguments.intake_only:
+        intake.print_report(intake.run(workers=arguments.workers))
+        return 0
 
     figures = decision.run(iterations=arguments.iterations)
     smallest, largest = figures[0], figures[-1]
@@ -31,6 +38,9 @@ def main() -> int:
         "queries_per_decision_max": max(figure.queries for figure in figures),
         "queries_target": "<= 5",
     }
+    intake_figures = intake.run(workers=arguments.workers)
+    report["intake"] = intake_figures.__dict__
+    report["intake_ratio_target"] = ">= 0.5"
     if arguments.json:
         print(json.dumps(report, indent=2))
         return 0
@@ -42,6 +52,9 @@ def main() -> int:
               f"{figure.naive_median_ms / figure.median_ms:>10.1f}x")
     print(f"ratio 10,000 to 10 experts: {ratio:.2f} (target <= 2); "
           f"SELECTs per decision: {report['queries_per_decision_max']} (target <= 5)")
+    print()
+    print("b. ", end="")
+    intake.print_report(intake_figures)
     return 0
 
 

@@ -5,7 +5,7 @@ from urllib.parse import urlparse, urlunparse
 
 import psycopg
 
-BENCH_DATABASE = "shiftline_bench"
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "shiftline_bench")
 
 
 def bench_database_url() -> str:

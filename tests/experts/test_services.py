@@ -6,7 +6,7 @@ import pytest
 
 from experts import attendance, services, shift_services
 from experts.models import BookingStatus, ExpertDecision, ExpertStatus, ShiftBooking
-from marketplace.errors import Conflict, DomainError, PermissionDenied
+from marketplace.errors import Conflict, DomainError, NotFound, PermissionDenied
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def test_nobody_checks_in_to_someone_elses_booking(now: datetime) -> None:
     intruder = factories.expert(now=now)
     booking = ShiftBooking.objects.get(expert=owner)
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         attendance.shift_booking_check_in(booking_id=booking.pk, expert=intruder, now=now)
 
     assert ShiftBooking.objects.get(pk=booking.pk).status == BookingStatus.BOOKED

@@ -84,7 +84,7 @@ def test_empty_states_are_explained(now: datetime) -> None:
     brand_page = logged_in(factories.brand_member(of=queue.brand)).get("/brand/")
     expert_page = logged_in(factories.expert(now=now).user).get("/expert/")
 
-    assert b"No inquiries yet" in brand_page.content
+    assert b"Nothing open right now" in brand_page.content
     assert b"No offers right now" in expert_page.content
 
 

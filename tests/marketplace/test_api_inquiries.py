@@ -214,7 +214,8 @@ def test_session_user_without_key_cannot_use_brand_api(client, captured_tasks: l
 
     response = client.get("/api/v1/inquiries")
 
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="shiftline"'
 
 
 def test_openapi_schema_lists_the_operations(client) -> None:

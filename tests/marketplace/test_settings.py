@@ -46,3 +46,18 @@ def test_production_refuses_to_start_without_its_secrets(env: dict[str, str],
 
     assert result.returncode != 0
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(("size", "expected"), [
+    ("", "None 60"), ("8", "{'min_size': 1, 'max_size': 8, 'timeout': 10} 0")])
+def test_database_pool_is_opt_in(size: str, expected: str) -> None:
+    environment = dict(os.environ, DATABASE_POOL_SIZE=size, DATABASE_CONN_MAX_AGE="60",
+                       DJANGO_SETTINGS_MODULE="marketplace.settings.test")
+    code = ("import django; django.setup(); from django.conf import settings; "
+            "db = settings.DATABASES['default']; "
+            "print(db.get('OPTIONS', {}).get('pool'), db['CONN_MAX_AGE'])")
+
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment,
+                            capture_output=True, text=True, timeout=60, check=False)
+
+    assert result.stdout.strip() == expected, result.stderr

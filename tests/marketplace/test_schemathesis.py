@@ -1,0 +1,85 @@
+"""Schemathesis over the whole brand API, in process through the WSGI app: requests generated
+from the OpenAPI schema (valid and invalid ones, random and real object ids), authenticated
+with a valid API key. No operation may answer with a server error. New operations are picked
+up from the schema automatically."""
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from hypothesis.strategies import SearchStrategy
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Err
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES_PER_STRATEGY = 25
+
+
+@pytest.fixture
+def one_connection() -> Iterator[None]:
+    """The app runs in the test's thread and transaction, as Django's test client does: the
+    per-request connection cleanup would otherwise close the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def known_ids(*, inquiry_id: int, queue_id: int) -> dict[str, int]:
+    """Real ids of the caller's own objects by path parameter name, so generated requests
+    reach existing objects too, not only 404s."""
+    return {"inquiry_id": inquiry_id, "queue_id": queue_id, "id": inquiry_id}
+
+
+def test_generated_requests_never_get_a_server_error(
+    now: datetime, captured_tasks: list, one_connection: None
+) -> None:
+    queue = factories.queue()
+    inquiry = factories.inquiry(on=queue, now=now)
+    headers = {"Authorization": f"Bearer {factories.api_key(of=queue.brand)}"}
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler())
+    ids = known_ids(inquiry_id=inquiry.pk, queue_id=queue.pk)
+    statuses: Counter[int] = Counter()
+    operations = 0
+
+    for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
+        operation = result.ok()
+        operations += 1
+        names = {parameter.name for parameter in operation.path_parameters}
+        strategies: list[SearchStrategy[schemathesis.Case]] = [
+            operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
+            operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
+        ]
+        if names and names <= ids.keys():
+            strategies.append(operation.as_strategy(
+                path_parameters={name: ids[name] for name in names}))
+        for strategy in strategies:
+
+            @settings(max_examples=EXAMPLES_PER_STRATEGY, deadline=None, database=None,
+                      derandomize=True, suppress_health_check=list(HealthCheck))
+            @given(case=strategy)
+            def call(case: schemathesis.Case) -> None:
+                response = case.call_and_validate(headers=headers, checks=[not_a_server_error])
+                statuses[response.status_code] += 1
+
+            call()
+
+    print(f"\nschemathesis: {operations} operations, {sum(statuses.values())} requests, "
+          f"statuses {dict(sorted(statuses.items()))}")
+    assert operations >= 4
+    assert not [status for status in statuses if status >= 500]
