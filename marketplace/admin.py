@@ -2,10 +2,13 @@ from django.contrib import admin
 
 from marketplace.models import (
     ApiKey,
+    Attachment,
     Brand,
     BrandMembership,
     BusinessHoursSpan,
     Customer,
+    DeliveryAttempt,
+    InboundDelivery,
     Inquiry,
     InquiryEvent,
     Message,
@@ -45,6 +48,7 @@ class SpanInline(admin.TabularInline):
 class OverflowQueueAdmin(admin.ModelAdmin):
     list_display = ["name", "brand", "time_zone", "covers_after_hours", "covers_weekends",
                     "price_per_ticket_minor", "expert_rate_minor", "currency"]
+    readonly_fields = ["webhook_secret", "inbound_email_token"]
     inlines = [SpanInline]
 
 
@@ -76,5 +80,50 @@ class InquiryAdmin(admin.ModelAdmin):
     list_filter = ["status", "channel", "brand"]
     search_fields = ["subject", "external_id", "customer__email"]
     readonly_fields = ["status", "coverage_reason", "received_at", "first_response_due_at",
-                       "first_replied_at", "resolved_at"]
+                       "first_replied_at", "resolved_at", "source", "promised_reply_by",
+                       "promise_text", "promise_basis", "promise_kept", "acknowledged_at"]
     inlines = [MessageInline, EventInline]
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    fields = ("number", "route", "attempted_at", "succeeded", "status_code", "error")
+    readonly_fields = fields
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    can_delete = False
+    fields = ("filename", "content_type", "size", "stored")
+    readonly_fields = fields
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    """Replies and their delivery log; a failed one is retried from the brand console or the
+    API (`message_retry_delivery`), which logs who asked."""
+
+    list_display = ["id", "inquiry", "direction", "delivery_status", "delivery_attempts",
+                    "created_at"]
+    list_filter = ["direction", "delivery_status"]
+    readonly_fields = ["inquiry", "direction", "author", "body", "created_at",
+                       "email_message_id", "delivery_status", "delivered_at",
+                       "delivery_attempts"]
+    inlines = [AttachmentInline, DeliveryAttemptInline]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+@admin.register(InboundDelivery)
+class InboundDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["delivery_id", "queue", "inquiry", "response_status", "received_at"]
+    list_filter = ["queue"]
+    readonly_fields = ["queue", "delivery_id", "inquiry", "response_status", "response_body",
+                       "received_at"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False

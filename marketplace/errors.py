@@ -30,3 +30,10 @@ class Conflict(DomainError):
 
     code = "conflict"
     http_status = 409
+
+
+class Unauthenticated(DomainError):
+    """The caller did not prove who they are (a bad webhook signature, a wrong token)."""
+
+    code = "unauthenticated"
+    http_status = 401

@@ -1,12 +1,16 @@
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from marketplace.errors import DomainError
+from marketplace.parsers import PayloadTooLarge, body_limit
 
 
 def domain_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message, "code": exc.code}, status=exc.http_status)
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(body_limit())
     return exception_handler(exc, context)

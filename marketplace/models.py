@@ -1,5 +1,6 @@
 """The brand side: brands, their people and keys, overflow queues, customers and inquiries."""
 
+import secrets
 from datetime import time, timedelta
 from zoneinfo import available_timezones
 
@@ -67,6 +68,10 @@ class ApiKey(models.Model):
         return self.revoked_at is None
 
 
+def new_queue_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class OverflowQueue(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="queues")
     name = models.CharField(max_length=100)
@@ -91,6 +96,18 @@ class OverflowQueue(models.Model):
     )
     expert_rate_minor = models.PositiveIntegerField(
         help_text="What the expert earns per resolved ticket, in minor units (cents)."
+    )
+    webhook_secret = models.CharField(
+        max_length=64, default=new_queue_secret,
+        help_text="Signs webhooks both ways: the helpdesk's inquiries in, our replies out.",
+    )
+    inbound_email_token = models.CharField(
+        max_length=64, default=new_queue_secret,
+        help_text="The secret part of the queue's inbound email URL.",
+    )
+    outbound_webhook_url = models.URLField(
+        max_length=500, blank=True,
+        help_text="Where replies to inquiries that did not come by email are POSTed, signed.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -174,6 +191,12 @@ class InquiryStatus(models.TextChoices):
     HANDED_BACK = "handed_back", "Handed back"
 
 
+class InquirySource(models.TextChoices):
+    API = "api", "REST API"
+    WEBHOOK = "webhook", "Signed webhook"
+    EMAIL = "email", "Inbound email"
+
+
 class Inquiry(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="inquiries")
     queue = models.ForeignKey(OverflowQueue, on_delete=models.PROTECT, related_name="inquiries")
@@ -195,6 +218,17 @@ class Inquiry(models.Model):
         help_text="When half the first-response target passed with nobody accepting.",
     )
     handed_back_reason = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=16, choices=InquirySource.choices,
+                              default=InquirySource.API)
+    promised_reply_by = models.DateTimeField(
+        null=True, blank=True, help_text="The reply time promised to the customer on receipt.")
+    promise_text = models.CharField(max_length=500, blank=True)
+    promise_basis = models.JSONField(
+        default=dict, blank=True, help_text="The queue as the promise saw it: the evidence.")
+    acknowledged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the promise was emailed to the customer.")
+    promise_kept = models.BooleanField(
+        null=True, blank=True, help_text="Set at the first reply: was it on or before the promise?")
 
     class Meta:
         verbose_name_plural = "inquiries"
@@ -210,6 +244,11 @@ class Inquiry(models.Model):
                 name="inquiry_waiting_by_deadline",
             ),
             models.Index(fields=["brand", "-received_at"], name="inquiry_brand_recent"),
+            models.Index(
+                fields=["queue", "channel", "first_response_due_at"],
+                condition=Q(status__in=["received", "queued", "offered"]),
+                name="inquiry_unassigned_by_deadline",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -246,6 +285,10 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(delivery_status="pending"),
+                         name="message_pending_delivery"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(direction="inbound", delivery_status="n/a")
@@ -276,3 +319,65 @@ class InquiryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on inquiry {self.inquiry_id}"
+
+
+class Attachment(models.Model):
+    """A file that came with an inbound message. Files above the size limit are listed but
+    their content is not kept (`stored` False), so the brand knows they existed."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    stored = models.BooleanField(default=True)
+    file = models.FileField(upload_to="attachments/%Y/%m/", max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.size} bytes)"
+
+
+class InboundDelivery(models.Model):
+    """A signed webhook delivery the queue has processed. The unique constraint makes a repeated
+    delivery id answer with the stored result instead of being processed twice."""
+
+    queue = models.ForeignKey(OverflowQueue, on_delete=models.CASCADE,
+                              related_name="inbound_deliveries")
+    delivery_id = models.CharField(max_length=100)
+    inquiry = models.ForeignKey(Inquiry, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(default=dict)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "delivery_id"],
+                                    name="unique_inbound_delivery_per_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"delivery {self.delivery_id} on queue {self.queue_id}"
+
+
+class DeliveryAttempt(models.Model):
+    """One try at getting an outbound message to the customer: the delivery log. Append-only."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE,
+                                related_name="delivery_log")
+    number = models.PositiveIntegerField()
+    route = models.CharField(max_length=16)
+    attempted_at = models.DateTimeField()
+    succeeded = models.BooleanField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["message", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "number"],
+                                    name="unique_delivery_attempt_number"),
+        ]
+
+    def __str__(self) -> str:
+        outcome = "delivered" if self.succeeded else "failed"
+        return f"attempt {self.number} of message {self.message_id}: {outcome}"

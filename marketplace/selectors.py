@@ -9,6 +9,7 @@ from django.db.models.functions import TruncDate
 
 from marketplace.errors import NotFound
 from marketplace.models import (
+    Attachment,
     Brand,
     BrandMembership,
     Inquiry,
@@ -65,9 +66,11 @@ OPEN_STATUSES = (
 def inquiry_list_for_brand(
     *, brand: Brand, status: str | None = None, channel: str | None = None,
     search: str | None = None, open_only: bool = False,
+    received_after: datetime | None = None, received_before: datetime | None = None,
 ) -> QuerySet[Inquiry]:
     """Newest first. `search` matches the subject, the customer's email or the external id,
-    case-insensitively; `open_only` keeps the inquiries still in the brand's live queue."""
+    case-insensitively; `open_only` keeps the inquiries still in the brand's live queue;
+    `received_after` / `received_before` bound the receipt time (inclusive)."""
     inquiries = (
         Inquiry.objects.filter(brand=brand)
         .select_related("customer", "queue")
@@ -84,6 +87,10 @@ def inquiry_list_for_brand(
             Q(subject__icontains=search) | Q(customer__email__icontains=search)
             | Q(external_id__icontains=search)
         )
+    if received_after is not None:
+        inquiries = inquiries.filter(received_at__gte=received_after)
+    if received_before is not None:
+        inquiries = inquiries.filter(received_at__lte=received_before)
     return inquiries
 
 
@@ -176,9 +183,24 @@ def inquiry_get(*, inquiry_id: int) -> Inquiry:
 
 
 def message_list_for_inquiry(*, inquiry: Inquiry) -> QuerySet[Message]:
-    return Message.objects.filter(inquiry=inquiry).select_related("author").order_by(
-        "created_at", "id"
+    return (
+        Message.objects.filter(inquiry=inquiry).select_related("author")
+        .prefetch_related("attachments", "delivery_log").order_by("created_at", "id")
     )
+
+
+def message_get_for_brand(*, brand: Brand, message_id: int) -> Message:
+    message = (Message.objects.filter(pk=message_id, inquiry__brand=brand)
+               .select_related("inquiry").first())
+    if message is None:
+        raise NotFound("Message not found.")
+    return message
+
+
+def queue_get_for_inbound(*, queue_id: int) -> OverflowQueue:
+    """Any brand's queue by id, for the signed and token-authenticated inbound endpoints (the
+    secret proves which brand is calling)."""
+    return queue_get(queue_id=queue_id)
 
 
 def event_list_for_inquiry(*, inquiry: Inquiry) -> QuerySet[InquiryEvent]:
@@ -187,9 +209,41 @@ def event_list_for_inquiry(*, inquiry: Inquiry) -> QuerySet[InquiryEvent]:
     )
 
 
+def promise_summary_for_brand(
+    *, brand: Brand, received_after: datetime | None = None,
+    received_before: datetime | None = None,
+) -> dict[str, int]:
+    """How the promises of the brand's inquiries turned out: kept, missed, still open (no
+    reply yet) and without a time (nobody on shift and no business hours to name)."""
+    inquiries = inquiry_list_for_brand(brand=brand, received_after=received_after,
+                                       received_before=received_before)
+    return inquiries.order_by().aggregate(
+        kept=Count("id", filter=Q(promise_kept=True)),
+        missed=Count("id", filter=Q(promise_kept=False)),
+        open=Count("id", filter=Q(promise_kept__isnull=True, promised_reply_by__isnull=False)),
+        without_time=Count("id", filter=Q(promised_reply_by__isnull=True)),
+    )
+
 def brand_get(*, brand_id: int) -> Brand | None:
     return Brand.objects.filter(pk=brand_id).first()
 
 
 def brand_get_by_slug(*, slug: str) -> Brand | None:
     return Brand.objects.filter(slug=slug).first()
+
+
+def attachment_get_for_brand(*, brand: Brand, attachment_id: int) -> Attachment:
+    """A stored attachment of one of the brand's inquiries; anything else is not found."""
+    attachment = (Attachment.objects.filter(pk=attachment_id, message__inquiry__brand=brand,
+                                            stored=True).first())
+    if attachment is None:
+        raise NotFound("Attachment not found (or not kept: it was over the size limit).")
+    return attachment
+
+
+def attachment_get_for_inquiry(*, inquiry_id: int, attachment_id: int) -> Attachment:
+    attachment = (Attachment.objects.filter(pk=attachment_id, message__inquiry_id=inquiry_id,
+                                            stored=True).first())
+    if attachment is None:
+        raise NotFound("Attachment not found (or not kept: it was over the size limit).")
+    return attachment

@@ -10,23 +10,25 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 
+from marketplace.delivery import message_deliver as message_deliver
+from marketplace.delivery import message_mark_delivery_failed as message_mark_delivery_failed
 from marketplace.errors import Conflict, NotFound
+from marketplace.events import inquiry_record_event as inquiry_record_event
 from marketplace.models import (
     ApiKey,
     Brand,
     Customer,
     DeliveryStatus,
     Inquiry,
-    InquiryEvent,
+    InquirySource,
     InquiryStatus,
     Message,
     MessageDirection,
     OverflowQueue,
 )
-from marketplace.push import push_inquiry_changed_on_commit
+from marketplace.promises import promise_for_new_inquiry, promise_kept_at
 from marketplace.tasking import enqueue_on_commit
 
 API_KEY_PREFIX_LENGTH = 8
@@ -86,27 +88,6 @@ def _new_email_message_id() -> str:
     return f"<{uuid.uuid4().hex}@{settings.SHIFTLINE_EMAIL_DOMAIN}>"
 
 
-def inquiry_record_event(
-    *,
-    inquiry: Inquiry,
-    kind: str,
-    description: str,
-    now: datetime,
-    actor: User | None = None,
-    data: dict[str, Any] | None = None,
-) -> InquiryEvent:
-    """Appends to the timeline. Every change of an inquiry passes here, so this is where the
-    brand's live console hears of it (after commit)."""
-    event = InquiryEvent.objects.create(
-        inquiry=inquiry, kind=kind, description=description, actor=actor,
-        data=data or {}, created_at=now,
-    )
-    push_inquiry_changed_on_commit(
-        brand_id=inquiry.brand_id, inquiry_id=inquiry.pk, is_new=kind == "received"
-    )
-    return event
-
-
 @dataclass(frozen=True)
 class InquiryIntake:
     queue: OverflowQueue
@@ -117,6 +98,9 @@ class InquiryIntake:
     language: str
     customer_email: str
     customer_name: str
+    source: str = InquirySource.API
+    email_message_id: str | None = None
+    acknowledge: bool = True
 
 
 def inquiry_create(*, intake: InquiryIntake, now: datetime) -> tuple[Inquiry, bool]:
@@ -128,6 +112,8 @@ def inquiry_create(*, intake: InquiryIntake, now: datetime) -> tuple[Inquiry, bo
     existing = Inquiry.objects.filter(brand=brand, external_id=intake.external_id).first()
     if existing is not None:
         return existing, False
+    promise = promise_for_new_inquiry(queue=queue, channel=intake.channel,
+                                      language=intake.language, now=now)
     try:
         with transaction.atomic():
             customer, _ = Customer.objects.get_or_create(
@@ -137,12 +123,15 @@ def inquiry_create(*, intake: InquiryIntake, now: datetime) -> tuple[Inquiry, bo
             inquiry = Inquiry.objects.create(
                 brand=brand, queue=queue, customer=customer, external_id=intake.external_id,
                 channel=intake.channel, subject=intake.subject, language=intake.language,
-                received_at=now,
+                received_at=now, source=intake.source,
                 first_response_due_at=now + queue.first_response_target(intake.channel),
+                promised_reply_by=promise.reply_by, promise_text=promise.text,
+                promise_basis=promise.basis,
             )
             Message.objects.create(
                 inquiry=inquiry, direction=MessageDirection.INBOUND, body=intake.body,
-                created_at=now, email_message_id=_new_email_message_id(),
+                created_at=now, email_message_id=intake.email_message_id
+                or _new_email_message_id(),
             )
             inquiry_record_event(
                 inquiry=inquiry, kind="received", now=now,
@@ -150,6 +139,8 @@ def inquiry_create(*, intake: InquiryIntake, now: datetime) -> tuple[Inquiry, bo
                 data={"external_id": intake.external_id},
             )
             enqueue_on_commit("routing.route_inquiry", inquiry.pk)
+            if intake.source == InquirySource.EMAIL and intake.acknowledge:
+                enqueue_on_commit("marketplace.send_acknowledgement", inquiry.pk)
     except IntegrityError:
         existing = Inquiry.objects.filter(brand=brand, external_id=intake.external_id).first()
         if existing is None:
@@ -228,53 +219,11 @@ def message_create_reply(
     )
     if inquiry.first_replied_at is None:
         inquiry.first_replied_at = now
-        inquiry.save(update_fields=["first_replied_at"])
+        inquiry.promise_kept = promise_kept_at(inquiry, now)
+        inquiry.save(update_fields=["first_replied_at", "promise_kept"])
     inquiry_change_status(
         inquiry=inquiry, status=InquiryStatus.ANSWERED, kind="replied", actor=author, now=now,
         description="Expert replied to the customer.", data={"message_id": message.pk},
     )
     enqueue_on_commit("marketplace.deliver_message", message.pk)
     return message
-
-
-def message_deliver(*, message_id: int, now: datetime) -> Message:
-    """Sends an outbound message to the customer by email, threaded onto the conversation.
-    The row lock makes a second delivery of the same task wait, then see it delivered."""
-    with transaction.atomic():
-        message = (
-            Message.objects.select_for_update(of=("self",))
-            .select_related("inquiry__customer", "inquiry__brand")
-            .get(pk=message_id)
-        )
-        if message.delivery_status == DeliveryStatus.DELIVERED:
-            return message
-        inquiry = message.inquiry
-        earlier_ids = list(
-            Message.objects.filter(inquiry=inquiry, created_at__lte=message.created_at)
-            .exclude(pk=message.pk)
-            .order_by("created_at", "id")
-            .values_list("email_message_id", flat=True)
-        )
-        headers = {"Message-ID": message.email_message_id}
-        if earlier_ids:
-            headers["In-Reply-To"] = earlier_ids[-1]
-            headers["References"] = " ".join(earlier_ids)
-        email = EmailMessage(
-            subject=f"Re: {inquiry.subject}",
-            body=message.body,
-            from_email=f"{inquiry.brand.name} <support@{settings.SHIFTLINE_EMAIL_DOMAIN}>",
-            to=[inquiry.customer.email],
-            headers=headers,
-        )
-        message.delivery_attempts += 1
-        email.send(fail_silently=False)
-        message.delivery_status = DeliveryStatus.DELIVERED
-        message.delivered_at = now
-        message.save(update_fields=["delivery_attempts", "delivery_status", "delivered_at"])
-    return message
-
-
-def message_mark_delivery_failed(*, message_id: int) -> None:
-    Message.objects.filter(pk=message_id).exclude(
-        delivery_status=DeliveryStatus.DELIVERED
-    ).update(delivery_status=DeliveryStatus.FAILED)

@@ -3,18 +3,27 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from experts import api as experts_api
-from marketplace import api
+from marketplace import api, api_inbound
 
 api_v1 = [
     path("inquiries", api.InquiryListCreateApi.as_view(), name="inquiries"),
     path("inquiries/<int:inquiry_id>", api.InquiryDetailApi.as_view(), name="inquiry"),
-    path("inquiries/<int:inquiry_id>/messages", api.InquiryMessageListApi.as_view(),
+    path("inquiries/<int:inquiry_id>/messages", api.InquiryMessagesApi.as_view(),
          name="inquiry_messages"),
     path("inquiries/<int:inquiry_id>/review", experts_api.InquiryReviewCreateApi.as_view(),
          name="inquiry_review"),
     path("shift-slots", experts_api.ShiftSlotListCreateApi.as_view(), name="shift_slots"),
     path("shift-slots/pattern", experts_api.ShiftPatternCreateApi.as_view(),
          name="shift_pattern"),
+    path("attachments/<int:attachment_id>", api.AttachmentDownloadApi.as_view(),
+         name="attachment"),
+    path("promises/summary", api.PromiseSummaryApi.as_view(), name="promise_summary"),
+    path("messages/<int:message_id>/retry-delivery", api.MessageRetryDeliveryApi.as_view(),
+         name="message_retry_delivery"),
+    path("webhooks/queues/<int:queue_id>/inquiries", api_inbound.QueueWebhookApi.as_view(),
+         name="queue_webhook"),
+    path("inbound/email/<int:queue_id>/<str:token>", api_inbound.QueueInboundEmailApi.as_view(),
+         name="queue_inbound_email"),
 ]
 
 urlpatterns = [

@@ -95,6 +95,14 @@ class ExpertConsumer(AsyncWebsocketConsumer):
             "</div>"
         )
 
+    async def inquiry_customer_replied(self, event: dict[str, Any]) -> None:
+        """The customer answered an inquiry this expert holds: a notice above the offers."""
+        html = await database_sync_to_async(render_to_string)(
+            "frontend/expert/_customer_replied.html",
+            {"inquiry_id": int(event["inquiry_id"]), "subject": str(event["subject"])},
+        )
+        await self.send(text_data=html)
+
     def _render_offer(self, offer_id: int) -> str | None:
         """Rendered without a request, so without a CSRF field: the card's forms are boosted
         by htmx, which sends the page's token in the X-CSRFToken header."""

@@ -13,6 +13,16 @@ class OfferStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class DeclineReason(models.TextChoices):
+    """Why an expert declines an offer; with OTHER the expert must say more in the note."""
+
+    BUSY = "busy", "Too busy right now"
+    LANGUAGE = "language", "Not confident in the language"
+    TOPIC = "topic", "Outside what I know"
+    BRAND = "brand", "Not familiar enough with this brand"
+    OTHER = "other", "Other (say why)"
+
+
 class RoutingDecisionLog(models.Model):
     """Why this expert and why not the others, as the engine decided it."""
 
@@ -49,7 +59,9 @@ class Offer(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = models.CharField(max_length=300, blank=True)
+    decline_code = models.CharField(max_length=16, choices=DeclineReason.choices, blank=True)
+    decline_reason = models.CharField(max_length=300, blank=True,
+                                      help_text="The expert's own words when declining.")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -69,6 +81,27 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"offer of inquiry {self.inquiry_id} to expert {self.expert_id} ({self.status})"
+
+    @property
+    def decline_choices(self) -> list[tuple[str, str]]:
+        return list(DeclineReason.choices)
+
+    @property
+    def why_you(self) -> str:
+        """Why this offer came to its expert, from the decision that made it."""
+        detail = self.decision.detail if self.decision is not None else {}
+        ranked = detail.get("ranked", [])
+        mine = next((row for row in ranked if row.get("expert_id") == self.expert_id), None)
+        if mine is None:
+            return ""
+        text = (f"You were ranked {mine['rank']} of {len(ranked)} eligible: "
+                f"{mine['active_load']} active on this channel, idle "
+                f"{int(mine['idle_seconds']) // 60} min (fewest active first, then longest "
+                "idle, then quality).")
+        if detail.get("offered_at_once", 1) > 1:
+            text += (f" Its first response is due soon, so {detail['offered_at_once']} experts "
+                     "were offered it at once: the first to accept wins.")
+        return text
 
 
 class AssignmentStatus(models.TextChoices):
@@ -99,6 +132,8 @@ class Assignment(models.Model):
             models.Index(fields=["expert", "status"], name="assignment_expert_status"),
             models.Index(fields=["created_at"], condition=Q(status="active"),
                          name="active_assignment_age"),
+            models.Index(fields=["-ended_at"], condition=Q(status="resolved"),
+                         name="resolved_assignment_recent"),
         ]
 
     def __str__(self) -> str:

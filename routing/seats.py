@@ -3,7 +3,7 @@ expert checks in or out or is suspended; routing calls them as work is offered a
 
 from datetime import datetime
 
-from django.db.models import F
+from django.db.models import F, Subquery
 
 from routing.models import Assignment, AssignmentStatus, ExpertSeat, Offer, OfferStatus
 
@@ -53,13 +53,23 @@ def seat_close(*, expert_id: int) -> bool:
     return deleted > 0
 
 
-def seat_take(*, expert_id: int, channel: str) -> bool:
+def seat_take(*, expert_id: int, channel: str, wait: bool = False) -> bool:
     """Takes one unit of the expert's capacity on `channel`, atomically: the update matches no
-    row when the seat is gone, unavailable or full, and then returns False."""
+    row when the seat is gone, unavailable or full, and then returns False.
+
+    Deadlock rule (found by the fault test): a transaction releases seats first, in expert
+    order, and only then takes; only a transaction that holds no other seat may wait for one
+    (`wait=True`). Every other take locks with SKIP LOCKED: a seat another transaction is
+    changing right now counts as taken, and routing moves on to the next-ranked expert. So no
+    transaction ever waits for a seat while holding one that another transaction waits for."""
     load, capacity = LOAD_FIELDS[channel], CAPACITY_FIELDS[channel]
-    return ExpertSeat.objects.filter(
-        expert_id=expert_id, available=True, **{f"{load}__lt": F(capacity)}
-    ).update(**{load: F(load) + 1}) == 1
+    room = {"expert_id": expert_id, "available": True, f"{load}__lt": F(capacity)}
+    if wait:
+        return ExpertSeat.objects.filter(**room).update(**{load: F(load) + 1}) == 1
+    # The conditions sit on the locking query itself, so PostgreSQL rechecks them on the
+    # newest row version before locking it.
+    free = ExpertSeat.objects.select_for_update(skip_locked=True).filter(**room).values("pk")
+    return ExpertSeat.objects.filter(pk__in=Subquery(free)).update(**{load: F(load) + 1}) == 1
 
 
 def seat_release(*, expert_id: int, channel: str, now: datetime | None = None) -> None:

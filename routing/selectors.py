@@ -234,3 +234,51 @@ def resolving_expert_id(*, inquiry_id: int) -> int | None:
     """The expert who resolved the inquiry, if it was resolved by one."""
     return (Assignment.objects.filter(inquiry_id=inquiry_id, status=AssignmentStatus.RESOLVED)
             .values_list("expert_id", flat=True).first())
+
+
+HANDLING_SAMPLE_SIZE = 50
+
+
+def seat_capacities_for_promise(*, queue_id: int, channel: str, language: str,
+                                now: datetime) -> list[tuple[int, int]]:
+    """(load, capacity) on `channel` of every expert checked in on the queue now who speaks the
+    language: the people a promise may count on."""
+    load, capacity = LOAD_FIELDS[channel], CAPACITY_FIELDS[channel]
+    return list(
+        ExpertSeat.objects.filter(queue_id=queue_id, available=True, shift_ends_at__gt=now,
+                                  languages__contains=[language])
+        .values_list(load, capacity)
+    )
+
+
+def inquiry_count_waiting_ahead(*, queue_id: int, channel: str, due_at: datetime,
+                                exclude_inquiry_id: int | None = None) -> int:
+    """Unassigned inquiries of the channel that routing serves before one due at `due_at`
+    (earliest deadline first)."""
+    waiting = Inquiry.objects.filter(
+        queue_id=queue_id, channel=channel, first_response_due_at__lte=due_at,
+        status__in=(InquiryStatus.RECEIVED, *UNASSIGNED),
+    )
+    if exclude_inquiry_id is not None:
+        waiting = waiting.exclude(pk=exclude_inquiry_id)
+    return waiting.count()
+
+
+def handling_times_recent(*, queue_id: int, channel: str,
+                          limit: int = HANDLING_SAMPLE_SIZE) -> list[timedelta]:
+    """Time from accepting the offer to the first reply, over the queue's latest resolved
+    assignments on the channel."""
+    rows = (
+        Assignment.objects.filter(
+            status=AssignmentStatus.RESOLVED, inquiry__queue_id=queue_id,
+            inquiry__channel=channel, inquiry__first_replied_at__isnull=False,
+        )
+        .order_by("-ended_at")
+        .values_list("created_at", "inquiry__first_replied_at")[:limit]
+    )
+    return [max(timedelta(0), replied - accepted) for accepted, replied in rows if replied]
+
+
+def expert_id_assigned_to_inquiry(*, inquiry_id: int) -> int | None:
+    return (Assignment.objects.filter(inquiry_id=inquiry_id, status=AssignmentStatus.ACTIVE)
+            .values_list("expert_id", flat=True).first())

@@ -23,7 +23,14 @@ from routing import seats, selectors
 from routing.engine import Candidate, InquiryNeeds, RoutingDecision, choose_expert, decide_coverage
 from routing.engine.coverage import is_business_hours
 from routing.engine.policy import DEFAULT_POLICIES, policy_for
-from routing.models import Assignment, AssignmentStatus, Offer, OfferStatus, RoutingDecisionLog
+from routing.models import (
+    Assignment,
+    AssignmentStatus,
+    DeclineReason,
+    Offer,
+    OfferStatus,
+    RoutingDecisionLog,
+)
 from routing.push import push_to_expert_on_commit
 
 logger = logging.getLogger(__name__)
@@ -91,11 +98,13 @@ def _decide_coverage(inquiry: Inquiry, now: datetime) -> None:
 
 
 def _offer_to_best_candidates(
-    inquiry: Inquiry, now: datetime, *, log_empty: bool
+    inquiry: Inquiry, now: datetime, *, log_empty: bool, holds_no_seat: bool = False
 ) -> list[Offer]:
     """Offers a queued inquiry to the best eligible expert, or to the best few at once when it
     is close to breaching its target. Caller holds the inquiry lock. Each offer takes a unit of
-    the expert's seat capacity atomically, so two workers never fill the same last place."""
+    the expert's seat capacity atomically, so two workers never fill the same last place.
+    `holds_no_seat`: this transaction has changed no seat yet, so its first take may wait for
+    the seat's lock (see `seats.seat_take` for the deadlock rule)."""
     decision = _decide(inquiry, now)
     if decision.chosen_expert_id is None:
         if log_empty:
@@ -115,7 +124,9 @@ def _offer_to_best_candidates(
     for score in decision.ranked:
         if len(offers) == width:
             break
-        if not seats.seat_take(expert_id=score.expert_id, channel=inquiry.channel):
+        # A take that matched no row holds no lock: only the first successful take counts.
+        if not seats.seat_take(expert_id=score.expert_id, channel=inquiry.channel,
+                               wait=holds_no_seat and not offers):
             continue
         if log is None:
             log = RoutingDecisionLog.objects.create(
@@ -130,6 +141,9 @@ def _offer_to_best_candidates(
         push_to_expert_on_commit(score.expert_id, "offer.created", offer_id=offer.pk)
     if offers:
         assert log is not None
+        if len(offers) > 1:
+            log.detail = {**log.detail, "offered_at_once": len(offers)}
+            log.save(update_fields=["detail"])
         experts = ", ".join(f"#{offer.expert_id}" for offer in offers)
         at_once = " at once, first to accept wins" if len(offers) > 1 else ""
         marketplace_services.inquiry_change_status(
@@ -162,7 +176,8 @@ def inquiry_route(*, inquiry_id: int, now: datetime, log_empty: bool = True) -> 
             )
         if inquiry.status != InquiryStatus.QUEUED:
             return RouteOutcome(inquiry_id, inquiry.status)
-        offers = _offer_to_best_candidates(inquiry, now, log_empty=log_empty)
+        offers = _offer_to_best_candidates(inquiry, now, log_empty=log_empty,
+                                           holds_no_seat=True)
         return RouteOutcome(inquiry_id, inquiry.status, offers[0].pk if offers else None)
 
 
@@ -206,14 +221,21 @@ def offer_accept(*, offer_id: int, expert: ExpertProfile, now: datetime) -> Assi
     return assignment
 
 
-def offer_decline(*, offer_id: int, expert: ExpertProfile, reason: str, now: datetime) -> Offer:
-    """Someone else's offer is NotFound before the input is judged, so the answer never tells
-    whether a foreign id exists."""
+def offer_decline(*, offer_id: int, expert: ExpertProfile, reason: str, note: str = "",
+                  now: datetime) -> Offer:
+    """`reason` is a `DeclineReason` value; `note` the expert's own words, required with
+    OTHER. The inquiry is never offered to this expert again. Someone else's offer is
+    NotFound before the input is judged, so the answer never tells whether a foreign id
+    exists."""
+    note = note.strip()
     with transaction.atomic():
         inquiry, offer = _lock_offer_for_expert(offer_id=offer_id, expert=expert)
-        if not reason.strip():
-            raise DomainError("Say why you decline, so routing can learn.",
+        if reason not in DeclineReason.values:
+            raise DomainError("Choose why you decline, so routing can learn.",
                               code="reason_required")
+        if reason == DeclineReason.OTHER and not note:
+            raise DomainError("Say in a few words why you decline.", code="note_required")
+        label = DeclineReason(reason).label
         if offer.status == OfferStatus.DECLINED:
             return offer
         if offer.status != OfferStatus.PENDING:
@@ -221,11 +243,14 @@ def offer_decline(*, offer_id: int, expert: ExpertProfile, reason: str, now: dat
                            code=f"offer_{offer.status}")
         offer.status = OfferStatus.DECLINED
         offer.responded_at = now
-        offer.decline_reason = reason.strip()[:300]
-        offer.save(update_fields=["status", "responded_at", "decline_reason"])
+        offer.decline_code = reason
+        offer.decline_reason = note[:300]
+        offer.save(update_fields=["status", "responded_at", "decline_code", "decline_reason"])
+        description = f"Declined by {expert.display_name}: {label}" + (f" ({note})" if note
+                                                                          else "")
         still_offered = _after_offer_closed(
             inquiry, offer, kind="declined", now=now, actor=expert.user,
-            description=f"Declined by {expert.display_name}: {reason}",
+            description=description,
         )
         if not still_offered:
             enqueue_on_commit("routing.route_inquiry", inquiry.pk)
@@ -378,9 +403,10 @@ def assignment_resolve(*, inquiry_id: int, expert: ExpertProfile, now: datetime)
 
 
 def _withdraw_pending_offers(inquiry: Inquiry, now: datetime) -> None:
-    """Caller holds the inquiry lock."""
-    for offer in Offer.objects.select_for_update().filter(inquiry=inquiry,
-                                                          status=OfferStatus.PENDING):
+    """Caller holds the inquiry lock. Seats are released in expert order, so two transactions
+    releasing the same seats never wait for each other in a cycle."""
+    for offer in Offer.objects.select_for_update().filter(
+            inquiry=inquiry, status=OfferStatus.PENDING).order_by("expert_id"):
         offer.status = OfferStatus.WITHDRAWN
         offer.responded_at = now
         offer.save(update_fields=["status", "responded_at"])

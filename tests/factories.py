@@ -121,6 +121,7 @@ class InquiryInput:
     language: str = "en"
     customer_email: str = "sam@example.com"
     customer_name: str = "Sam"
+    source: str = "api"
 
 
 def inquiry(*, on: OverflowQueue, now: datetime, **overrides: str) -> Inquiry:

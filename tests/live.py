@@ -12,7 +12,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,9 +97,10 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def live_platform(log_dir: Path, *, database: Callable[[], AbstractContextManager[None]]
-                  ) -> Iterator[LivePlatform]:
-    """`database` opens database access for the teardown (pytest-django's blocker)."""
+def live_platform(log_dir: Path, *, database: Callable[[], AbstractContextManager[None]],
+                  worker_args: tuple[str, ...] = ()) -> Iterator[LivePlatform]:
+    """`database` opens database access for the teardown (pytest-django's blocker);
+    `worker_args` go to the Celery worker (the benchmarks include their own tasks)."""
     env = dict(os.environ, DATABASE_URL=test_database_url(),
                DJANGO_SETTINGS_MODULE="marketplace.settings.test", PYTHONUNBUFFERED="1")
     port = _free_port()
@@ -114,7 +115,7 @@ def live_platform(log_dir: Path, *, database: Callable[[], AbstractContextManage
                 "--port", str(port)],
         "worker": [str(BIN / "celery"), "-A", "marketplace", "worker", "-Q", "routing,default",
                    "-P", "prefork", "-c", "2", "-n", worker_name, "--without-mingle",
-                   "--without-gossip", "-l", "info"],
+                   "--without-gossip", "-l", "info", *worker_args],
     }
     processes: list[subprocess.Popen[bytes]] = []
     try:
@@ -131,10 +132,10 @@ def live_platform(log_dir: Path, *, database: Callable[[], AbstractContextManage
         for process in reversed(processes):
             _stop(process)
         with database():
-            _wait_for_sessions_to_end()
+            wait_for_sessions_to_end()
 
 
-def _wait_for_sessions_to_end(timeout: float = 5) -> None:
+def wait_for_sessions_to_end(timeout: float = 5) -> None:
     """A killed process's database session ends a moment after the process; the test database
     can only be dropped once no other session uses it. Sessions still open after the wait
     (a connection Django opened in Playwright's greenlet, which has its own context) are ended."""
@@ -150,3 +151,79 @@ def _wait_for_sessions_to_end(timeout: float = 5) -> None:
             time.sleep(0.1)
         cursor.execute(f"SELECT pg_terminate_backend(pid) {others}", [name])
     connections["default"].close()
+
+
+def platform_env() -> dict[str, str]:
+    return dict(os.environ, DATABASE_URL=test_database_url(),
+                DJANGO_SETTINGS_MODULE="marketplace.settings.test", PYTHONUNBUFFERED="1")
+
+
+def purge_queues(env: dict[str, str], queues: str = "routing,default") -> None:
+    subprocess.run(
+        [str(BIN / "celery"), "-A", "marketplace", "purge", "-f", "-Q", queues],
+        cwd=ROOT, env=env, check=False, capture_output=True, timeout=60,
+    )
+
+
+@dataclass
+class WorkerProcess:
+    """One Celery worker (a prefork master and its children) that a test can kill and
+    restart. Its log collects every incarnation."""
+
+    log: Path
+    env: dict[str, str]
+    queues: str = "routing"
+    concurrency: int = 4
+    extra_args: tuple[str, ...] = ()
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30) -> None:
+        offset = self.log.stat().st_size if self.log.exists() else 0
+        command = [str(BIN / "celery"), "-A", "marketplace", "worker", "-Q", self.queues,
+                   "-P", "prefork", "-c", str(self.concurrency), "-n",
+                   f"fault-{uuid.uuid4().hex[:8]}@%h", "--without-mingle", "--without-gossip",
+                   "-l", "info", *self.extra_args]
+        with self.log.open("ab") as handle:
+            handle.write(b"--- worker start ---\n")
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env,
+                                        stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        process = self.process
+        try:
+            _wait(lambda: b" ready." in self.log.read_bytes()[offset:], "the Celery worker",
+                  [process], timeout)
+        except BaseException:
+            _stop(process)
+            raise
+
+    def children(self) -> list[int]:
+        if self.process is None or self.process.poll() is not None:
+            return []
+        try:
+            text = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
+        except OSError:
+            return []
+        return [int(pid) for pid in text.split()]
+
+    def kill_child(self, pick: Callable[[list[int]], int]) -> bool:
+        """SIGKILLs one child process; the master forks a replacement."""
+        children = self.children()
+        if not children:
+            return False
+        try:
+            os.kill(pick(children), signal.SIGKILL)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def kill_whole(self) -> None:
+        """SIGKILLs the master and every child at once, as a crashed host would."""
+        if self.process is None:
+            return
+        with suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop(self.process)

@@ -128,6 +128,10 @@ PARAMETERS: dict[str, Parameter] = {
     "alert_id": Parameter(lambda world: _row_of_brand_a(
         "experts", "QualityAlert", expert=world.expert, queue=world.queue,
         metric=FIRST_CHOICE, value=1, threshold=2, created_at=world.answered.received_at)),
+    "attachment_id": Parameter(lambda world: _row_of_brand_a(
+        "marketplace", "Attachment", filename="isolation.txt", content_type="text/plain",
+        size=1, message=Message.objects.filter(inquiry=world.answered,
+                                               direction="inbound").first())),
     "brand_id": Parameter(lambda world: world.queue.brand_id),
     "customer_id": Parameter(lambda world: world.answered.customer_id),
     "membership_id": Parameter(lambda world: _membership(world).pk),

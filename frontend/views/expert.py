@@ -56,7 +56,7 @@ def offer_decline(request: HttpRequest, offer_id: int, expert: ExpertProfile) ->
     try:
         routing_services.offer_decline(
             offer_id=offer_id, expert=expert, reason=request.POST.get("reason", ""),
-            now=timezone.now(),
+            note=request.POST.get("note", ""), now=timezone.now(),
         )
         messages.info(request, "Offer declined.")
     except NotFound as error:

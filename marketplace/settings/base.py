@@ -181,6 +181,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env_int("QUALITY_SWEEP_SECONDS", 600)),
         "options": {"expires": 600},
     },
+    "marketplace-resume-stalled-deliveries": {
+        "task": "marketplace.resume_stalled_deliveries",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
 }
 
 # Shifts, presence and quality thresholds (experts app).
@@ -197,6 +202,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["marketplace.parsers.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "marketplace.exception_handler.domain_exception_handler",
@@ -232,3 +238,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Channels in and out: first retry of a failed reply delivery after this many seconds, doubling.
+SHIFTLINE_DELIVERY_RETRY_SECONDS = env_int("SHIFTLINE_DELIVERY_RETRY_SECONDS", 30)
+# Largest request body the intake endpoints read (raw email with attachments included).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 25 * 1024 * 1024)
+SHIFTLINE_ATTACHMENT_MAX_BYTES = env_int("SHIFTLINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

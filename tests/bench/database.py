@@ -30,3 +30,17 @@ def configure() -> None:
     ensure_bench_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.test")
+    # Persistent connections, as production runs (settings/production.py); the processes the
+    # benchmarks start inherit it.
+    os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")
+
+
+def fresh_factory_names() -> None:
+    """The benchmark database outlives a run, so the factories' names (brand slugs, user
+    names) start past every earlier run's."""
+    import itertools
+    import time
+
+    from tests import factories
+
+    factories._sequence = itertools.count(time.time_ns() // 1_000_000)

@@ -3,8 +3,10 @@ published slots for the demo queue, idempotently."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from experts.models import (
     TrainingPack,
 )
 from marketplace.demo import seed_demo
+from marketplace.models import OverflowQueue
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +72,12 @@ def test_seed_demo_fills_the_pipeline_and_the_training_pack_once(captured_tasks:
     applicant = ExpertProfile.objects.get(user__username=first.applicant)
     assert (applicant.application.quiz_score, applicant.application.checklist_complete) == (
         5, False)
+
+
+def test_seed_demo_command_prints_the_queue_channels_page(captured_tasks: list) -> None:
+    output = StringIO()
+
+    call_command("seed_demo", "--base-url", "http://demo.test", stdout=output)
+
+    queue = OverflowQueue.objects.get(brand__slug="northwind")
+    assert f"http://demo.test/brand/queues/{queue.pk}/channels/" in output.getvalue()

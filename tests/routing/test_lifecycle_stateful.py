@@ -93,7 +93,7 @@ class RoutingLifecycle(RuleBasedStateMachine):
         if pending:
             offer = pending[pick % len(pending)]
             self._attempt(lambda: services.offer_decline(
-                offer_id=offer.pk, expert=offer.expert, reason="Busy", now=self.now))
+                offer_id=offer.pk, expert=offer.expert, reason="busy", now=self.now))
 
     @rule(pick=st.integers(min_value=0, max_value=50))
     def expert_replies(self, pick: int) -> None:

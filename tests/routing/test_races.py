@@ -15,11 +15,11 @@ from functools import partial
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connections
+from django.db import OperationalError, close_old_connections, connections, transaction
 from django.utils import timezone
 
 from routing import seats, selectors, services
-from routing.models import Assignment, Offer, OfferStatus
+from routing.models import Assignment, ExpertSeat, Offer, OfferStatus
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -147,3 +147,52 @@ def test_concurrent_router_processes_never_exceed_capacity(captured_tasks: list)
     assert [process.exitcode for process in processes] == [0] * ROUTERS
     assert Offer.objects.filter(expert_id=expert_id, status=OfferStatus.PENDING).count() \
         == CAPACITY
+
+
+def release_then_take(release: int, take: int, barrier: threading.Barrier, *,
+                      wait: bool, took: dict[int, bool] | None = None) -> Callable[[], object]:
+    def job() -> None:
+        with transaction.atomic():
+            seats.seat_release(expert_id=release, channel="chat")
+            barrier.wait()
+            taken = seats.seat_take(expert_id=take, channel="chat", wait=wait)
+        if took is not None:
+            took[take] = taken
+    return job
+
+
+def two_loaded_seats(now: datetime) -> tuple[int, int]:
+    queue = factories.queue()
+    slot = factories.shift(on=queue, now=now)
+    first, second = (factories.on_shift_expert(on=queue, now=now, slot=slot).pk
+                     for _ in range(2))
+    ExpertSeat.objects.update(chat_load=1)
+    return first, second
+
+
+def test_takes_after_releases_skip_locked_seats_so_they_never_deadlock() -> None:
+    """An expiry releases A and offers to B while another releases B and offers to A: the
+    crossing the fault test found. The takes skip the seat the other holds."""
+    first, second = two_loaded_seats(timezone.now())
+    barrier = threading.Barrier(2, timeout=5)
+    took: dict[int, bool] = {}
+
+    errors = run_in_threads([release_then_take(first, second, barrier, wait=False, took=took),
+                             release_then_take(second, first, barrier, wait=False, took=took)])
+
+    assert errors == []
+    # Each take found the other's seat locked (skipped) or already committed (took it).
+    assert dict(ExpertSeat.objects.values_list("expert_id", "chat_load")) == {
+        expert_id: int(taken) for expert_id, taken in took.items()}
+    assert set(took) == {first, second}
+
+
+def test_negative_control_waiting_takes_after_releases_deadlock() -> None:
+    first, second = two_loaded_seats(timezone.now())
+    barrier = threading.Barrier(2, timeout=5)
+
+    errors = run_in_threads([release_then_take(first, second, barrier, wait=True),
+                             release_then_take(second, first, barrier, wait=True)])
+
+    assert [type(error) for error in errors] == [OperationalError]
+    assert "deadlock detected" in str(errors[0])

@@ -46,7 +46,7 @@ def test_load_follows_offers_and_assignments_through_their_lives(
 
     services.offer_accept(offer_id=first_offer, expert=expert, now=now)
     accepted = seat_load(expert.pk)
-    services.offer_decline(offer_id=second_offer, expert=expert, reason="Busy", now=now)
+    services.offer_decline(offer_id=second_offer, expert=expert, reason="busy", now=now)
     declined = seat_load(expert.pk)
     services.assignment_reply(inquiry_id=first.pk, expert=expert, author=expert.user,
                               body="Hi", now=now)

@@ -180,12 +180,15 @@ def test_declined_inquiry_is_not_offered_to_the_same_expert_again(
     offer_id = services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
     assert offer_id is not None
 
-    services.offer_decline(offer_id=offer_id, expert=only, reason="Not my language", now=now)
+    services.offer_decline(offer_id=offer_id, expert=only, reason="language",
+                           note="My Portuguese is rusty", now=now)
     outcome = services.inquiry_route(inquiry_id=inquiry.pk, now=now)
 
     assert outcome.offer_id is None
     assert outcome.status == InquiryStatus.QUEUED
-    assert Offer.objects.get(pk=offer_id).decline_reason == "Not my language"
+    declined = Offer.objects.get(pk=offer_id)
+    assert (declined.decline_code, declined.decline_reason) == ("language",
+                                                               "My Portuguese is rusty")
 
 
 def test_expert_at_capacity_gets_no_more_offers(now: datetime, captured_tasks: list) -> None:
@@ -306,7 +309,7 @@ def test_declining_one_of_several_offers_keeps_the_inquiry_offered(
     services.inquiry_route(inquiry_id=inquiry.pk, now=now)
     mine = Offer.objects.get(inquiry=inquiry, expert=pool[0])
 
-    services.offer_decline(offer_id=mine.pk, expert=pool[0], reason="Busy", now=now)
+    services.offer_decline(offer_id=mine.pk, expert=pool[0], reason="busy", now=now)
 
     inquiry.refresh_from_db()
     assert inquiry.status == InquiryStatus.OFFERED

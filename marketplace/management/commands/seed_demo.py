@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from marketplace import selectors
 from marketplace.demo import seed_demo
 
 
@@ -21,6 +22,10 @@ class Command(BaseCommand):
             "body": "Hi, my jacket has not arrived yet. Can you help?", "language": "en",
             "customer": {"email": "sam@example.com", "name": "Sam Rivera"},
         })
+        brand = selectors.brand_get_by_slug(slug="northwind")
+        queue = selectors.queue_get_for_brand(brand=brand, queue_id=None) if brand else None
+        channels = (f"Queue channels (webhook secret, inbound email URL, outbound webhook): "
+                    f"{base_url}/brand/queues/{queue.pk}/channels/\n") if queue else ""
         experts = "\n".join(f"    expert       {email}" for email in logins.experts)
         self.stdout.write(f"""
 Shiftline demo is ready at {base_url}/  (password for every login: {logins.password})
@@ -36,5 +41,5 @@ Create an inquiry (change external_id for a new one):
     -H 'Authorization: Bearer {logins.api_key}' \\
     -H 'Content-Type: application/json' \\
     -d '{payload}'
-API docs: {base_url}/api/docs/
+{channels}API docs: {base_url}/api/docs/
 """)

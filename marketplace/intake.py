@@ -1,0 +1,161 @@
+"""Inquiries in: customer messages on existing inquiries, the signed helpdesk webhook and
+inbound email. Every path ends in `inquiry_create` or `inquiry_add_customer_message`."""
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils.text import get_valid_filename
+
+from marketplace import signing
+from marketplace.errors import Unauthenticated
+from marketplace.events import inquiry_record_event
+from marketplace.models import (
+    Attachment,
+    InboundDelivery,
+    Inquiry,
+    InquiryStatus,
+    Message,
+    MessageDirection,
+    OverflowQueue,
+)
+from marketplace.services import inquiry_change_status, inquiry_lock
+from marketplace.tasking import enqueue_on_commit
+from routing import selectors as routing_selectors
+from routing.push import push_to_expert_on_commit
+
+AWAITING_CUSTOMER = (InquiryStatus.ANSWERED, InquiryStatus.WAITING_ON_CUSTOMER)
+
+
+@dataclass(frozen=True)
+class IncomingAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def safe_filename(name: str | None) -> str:
+    """A storable name from whatever the sender wrote ('../..' and empty names included)."""
+    try:
+        return get_valid_filename(name or "attachment")[:200]
+    except SuspiciousFileOperation:
+        return "attachment"
+
+
+def message_store_attachments(message: Message, attachments: Sequence[IncomingAttachment]) -> None:
+    """Metadata for every file; content only up to the size limit (the rest is listed as not
+    stored, so nothing disappears silently)."""
+    limit = settings.SHIFTLINE_ATTACHMENT_MAX_BYTES
+    for incoming in attachments:
+        filename = safe_filename(incoming.filename)
+        attachment = Attachment(message=message, filename=filename,
+                                content_type=incoming.content_type[:255],
+                                size=len(incoming.content),
+                                stored=len(incoming.content) <= limit)
+        if attachment.stored:
+            attachment.file.save(f"{message.inquiry_id}/{secrets.token_hex(8)}/{filename}",
+                                 ContentFile(incoming.content), save=False)
+        attachment.save()
+
+
+def inquiry_add_customer_message(
+    *, inquiry_id: int, body: str, now: datetime, email_message_id: str | None = None,
+    attachments: Sequence[IncomingAttachment] = (), automatic: bool = False,
+) -> tuple[Message, bool]:
+    """Adds what the customer wrote to the inquiry. A reply to an answered inquiry puts it back
+    with its expert (status assigned) and tells them over the websocket. The same email
+    Message-ID twice on the inquiry gives back the first message (`created` False); one already
+    used elsewhere (a copy sent to two brands) is not reused as this message's id. An
+    `automatic` message (an out-of-office reply) is kept without moving or notifying anyone."""
+    if email_message_id:
+        existing = Message.objects.filter(email_message_id=email_message_id).first()
+        if existing is not None and existing.inquiry_id == inquiry_id:
+            return existing, False
+        if existing is not None:
+            email_message_id = None
+    try:
+        with transaction.atomic():
+            inquiry = inquiry_lock(inquiry_id=inquiry_id)
+            message = Message.objects.create(
+                inquiry=inquiry, direction=MessageDirection.INBOUND, body=body, created_at=now,
+                email_message_id=email_message_id
+                or f"<{secrets.token_hex(16)}@{settings.SHIFTLINE_EMAIL_DOMAIN}>",
+            )
+            message_store_attachments(message, attachments)
+            data = {"message_id": message.pk}
+            expert_id = routing_selectors.expert_id_assigned_to_inquiry(inquiry_id=inquiry.pk)
+            if automatic:
+                inquiry_record_event(inquiry=inquiry, kind="auto_reply", now=now, data=data,
+                                     description="An automatic reply (out of office or "
+                                     "similar) arrived; kept, nobody notified.")
+            elif inquiry.status in AWAITING_CUSTOMER and expert_id is not None:
+                inquiry_change_status(
+                    inquiry=inquiry, status=InquiryStatus.ASSIGNED, kind="customer_replied",
+                    now=now, description="The customer replied; back with the expert.",
+                    data=data,
+                )
+                push_to_expert_on_commit(expert_id, "inquiry.customer_replied",
+                                         inquiry_id=inquiry.pk, subject=inquiry.subject)
+            elif inquiry.status in AWAITING_CUSTOMER:
+                inquiry_change_status(
+                    inquiry=inquiry, status=InquiryStatus.QUEUED, kind="customer_replied",
+                    now=now, description="The customer replied and nobody holds the inquiry; "
+                    "back in the queue.", data=data,
+                )
+                enqueue_on_commit("routing.route_inquiry", inquiry.pk)
+            else:
+                inquiry_record_event(inquiry=inquiry, kind="customer_message", now=now,
+                                     description="The customer wrote again.", data=data)
+    except IntegrityError:
+        existing = Message.objects.filter(email_message_id=email_message_id,
+                                          inquiry_id=inquiry_id).first()
+        if existing is None or not email_message_id:
+            raise
+        return existing, False
+    return message, True
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    status: int
+    body: dict[str, Any]
+    replayed: bool
+
+
+def webhook_verify(*, queue: OverflowQueue, timestamp: str | None, signature: str | None,
+                   body: bytes, now: datetime) -> None:
+    """Raises Unauthenticated (401) unless the body was signed with the queue's secret recently."""
+    try:
+        signing.verify(secret=queue.webhook_secret, timestamp_header=timestamp,
+                       signature_header=signature, body=body, now=now)
+    except signing.SignatureRejected as error:
+        raise Unauthenticated(str(error), code="bad_signature") from error
+
+
+def webhook_process_once(
+    *, queue: OverflowQueue, delivery_id: str, now: datetime,
+    handle: Callable[[], tuple[int, dict[str, Any], Inquiry | None]],
+) -> WebhookResult:
+    """Runs `handle` once per (queue, delivery id). The delivery row is inserted first, in the
+    same transaction as the work: a concurrent repeat waits on the unique index, then finds
+    the stored answer; a failed handle rolls everything back so the sender can try again."""
+    try:
+        with transaction.atomic():
+            record = InboundDelivery.objects.create(
+                queue=queue, delivery_id=delivery_id, response_status=0, received_at=now)
+            status, body, inquiry = handle()
+            record.response_status, record.response_body, record.inquiry = status, body, inquiry
+            record.save(update_fields=["response_status", "response_body", "inquiry"])
+    except IntegrityError:
+        stored = InboundDelivery.objects.filter(queue=queue, delivery_id=delivery_id).first()
+        if stored is None:
+            raise
+        return WebhookResult(status=stored.response_status, body=stored.response_body,
+                             replayed=True)
+    return WebhookResult(status=status, body=body, replayed=False)

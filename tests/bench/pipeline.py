@@ -1,0 +1,177 @@
+"""Benchmark b: from an inquiry POST to the offer frame on the expert's websocket, through the
+real processes (uvicorn and a Celery worker, as tests/live.py starts them), 20 inquiries a
+second for 60 s (BENCH_SECONDS shortens it). Beside it, the bare pipeline at the same pace: a
+no-op Celery task (tests/bench/noop_tasks.py) that only pushes a frame to the same sockets.
+
+Open loop: each request leaves at its scheduled moment whether or not earlier ones answered,
+so a slow pipeline shows up as latency, not as a lower rate."""
+
+import os
+import re
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.test import Client
+from django.utils import timezone
+from websockets.sync.client import ClientConnection, connect
+
+from experts.models import ExpertProfile
+from marketplace.celery import app
+from routing.models import ExpertSeat
+from tests import factories
+from tests.bench.database import fresh_factory_names
+from tests.live import LivePlatform, live_platform
+
+RATE = 20
+EXPERTS = 10
+BARE_MARKER = 900_000_000
+WARM_UP = 20
+WARM_UP_MARKER = 1_000_000
+WORKER_ARGS = ("--include", "tests.bench.noop_tasks")
+
+
+def duration() -> float:
+    return float(os.environ.get("BENCH_SECONDS", "60"))
+
+
+@dataclass(frozen=True)
+class LatencyFigures:
+    sent: int
+    received: int
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+
+
+def figures(sent: dict[str, float], arrived: dict[str, float]) -> LatencyFigures:
+    latencies = sorted((arrived[key] - sent[key]) * 1000 for key in sent if key in arrived)
+    if not latencies:
+        return LatencyFigures(len(sent), 0, float("nan"), float("nan"), float("nan"))
+    quantiles = statistics.quantiles(latencies, n=100, method="inclusive")
+    return LatencyFigures(len(sent), len(latencies), round(quantiles[49], 1),
+                          round(quantiles[98], 1), round(latencies[-1], 1))
+
+
+class Listener(threading.Thread):
+    """Reads one expert's socket and notes when each marker first arrives."""
+
+    def __init__(self, socket: ClientConnection, pattern: re.Pattern[str],
+                 arrived: dict[str, float]) -> None:
+        super().__init__(daemon=True)
+        self.socket, self.pattern, self.arrived = socket, pattern, arrived
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                frame = str(self.socket.recv(timeout=0.2))
+            except TimeoutError:
+                continue
+            except Exception:
+                return
+            now = time.perf_counter()
+            for marker in self.pattern.findall(frame):
+                self.arrived.setdefault(marker, now)
+
+
+@contextmanager
+def sockets(live: LivePlatform, experts: list[ExpertProfile], pattern: re.Pattern[str],
+            arrived: dict[str, float]) -> Iterator[None]:
+    with ExitStack() as stack:
+        listeners = []
+        for expert in experts:
+            client = Client()
+            client.force_login(expert.user)
+            cookie = f"sessionid={client.cookies['sessionid'].value}"
+            socket = stack.enter_context(connect(
+                live.ws_url, additional_headers={"Cookie": cookie, "Origin": live.base_url},
+                open_timeout=10))
+            listener = Listener(socket, pattern, arrived)
+            listener.start()
+            listeners.append(listener)
+        time.sleep(0.5)  # every socket has joined its group
+        try:
+            yield
+        finally:
+            for listener in listeners:
+                listener.stopping.set()
+            for listener in listeners:
+                listener.join(timeout=5)
+
+
+def open_loop(send: Callable[[int], None], seconds: float) -> None:
+    count = int(seconds * RATE)
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for number in range(count):
+            delay = started + number / RATE - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(send, number)
+
+
+def wait_for(arrived: dict[str, float], expected: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while len(arrived) < expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def run() -> dict[str, object]:
+    seconds = duration()
+    fresh_factory_names()
+    now = timezone.now()
+    queue = factories.queue()
+    slot = factories.shift(on=queue, now=now, headcount=EXPERTS)
+    experts = [factories.on_shift_expert(on=queue, now=now, slot=slot) for _ in range(EXPERTS)]
+    ExpertSeat.objects.filter(expert__in=experts).update(email_capacity=5_000)
+    api_key = factories.api_key(of=queue.brand)
+    tag = uuid.uuid4().hex[:8]
+    log_dir = Path(tempfile.mkdtemp(prefix="shiftline-bench-"))
+    with live_platform(log_dir, database=nullcontext, worker_args=WORKER_ARGS) as live:
+        routed_sent: dict[str, float] = {}
+        routed_arrived: dict[str, float] = {}
+
+        def post(number: int) -> None:
+            marker = f"{tag}-{number}"
+            routed_sent[marker] = time.perf_counter()
+            live.post_json("/api/v1/inquiries", {
+                "external_id": f"bench-{marker}", "channel": "email",
+                "subject": f"bench-{marker}", "body": "Where is my parcel?", "language": "en",
+                "customer": {"email": "sam@example.com", "name": "Sam"},
+            }, api_key=api_key)
+
+        with sockets(live, experts, re.compile(rf"bench-({tag}-\d+)"), routed_arrived):
+            for number in range(WARM_UP):  # warm the processes and connections up
+                post(WARM_UP_MARKER + number)
+            wait_for(routed_arrived, WARM_UP)
+            routed_sent.clear()
+            routed_arrived.clear()
+            open_loop(post, seconds)
+            wait_for(routed_arrived, len(routed_sent))
+
+        bare_sent: dict[str, float] = {}
+        bare_arrived: dict[str, float] = {}
+
+        def push(number: int) -> None:
+            marker = str(BARE_MARKER + number)
+            bare_sent[marker] = time.perf_counter()
+            app.send_task("bench.push_noop", args=[experts[number % EXPERTS].pk, int(marker)],
+                          queue="routing")
+
+        with sockets(live, experts, re.compile(r'id="offer-(\d{9})"'), bare_arrived):
+            open_loop(push, seconds)
+            wait_for(bare_arrived, len(bare_sent))
+    routed, bare = figures(routed_sent, routed_arrived), figures(bare_sent, bare_arrived)
+    return {"seconds": seconds, "rate_per_second": RATE, "routed": routed.__dict__,
+            "bare": bare.__dict__, "p99_target_ms": 250,
+            "ratio_p50": round(routed.p50_ms / bare.p50_ms, 2),
+            "ratio_p99": round(routed.p99_ms / bare.p99_ms, 2),
+            "load_average": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}

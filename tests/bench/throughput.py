@@ -1,0 +1,107 @@
+"""Benchmark c: routing decisions per second by one Celery worker process (`-c 1`), beside a
+no-op task on the same broker and queue: how much of a worker's time routing itself takes.
+
+The inquiries are created first with their routing task held back; then their `route_inquiry`
+tasks are sent at once and the clock runs until every one has left `received` (offered, or
+queued when nobody had room). The no-op task only increments a Redis counter."""
+
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from redis import Redis
+
+from marketplace.celery import app
+from marketplace.models import Inquiry, InquiryStatus
+from routing.models import ExpertSeat
+from tests import factories
+from tests.bench.database import fresh_factory_names
+from tests.live import WorkerProcess, platform_env, purge_queues
+
+ROUTINGS = 1_000
+NOOPS = 5_000
+EXPERTS = 50
+WARM_UP = 50
+
+
+def _held_back_inquiries(count: int) -> list[int]:
+    """Created through the service, with the broker send suppressed so nothing routes yet."""
+    fresh_factory_names()
+    now = timezone.now()
+    queue = factories.queue()
+    slot = factories.shift(on=queue, now=now, headcount=EXPERTS)
+    experts = [factories.on_shift_expert(on=queue, now=now, slot=slot) for _ in range(EXPERTS)]
+    ExpertSeat.objects.filter(expert__in=experts).update(chat_capacity=5_000,
+                                                         email_capacity=5_000)
+    app.send_task = lambda *args, **kwargs: None  # type: ignore[method-assign,assignment]
+    try:
+        return [factories.inquiry(on=queue, now=now, channel="chat" if number % 2 else "email",
+                                  subject=f"throughput {number}").pk
+                for number in range(count)]
+    finally:
+        del app.send_task
+
+
+def _cpu_seconds(worker: WorkerProcess) -> float:
+    """User plus system CPU time of the worker's master and children: the machine may be
+    shared, so the wall-clock pace is shown beside the CPU each task really took."""
+    assert worker.process is not None
+    total = 0
+    for pid in [worker.process.pid, *worker.children()]:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _routings_per_second(inquiry_ids: list[int]) -> float:
+    started = time.perf_counter()
+    for inquiry_id in inquiry_ids:
+        app.send_task("routing.route_inquiry", args=[inquiry_id])
+    while Inquiry.objects.filter(pk__in=inquiry_ids, status=InquiryStatus.RECEIVED).exists():
+        time.sleep(0.02)
+    return len(inquiry_ids) / (time.perf_counter() - started)
+
+
+def _noops_per_second(count: int) -> float:
+    key = f"{settings.REDIS_KEY_PREFIX}:bench:noop:{uuid.uuid4().hex}"
+    redis = Redis.from_url(settings.REDIS_URL)
+    started = time.perf_counter()
+    for _ in range(count):
+        app.send_task("bench.noop_count", args=[key], queue="routing")
+    while int(redis.get(key) or 0) < count:
+        time.sleep(0.02)
+    elapsed = time.perf_counter() - started
+    redis.delete(key)
+    return count / elapsed
+
+
+def run() -> dict[str, object]:
+    inquiry_ids = _held_back_inquiries(WARM_UP + ROUTINGS)
+    env = platform_env()
+    purge_queues(env)
+    worker = WorkerProcess(log=Path(tempfile.mkdtemp(prefix="shiftline-bench-")) / "worker.log",
+                           env=env, queues="routing", concurrency=1,
+                           extra_args=("--include", "tests.bench.noop_tasks"))
+    try:
+        worker.start()
+        _routings_per_second(inquiry_ids[:WARM_UP])
+        _noops_per_second(WARM_UP)
+        cpu = _cpu_seconds(worker)
+        routings = _routings_per_second(inquiry_ids[WARM_UP:])
+        routing_cpu = _cpu_seconds(worker) - cpu
+        noops = _noops_per_second(NOOPS)
+        noop_cpu = _cpu_seconds(worker) - cpu - routing_cpu
+    finally:
+        worker.stop()
+    offered = Inquiry.objects.filter(pk__in=inquiry_ids, status=InquiryStatus.OFFERED).count()
+    return {"worker_processes": 1, "routings": ROUTINGS, "offered": offered,
+            "routing_decisions_per_second": round(routings, 1),
+            "noop_tasks_per_second": round(noops, 1),
+            "routing_share_of_noop_pace": round(routings / noops, 3),
+            "worker_cpu_ms_per_routing": round(routing_cpu / ROUTINGS * 1000, 2),
+            "worker_cpu_ms_per_noop": round(noop_cpu / NOOPS * 1000, 2),
+            "load_average": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
