@@ -6,3 +6,22 @@ document.addEventListener("htmx:wsClose", () => {
   const badge = document.getElementById("connection");
   if (badge) { badge.textContent = "Reconnecting…"; badge.classList.remove("live"); badge.dataset.state = "closed"; }
 });
+// Presence: a heartbeat over the live socket every 20 s, saying whether the person did anything
+// since the last one. The server turns an idle expert away and a silent one offline.
+(() => {
+  let active = true;
+  let timer = null;
+  for (const name of ["mousemove", "keydown", "click", "scroll", "touchstart"]) {
+    document.addEventListener(name, () => { active = true; }, { passive: true });
+  }
+  document.addEventListener("htmx:wsOpen", (event) => {
+    const socket = event.detail.socketWrapper;
+    const seconds = Number(event.target.dataset.heartbeatSeconds || 20);
+    clearInterval(timer);
+    timer = setInterval(() => {
+      socket.send(JSON.stringify({ type: "heartbeat", active }));
+      active = false;
+    }, seconds * 1000);
+  });
+  document.addEventListener("htmx:wsClose", () => clearInterval(timer));
+})();
