@@ -5,9 +5,15 @@ from experts.models import (
     CertificationAttempt,
     ExpertApplication,
     ExpertDecision,
+    ExpertPresence,
     ExpertProfile,
+    ExpertQuality,
+    InquiryReview,
+    QualityAlert,
+    QueueShiftPolicy,
     ShiftBooking,
     ShiftSlot,
+    ShiftWaitlistEntry,
     TrainingPack,
     TrainingQuestion,
 )
@@ -51,7 +57,8 @@ class BookingInline(admin.TabularInline):
 
 @admin.register(ShiftSlot)
 class ShiftSlotAdmin(admin.ModelAdmin):
-    list_display = ["queue", "starts_at", "ends_at", "headcount"]
+    list_display = ["queue", "starts_at", "ends_at", "headcount", "premium_multiplier", "is_hot"]
+    list_filter = ["is_hot"]
     inlines = [BookingInline]
 
 
@@ -89,3 +96,47 @@ class CertificationAttemptAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records kept by services (presence, figures, alerts, waitlists): read here, changed by
+    the product."""
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(QueueShiftPolicy)
+class QueueShiftPolicyAdmin(admin.ModelAdmin):
+    list_display = ["queue", "cancel_cutoff_hours", "min_csat_percent", "min_acceptance_percent",
+                    "max_no_shows", "suspend_automatically"]
+
+
+@admin.register(ShiftWaitlistEntry)
+class ShiftWaitlistEntryAdmin(ReadOnlyAdmin):
+    list_display = ["slot", "expert", "status", "joined_at"]
+
+
+@admin.register(ExpertPresence)
+class ExpertPresenceAdmin(ReadOnlyAdmin):
+    list_display = ["expert", "status", "chosen_status", "last_heartbeat_at", "last_activity_at"]
+
+
+@admin.register(ExpertQuality)
+class ExpertQualityAdmin(ReadOnlyAdmin):
+    list_display = ["expert", "csat_percent", "csat_reviews", "acceptance_percent", "no_shows",
+                    "computed_at"]
+
+
+@admin.register(InquiryReview)
+class InquiryReviewAdmin(ReadOnlyAdmin):
+    list_display = ["inquiry", "expert", "rating", "reason", "created_at"]
+
+
+@admin.register(QualityAlert)
+class QualityAlertAdmin(ReadOnlyAdmin):
+    list_display = ["expert", "queue", "metric", "value", "threshold", "suspended", "created_at",
+                    "acknowledged_at"]

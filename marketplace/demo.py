@@ -1,14 +1,18 @@
 """Demo data for `make run`: one brand with an always-covered queue and a training pack, two
-experts on a shift that is live now, one applicant waiting in review, an ops user. Running it
-again creates no duplicates."""
+experts on a shift that is live now, a week of published shift slots, one applicant waiting in
+review, an ops user. Running it again creates no duplicates."""
 
+import contextlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from experts import attendance, shift_services
 from experts import services as expert_services
 from experts.models import (
     BookingStatus,
@@ -20,6 +24,7 @@ from experts.models import (
 )
 from experts.screening import SCREENING_QUESTIONS
 from marketplace import services
+from marketplace.errors import DomainError
 from marketplace.models import ApiKey, Brand, BrandMembership, BrandRole, OverflowQueue
 
 DEMO_PASSWORD = "shiftline-demo"  # noqa: S105 (demo data, printed by make run)
@@ -142,6 +147,35 @@ def _configure_demo_queue(queue: OverflowQueue, now: datetime) -> None:
     })
     for name, body in DEMO_MACROS.items():
         services.macro_save(queue=queue, name=name, body=body, now=now)
+
+
+DEMO_WEEK = (
+    # weekdays, starts, ends, headcount, premium, hot
+    (frozenset({0, 1, 2, 3}), time(18), time(23), 3, Decimal("1.00"), False),
+    (frozenset({4, 5, 6}), time(18), time(23), 4, Decimal("1.25"), True),
+    (frozenset({5, 6}), time(9), time(14), 2, Decimal("1.50"), False),
+    (frozenset({0, 1, 2, 3, 4}), time(7), time(9), 1, Decimal("1.10"), True),
+)
+
+
+def _publish_demo_week(queue: OverflowQueue, expert: ExpertProfile, ops: User,
+                       now: datetime) -> None:
+    """A week of slots in the demo queue's time zone (some hot, some with a premium), and one
+    evening booked for the first expert, so the marketplace and the calendar have content.
+    Publishing skips slots that exist already, so running it again adds nothing."""
+    today = now.astimezone(ZoneInfo(queue.time_zone)).date()
+    for weekdays, starts, ends, headcount, premium, hot in DEMO_WEEK:
+        shift_services.shift_pattern_publish(
+            queue=queue, date_from=today, date_to=today + timedelta(days=6), weekdays=weekdays,
+            starts=starts, ends=ends, headcount=headcount, premium_multiplier=premium,
+            is_hot=hot, published_by=ops, now=now,
+        )
+    evening = ShiftSlot.objects.filter(
+        queue=queue, starts_at__gte=now + timedelta(days=2), starts_at__time__gte=time(16)
+    ).order_by("starts_at").first()
+    if evening is not None:
+        with contextlib.suppress(DomainError):
+            shift_services.shift_booking_create(slot=evening, expert=expert, now=now)
 def _training_pack(brand: Brand, editor: User, now: datetime) -> None:
     if TrainingPack.objects.filter(brand=brand).exists():
         return
@@ -182,16 +216,17 @@ def seed_demo(*, now: datetime) -> DemoLogins:
                                     ends_at__gt=now + timedelta(hours=1)).first()
     if slot is None:
         start = now.replace(minute=0, second=0, microsecond=0)
-        slot = expert_services.shift_slot_create(
+        slot = shift_services.shift_slot_create(
             queue=queue, starts_at=start, ends_at=start + timedelta(hours=DEMO_SHIFT_HOURS),
             headcount=len(experts),
         )
     for expert in experts:
         expert_services.certification_grant(expert=expert, brand=brand, now=now)
-        booking = expert_services.shift_booking_create(slot=slot, expert=expert, now=now)
+        booking = shift_services.shift_booking_create(slot=slot, expert=expert, now=now)
         if booking.status == BookingStatus.BOOKED:
-            expert_services.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
+            attendance.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
     assert ShiftBooking.objects.filter(slot=slot, status=BookingStatus.CHECKED_IN).count() >= 2
+    _publish_demo_week(queue, experts[0], ops, now)
     return DemoLogins(
         brand_admin=brand_admin.username,
         experts=tuple(expert.user.username for expert in experts),

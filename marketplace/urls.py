@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from experts import api as experts_api
 from marketplace import api, api_inbound, api_queues
 
 api_v1 = [
@@ -15,6 +16,11 @@ api_v1 = [
          name="queue_backlog"),
     path("queues/<int:queue_id>/coverage", api_queues.QueueCoverageApi.as_view(),
          name="queue_coverage"),
+    path("inquiries/<int:inquiry_id>/review", experts_api.InquiryReviewCreateApi.as_view(),
+         name="inquiry_review"),
+    path("shift-slots", experts_api.ShiftSlotListCreateApi.as_view(), name="shift_slots"),
+    path("shift-slots/pattern", experts_api.ShiftPatternCreateApi.as_view(),
+         name="shift_pattern"),
     path("attachments/<int:attachment_id>", api.AttachmentDownloadApi.as_view(),
          name="attachment"),
     path("promises/summary", api.PromiseSummaryApi.as_view(), name="promise_summary"),

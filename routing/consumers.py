@@ -1,15 +1,27 @@
 """The expert's live connection: a notification pipe. It authenticates the session, joins the
 expert's group and forwards events as HTML fragments that htmx swaps in by id. Accepting and
-declining go over HTTP into services, never through this socket."""
+declining go over HTTP into services, never through this socket.
 
+The one thing the page sends up this socket is the presence heartbeat, and the consumer
+forwards it to `experts.presence.presence_heartbeat` (a service, through
+`database_sync_to_async`), as thin as a view forwarding a form. Why not an HTTP heartbeat: the
+heartbeat's meaning is "this expert's live pipe is open". Offers arrive through this socket, so
+only a heartbeat that travels through it proves the expert can see a new offer; a page posting
+over HTTP would keep an expert "available" while their socket is dead and offers never reach
+them. The consumer itself reads and writes no model."""
+
+import json
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
 
+from experts import presence
 from experts import selectors as expert_selectors
-from experts.models import ExpertStatus
+from experts.models import ExpertStatus, PresenceStatus
 from routing import selectors
 from routing.models import OfferStatus
 from routing.push import expert_group
@@ -35,6 +47,28 @@ class ExpertConsumer(AsyncWebsocketConsumer):
         self.group_name = expert_group(expert.pk)
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()
+        await self._heartbeat(active=True, announce=False)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """`{"type": "heartbeat", "active": true|false}` every ~20 s; anything else is ignored."""
+        try:
+            message = json.loads(text_data or "")
+        except ValueError:
+            return
+        if isinstance(message, dict) and message.get("type") == "heartbeat":
+            await self._heartbeat(active=message.get("active") is True)
+
+    async def _heartbeat(self, *, active: bool, announce: bool = True) -> None:
+        await database_sync_to_async(presence.presence_heartbeat)(
+            expert_id=self.expert_id, active=active, now=timezone.now(), announce=announce
+        )
+
+    async def presence_changed(self, event: dict[str, Any]) -> None:
+        status = PresenceStatus(event["status"])
+        await self.send(
+            text_data=f'<strong id="presence" hx-swap-oob="true" class="presence-{status.value}" '
+            f'data-presence="{status.value}">{escape(status.label)}</strong>'
+        )
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group_name"):

@@ -231,6 +231,27 @@ def seat_expert_ids_shift_ended(*, now: datetime) -> list[int]:
                 .values_list("expert_id", flat=True))
 
 
+def offer_answer_counts(*, expert_id: int, since: datetime) -> tuple[int, int]:
+    """(accepted, answered) offers made to the expert since `since`: answered means accepted,
+    declined or left to expire; withdrawn and still-pending offers are not the expert's doing."""
+    answered = Offer.objects.filter(
+        expert_id=expert_id, created_at__gte=since,
+        status__in=[OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.EXPIRED],
+    )
+    return answered.filter(status=OfferStatus.ACCEPTED).count(), answered.count()
+
+
+def expert_ids_with_offers_since(*, since: datetime) -> list[int]:
+    return list(Offer.objects.filter(created_at__gte=since).order_by()
+                .values_list("expert_id", flat=True).distinct())
+
+
+def resolving_expert_id(*, inquiry_id: int) -> int | None:
+    """The expert who resolved the inquiry, if it was resolved by one."""
+    return (Assignment.objects.filter(inquiry_id=inquiry_id, status=AssignmentStatus.RESOLVED)
+            .values_list("expert_id", flat=True).first())
+
+
 HANDLING_SAMPLE_SIZE = 50
 
 

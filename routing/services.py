@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from billing import services as billing_services
+from experts import shift_selectors
 from experts.models import ExpertProfile, ExpertStatus
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
@@ -392,10 +393,13 @@ def assignment_resolve(*, inquiry_id: int, expert: ExpertProfile, now: datetime)
             data={"expert_id": expert.pk},
         )
         queue = inquiry.queue
+        rate_minor = shift_selectors.expert_rate_with_premium(
+            expert_id=expert.pk, queue=queue, accepted_at=assignment.created_at,
+        )
         billing_services.ledger_record_ticket_resolution(
             inquiry_id=inquiry.pk, brand_id=inquiry.brand_id, brand_name=inquiry.brand.name,
             expert_id=expert.pk, expert_name=expert.display_name,
-            price_minor=queue.price_per_ticket_minor, expert_rate_minor=queue.expert_rate_minor,
+            price_minor=queue.price_per_ticket_minor, expert_rate_minor=rate_minor,
             currency=queue.currency, now=now,
         )
         seats.seat_release(expert_id=expert.pk, channel=inquiry.channel, now=now)

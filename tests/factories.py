@@ -7,6 +7,7 @@ from itertools import count
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
+from experts import attendance, shift_services
 from experts import services as expert_services
 from experts.models import ExpertProfile, ExpertStatus, ShiftSlot
 from experts.screening import SCREENING_QUESTIONS
@@ -87,7 +88,7 @@ def expert(
 def shift(
     *, on: OverflowQueue, now: datetime, headcount: int = 5, hours: int = 8
 ) -> ShiftSlot:
-    return expert_services.shift_slot_create(
+    return shift_services.shift_slot_create(
         queue=on, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=hours),
         headcount=headcount,
     )
@@ -103,9 +104,9 @@ def on_shift_expert(
     profile = expert(now=now, **kwargs)  # type: ignore[arg-type]
     slot = slot or shift(on=on, now=now)
     expert_services.certification_grant(expert=profile, brand=on.brand, now=now)
-    booking = expert_services.shift_booking_create(slot=slot, expert=profile, now=now)
+    booking = shift_services.shift_booking_create(slot=slot, expert=profile, now=now)
     if checked_in:
-        expert_services.shift_booking_check_in(booking_id=booking.pk, expert=profile, now=now)
+        attendance.shift_booking_check_in(booking_id=booking.pk, expert=profile, now=now)
         if idle_since is not None:
             ExpertSeat.objects.filter(expert=profile).update(idle_since=idle_since)
     return profile

@@ -1,21 +1,19 @@
-"""Every write on the supply side: profiles, vetting decisions, certifications, shifts."""
+"""Every write on the supply side: profiles, vetting decisions, certifications. Shifts are in
+`experts.shift_services` and `experts.attendance`."""
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.db import transaction
 
 from experts.models import (
-    BookingStatus,
     Certification,
     CertificationStatus,
     DecisionKind,
     ExpertApplication,
     ExpertProfile,
     ExpertStatus,
-    ShiftBooking,
-    ShiftSlot,
 )
 from experts.services.applications import (
     applicant_resend_verification,
@@ -44,9 +42,8 @@ from experts.services.vetting import (
     application_checklist_set,
     application_note_add,
 )
-from marketplace.errors import Conflict, DomainError, NotFound, PermissionDenied
-from marketplace.models import Brand, OverflowQueue
-from marketplace.tasking import enqueue_on_commit
+from marketplace.errors import Conflict, DomainError
+from marketplace.models import Brand
 from routing import seats
 from routing import services as routing_services
 from routing.push import push_to_expert_on_commit
@@ -74,8 +71,6 @@ __all__ = [
     "training_question_delete",
     "training_question_update",
 ]
-
-CHECK_IN_OPENS_BEFORE_START = timedelta(minutes=10)
 
 ALLOWED_DECISIONS: dict[str, set[str]] = {
     ExpertStatus.APPLIED: {ExpertStatus.REJECTED},
@@ -180,74 +175,3 @@ def certification_grant(*, expert: ExpertProfile, brand: Brand, now: datetime) -
         certification.revoked_at = None
         certification.save(update_fields=["status", "granted_at", "revoked_at"])
     return certification
-
-
-def shift_slot_create(
-    *, queue: OverflowQueue, starts_at: datetime, ends_at: datetime, headcount: int
-) -> ShiftSlot:
-    if ends_at <= starts_at:
-        raise DomainError("A shift must end after it starts.", code="shift_ends_before_start")
-    if headcount < 1:
-        raise DomainError("A shift needs at least one seat.", code="headcount_too_small")
-    return ShiftSlot.objects.create(
-        queue=queue, starts_at=starts_at, ends_at=ends_at, headcount=headcount
-    )
-
-
-def shift_booking_create(*, slot: ShiftSlot, expert: ExpertProfile, now: datetime) -> ShiftBooking:
-    """Books a seat. The slot row lock serialises bookings, so a slot is never overbooked."""
-    with transaction.atomic():
-        locked_slot = ShiftSlot.objects.select_for_update().select_related("queue").get(pk=slot.pk)
-        if locked_slot.ends_at <= now:
-            raise Conflict("This shift is over.", code="shift_over")
-        certified = Certification.objects.filter(
-            expert=expert, brand_id=locked_slot.queue.brand_id,
-            status=CertificationStatus.GRANTED,
-        ).exists()
-        if not certified:
-            raise PermissionDenied("You are not certified for this brand.")
-        live = locked_slot.bookings.filter(
-            status__in=[BookingStatus.BOOKED, BookingStatus.CHECKED_IN]
-        )
-        if live.filter(expert=expert).exists():
-            return live.get(expert=expert)
-        if live.count() >= locked_slot.headcount:
-            raise Conflict("This shift is full.", code="shift_full")
-        return ShiftBooking.objects.create(slot=locked_slot, expert=expert, booked_at=now)
-
-
-def shift_booking_check_in(
-    *, booking_id: int, expert: ExpertProfile, now: datetime
-) -> ShiftBooking:
-    """Checks the expert in from 10 minutes before the shift until its end, then asks routing
-    to pull waiting work to them."""
-    with transaction.atomic():
-        booking = (
-            ShiftBooking.objects.select_for_update(of=("self",))
-            .select_related("slot")
-            .filter(pk=booking_id, expert=expert)
-            .first()
-        )
-        if booking is None:
-            raise NotFound("No such shift booking of yours.")
-        if booking.status == BookingStatus.CHECKED_IN:
-            return booking
-        if booking.status != BookingStatus.BOOKED:
-            raise Conflict(f"This booking is {booking.get_status_display().lower()}.")
-        if now < booking.slot.starts_at - CHECK_IN_OPENS_BEFORE_START:
-            raise Conflict("Check-in opens 10 minutes before the shift starts.",
-                           code="check_in_not_open")
-        if now >= booking.slot.ends_at:
-            raise Conflict("This shift is over.", code="shift_over")
-        if expert.status != ExpertStatus.APPROVED:
-            raise PermissionDenied("Only approved experts can check in.")
-        booking.status = BookingStatus.CHECKED_IN
-        booking.checked_in_at = now
-        booking.save(update_fields=["status", "checked_in_at"])
-        seats.seat_open(
-            expert_id=expert.pk, queue_id=booking.slot.queue_id, languages=expert.languages,
-            skills=expert.skills, quality_score=expert.quality_score,
-            shift_ends_at=booking.slot.ends_at, now=now,
-        )
-        enqueue_on_commit("routing.expert_capacity_freed", expert.pk)
-    return booking

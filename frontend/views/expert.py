@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from billing import selectors as billing_selectors
 from experts import selectors as expert_selectors
-from experts import services as expert_services
+from experts import shift_selectors
 from experts.models import ExpertProfile
 from frontend.access import expert_required, signed_in_user
 from frontend.responses import navigate
@@ -27,27 +27,14 @@ def workspace(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     return render(request, "frontend/expert/workspace.html", {
         "expert": expert,
         "bookings": expert_selectors.booking_list_for_expert(expert=expert, now=now),
+        "presence": shift_selectors.presence_for_expert(expert=expert),
+        "quality": shift_selectors.quality_for_expert(expert=expert),
         "offers": routing_selectors.offer_list_pending_for_expert(expert=expert),
         "assignments": routing_selectors.assignment_list_active_for_expert(expert=expert),
         "earnings": billing_selectors.expert_earnings_total(expert_id=expert.pk),
         "earning_entries": billing_selectors.expert_earning_entries(expert_id=expert.pk),
         "now": now,
     })
-
-
-@require_POST
-@expert_required
-def check_in(request: HttpRequest, booking_id: int, expert: ExpertProfile) -> HttpResponse:
-    try:
-        expert_services.shift_booking_check_in(
-            booking_id=booking_id, expert=expert, now=timezone.now()
-        )
-        messages.success(request, "You are checked in. Offers will appear here as they come.")
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
-    return redirect("expert:workspace")
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from billing import selectors as billing_selectors
 from experts import selectors as expert_selectors
 from experts import services as expert_services
+from experts import shift_selectors
 from experts.models import ExpertStatus
 from frontend.access import ops_required, signed_in_user
 from marketplace import selectors as marketplace_selectors
@@ -25,6 +26,7 @@ def console(request: HttpRequest) -> HttpResponse:
         "ledger": billing_selectors.ledger_totals_by_account_kind(),
         "decisions": [ExpertStatus.APPROVED, ExpertStatus.REJECTED, ExpertStatus.SUSPENDED,
                       ExpertStatus.NEEDS_INFO],
+        "open_alerts": shift_selectors.alert_list_open()[:5],
     })
 
 

@@ -124,7 +124,10 @@ REDIS_KEY_PREFIX = env_str("REDIS_KEY_PREFIX", "shiftline")
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_KEY_PREFIX}:channels"},
+        # redis-py 8 reads with a 5 s socket timeout by default, which cuts the layer's own 5 s
+        # blocking pop and tears every idle websocket down; allow the pop to finish.
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                   "prefix": f"{REDIS_KEY_PREFIX}:channels"},
     }
 }
 
@@ -168,12 +171,34 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env_int("ROUTING_RECONCILE_SECONDS", 5)),
         "options": {"expires": 20},
     },
+    "experts-sweep-shifts": {
+        "task": "experts.sweep_shifts",
+        "schedule": timedelta(seconds=env_int("SHIFT_SWEEP_SECONDS", 60)),
+        "options": {"expires": 120},
+    },
+    "experts-sweep-presence": {
+        "task": "experts.sweep_presence",
+        "schedule": timedelta(seconds=env_int("PRESENCE_SWEEP_SECONDS", 15)),
+        "options": {"expires": 30},
+    },
+    "experts-sweep-quality": {
+        "task": "experts.sweep_quality",
+        "schedule": timedelta(seconds=env_int("QUALITY_SWEEP_SECONDS", 600)),
+        "options": {"expires": 600},
+    },
     "marketplace-resume-stalled-deliveries": {
         "task": "marketplace.resume_stalled_deliveries",
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
     },
 }
+
+# Shifts, presence and quality thresholds (experts app).
+SHIFT_CANCEL_CUTOFF_HOURS = env_int("SHIFT_CANCEL_CUTOFF_HOURS", 12)
+PRESENCE_IDLE_SECONDS = env_int("PRESENCE_IDLE_SECONDS", 300)
+PRESENCE_OFFLINE_SECONDS = env_int("PRESENCE_OFFLINE_SECONDS", 60)
+QUALITY_MIN_REVIEWS = env_int("QUALITY_MIN_REVIEWS", 5)
+QUALITY_MIN_OFFERS = env_int("QUALITY_MIN_OFFERS", 5)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -65,8 +65,9 @@ def _pool(brand: Brand, size: int) -> OverflowQueue:
         Certification(expert=expert, brand=brand, granted_at=NOW) for expert in experts
     )
     ShiftBooking.objects.bulk_create(
-        ShiftBooking(slot=slot, expert=expert, booked_at=NOW, checked_in_at=NOW,
-                     status=BookingStatus.CHECKED_IN) for expert in experts
+        ShiftBooking(slot=slot, expert=expert, starts_at=slot.starts_at, ends_at=slot.ends_at,
+                     booked_at=NOW, checked_in_at=NOW, status=BookingStatus.CHECKED_IN)
+        for expert in experts
     )
     ExpertSeat.objects.bulk_create(
         ExpertSeat(expert=expert, queue=queue, languages=expert.languages, skills=[],

@@ -1,17 +1,28 @@
 """An applicant's and an ops user's browsers, live: sign up, verify the email, complete the
 profile and the assessment, get approved in the vetting console, pass a brand's quiz and see the
-brand certified. Playwright drives Debian's Chromium against uvicorn in its own process, so the
-verification link is made with the same signed-token function the service emails."""
+brand certified, then book one of the brand's shifts and check in. Playwright drives Debian's
+Chromium against uvicorn in its own process, so the verification link is made with the same
+signed-token function the service emails."""
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from experts import services as expert_services
-from experts.models import Certification, CertificationStatus, ExpertProfile, ExpertStatus
+from experts import shift_services
+from experts.models import (
+    BookingStatus,
+    Certification,
+    CertificationStatus,
+    ExpertProfile,
+    ExpertStatus,
+    ShiftBooking,
+)
 from experts.screening import SCREENING_QUESTIONS
 from tests import factories
 from tests.live import LivePlatform
@@ -46,6 +57,11 @@ def test_applicant_is_approved_and_certified_for_a_brand(live: LivePlatform) -> 
     brand = factories.brand(name="Northwind Browser")
     factories.training_pack(of=brand, pass_mark_percent=66, guidelines="## Tone\n\n**Be warm.**")
     ops_user = factories.user(is_staff=True)
+    queue = factories.queue(of=brand)
+    shift = shift_services.shift_slot_create(
+        queue=queue, starts_at=timezone.now() + timedelta(minutes=5),
+        ends_at=timezone.now() + timedelta(hours=3), headcount=2,
+    )
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
@@ -121,6 +137,14 @@ def test_applicant_is_approved_and_certified_for_a_brand(live: LivePlatform) -> 
         expect(applicant).to_have_url(re.compile(r"/expert/certifications/$"))
         expect(row.locator(".certification-status")).to_have_text("Certified")
         _screenshot(applicant, "brand-certified")
+
+        applicant.get_by_role("link", name="Book shifts").click()
+        applicant.locator(f"#slot-{shift.pk}").get_by_role("button", name="Book").click()
+        expect(applicant.locator(".flash-success")).to_contain_text("Booked")
+        applicant.get_by_role("link", name="My shifts").click()
+        applicant.get_by_role("button", name="Check in").click()
+        expect(applicant).to_have_url(f"{live.base_url}/expert/")
+        expect(applicant.locator("#shifts")).to_contain_text("Checked in")
         browser.close()
 
     expert = ExpertProfile.objects.get(user__email=EMAIL)
@@ -128,3 +152,4 @@ def test_applicant_is_approved_and_certified_for_a_brand(live: LivePlatform) -> 
     assert expert.decisions.filter(to_status="approved").get().decided_by == ops_user
     assert Certification.objects.get(expert=expert, brand=brand).status == \
         CertificationStatus.GRANTED
+    assert ShiftBooking.objects.get(expert=expert, slot=shift).status == BookingStatus.CHECKED_IN

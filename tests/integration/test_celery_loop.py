@@ -13,7 +13,7 @@ from django.utils import timezone
 from websockets.sync.client import ClientConnection, connect
 
 from billing.models import LedgerEntry, LedgerTransaction
-from experts import services as expert_services
+from experts import attendance
 from marketplace.models import DeliveryStatus, Inquiry, InquiryStatus, Message
 from routing import services
 from routing.models import ExpertSeat, Offer, OfferStatus
@@ -136,7 +136,7 @@ def test_waiting_inquiry_is_offered_when_an_expert_checks_in(live: LivePlatform)
 
     with expert_socket(live, latecomer.user) as socket:
         booking = latecomer.bookings.get()
-        expert_services.shift_booking_check_in(booking_id=booking.pk, expert=latecomer,
+        attendance.shift_booking_check_in(booking_id=booking.pk, expert=latecomer,
                                                now=timezone.now())
         frame = frame_with(socket, "offer-")
 

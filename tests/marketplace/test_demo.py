@@ -1,15 +1,24 @@
-"""Demo data, idempotent: a training pack with a quiz and an applicant waiting in review; the
-demo queue shows a realistic configuration yet is covered at any hour, so the README loop works
-whenever it is run."""
+"""Demo data, idempotent: a training pack with a quiz, an applicant waiting in review, a week
+of published slots, and a demo queue that shows a realistic configuration yet is covered at
+any hour, so the README loop works whenever it is run."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
-from experts.models import ExpertProfile, ExpertStatus, TrainingPack
+from experts.models import (
+    BookingStatus,
+    ExpertProfile,
+    ExpertStatus,
+    ShiftBooking,
+    ShiftSlot,
+    TrainingPack,
+)
 from marketplace import selectors
 from marketplace.demo import seed_demo
 from marketplace.models import OverflowQueue, QueueMacro
@@ -21,6 +30,35 @@ pytestmark = pytest.mark.django_db
 TUESDAY_ELEVEN_DUBLIN = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
 
 
+def test_seed_demo_publishes_a_week_of_slots_and_running_it_again_adds_nothing(
+    now: datetime, captured_tasks: list
+) -> None:
+    seed_demo(now=now)
+    slots, bookings = ShiftSlot.objects.count(), ShiftBooking.objects.count()
+
+    seed_demo(now=now + timedelta(minutes=5))
+
+    assert (ShiftSlot.objects.count(), ShiftBooking.objects.count()) == (slots, bookings)
+    upcoming = ShiftSlot.objects.filter(starts_at__gt=now)
+    assert upcoming.count() >= 12
+    assert upcoming.filter(is_hot=True).exists()
+    assert upcoming.filter(premium_multiplier=Decimal("1.25")).exists()
+    assert max(upcoming.values_list("starts_at", flat=True)) < now + timedelta(days=7)
+    ada = ExpertProfile.objects.get(user__username="ada@shiftline.demo")
+    assert ShiftBooking.objects.filter(expert=ada, status=BookingStatus.BOOKED,
+                                       starts_at__gte=now + timedelta(days=2)).count() == 1
+
+
+def test_demo_expert_sees_the_marketplace_with_content(captured_tasks: list) -> None:
+    seed_demo(now=timezone.now())
+    client = Client()
+    client.force_login(ExpertProfile.objects.get(user__username="grace@shiftline.demo").user)
+
+    page = client.get("/expert/shifts/").content.decode()
+
+    assert "Always covered (demo)" in page
+    assert ">hot<" in page
+    assert "Book" in page
 def test_seed_demo_fills_the_pipeline_and_the_training_pack_once(captured_tasks: list) -> None:
     now = timezone.now()
 

@@ -25,6 +25,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from experts import attendance
 from experts import services as expert_services
 from experts.models import ExpertProfile, ExpertStatus
 from marketplace.errors import DomainError
@@ -116,7 +117,7 @@ class RoutingLifecycle(RuleBasedStateMachine):
         expert = self._expert(index)
         booking = expert.bookings.order_by("-id").first()
         if booking is not None:
-            self._attempt(lambda: expert_services.shift_booking_check_in(
+            self._attempt(lambda: attendance.shift_booking_check_in(
                 booking_id=booking.pk, expert=expert, now=self.now))
             services.expert_pull_waiting_work(expert_id=expert.pk, now=self.now)
 

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
+from experts import attendance
 from experts import services as expert_services
 from experts.models import ExpertStatus
 from routing import seats, services
@@ -152,6 +153,6 @@ def test_unapproved_expert_cannot_check_in(now: datetime) -> None:
     booking = expert.bookings.get()
 
     with pytest.raises(Exception, match="Only approved experts"):
-        expert_services.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
+        attendance.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
 
     assert not ExpertSeat.objects.filter(expert=expert).exists()

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from experts import services as expert_services
+from experts import attendance
 from experts.models import BookingStatus, ExpertProfile, ShiftBooking
 from marketplace.errors import Conflict, NotFound
 from marketplace.models import Inquiry, InquiryStatus
@@ -161,7 +161,7 @@ def test_with_nobody_eligible_inquiry_waits_then_goes_to_expert_who_checks_in(
     booking = ShiftBooking.objects.get(expert=latecomer)
 
     with django_capture_on_commit_callbacks(execute=True):
-        expert_services.shift_booking_check_in(booking_id=booking.pk, expert=latecomer,
+        attendance.shift_booking_check_in(booking_id=booking.pk, expert=latecomer,
                                                now=now)
     assert ("routing.expert_capacity_freed", [latecomer.pk]) in captured_tasks
     offered = services.expert_pull_waiting_work(expert_id=latecomer.pk, now=now)

@@ -11,3 +11,22 @@ document.addEventListener("click", (event) => {
   const reply = document.getElementById("reply-body");
   if (button && reply) { reply.value = button.dataset.insertMacro; reply.focus(); }
 });
+// Presence: a heartbeat over the live socket every 20 s, saying whether the person did anything
+// since the last one. The server turns an idle expert away and a silent one offline.
+(() => {
+  let active = true;
+  let timer = null;
+  for (const name of ["mousemove", "keydown", "click", "scroll", "touchstart"]) {
+    document.addEventListener(name, () => { active = true; }, { passive: true });
+  }
+  document.addEventListener("htmx:wsOpen", (event) => {
+    const socket = event.detail.socketWrapper;
+    const seconds = Number(event.target.dataset.heartbeatSeconds || 20);
+    clearInterval(timer);
+    timer = setInterval(() => {
+      socket.send(JSON.stringify({ type: "heartbeat", active }));
+      active = false;
+    }, seconds * 1000);
+  });
+  document.addEventListener("htmx:wsClose", () => clearInterval(timer));
+})();

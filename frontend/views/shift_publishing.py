@@ -1,0 +1,135 @@
+"""Publishing shift slots and setting queue shift policies: brand owners and admins for their
+own queues in the brand console, ops staff for every queue in the ops console. Brand viewers
+see the slots but cannot publish."""
+
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from experts import quality, shift_selectors, shift_services
+from frontend.access import brand_member_required, ops_required, signed_in_user
+from frontend.shift_forms import PatternForm, PolicyForm, SlotForm
+from marketplace.errors import DomainError
+from marketplace.models import Brand, BrandMembership, BrandRole
+
+PUBLISHERS = (BrandRole.OWNER, BrandRole.ADMIN)
+SLOTS_PER_PAGE = 50
+
+
+def _page(request: HttpRequest, brand: Brand | None, *, console: str,
+          forms: dict[str, object] | None = None, can_publish: bool) -> HttpResponse:
+    queues = shift_selectors.queue_list_for_publishing(brand=brand)
+    slots = shift_selectors.slot_list_for_brand(brand=brand, now=timezone.now())
+    context: dict[str, object] = {
+        "brand": brand, "console": console, "can_publish": can_publish,
+        "page": Paginator(slots, SLOTS_PER_PAGE).get_page(request.GET.get("page")),
+        "slot_form": SlotForm(queues=queues, prefix="slot"),
+        "pattern_form": PatternForm(queues=queues, prefix="pattern"),
+        "policy_form": PolicyForm(queues=queues, prefix="policy"),
+        "policies": [shift_selectors.policy_for_queue(queue=queue) for queue in queues],
+        **(forms or {}),
+    }
+    status = 400 if forms else 200
+    return render(request, "frontend/shifts/publish.html", context, status=status)
+
+
+def _publish(request: HttpRequest, brand: Brand | None, console: str) -> HttpResponse:
+    queues = shift_selectors.queue_list_for_publishing(brand=brand)
+    user, now = signed_in_user(request), timezone.now()
+    kind = request.POST.get("kind")
+    try:
+        if kind == "slot":
+            slot_form = SlotForm(request.POST, queues=queues, prefix="slot")
+            if not slot_form.is_valid():
+                return _page(request, brand, console=console, can_publish=True,
+                             forms={"slot_form": slot_form})
+            data = slot_form.cleaned_data
+            slot = shift_services.shift_slot_publish_local(
+                queue=data["queue"], day=data["day"], starts=data["starts"], ends=data["ends"],
+                headcount=data["headcount"], premium_multiplier=data["premium_multiplier"],
+                is_hot=data["is_hot"], published_by=user, now=now)
+            zone = ZoneInfo(slot.queue.time_zone)
+            starts, ends = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
+            messages.success(request, f"Published a slot on {slot.queue}: "
+                             f"{starts:%a %d %b %H:%M}–{ends:%H:%M} ({slot.queue.time_zone}).")
+        elif kind == "pattern":
+            pattern_form = PatternForm(request.POST, queues=queues, prefix="pattern")
+            if not pattern_form.is_valid():
+                return _page(request, brand, console=console, can_publish=True,
+                             forms={"pattern_form": pattern_form})
+            data = pattern_form.cleaned_data
+            result = shift_services.shift_pattern_publish(
+                queue=data["queue"], date_from=data["date_from"], date_to=data["date_to"],
+                weekdays=frozenset(data["weekdays"]), starts=data["starts"], ends=data["ends"],
+                headcount=data["headcount"], premium_multiplier=data["premium_multiplier"],
+                is_hot=data["is_hot"], published_by=user, now=now)
+            messages.success(request, f"Published {len(result.created)} slots "
+                             f"({result.already_published} already published, "
+                             f"{result.in_the_past} in the past skipped).")
+        elif kind == "policy":
+            policy_form = PolicyForm(request.POST, queues=queues, prefix="policy")
+            if not policy_form.is_valid():
+                return _page(request, brand, console=console, can_publish=True,
+                             forms={"policy_form": policy_form})
+            policy = quality.queue_policy_set(**policy_form.cleaned_data)
+            messages.success(request, f"Saved the shift policy of {policy.queue}.")
+        else:
+            messages.error(request, "Choose what to publish.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(f"{console}:shifts")
+
+
+@require_GET
+@brand_member_required
+def brand_shifts(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
+    return _page(request, membership.brand, console="brand",
+                 can_publish=membership.role in PUBLISHERS)
+
+
+@require_POST
+@brand_member_required
+def brand_publish(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
+    if membership.role not in PUBLISHERS:
+        raise PermissionDenied("Only the brand's owners and admins publish shifts.")
+    return _publish(request, membership.brand, "brand")
+
+
+@require_GET
+@ops_required
+def ops_shifts(request: HttpRequest) -> HttpResponse:
+    return _page(request, None, console="ops", can_publish=True)
+
+
+@require_POST
+@ops_required
+def ops_publish(request: HttpRequest) -> HttpResponse:
+    return _publish(request, None, "ops")
+
+
+@require_GET
+@ops_required
+def ops_quality(request: HttpRequest) -> HttpResponse:
+    figures = shift_selectors.quality_list_for_ops()
+    return render(request, "frontend/ops/quality.html", {
+        "alerts": shift_selectors.alert_list_open(),
+        "figures": Paginator(figures, 50).get_page(request.GET.get("page")),
+    })
+
+
+@require_POST
+@ops_required
+def ops_alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
+    try:
+        quality.quality_alert_acknowledge(alert_id=alert_id, user=signed_in_user(request),
+                                          now=timezone.now())
+        messages.success(request, "Alert acknowledged.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("ops:quality")
