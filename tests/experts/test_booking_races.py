@@ -5,16 +5,15 @@ booking, until all bookers have counted (or the wait times out because the slot 
 others out): the worst interleaving, forced. With the slot's FOR UPDATE lock the count is
 serialised; the negative control books through a path without the lock and overbooks."""
 
-import contextlib
 import multiprocessing
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 import pytest
-from django.db import close_old_connections, connections
+from django.db import connections
 from django.utils import timezone
 
 from experts import shift_services
@@ -22,6 +21,7 @@ from experts.models import ShiftBooking, ShiftSlot
 from marketplace.errors import Conflict
 from tests import factories
 from tests.experts.shifting import certified_expert, slot
+from tests.races import pause_after, run_in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,36 +32,8 @@ SEATS = 10
 @pytest.fixture
 def forced_interleaving(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Barrier]:
     barrier = threading.Barrier(EXPERTS, timeout=1.5)
-    count = shift_services._live_seats_taken
-
-    def count_then_pause(slot_: ShiftSlot) -> int:
-        taken = count(slot_)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait()
-        return taken
-
-    monkeypatch.setattr(shift_services, "_live_seats_taken", count_then_pause)
+    pause_after(monkeypatch, shift_services, "_live_seats_taken", barrier)
     yield barrier
-
-
-def run_in_threads(jobs: list[Callable[[], object]]) -> list[BaseException]:
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], object]) -> None:
-        try:
-            job()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def crowd(now: datetime) -> tuple[ShiftSlot, list[Any]]:

@@ -5,11 +5,8 @@ For the cool-down, every attempt pauses after reading the last attempt until all
 a short timeout passes): without the expert row lock all of them would see no cool-down and
 record an attempt each; with it, the others wait for the lock and then see the cool-down."""
 
-import contextlib
 import threading
 from collections.abc import Iterator
-from datetime import datetime
-from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -20,7 +17,7 @@ from experts.models import CertificationAttempt, ExpertProfile
 from experts.services import certification
 from marketplace.errors import Conflict
 from tests import factories
-from tests.routing.test_races import run_in_threads
+from tests.races import pause_after, run_in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,16 +26,8 @@ TABS = 4
 
 @pytest.fixture
 def forced_interleaving(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    barrier = threading.Barrier(TABS, timeout=1.5)
-    read_last_attempt = certification.retake_available_at
-
-    def read_then_pause(**kwargs: Any) -> datetime | None:
-        available_at = read_last_attempt(**kwargs)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait()
-        return available_at
-
-    monkeypatch.setattr(certification, "retake_available_at", read_then_pause)
+    pause_after(monkeypatch, certification, "retake_available_at",
+                threading.Barrier(TABS, timeout=1.5))
     yield
 
 

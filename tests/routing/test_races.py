@@ -6,21 +6,20 @@ takes capacity with a conditional update that matches no row once the seat is fu
 negative control replaces that update with an unconditional "yes" and shows the same test
 catching the over-assignment."""
 
-import contextlib
 import multiprocessing
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 import pytest
-from django.db import OperationalError, close_old_connections, connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.utils import timezone
 
 from routing import seats, selectors, services
 from routing.models import Assignment, ExpertSeat, Offer, OfferStatus
 from tests import factories
+from tests.races import pause_after, run_in_threads
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,36 +30,8 @@ CAPACITY = 3
 @pytest.fixture
 def forced_interleaving(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Barrier]:
     barrier = threading.Barrier(ROUTERS, timeout=1.5)
-    shortlist = selectors.seat_shortlist
-
-    def read_then_pause(**kwargs: Any) -> Any:
-        candidates = shortlist(**kwargs)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            barrier.wait()
-        return candidates
-
-    monkeypatch.setattr(selectors, "seat_shortlist", read_then_pause)
+    pause_after(monkeypatch, selectors, "seat_shortlist", barrier)
     yield barrier
-
-
-def run_in_threads(jobs: list[Callable[[], object]]) -> list[BaseException]:
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], object]) -> None:
-        try:
-            job()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return errors
 
 
 def one_expert_and_chats(now: datetime) -> tuple[int, list[int]]:
