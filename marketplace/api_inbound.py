@@ -29,7 +29,7 @@ from marketplace.api import (
     InquiryCreateApi,
     InquiryOutputSerializer,
 )
-from marketplace.errors import NotFound, Unauthenticated
+from marketplace.errors import Unauthenticated
 from marketplace.models import Inquiry, InquirySource, OverflowQueue
 from marketplace.parsers import PayloadTooLarge, body_limit, decode_json
 
@@ -153,10 +153,8 @@ class QueueWebhookApi(InboundApi):
 def _handle_webhook(queue: OverflowQueue, data: dict[str, Any],
                     now: Any) -> tuple[int, dict[str, Any], Inquiry | None]:
     if data["event"] == "message.created":
-        inquiry = Inquiry.objects.filter(brand_id=queue.brand_id,
-                                         external_id=data["external_id"]).first()
-        if inquiry is None:
-            raise NotFound("No inquiry with this external_id.")
+        inquiry = selectors.inquiry_get_by_external_id(brand_id=queue.brand_id,
+                                                       external_id=data["external_id"])
         intake.inquiry_add_customer_message(inquiry_id=inquiry.pk, body=data["body"], now=now)
         inquiry.refresh_from_db()
         return 201, dict(InquiryOutputSerializer(inquiry).data), inquiry

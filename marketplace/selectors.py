@@ -289,6 +289,14 @@ def inquiry_get_for_brand_id(*, brand_id: int, inquiry_id: int) -> Inquiry:
     return inquiry
 
 
+def inquiry_get_by_external_id(*, brand_id: int, external_id: str) -> Inquiry:
+    """The brand's own inquiry by the id its helpdesk gave it."""
+    inquiry = Inquiry.objects.filter(brand_id=brand_id, external_id=external_id).first()
+    if inquiry is None:
+        raise NotFound("No inquiry with this external_id.")
+    return inquiry
+
+
 def inquiry_get(*, inquiry_id: int) -> Inquiry:
     inquiry = (
         Inquiry.objects.filter(pk=inquiry_id).select_related("customer", "queue", "brand").first()
