@@ -13,6 +13,7 @@ from marketplace.models import (
     InquiryEvent,
     Message,
     OverflowQueue,
+    QueueMacro,
 )
 
 
@@ -44,12 +45,23 @@ class SpanInline(admin.TabularInline):
     extra = 0
 
 
+class MacroInline(admin.TabularInline):
+    """Shown to ops, written by the brand in its console, where placeholders are checked."""
+
+    model = QueueMacro
+    extra = 0
+    readonly_fields = ["name", "body", "updated_at"]
+
+    def has_add_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(OverflowQueue)
 class OverflowQueueAdmin(admin.ModelAdmin):
     list_display = ["name", "brand", "time_zone", "covers_after_hours", "covers_weekends",
                     "price_per_ticket_minor", "expert_rate_minor", "currency"]
     readonly_fields = ["webhook_secret", "inbound_email_token"]
-    inlines = [SpanInline]
+    inlines = [SpanInline, MacroInline]
 
 
 @admin.register(Customer)

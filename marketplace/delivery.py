@@ -18,7 +18,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from marketplace import signing
+from marketplace import outbound, signing
 from marketplace.errors import Conflict, NotFound
 from marketplace.events import inquiry_record_event
 from marketplace.models import (
@@ -114,8 +114,10 @@ def _post_webhook(message: Message, *, attempt: int, now: datetime) -> int:
         signing.IDEMPOTENCY_HEADER: f"message-{message.pk}",
     }
     try:
-        response = httpx.post(queue.outbound_webhook_url, content=body, headers=headers,
-                              timeout=WEBHOOK_TIMEOUT_SECONDS)
+        response = outbound.post(queue.outbound_webhook_url, content=body, headers=headers,
+                                 timeout=WEBHOOK_TIMEOUT_SECONDS)
+    except outbound.UnsafeDestination as error:
+        raise DeliveryFailure(str(error)[:500], transient=False) from error
     except httpx.HTTPError as error:
         raise DeliveryFailure(f"{type(error).__name__}: {error}"[:500]) from error
     if response.is_success:

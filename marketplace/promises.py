@@ -12,20 +12,19 @@ from routing.engine.promise import Promise, QueueSnapshot, SeatCapacity, promise
 
 def queue_snapshot(*, queue: OverflowQueue, channel: str, language: str,
                    now: datetime) -> QueueSnapshot:
-    calendar = queue_coverage_calendar(queue=queue)
     target = queue.first_response_target(channel)
+    inputs = routing_selectors.promise_inputs(queue_id=queue.pk, channel=channel,
+                                              language=language, now=now, due_at=now + target)
+    calendar = queue_coverage_calendar(queue=queue, now=now,
+                                       business_hours=inputs.business_hours)
     coverage = decide_coverage(calendar, now)
     return QueueSnapshot(
         now=now, channel=channel, target=target,
         brand_open=coverage.reason == CoverageReason.BUSINESS_HOURS,
         covered_by_network=coverage.covered,
-        waiting_ahead=routing_selectors.inquiry_count_waiting_ahead(
-            queue_id=queue.pk, channel=channel, due_at=now + target),
-        seats=tuple(SeatCapacity(load=load, capacity=capacity) for load, capacity in
-                    routing_selectors.seat_capacities_for_promise(
-                        queue_id=queue.pk, channel=channel, language=language, now=now)),
-        recent_handling_times=tuple(routing_selectors.handling_times_recent(
-            queue_id=queue.pk, channel=channel)),
+        waiting_ahead=inputs.waiting_ahead,
+        seats=tuple(SeatCapacity(load=load, capacity=capacity) for load, capacity in inputs.seats),
+        recent_handling_times=inputs.handling_times,
         calendar=calendar,
         brand_name=queue.brand.name,
     )

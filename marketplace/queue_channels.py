@@ -6,6 +6,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from marketplace import outbound
 from marketplace.errors import DomainError, PermissionDenied
 from marketplace.models import BrandMembership, BrandRole, OverflowQueue
 
@@ -35,7 +36,8 @@ def queue_rotate_inbound_email_token(*, queue: OverflowQueue,
 
 def queue_set_outbound_webhook(*, queue: OverflowQueue, membership: BrandMembership,
                                url: str) -> OverflowQueue:
-    """An https (or http) URL where replies are POSTed, or empty to answer by email only."""
+    """An https (or http) URL where replies are POSTed, or empty to answer by email only. A
+    URL that points into a private network is refused (marketplace/outbound.py)."""
     _require_manager(membership, queue)
     url = url.strip()
     if url:
@@ -46,6 +48,10 @@ def queue_set_outbound_webhook(*, queue: OverflowQueue, membership: BrandMembers
                               code="invalid_url") from error
         if len(url) > 500:
             raise DomainError("The URL is longer than 500 characters.", code="invalid_url")
+        try:
+            outbound.vetted_addresses(url)
+        except outbound.UnsafeDestination as error:
+            raise DomainError(str(error), code="unsafe_url") from error
     queue.outbound_webhook_url = url
     queue.save(update_fields=["outbound_webhook_url"])
     return queue

@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from marketplace import rows
 from marketplace.errors import NotFound
 from marketplace.models import (
     ApiKey,
@@ -19,6 +20,8 @@ from marketplace.models import (
     Brand,
     BrandInvitation,
     BrandMembership,
+    BusinessHoursSpan,
+    Customer,
     Inquiry,
     InquiryEvent,
     InquiryStatus,
@@ -45,13 +48,51 @@ def brand_membership_for_user(
     return BrandMembership.objects.select_related("brand").filter(user=user).first()
 
 
+def api_key_with_brand(*, prefix: str) -> ApiKey | None:
+    """The key with this visible prefix, its brand loaded. Every API request asks, so this is
+    one hand-written statement (marketplace/rows.py), not a compiled queryset."""
+    row = rows.fetch_one(
+        f"SELECT {rows.columns(ApiKey, 'k')}, {rows.columns(Brand, 'b')} "  # noqa: S608 (model identifiers; values bound)
+        f"FROM {rows.table(ApiKey)} k JOIN {rows.table(Brand)} b ON b.id = k.brand_id "
+        "WHERE k.prefix = %s", [prefix])
+    if row is None:
+        return None
+    api_key = rows.instance(ApiKey, row)
+    api_key.brand = rows.instance(Brand, row, rows.width(ApiKey))
+    return api_key
+
+
 def queue_get_for_brand(*, brand: Brand, queue_id: int | None) -> OverflowQueue:
-    """The brand's queue with this id, or its first queue when no id is given."""
-    queues = OverflowQueue.objects.filter(brand=brand).select_related("brand").order_by("id")
-    queue = queues.first() if queue_id is None else queues.filter(pk=queue_id).first()
-    if queue is None:
+    """The brand's queue with this id, or its first queue when no id is given. On the intake
+    path of every inquiry, so one hand-written statement (marketplace/rows.py)."""
+    chosen = "q.id = %s" if queue_id is not None else "TRUE"
+    row = rows.fetch_one(
+        f"SELECT {rows.columns(OverflowQueue, 'q')} FROM {rows.table(OverflowQueue)} q "  # noqa: S608 (model identifiers; values bound)
+        f"WHERE q.brand_id = %s AND {chosen} ORDER BY q.id LIMIT 1",
+        [brand.pk] if queue_id is None else [brand.pk, queue_id])
+    if row is None:
         raise NotFound("No such queue for this brand." if queue_id else "The brand has no queue.")
+    queue = rows.instance(OverflowQueue, row)
+    queue.brand = brand
     return queue
+
+
+def customer_by_email(*, brand_id: int, email: str) -> Customer | None:
+    """On the intake path of every inquiry, so one hand-written statement."""
+    row = rows.fetch_one(
+        f"SELECT {rows.columns(Customer, 'c')} FROM {rows.table(Customer)} c "  # noqa: S608 (model identifiers; values bound)
+        "WHERE c.brand_id = %s AND c.email = %s", [brand_id, email])
+    return None if row is None else rows.instance(Customer, row)
+
+
+def queue_weekly_spans(*, queue_id: int) -> tuple[WeeklySpan, ...]:
+    """The queue's business hours, in order, as the engine takes them."""
+    with rows.cursor() as cursor:
+        cursor.execute(
+            f"SELECT weekday, opens_at, closes_at FROM {rows.table(BusinessHoursSpan)} "  # noqa: S608 (model identifiers; values bound)
+            "WHERE queue_id = %s ORDER BY weekday, opens_at", [queue_id])
+        return tuple(WeeklySpan(weekday=weekday, opens=opens, closes=closes)
+                     for weekday, opens, closes in cursor.fetchall())
 
 
 def queue_get(*, queue_id: int) -> OverflowQueue:
@@ -68,10 +109,12 @@ def public_holidays(country: str, year: int) -> frozenset[date]:
 
 
 def queue_coverage_calendar(
-    *, queue: OverflowQueue, now: datetime | None = None
+    *, queue: OverflowQueue, now: datetime | None = None,
+    business_hours: tuple[WeeklySpan, ...] | None = None,
 ) -> CoverageCalendar:
     """The queue's calendar for the engine, with public holidays for the years around `now`
-    and the brand's latest backlog report."""
+    and the brand's latest backlog report. `business_hours` saves reading the spans again when
+    the caller has them (the promise reads them with its other inputs)."""
     year = (now or timezone.now()).year
     holiday_dates: frozenset[date] = frozenset()
     if queue.holiday_country:
@@ -94,10 +137,8 @@ def queue_coverage_calendar(
         )
     return CoverageCalendar(
         time_zone=queue.time_zone,
-        business_hours=tuple(
-            WeeklySpan(weekday=span.weekday, opens=span.opens_at, closes=span.closes_at)
-            for span in queue.spans.all()
-        ),
+        business_hours=(queue_weekly_spans(queue_id=queue.pk) if business_hours is None
+                        else business_hours),
         covers_after_hours=queue.covers_after_hours,
         covers_weekends=queue.covers_weekends,
         holidays=holiday_dates,

@@ -1,7 +1,8 @@
 """Reads for routing: expert load, offers and assignments, the decision log."""
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from django.db.models import (
     DateTimeField,
@@ -16,8 +17,9 @@ from django.db.models import (
 )
 
 from experts.models import ExpertProfile
-from marketplace.models import Inquiry, InquiryStatus
-from routing.engine import Candidate
+from marketplace import rows
+from marketplace.models import BusinessHoursSpan, Inquiry, InquiryStatus
+from routing.engine import Candidate, WeeklySpan
 from routing.models import (
     Assignment,
     AssignmentStatus,
@@ -255,44 +257,61 @@ def resolving_expert_id(*, inquiry_id: int) -> int | None:
 HANDLING_SAMPLE_SIZE = 50
 
 
-def seat_capacities_for_promise(*, queue_id: int, channel: str, language: str,
-                                now: datetime) -> list[tuple[int, int]]:
-    """(load, capacity) on `channel` of every expert checked in on the queue now who speaks the
-    language: the people a promise may count on."""
+@dataclass(frozen=True)
+class PromiseInputs:
+    waiting_ahead: int
+    """Unassigned inquiries of the channel that routing serves first (earliest deadline
+    first)."""
+    seats: tuple[tuple[int, int], ...]
+    """(load, capacity) on the channel of every expert checked in on the queue now who speaks
+    the language: the people a promise may count on."""
+    handling_times: tuple[timedelta, ...]
+    """Acceptance to first reply over the queue's latest resolved assignments on the
+    channel."""
+    business_hours: tuple[WeeklySpan, ...]
+    """The queue's weekly opening hours, in order."""
+
+
+def promise_inputs(*, queue_id: int, channel: str, language: str, now: datetime,
+                   due_at: datetime) -> PromiseInputs:
+    """What the queue looks like to a new inquiry due at `due_at`, with its business hours, in
+    one statement: it runs on the intake path of every inquiry (marketplace/rows.py says why
+    by hand)."""
     load, capacity = LOAD_FIELDS[channel], CAPACITY_FIELDS[channel]
-    return list(
-        ExpertSeat.objects.filter(queue_id=queue_id, available=True, shift_ends_at__gt=now,
-                                  languages__contains=[language])
-        .values_list(load, capacity)
+    sql = f"""
+        SELECT
+          (SELECT count(*) FROM {rows.table(Inquiry)} i
+            WHERE i.queue_id = %(queue)s AND i.channel = %(channel)s
+              AND i.first_response_due_at <= %(due_at)s AND i.status = ANY(%(waiting)s)),
+          ARRAY(SELECT ARRAY[s.{load}, s.{capacity}] FROM {rows.table(ExpertSeat)} s
+            WHERE s.queue_id = %(queue)s AND s.available AND s.shift_ends_at > %(now)s
+              AND %(language)s = ANY(s.languages)),
+          ARRAY(SELECT GREATEST(interval '0', i.first_replied_at - a.created_at)
+            FROM {rows.table(Assignment)} a JOIN {rows.table(Inquiry)} i ON i.id = a.inquiry_id
+            WHERE a.status = %(resolved)s AND i.queue_id = %(queue)s
+              AND i.channel = %(channel)s AND i.first_replied_at IS NOT NULL
+            ORDER BY a.ended_at DESC LIMIT %(sample)s),
+          ARRAY(SELECT ARRAY[h.weekday::text, h.opens_at::text, h.closes_at::text]
+            FROM {rows.table(BusinessHoursSpan)} h WHERE h.queue_id = %(queue)s
+            ORDER BY h.weekday, h.opens_at)
+    """  # noqa: S608 (model identifiers; values bound)
+    with rows.cursor() as cursor:
+        cursor.execute(sql, {
+            "queue": queue_id, "channel": channel, "due_at": due_at, "now": now,
+            "language": language, "resolved": AssignmentStatus.RESOLVED.value,
+            "waiting": [InquiryStatus.RECEIVED.value, *(status.value for status in UNASSIGNED)],
+            "sample": HANDLING_SAMPLE_SIZE,
+        })
+        waiting_ahead, seats, handling_times, spans = cursor.fetchone()
+    return PromiseInputs(
+        waiting_ahead=waiting_ahead,
+        seats=tuple((seat_load, seat_capacity) for seat_load, seat_capacity in seats),
+        handling_times=tuple(handling_times),
+        business_hours=tuple(
+            WeeklySpan(weekday=int(weekday), opens=time.fromisoformat(opens),
+                       closes=time.fromisoformat(closes))
+            for weekday, opens, closes in spans),
     )
-
-
-def inquiry_count_waiting_ahead(*, queue_id: int, channel: str, due_at: datetime,
-                                exclude_inquiry_id: int | None = None) -> int:
-    """Unassigned inquiries of the channel that routing serves before one due at `due_at`
-    (earliest deadline first)."""
-    waiting = Inquiry.objects.filter(
-        queue_id=queue_id, channel=channel, first_response_due_at__lte=due_at,
-        status__in=(InquiryStatus.RECEIVED, *UNASSIGNED),
-    )
-    if exclude_inquiry_id is not None:
-        waiting = waiting.exclude(pk=exclude_inquiry_id)
-    return waiting.count()
-
-
-def handling_times_recent(*, queue_id: int, channel: str,
-                          limit: int = HANDLING_SAMPLE_SIZE) -> list[timedelta]:
-    """Time from accepting the offer to the first reply, over the queue's latest resolved
-    assignments on the channel."""
-    rows = (
-        Assignment.objects.filter(
-            status=AssignmentStatus.RESOLVED, inquiry__queue_id=queue_id,
-            inquiry__channel=channel, inquiry__first_replied_at__isnull=False,
-        )
-        .order_by("-ended_at")
-        .values_list("created_at", "inquiry__first_replied_at")[:limit]
-    )
-    return [max(timedelta(0), replied - accepted) for accepted, replied in rows if replied]
 
 
 def expert_id_assigned_to_inquiry(*, inquiry_id: int) -> int | None:

@@ -18,6 +18,7 @@ from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
 from marketplace.errors import Conflict, DomainError, NotFound, PermissionDenied
 from marketplace.models import Inquiry, InquiryStatus, Message
+from marketplace.push import push_inquiry_changed_on_commit
 from marketplace.tasking import enqueue_on_commit
 from routing import seats, selectors
 from routing.engine import Candidate, InquiryNeeds, RoutingDecision, choose_expert, decide_coverage
@@ -171,6 +172,10 @@ def inquiry_route(*, inquiry_id: int, now: datetime, log_empty: bool = True) -> 
             logger.warning("routing skipped unknown inquiry %s", inquiry_id)
             return RouteOutcome(inquiry_id, "missing")
         if inquiry.status == InquiryStatus.RECEIVED:
+            # Intake leaves the console push to this first step (marketplace/events.py); it is
+            # registered before the decision's own, so the row exists when that one lands.
+            push_inquiry_changed_on_commit(brand_id=inquiry.brand_id, inquiry_id=inquiry.pk,
+                                           is_new=True)
             _decide_coverage(inquiry, now)
         if inquiry.status == InquiryStatus.OFFERED:
             if Offer.objects.filter(inquiry=inquiry, status=OfferStatus.PENDING).exists():

@@ -12,6 +12,26 @@ SUNDAY_AFTERNOON = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
 TUESDAY_MORNING = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
+# Where tests' helpdesks under the reserved .example domain resolve: a public address, so the
+# outbound guard (marketplace/outbound.py) lets them through; no request ever leaves the test.
+PUBLIC_HELPDESK_ADDRESS = "93.184.215.14"
+
+
+@pytest.fixture(autouse=True)
+def example_domains_resolve_publicly(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    real = socket.getaddrinfo
+
+    def resolve(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(host, str) and host.endswith(".example"):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "",
+                     (PUBLIC_HELPDESK_ADDRESS, port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr("marketplace.outbound.socket.getaddrinfo", resolve)
+
+
 @pytest.fixture
 def now() -> datetime:
     return SUNDAY_AFTERNOON

@@ -21,10 +21,12 @@ class Child:
     process: subprocess.Popen[bytes] | None = None
     colour: str = ""
     pump: threading.Thread | None = field(default=None, repr=False)
+    env: dict[str, str] = field(default_factory=dict)
+    """Set for this process only, over the shared environment."""
 
     def start(self, env: dict[str, str], width: int) -> None:
         self.process = subprocess.Popen(  # noqa: S603 - our own commands
-            self.command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            self.command, env={**env, **self.env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         label = f"{self.colour}{self.name:<{width}} |{RESET if self.colour else ''} "

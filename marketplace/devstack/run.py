@@ -66,8 +66,11 @@ def main() -> int:
             _manage(env, "migrate", "--noinput")
             _manage(env, "seed_demo", "--base-url", base_url)
             group = Group([
+                # Under ASGI every request runs in a thread of its own: a psycopg pool per
+                # web process, not a connection per request (README, configuration).
                 Child("web", [f"{BIN}/uvicorn", "marketplace.asgi:application", "--host", host,
-                              "--port", port]),
+                              "--port", port],
+                      env={"DATABASE_POOL_SIZE": env.get("DATABASE_POOL_SIZE", "8")}),
                 Child("routing-worker", [f"{BIN}/celery", "-A", "marketplace", "worker", "-Q",
                                          "routing", "-n", "routing@%h", "--concurrency", "2",
                                          "--prefetch-multiplier", "1", "-l", "info"]),

@@ -7,16 +7,18 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
 
+from marketplace import rows
 from marketplace.delivery import message_deliver as message_deliver
 from marketplace.delivery import message_mark_delivery_failed as message_mark_delivery_failed
 from marketplace.errors import Conflict, NotFound
+from marketplace.events import inquiry_event
 from marketplace.events import inquiry_record_event as inquiry_record_event
 from marketplace.models import (
     Customer,
     DeliveryStatus,
     Inquiry,
+    InquiryEvent,
     InquirySource,
     InquiryStatus,
     Message,
@@ -49,47 +51,85 @@ class InquiryIntake:
 def inquiry_create(*, intake: InquiryIntake, now: datetime) -> tuple[Inquiry, bool]:
     """Takes an inquiry from a brand's system. The same external id twice gives back the first
     inquiry (`created` False) instead of a second one: the unique constraint decides, so two
-    concurrent deliveries cannot both win. Routing starts after commit."""
+    concurrent deliveries cannot both win. Routing starts after commit, and the brand's live
+    console hears of the inquiry from routing's first step (routing/services.py).
+
+    Every inquiry in passes here, so its rows (customer, inquiry, first message, first event)
+    are written by one statement (`_insert_inquiry_rows`), which is atomic on its own."""
     queue = intake.queue
     brand = queue.brand
-    existing = Inquiry.objects.filter(brand=brand, external_id=intake.external_id).first()
-    if existing is not None:
-        return existing, False
     promise = promise_for_new_inquiry(queue=queue, channel=intake.channel,
                                       language=intake.language, now=now)
-    try:
-        with transaction.atomic():
-            customer, _ = Customer.objects.get_or_create(
-                brand=brand, email=intake.customer_email.lower(),
-                defaults={"name": intake.customer_name},
-            )
-            inquiry = Inquiry.objects.create(
-                brand=brand, queue=queue, customer=customer, external_id=intake.external_id,
-                channel=intake.channel, subject=intake.subject, language=intake.language,
-                received_at=now, source=intake.source,
-                first_response_due_at=now + queue.first_response_target(intake.channel),
-                promised_reply_by=promise.reply_by, promise_text=promise.text,
-                promise_basis=promise.basis,
-            )
-            Message.objects.create(
-                inquiry=inquiry, direction=MessageDirection.INBOUND, body=intake.body,
-                created_at=now, email_message_id=intake.email_message_id
-                or _new_email_message_id(),
-            )
-            inquiry_record_event(
-                inquiry=inquiry, kind="received", now=now,
-                description=f"Received by {intake.channel} from {customer.email}.",
-                data={"external_id": intake.external_id},
-            )
-            enqueue_on_commit("routing.route_inquiry", inquiry.pk)
-            if intake.source == InquirySource.EMAIL and intake.acknowledge:
-                enqueue_on_commit("marketplace.send_acknowledgement", inquiry.pk)
-    except IntegrityError:
-        existing = Inquiry.objects.filter(brand=brand, external_id=intake.external_id).first()
-        if existing is None:
-            raise
-        return existing, False
+    email = intake.customer_email.lower()
+    inquiry = Inquiry(
+        brand=brand, queue=queue, external_id=intake.external_id,
+        channel=intake.channel, subject=intake.subject, language=intake.language,
+        received_at=now, source=intake.source,
+        first_response_due_at=now + queue.first_response_target(intake.channel),
+        promised_reply_by=promise.reply_by, promise_text=promise.text,
+        promise_basis=promise.basis,
+    )
+    message = Message(
+        direction=MessageDirection.INBOUND, body=intake.body, created_at=now,
+        email_message_id=intake.email_message_id or _new_email_message_id(),
+    )
+    event = inquiry_event(
+        kind="received", now=now, description=f"Received by {intake.channel} from {email}.",
+        data={"external_id": intake.external_id},
+    )
+    customer = Customer(brand=brand, email=email, name=intake.customer_name)
+    written = _insert_inquiry_rows(customer=customer, inquiry=inquiry, message=message,
+                                   event=event)
+    if written is None:  # the customer was being created by a concurrent intake: now it is
+        written = _insert_inquiry_rows(customer=customer, inquiry=inquiry, message=message,
+                                       event=event)
+    if written is None:
+        raise Conflict("The customer is being created by another request; send it again.")
+    customer, inquiry_id = written
+    if inquiry_id is None:
+        return (Inquiry.objects.select_related("customer")
+                .get(brand=brand, external_id=intake.external_id), False)
+    inquiry.customer = customer
+    rows.mark_saved(inquiry, inquiry_id)
+    enqueue_on_commit("routing.route_inquiry", inquiry.pk)
+    if intake.source == InquirySource.EMAIL and intake.acknowledge:
+        enqueue_on_commit("marketplace.send_acknowledgement", inquiry.pk)
     return inquiry, True
+
+
+def _insert_inquiry_rows(*, customer: Customer, inquiry: Inquiry, message: Message,
+                         event: InquiryEvent) -> tuple[Customer, int | None] | None:
+    """One statement finds or creates the customer and inserts the inquiry, its first message
+    and its first event, unless the brand already has an inquiry with this external id. Gives
+    the customer and the new inquiry's id (None for a known external id), or None when the
+    customer was being created concurrently (a second try finds it)."""
+    found = (f"SELECT {rows.columns(Customer, 'c')} FROM {rows.table(Customer)} c "  # noqa: S608 (model identifiers; values bound)
+             "WHERE c.brand_id = %s AND c.email = %s")
+    steps = [
+        ("found", found, [customer.brand_id, customer.email]),
+        ("created", *rows.insert_from(
+            customer, source="(VALUES (1)) AS single WHERE NOT EXISTS (SELECT 1 FROM found)",
+            columns_from_source={}, unless_conflict_on=("brand_id", "email"),
+            returning_row=True)),
+        ("customer", "SELECT * FROM found UNION ALL SELECT * FROM created", []),
+        ("inquiry", *rows.insert_from(
+            inquiry, source="customer", columns_from_source={"customer_id": "customer.id"},
+            unless_conflict_on=("brand_id", "external_id"))),
+        ("message", *rows.insert_from(message, source="inquiry",
+                                      columns_from_source={"inquiry_id": "inquiry.id"})),
+        ("event", *rows.insert_from(event, source="inquiry",
+                                    columns_from_source={"inquiry_id": "inquiry.id"})),
+    ]
+    sql = ("WITH " + ", ".join(f"{name} AS ({step})" for name, step, _ in steps)  # noqa: S608 (model identifiers; values bound)
+           + " SELECT customer.*, (SELECT id FROM inquiry) FROM customer")
+    row = rows.fetch_one(sql, [param for _, _, params in steps for param in params])
+    if row is None:
+        return None
+    inquiry_id = row[-1]
+    if inquiry_id is not None:
+        message.inquiry_id = inquiry_id
+        event.inquiry_id = inquiry_id
+    return rows.instance(Customer, row), inquiry_id
 
 
 def inquiry_lock(*, inquiry_id: int) -> Inquiry:

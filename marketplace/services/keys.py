@@ -10,6 +10,7 @@ from django.db import transaction
 
 from marketplace.errors import Conflict, DomainError
 from marketplace.models import ApiKey, Brand
+from marketplace.selectors import api_key_with_brand
 
 API_KEY_PREFIX_LENGTH = 8
 API_KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -51,7 +52,7 @@ def api_key_authenticate(*, raw_key: str, now: datetime) -> ApiKey | None:
     split = _split_api_key(raw_key)
     if split is None:
         return None
-    api_key = ApiKey.objects.select_related("brand").filter(prefix=split[0]).first()
+    api_key = api_key_with_brand(prefix=split[0])
     if api_key is None or not hmac.compare_digest(api_key.hashed_key, _hash_api_key(raw_key)):
         return None
     if api_key.revoked_at is not None:

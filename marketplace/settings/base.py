@@ -249,3 +249,6 @@ SHIFTLINE_DELIVERY_RETRY_SECONDS = env_int("SHIFTLINE_DELIVERY_RETRY_SECONDS", 3
 # Largest request body the intake endpoints read (raw email with attachments included).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 25 * 1024 * 1024)
 SHIFTLINE_ATTACHMENT_MAX_BYTES = env_int("SHIFTLINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Brands' webhook URLs may not point into private networks (marketplace/outbound.py), except
+# in development and tests, where the helpdesk is a local server.
+SHIFTLINE_OUTBOUND_ALLOW_PRIVATE = env_bool("SHIFTLINE_OUTBOUND_ALLOW_PRIVATE", False)

@@ -10,11 +10,11 @@ target.
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
 from zoneinfo import ZoneInfo
 
-from routing.engine.coverage import DAYS_IN_WEEK, CoverageCalendar
+from routing.engine.coverage import CoverageCalendar
 
 DEFAULT_HANDLING_TIME = {
     "chat": timedelta(minutes=2),
@@ -98,15 +98,31 @@ def estimate_wait(*, waiting_ahead: int, seats: Sequence[SeatCapacity],
     return OFFER_LATENCY + handling * (rounds + 1)
 
 
+OPENING_HORIZON_DAYS = 62
+"""How far ahead an opening is looked for: past the longest closure a brand plausibly sets."""
+
+
+def _closed_all_day(calendar: CoverageCalendar, day: date) -> bool:
+    """The brand's team is away the whole local day: a closure, or a public holiday the network
+    covers."""
+    return (any(closure.contains(day) for closure in calendar.closures)
+            or (calendar.covers_holidays and day in calendar.holidays))
+
+
 def next_opening(calendar: CoverageCalendar, now: datetime) -> datetime | None:
-    """The next start of the brand's business hours after `now`, in UTC-aware form, or None when
-    the queue has no business hours. Wall-clock opening times in a daylight-saving gap open at
-    the first real instant after the gap."""
+    """The next start of the brand's business hours after `now`, in UTC-aware form, skipping
+    days the brand is away (its closures, and the public holidays the network covers), or None
+    when the queue has no business hours or none within OPENING_HORIZON_DAYS. Wall-clock opening
+    times in a daylight-saving gap open at the first real instant after the gap."""
     zone = ZoneInfo(calendar.time_zone)
     local_now = now.astimezone(zone)
-    best: datetime | None = None
-    for days_ahead in range(DAYS_IN_WEEK + 1):
+    if not calendar.business_hours:
+        return None
+    for days_ahead in range(OPENING_HORIZON_DAYS):
         day = (local_now + timedelta(days=days_ahead)).date()
+        if _closed_all_day(calendar, day):
+            continue
+        best: datetime | None = None
         for span in calendar.business_hours:
             if span.weekday != day.weekday():
                 continue
@@ -116,7 +132,7 @@ def next_opening(calendar: CoverageCalendar, now: datetime) -> datetime | None:
                 best = real
         if best is not None:
             return best
-    return best
+    return None
 
 
 def promise_reply_time(snapshot: QueueSnapshot) -> Promise:

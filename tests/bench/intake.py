@@ -79,7 +79,10 @@ def _free_port() -> int:
 
 
 def _server_env() -> dict[str, str]:
+    """The web process as production runs it (README): a psycopg pool of 8 per process unless
+    DATABASE_POOL_SIZE says otherwise."""
     return dict(os.environ, DJANGO_SETTINGS_MODULE="tests.bench.settings",
+                DATABASE_POOL_SIZE=os.environ.get("DATABASE_POOL_SIZE") or "8",
                 REDIS_KEY_PREFIX=os.environ.get("BENCH_REDIS_KEY_PREFIX", "shiftline-bench"),
                 LOG_LEVEL="ERROR", PYTHONUNBUFFERED="1")
 
@@ -177,7 +180,7 @@ def run(*, seconds: float = 4.0, rounds: int = 3, workers: int | None = None,
         intake_rps=round(statistics.median(intake_rates), 1),
         ratio=round(statistics.median(ratios), 3) if ratios else 0.0,
         ratios=[round(ratio, 3) for ratio in ratios],
-        database_pool_size=int(os.environ.get("DATABASE_POOL_SIZE") or 0),
+        database_pool_size=int(_server_env()["DATABASE_POOL_SIZE"]),
         offered_rps=round(offered, 1), achieved_rps=round(paced.rate, 1),
         p50_ms=round(paced.percentile_ms(0.50), 2), p99_ms=round(paced.percentile_ms(0.99), 2),
         errors=errors + paced.errors,

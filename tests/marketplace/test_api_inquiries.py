@@ -229,3 +229,26 @@ def test_openapi_schema_lists_the_operations(client) -> None:
     }
     assert {"inquiry_create", "inquiry_list", "inquiry_retrieve",
             "inquiry_message_list"} <= operation_ids
+
+
+def test_an_unreachable_broker_loses_nothing_and_answers_201(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The inquiry is committed before the routing task is sent; a broker that is down is
+    logged and the reconciling sweep routes the inquiry later, instead of a 500 for saved work."""
+    from kombu.exceptions import OperationalError
+
+    def broker_down(*_: object, **__: object) -> None:
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr("marketplace.celery.app.send_task", broker_down)
+    queue = factories.queue()
+    key = factories.api_key(of=queue.brand)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_with(key).post("/api/v1/inquiries", PAYLOAD, format="json")
+
+    assert response.status_code == 201
+    assert Inquiry.objects.filter(pk=response.json()["id"], status="received").exists()
+    assert "Connection refused" in caplog.text

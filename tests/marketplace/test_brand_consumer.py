@@ -15,6 +15,7 @@ from django.utils import timezone
 from marketplace import services
 from marketplace.consumers import BrandConsumer
 from marketplace.models import BrandRole, InquiryStatus
+from routing import services as routing_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -67,19 +68,41 @@ def _frames(member: object, bystander: object, action: object) -> tuple[list[str
 def test_new_inquiry_goes_on_top_of_the_live_queue_of_its_brand_only(
     captured_tasks: list,
 ) -> None:
+    """Intake leaves the push to routing's first step, so the row arrives with the coverage
+    decision; every later frame replaces that row."""
     queue = factories.queue()
     member = factories.brand_member(of=queue.brand)
     bystander = factories.brand_member(of=factories.brand())
 
-    frames, bystander_silent = _frames(member, bystander, lambda: factories.inquiry(
-        on=queue, now=timezone.now(), subject="Where is my parcel?"))
+    def receive_and_route() -> None:
+        inquiry = factories.inquiry(on=queue, now=timezone.now(), subject="Where is my parcel?")
+        routing_services.inquiry_route(inquiry_id=inquiry.pk, now=timezone.now())
 
-    assert len(frames) == 1
+    frames, bystander_silent = _frames(member, bystander, receive_and_route)
+
     assert frames[0].startswith(
         '<tbody id="live-rows" hx-swap-oob="afterbegin"><tr id="inquiry-row-')
     assert "Where is my parcel?" in frames[0]
     assert " left</time>" in frames[0]
+    assert len(frames) > 1
+    assert not any(frame.startswith("<tbody") for frame in frames[1:])
     assert bystander_silent is True
+
+
+def test_intake_itself_keeps_off_the_channel_layer(captured_tasks: list) -> None:
+    queue = factories.queue()
+    member = factories.brand_member(of=queue.brand)
+
+    async def scenario() -> bool:
+        console = communicator(member)
+        assert (await console.connect())[0]
+        await database_sync_to_async(factories.inquiry)(on=queue, now=timezone.now())
+        silent = await console.receive_nothing(timeout=0.5)
+        await console.disconnect()
+        return silent
+
+    assert async_to_sync(scenario)() is True
+    assert [name for name, _ in captured_tasks] == ["routing.route_inquiry"]
 
 
 def test_status_change_replaces_the_row_after_commit(captured_tasks: list) -> None:

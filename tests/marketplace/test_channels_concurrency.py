@@ -92,13 +92,13 @@ def test_two_concurrent_deliveries_of_one_reply_send_it_once(
     sending = threading.Event()
     posts: list[str] = []
 
-    def slow_helpdesk(url: str, **kwargs: Any) -> httpx.Response:
-        posts.append(url)
+    def slow_helpdesk(url: httpx.URL, **kwargs: Any) -> httpx.Response:
+        posts.append(kwargs["headers"]["Host"])
         sending.set()
         time.sleep(0.3)
         return httpx.Response(200, request=httpx.Request("POST", url))
 
-    monkeypatch.setattr("marketplace.delivery.httpx.post", slow_helpdesk)
+    monkeypatch.setattr("marketplace.outbound.send", slow_helpdesk)
     results: list[Any] = []
 
     first = in_thread(lambda: delivery.message_deliver(message_id=reply.pk, now=now), results)
@@ -107,7 +107,7 @@ def test_two_concurrent_deliveries_of_one_reply_send_it_once(
     first.join(30)
     second.join(30)
 
-    assert posts == ["https://helpdesk.example/hook"]
+    assert posts == ["helpdesk.example"]
     assert [result.delivery_status for result in results] == [DeliveryStatus.DELIVERED] * 2
     assert DeliveryAttempt.objects.filter(message=reply).count() == 1
 

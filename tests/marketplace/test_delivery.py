@@ -1,5 +1,5 @@
 """Replies out: email threading, the signed outbound webhook, retries, the delivery log, the
-failed state and nothing delivered twice. Only the HTTP boundary (httpx.post) is replaced."""
+failed state and nothing delivered twice. Only the HTTP boundary (outbound.send) is replaced."""
 
 import json
 import smtplib
@@ -16,7 +16,7 @@ from marketplace.models import DeliveryAttempt, DeliveryStatus, Message
 from marketplace.tasks import MAX_DELIVERY_RETRIES, deliver_message
 from routing import services as routing_services
 from tests import factories
-from tests.conftest import SUNDAY_AFTERNOON
+from tests.conftest import PUBLIC_HELPDESK_ADDRESS, SUNDAY_AFTERNOON
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +30,8 @@ class FakeHelpdesk:
     statuses: list[int]
     requests: list[dict[str, Any]] = field(default_factory=list)
 
-    def post(self, url: str, *, content: bytes, headers: dict[str, str],
-             timeout: float) -> httpx.Response:
+    def post(self, url: httpx.URL, *, content: bytes, headers: dict[str, str],
+             timeout: float, **_: object) -> httpx.Response:
         self.requests.append({"url": url, "content": content, "headers": headers})
         status = self.statuses[min(len(self.requests), len(self.statuses)) - 1]
         if status == 0:
@@ -41,7 +41,7 @@ class FakeHelpdesk:
 
 def helpdesk(monkeypatch: pytest.MonkeyPatch, *statuses: int) -> FakeHelpdesk:
     fake = FakeHelpdesk(list(statuses))
-    monkeypatch.setattr("marketplace.delivery.httpx.post", fake.post)
+    monkeypatch.setattr("marketplace.outbound.send", fake.post)
     return fake
 
 
@@ -71,7 +71,9 @@ def test_webhook_delivery_is_signed_and_carries_an_idempotency_key(
     assert delivered.delivery_status == DeliveryStatus.DELIVERED
     request = fake.requests[0]
     headers = request["headers"]
-    assert request["url"] == HELPDESK
+    # Sent to the address that was checked, under the helpdesk's own name (outbound.py).
+    assert str(request["url"]) == f"https://{PUBLIC_HELPDESK_ADDRESS}/shiftline"
+    assert headers["Host"] == "helpdesk.example"
     assert headers["Idempotency-Key"] == f"message-{message.pk}"
     assert headers["X-Shiftline-Delivery"] == f"message-{message.pk}-attempt-1"
     signing.verify(secret=message.inquiry.queue.webhook_secret,

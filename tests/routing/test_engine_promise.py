@@ -1,11 +1,11 @@
 """The promise engine, pure: no database."""
 
 import itertools
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from routing.engine import CoverageCalendar, WeeklySpan
+from routing.engine import Closure, CoverageCalendar, WeeklySpan
 from routing.engine.promise import (
     DEFAULT_HANDLING_TIME,
     OFFER_LATENCY,
@@ -156,6 +156,42 @@ def test_closed_brand_without_network_coverage_names_the_next_opening() -> None:
 def test_next_opening_in_the_queue_time_zone(time_zone: str, now: datetime,
                                              opening: datetime) -> None:
     assert next_opening(calendar(time_zone), now) == opening
+
+
+def test_the_next_opening_skips_a_public_holiday_the_network_covers() -> None:
+    # Monday 23 November is a (made-up) holiday: the brand is away, it opens Tuesday.
+    holiday = CoverageCalendar(time_zone="Europe/Dublin", business_hours=WEEKDAYS_NINE_TO_FIVE,
+                               covers_after_hours=True, covers_weekends=True,
+                               holidays=frozenset({date(2026, 11, 23)}), covers_holidays=True)
+
+    assert next_opening(holiday, SUNDAY) == datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def test_a_holiday_the_network_does_not_cover_is_an_ordinary_day() -> None:
+    ordinary = CoverageCalendar(time_zone="Europe/Dublin", business_hours=WEEKDAYS_NINE_TO_FIVE,
+                                covers_after_hours=True, covers_weekends=True,
+                                holidays=frozenset({date(2026, 11, 23)}), covers_holidays=False)
+
+    assert next_opening(ordinary, SUNDAY) == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def test_the_next_opening_skips_a_closure_longer_than_a_week() -> None:
+    closed = CoverageCalendar(
+        time_zone="Europe/Dublin", business_hours=WEEKDAYS_NINE_TO_FIVE,
+        covers_after_hours=True, covers_weekends=True,
+        closures=(Closure(date(2026, 11, 23), date(2026, 12, 4), "Stocktake"),))
+
+    assert next_opening(closed, SUNDAY) == datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+
+def test_the_promise_names_the_day_after_the_holiday() -> None:
+    holiday = CoverageCalendar(time_zone="Europe/Dublin", business_hours=WEEKDAYS_NINE_TO_FIVE,
+                               covers_after_hours=True, covers_weekends=True,
+                               holidays=frozenset({date(2026, 11, 23)}), covers_holidays=True)
+
+    promise = promise_reply_time(snapshot(seats=(), calendar=holiday))
+
+    assert "Tuesday 24 November at 09:00" in promise.text
 
 
 def test_opening_inside_a_daylight_saving_gap_is_the_first_real_instant() -> None:
