@@ -27,13 +27,16 @@ def inquiry_record_event(
     now: datetime,
     actor: User | None = None,
     data: dict[str, Any] | None = None,
+    new_in_console: bool = False,
 ) -> InquiryEvent:
     """Appends to the timeline. Every change of an inquiry after its intake passes here, so this
-    is where the brand's live console hears of it (after commit). A hand-written INSERT
-    (marketplace/rows.py): every step of every inquiry writes one."""
+    is where the brand's live console hears of it (after commit). Intake itself pushes nothing:
+    routing's first step (the coverage decision) passes `new_in_console`, and the console puts
+    the inquiry on top of its queue then. A hand-written INSERT (marketplace/rows.py): every
+    step of every inquiry writes one."""
     event = inquiry_event(kind=kind, description=description, now=now, actor=actor, data=data)
     event.inquiry = inquiry
     rows.insert(event)
     push_inquiry_changed_on_commit(brand_id=inquiry.brand_id, inquiry_id=inquiry.pk,
-                                   is_new=False)
+                                   is_new=new_in_console)
     return event

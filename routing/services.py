@@ -18,7 +18,6 @@ from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
 from marketplace.errors import Conflict, DomainError, NotFound, PermissionDenied
 from marketplace.models import Inquiry, InquiryStatus, Message
-from marketplace.push import push_inquiry_changed_on_commit
 from marketplace.tasking import enqueue_on_commit
 from routing import seats, selectors
 from routing.engine import Candidate, InquiryNeeds, RoutingDecision, choose_expert, decide_coverage
@@ -78,6 +77,8 @@ def _decide(inquiry: Inquiry, now: datetime) -> RoutingDecision:
 
 
 def _decide_coverage(inquiry: Inquiry, now: datetime) -> None:
+    """Routing's first step for a new inquiry; its event is the one that puts the inquiry in
+    the brand's live console (intake pushes nothing, marketplace/events.py)."""
     calendar = marketplace_selectors.queue_coverage_calendar(queue=inquiry.queue, now=now)
     coverage = decide_coverage(calendar, now, channel=inquiry.channel, language=inquiry.language)
     local = coverage.local_time.strftime("%a %H:%M %Z")
@@ -87,7 +88,7 @@ def _decide_coverage(inquiry: Inquiry, now: datetime) -> None:
             coverage_reason=coverage.reason.value,
             description=f"Network covers it: {coverage.reason.value.replace('_', ' ')} "
             f"({local} in {calendar.time_zone}).",
-            data={"covered": True, "reason": coverage.reason.value},
+            data={"covered": True, "reason": coverage.reason.value}, new_in_console=True,
         )
     else:
         marketplace_services.inquiry_change_status(
@@ -95,7 +96,7 @@ def _decide_coverage(inquiry: Inquiry, now: datetime) -> None:
             coverage_reason=coverage.reason.value,
             description=f"Left with the brand: {coverage.reason.value.replace('_', ' ')} "
             f"({local} in {calendar.time_zone}).",
-            data={"covered": False, "reason": coverage.reason.value},
+            data={"covered": False, "reason": coverage.reason.value}, new_in_console=True,
         )
 
 
@@ -172,10 +173,6 @@ def inquiry_route(*, inquiry_id: int, now: datetime, log_empty: bool = True) -> 
             logger.warning("routing skipped unknown inquiry %s", inquiry_id)
             return RouteOutcome(inquiry_id, "missing")
         if inquiry.status == InquiryStatus.RECEIVED:
-            # Intake leaves the console push to this first step (marketplace/events.py); it is
-            # registered before the decision's own, so the row exists when that one lands.
-            push_inquiry_changed_on_commit(brand_id=inquiry.brand_id, inquiry_id=inquiry.pk,
-                                           is_new=True)
             _decide_coverage(inquiry, now)
         if inquiry.status == InquiryStatus.OFFERED:
             if Offer.objects.filter(inquiry=inquiry, status=OfferStatus.PENDING).exists():

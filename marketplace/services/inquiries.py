@@ -152,8 +152,11 @@ def inquiry_change_status(
     actor: User | None = None,
     data: dict[str, Any] | None = None,
     coverage_reason: str | None = None,
+    new_in_console: bool = False,
 ) -> Inquiry:
-    """Moves the inquiry to `status` and records why. Caller holds the inquiry's row lock."""
+    """Moves the inquiry to `status` and records why. Caller holds the inquiry's row lock.
+    `new_in_console`: the first change after intake, which the brand's console shows as a new
+    row (marketplace/events.py)."""
     inquiry.status = status
     fields = ["status"]
     if coverage_reason is not None:
@@ -167,7 +170,8 @@ def inquiry_change_status(
         fields.append("handed_back_reason")
     inquiry.save(update_fields=fields)
     inquiry_record_event(
-        inquiry=inquiry, kind=kind, description=description, now=now, actor=actor, data=data
+        inquiry=inquiry, kind=kind, description=description, now=now, actor=actor, data=data,
+        new_in_console=new_in_console,
     )
     return inquiry
 
