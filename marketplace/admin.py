@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from marketplace.models import (
     ApiKey,
@@ -62,6 +63,7 @@ class OverflowQueueAdmin(admin.ModelAdmin):
                     "price_per_ticket_minor", "expert_rate_minor", "currency"]
     readonly_fields = ["webhook_secret", "inbound_email_token"]
     inlines = [SpanInline, MacroInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Customer)
