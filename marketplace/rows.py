@@ -62,31 +62,20 @@ def _insertable(obj: Model) -> tuple[list["Field[Any, Any]"], list[Any]]:
                     for field in fields]
 
 
-def _saved(obj: Model, pk: Any) -> None:
-    obj.pk = pk
-    obj._state.adding = False
-    obj._state.db = connection.alias
+ONE_ROW = "(VALUES (1)) AS one_row"
+"""A source of exactly one row, for `insert_from` of plain values."""
 
 
 def insert(obj: Model, *, unless_conflict_on: Sequence[str] = ()) -> bool:
     """INSERTs `obj` (its auto primary key left to the database) and sets its pk. With
     `unless_conflict_on` (column names of a unique constraint) a row that would break that
     constraint is not inserted and False comes back, without aborting the transaction."""
-    model = type(obj)
-    quote = connection.ops.quote_name
-    fields, values = _insertable(obj)
-    conflict = (f" ON CONFLICT ({', '.join(quote(name) for name in unless_conflict_on)})"
-                " DO NOTHING" if unless_conflict_on else "")
-    sql = (f"INSERT INTO {table(model)} "  # noqa: S608 (model identifiers; values bound)
-           f"({', '.join(quote(field.column) for field in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))}){conflict} "
-           f"RETURNING {quote(model._meta.pk.column)}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        returned = cursor.fetchone()
+    sql, params = insert_from(obj, source=ONE_ROW, columns_from_source={},
+                              unless_conflict_on=unless_conflict_on)
+    returned = fetch_one(sql, params)
     if returned is None:
         return False
-    _saved(obj, returned[0])
+    mark_saved(obj, returned[0])
     return True
 
 
@@ -119,7 +108,9 @@ def insert_from(obj: Model, *, source: str, columns_from_source: dict[str, str],
 
 def mark_saved[M: Model](obj: M, pk: Any) -> M:
     """`obj` as the database holds it once a statement built by `insert_from` returned `pk`."""
-    _saved(obj, pk)
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = connection.alias
     return obj
 
 

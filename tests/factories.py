@@ -19,8 +19,10 @@ from marketplace.models import (
     BrandRole,
     BusinessHoursSpan,
     Inquiry,
+    Message,
     OverflowQueue,
 )
+from routing import services as routing_services
 from routing.models import ExpertSeat
 
 _sequence = count(1)
@@ -132,6 +134,20 @@ def inquiry(*, on: OverflowQueue, now: datetime, **overrides: str) -> Inquiry:
         intake=services.InquiryIntake(queue=on, **fields.__dict__), now=now
     )
     return created
+
+
+def expert_reply(*, on: OverflowQueue, now: datetime, body: str = "Done.",
+                 **inquiry_fields: str) -> tuple[Message, ExpertProfile]:
+    """A new inquiry on the queue, routed to an expert on shift who accepts and replies: the
+    reply (pending delivery) and the expert."""
+    expert = on_shift_expert(on=on, now=now)
+    new = inquiry(on=on, now=now, **inquiry_fields)
+    offer_id = routing_services.inquiry_route(inquiry_id=new.pk, now=now).offer_id
+    assert offer_id is not None
+    routing_services.offer_accept(offer_id=offer_id, expert=expert, now=now)
+    reply = routing_services.assignment_reply(inquiry_id=new.pk, expert=expert,
+                                              author=expert.user, body=body, now=now)
+    return reply, expert
 
 
 def revoked(key: ApiKey, now: datetime) -> ApiKey:

@@ -108,7 +108,7 @@ def _insert_inquiry_rows(*, customer: Customer, inquiry: Inquiry, message: Messa
     steps = [
         ("found", found, [customer.brand_id, customer.email]),
         ("created", *rows.insert_from(
-            customer, source="(VALUES (1)) AS single WHERE NOT EXISTS (SELECT 1 FROM found)",
+            customer, source=rows.ONE_ROW + " WHERE NOT EXISTS (SELECT 1 FROM found)",
             columns_from_source={}, unless_conflict_on=("brand_id", "email"),
             returning_row=True)),
         ("customer", "SELECT * FROM found UNION ALL SELECT * FROM created", []),

@@ -9,7 +9,6 @@ from rest_framework.test import APIClient
 
 from marketplace import intake
 from marketplace.models import BrandRole, DeliveryAttempt, DeliveryStatus, Message
-from routing import services as routing_services
 from routing.models import Assignment
 from tests import factories
 
@@ -81,14 +80,7 @@ def test_admin_sets_the_outbound_webhook_and_bad_urls_are_refused() -> None:
 
 
 def failed_reply(now: datetime) -> Message:
-    queue = factories.queue()
-    expert = factories.on_shift_expert(on=queue, now=now)
-    inquiry = factories.inquiry(on=queue, now=now)
-    offer_id = routing_services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
-    assert offer_id is not None
-    routing_services.offer_accept(offer_id=offer_id, expert=expert, now=now)
-    reply = routing_services.assignment_reply(inquiry_id=inquiry.pk, expert=expert,
-                                              author=expert.user, body="Done.", now=now)
+    reply, _ = factories.expert_reply(on=factories.queue(), now=now)
     Message.objects.filter(pk=reply.pk).update(delivery_status=DeliveryStatus.FAILED,
                                                delivery_attempts=1)
     DeliveryAttempt.objects.create(message=reply, number=1, route="webhook", attempted_at=now,

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from marketplace import delivery, intake
 from marketplace.models import DeliveryAttempt, DeliveryStatus, InboundDelivery, Inquiry, Message
-from routing import services as routing_services
 from routing.consumers import ExpertConsumer
 from tests import factories
 
@@ -74,14 +73,7 @@ def answered(now: datetime) -> tuple[Message, Any]:
     queue = factories.queue()
     queue.outbound_webhook_url = "https://helpdesk.example/hook"
     queue.save(update_fields=["outbound_webhook_url"])
-    expert = factories.on_shift_expert(on=queue, now=now)
-    inquiry = factories.inquiry(on=queue, now=now)
-    offer_id = routing_services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
-    assert offer_id is not None
-    routing_services.offer_accept(offer_id=offer_id, expert=expert, now=now)
-    reply = routing_services.assignment_reply(inquiry_id=inquiry.pk, expert=expert,
-                                              author=expert.user, body="Done.", now=now)
-    return reply, expert
+    return factories.expert_reply(on=queue, now=now)
 
 
 def test_two_concurrent_deliveries_of_one_reply_send_it_once(

@@ -50,14 +50,9 @@ def reply_on(*, webhook: bool, now: datetime = SUNDAY_AFTERNOON, source: str = "
     if webhook:
         queue.outbound_webhook_url = HELPDESK
         queue.save(update_fields=["outbound_webhook_url"])
-    expert = factories.on_shift_expert(on=queue, now=now)
-    inquiry = factories.inquiry(on=queue, now=now, source=source, subject="Lost parcel")
-    offer_id = routing_services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
-    assert offer_id is not None
-    routing_services.offer_accept(offer_id=offer_id, expert=expert, now=now)
-    return routing_services.assignment_reply(inquiry_id=inquiry.pk, expert=expert,
-                                             author=expert.user, body="It ships today.",
-                                             now=now)
+    reply, _ = factories.expert_reply(on=queue, now=now, body="It ships today.",
+                                      source=source, subject="Lost parcel")
+    return reply
 
 
 def test_webhook_delivery_is_signed_and_carries_an_idempotency_key(

@@ -13,7 +13,6 @@ from django.test import override_settings
 from marketplace import delivery, outbound, queue_channels
 from marketplace.errors import DomainError
 from marketplace.models import BrandMembership, DeliveryAttempt, DeliveryStatus, Message
-from routing import services as routing_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -84,13 +83,7 @@ def test_rebinding_after_saving_fails_the_delivery_without_a_request(
     queue = factories.queue()
     queue.outbound_webhook_url = "https://helpdesk.example/hook"  # public when it was saved
     queue.save(update_fields=["outbound_webhook_url"])
-    expert = factories.on_shift_expert(on=queue, now=now)
-    inquiry = factories.inquiry(on=queue, now=now)
-    offer_id = routing_services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
-    assert offer_id is not None
-    routing_services.offer_accept(offer_id=offer_id, expert=expert, now=now)
-    reply = routing_services.assignment_reply(inquiry_id=inquiry.pk, expert=expert,
-                                              author=expert.user, body="On its way.", now=now)
+    reply, _ = factories.expert_reply(on=queue, now=now, body="On its way.")
     sent: list[object] = []
     monkeypatch.setattr("marketplace.outbound.send", lambda *a, **k: sent.append(a))
     _resolving(monkeypatch, "169.254.169.254")
