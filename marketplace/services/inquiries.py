@@ -108,7 +108,7 @@ def _insert_inquiry_rows(*, customer: Customer, inquiry: Inquiry, message: Messa
     steps = [
         ("found", found, [customer.brand_id, customer.email]),
         ("created", *rows.insert_from(
-            customer, source=rows.ONE_ROW + " WHERE NOT EXISTS (SELECT 1 FROM found)",
+            customer, source=rows.ONE_ROW + " WHERE NOT EXISTS (SELECT 1 FROM found)",  # noqa: S608 (constant SQL)
             columns_from_source={}, unless_conflict_on=("brand_id", "email"),
             returning_row=True)),
         ("customer", "SELECT * FROM found UNION ALL SELECT * FROM created", []),
