@@ -294,3 +294,78 @@ class QueueCoverageApi(BrandApi):
         ]
         return Response(CoveragePreviewSerializer(
             {"time_zone": queue.time_zone, "week_start": week_start, "days": days}).data)
+
+
+class MacroInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, help_text="Unique on the queue.")
+    body = serializers.CharField(
+        max_length=10_000, help_text="The reply experts send. Placeholders: "
+        "{customer_first_name}, {customer_name}, {brand_name}, {expert_first_name}, "
+        "{queue_name}; any other is refused.")
+
+
+MACRO_EXAMPLE = {"name": "Where is my order",
+                 "body": "Hi {customer_first_name}, your order left our warehouse today."}
+
+
+def _macro_saved(queue: OverflowQueue, data: Any, macro_id: int | None) -> dict[str, Any]:
+    serializer = MacroInputSerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    macro = services.macro_save(queue=queue, name=serializer.validated_data["name"],
+                                body=serializer.validated_data["body"], now=timezone.now(),
+                                macro_id=macro_id)
+    return dict(MacroSerializer(macro).data)
+
+
+class QueueMacroListApi(BrandApi):
+    @extend_schema(
+        operation_id="queue_macro_list", summary="The queue's macros (saved replies)",
+        description="Every macro experts see on the queue's inquiries, by name.",
+        responses=MacroSerializer(many=True),
+        examples=[OpenApiExample("One macro", value=[{"id": 3, **MACRO_EXAMPLE}],
+                                 response_only=True)],
+    )
+    def get(self, request: Request, queue_id: int) -> Response:
+        queue = selectors.queue_get_for_brand(brand=self.client().brand, queue_id=queue_id)
+        return Response(MacroSerializer(selectors.macro_list_for_queue(queue=queue),
+                                        many=True).data)
+
+    @extend_schema(
+        operation_id="queue_macro_create", summary="Add a macro to the queue",
+        description="The name is unique on the queue (400 if taken); an unknown placeholder "
+        "is a 400 naming it and the ones to use.",
+        request=MacroInputSerializer, responses={201: MacroSerializer},
+        examples=[OpenApiExample("A saved reply", value=MACRO_EXAMPLE, request_only=True),
+                  OpenApiExample("Created", value={"id": 3, **MACRO_EXAMPLE},
+                                 response_only=True, status_codes=["201"])],
+    )
+    def post(self, request: Request, queue_id: int) -> Response:
+        queue = selectors.queue_get_for_brand(brand=self.client().brand, queue_id=queue_id)
+        return Response(_macro_saved(queue, _object_body(request), None),
+                        status=status.HTTP_201_CREATED)
+
+
+class QueueMacroDetailApi(BrandApi):
+    @extend_schema(
+        operation_id="queue_macro_update", summary="Rewrite a macro",
+        description="Replaces the macro's name and body, checked as on creation. Another "
+        "queue's macro is a 404.",
+        request=MacroInputSerializer, responses={200: MacroSerializer},
+        examples=[OpenApiExample("A clearer reply", request_only=True, value={
+            "name": "Where is my order",
+            "body": "Hi {customer_first_name}, your order is on its way; {expert_first_name}."}),
+            OpenApiExample("Changed", value={"id": 3, **MACRO_EXAMPLE}, response_only=True)],
+    )
+    def put(self, request: Request, queue_id: int, macro_id: int) -> Response:
+        queue = selectors.queue_get_for_brand(brand=self.client().brand, queue_id=queue_id)
+        return Response(_macro_saved(queue, _object_body(request), macro_id))
+
+    @extend_schema(
+        operation_id="queue_macro_delete", summary="Remove a macro",
+        description="Experts stop seeing it at once. Another queue's macro is a 404.",
+        responses={204: None},
+    )
+    def delete(self, request: Request, queue_id: int, macro_id: int) -> Response:
+        queue = selectors.queue_get_for_brand(brand=self.client().brand, queue_id=queue_id)
+        services.macro_delete(queue=queue, macro_id=macro_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
