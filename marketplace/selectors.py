@@ -21,7 +21,6 @@ from marketplace.models import (
     BrandInvitation,
     BrandMembership,
     BusinessHoursSpan,
-    Customer,
     Inquiry,
     InquiryEvent,
     InquiryStatus,
@@ -75,14 +74,6 @@ def queue_get_for_brand(*, brand: Brand, queue_id: int | None) -> OverflowQueue:
     queue = rows.instance(OverflowQueue, row)
     queue.brand = brand
     return queue
-
-
-def customer_by_email(*, brand_id: int, email: str) -> Customer | None:
-    """On the intake path of every inquiry, so one hand-written statement."""
-    row = rows.fetch_one(
-        f"SELECT {rows.columns(Customer, 'c')} FROM {rows.table(Customer)} c "  # noqa: S608 (model identifiers; values bound)
-        "WHERE c.brand_id = %s AND c.email = %s", [brand_id, email])
-    return None if row is None else rows.instance(Customer, row)
 
 
 def queue_weekly_spans(*, queue_id: int) -> tuple[WeeklySpan, ...]:

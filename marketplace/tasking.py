@@ -7,14 +7,9 @@ pick the work up once the broker is back (an inquiry still `received` after 10 s
 routing.reconcile), so the caller gets its answer instead of a 500 for work that was saved.
 """
 
-from django.db import transaction
-
+from marketplace.after_commit import run_after_commit
 from marketplace.celery import app
 
 
 def enqueue_on_commit(task_name: str, *args: object) -> None:
-    def send() -> None:
-        app.send_task(task_name, args=list(args))
-
-    send.__qualname__ = f"enqueue {task_name}"  # what Django logs if sending fails
-    transaction.on_commit(send, robust=True)
+    run_after_commit(f"enqueue {task_name}", lambda: app.send_task(task_name, args=list(args)))
