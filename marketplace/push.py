@@ -22,6 +22,16 @@ _loop_pid = 0
 _loop_lock = threading.Lock()
 
 
+def _forget_parents_loop() -> None:
+    """A forked child has no push thread: it starts its own loop, and a fresh lock in case the
+    parent's was held at the fork."""
+    global _loop, _loop_pid, _loop_lock
+    _loop, _loop_pid, _loop_lock = None, 0, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_parents_loop)
+
+
 def _push_loop() -> asyncio.AbstractEventLoop:
     """This process's push loop, started on first use (and again in a forked child)."""
     global _loop, _loop_pid
