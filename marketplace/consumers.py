@@ -17,29 +17,45 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 
 
-class BrandConsumer(AsyncWebsocketConsumer):
-    brand_id: int
+class UserGroupConsumer(AsyncWebsocketConsumer):
+    """A socket that joins one channel-layer group chosen for its signed-in user: closed with
+    4401 without a session and 4403 when `group_for` finds no group for the user. Shared by the
+    brand console and the expert workspace (routing/consumers.py)."""
+
     group_name: str
+
+    async def group_for(self, user: Any) -> str | None:
+        raise NotImplementedError
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
-        membership = await database_sync_to_async(selectors.brand_membership_for_user)(
-            user=user
-        )
-        if membership is None:
+        group = await self.group_for(user)
+        if group is None:
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.brand_id = membership.brand_id
-        self.group_name = brand_group(membership.brand_id)
+        self.group_name = group
         await self.channel_layer.group_add(self.group_name, self.channel_name)
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group_name"):
             await self.channel_layer.group_discard(self.group_name, self.channel_name)
+
+
+class BrandConsumer(UserGroupConsumer):
+    brand_id: int
+
+    async def group_for(self, user: Any) -> str | None:
+        membership = await database_sync_to_async(selectors.brand_membership_for_user)(
+            user=user
+        )
+        if membership is None:
+            return None
+        self.brand_id = membership.brand_id
+        return brand_group(membership.brand_id)
 
     async def inquiry_changed(self, event: dict[str, Any]) -> None:
         html = await database_sync_to_async(self._render_row)(

@@ -14,7 +14,6 @@ import json
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
@@ -22,32 +21,26 @@ from django.utils.html import escape
 from experts import presence
 from experts import selectors as expert_selectors
 from experts.models import ExpertStatus, PresenceStatus
+from marketplace.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, UserGroupConsumer
 from routing import selectors
 from routing.models import OfferStatus
 from routing.push import expert_group
 
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_FORBIDDEN = 4403
 
-
-class ExpertConsumer(AsyncWebsocketConsumer):
+class ExpertConsumer(UserGroupConsumer):
     expert_id: int
-    group_name: str
 
-    async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
-            return
+    async def group_for(self, user: Any) -> str | None:
         expert = await database_sync_to_async(expert_selectors.expert_profile_for_user)(user=user)
         if expert is None or expert.status != ExpertStatus.APPROVED:
-            await self.close(code=CLOSE_FORBIDDEN)
-            return
+            return None
         self.expert_id = expert.pk
-        self.group_name = expert_group(expert.pk)
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
-        await self.accept()
-        await self._heartbeat(active=True, announce=False)
+        return expert_group(expert.pk)
+
+    async def connect(self) -> None:
+        await super().connect()
+        if hasattr(self, "group_name"):
+            await self._heartbeat(active=True, announce=False)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """`{"type": "heartbeat", "active": true|false}` every ~20 s; anything else is ignored."""
@@ -69,10 +62,6 @@ class ExpertConsumer(AsyncWebsocketConsumer):
             text_data=f'<strong id="presence" hx-swap-oob="true" class="presence-{status.value}" '
             f'data-presence="{status.value}">{escape(status.label)}</strong>'
         )
-
-    async def disconnect(self, code: int) -> None:
-        if hasattr(self, "group_name"):
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
 
     async def offer_created(self, event: dict[str, Any]) -> None:
         html = await database_sync_to_async(self._render_offer)(event["offer_id"])

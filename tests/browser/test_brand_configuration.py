@@ -4,24 +4,13 @@ create an API key shown once and use it at once. Playwright drives Debian's Chro
 import re
 import time
 
-import pytest
-
 from marketplace.models import BrandRole, Inquiry
 from tests import factories
-from tests.browser.test_expert_loop import CHROMIUM, CHROMIUM_FLAGS
+from tests.browser.chromium import BROWSER_TEST, CHROMIUM, CHROMIUM_FLAGS
 from tests.live import LivePlatform
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="Chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = BROWSER_TEST
 
-
-@pytest.fixture(autouse=True)
-def database_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def test_admin_configures_a_queue_and_creates_a_key_it_uses_at_once(live: LivePlatform) -> None:

@@ -4,25 +4,15 @@ follows the routing (received, then offered) without a reload, with a ticking co
 import os
 import re
 
-import pytest
 from django.utils import timezone
 
 from marketplace.models import BrandRole
 from tests import factories
-from tests.browser.test_expert_loop import CHROMIUM, CHROMIUM_FLAGS
+from tests.browser.chromium import BROWSER_TEST, CHROMIUM, CHROMIUM_FLAGS
 from tests.live import LivePlatform
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="Chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = BROWSER_TEST
 
-
-@pytest.fixture(autouse=True)
-def database_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def test_new_inquiry_and_its_status_change_reach_the_console_without_reload(

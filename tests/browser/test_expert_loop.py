@@ -3,34 +3,17 @@ resolves, and sees the earning. Playwright drives Debian's Chromium."""
 
 import os
 import re
-from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
 from billing.models import LedgerEntry, LedgerTransaction
 from marketplace.models import DeliveryStatus, InquiryStatus, Message
 from routing.models import Offer
 from tests import factories
+from tests.browser.chromium import BROWSER_TEST, CHROMIUM, CHROMIUM_FLAGS
 from tests.live import LivePlatform
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="Chromium is not installed (apt-get install chromium)"),
-]
-
-
-@pytest.fixture(autouse=True)
-def database_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Playwright's sync API keeps an event loop in this thread; the test's own database calls
-    are plain synchronous ones made between browser steps."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+pytestmark = BROWSER_TEST
 
 
 def test_expert_takes_an_offer_live_and_is_paid(live: LivePlatform) -> None:

@@ -7,9 +7,7 @@ signed-token function the service emails."""
 import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -25,24 +23,13 @@ from experts.models import (
 )
 from experts.screening import SCREENING_QUESTIONS
 from tests import factories
+from tests.browser.chromium import BROWSER_TEST, CHROMIUM, CHROMIUM_FLAGS
 from tests.live import LivePlatform
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 EMAIL = "lin.applicant@example.test"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="Chromium is not installed (apt-get install chromium)"),
-]
+pytestmark = BROWSER_TEST
 
-
-@pytest.fixture(autouse=True)
-def database_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def _screenshot(page: object, name: str) -> None:

@@ -6,33 +6,19 @@ import os
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.utils import timezone
 
 from experts.models import BookingStatus, ExpertPresence, ExpertProfile, ShiftBooking
 from routing.models import ExpertSeat
 from tests import factories
+from tests.browser.chromium import BROWSER_TEST, CHROMIUM, CHROMIUM_FLAGS
 from tests.experts.shifting import certified_expert, slot
 from tests.live import LivePlatform
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+pytestmark = BROWSER_TEST
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="Chromium is not installed (apt-get install chromium)"),
-]
-
-
-@pytest.fixture(autouse=True)
-def database_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 10) -> None:
