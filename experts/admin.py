@@ -1,22 +1,16 @@
 from django.contrib import admin
 
-from experts.models import (
+from experts.applications.models import ExpertApplication, ExpertDecision
+from experts.certification.models import (
     Certification,
     CertificationAttempt,
-    ExpertApplication,
-    ExpertDecision,
-    ExpertPresence,
-    ExpertProfile,
-    ExpertQuality,
-    InquiryReview,
-    QualityAlert,
-    QueueShiftPolicy,
-    ShiftBooking,
-    ShiftSlot,
-    ShiftWaitlistEntry,
     TrainingPack,
     TrainingQuestion,
 )
+from experts.presence.models import ExpertPresence
+from experts.profiles.models import ExpertProfile
+from experts.quality.models import ExpertQuality, InquiryReview, QualityAlert
+from experts.shifts.models import QueueShiftPolicy, ShiftBooking, ShiftSlot, ShiftWaitlistEntry
 
 
 @admin.register(ExpertProfile)

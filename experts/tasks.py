@@ -6,7 +6,10 @@ import smtplib
 from celery import Task, shared_task
 from django.utils import timezone
 
-from experts import attendance, notifications, presence, quality
+from experts.attendance import services as attendance
+from experts.presence import services as presence
+from experts.quality import services as quality
+from experts.shifts import notifications
 
 
 @shared_task(name="experts.send_shift_email", bind=True, max_retries=5)

@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from experts.selectors import expert_profile_for_user
-from marketplace.selectors import brand_membership_for_user
+from experts.profiles.selectors import expert_profile_for_user
+from marketplace.onboarding.selectors import brand_membership_for_user
 
 View = Callable[..., HttpResponse]
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from marketplace.selectors import DailyFigures
+from marketplace.inquiries.selectors import DailyFigures
 
 PLOT_HEIGHT = 100
 PLOT_TOP = 16

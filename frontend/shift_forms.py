@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.db.models import QuerySet
 
-from marketplace.models import OverflowQueue
+from marketplace.queues.models import OverflowQueue
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 

@@ -1,21 +1,12 @@
 from django.contrib import admin
 from django.db import models
 
-from marketplace.models import (
-    ApiKey,
-    Attachment,
-    Brand,
-    BrandMembership,
-    BusinessHoursSpan,
-    Customer,
-    DeliveryAttempt,
-    InboundDelivery,
-    Inquiry,
-    InquiryEvent,
-    Message,
-    OverflowQueue,
-    QueueMacro,
-)
+from marketplace.access.models import ApiKey
+from marketplace.delivery.models import DeliveryAttempt
+from marketplace.inquiries.models import Attachment, Customer, Inquiry, InquiryEvent, Message
+from marketplace.intake.models import InboundDelivery
+from marketplace.onboarding.models import Brand, BrandMembership
+from marketplace.queues.models import BusinessHoursSpan, OverflowQueue, QueueMacro
 
 
 class MembershipInline(admin.TabularInline):

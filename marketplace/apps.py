@@ -6,4 +6,4 @@ class MarketplaceConfig(AppConfig):
     verbose_name = "Brands and inquiries"
 
     def ready(self) -> None:
-        from marketplace import schema  # noqa: F401  (registers the OpenAPI auth scheme)
+        from marketplace.infra import schema  # noqa: F401  (registers the OpenAPI auth scheme)

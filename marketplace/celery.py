@@ -31,4 +31,5 @@ class ShiftlineCelery(Celery):  # type: ignore[misc]
 app = ShiftlineCelery("shiftline")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = (Queue("routing"), Queue("default"))
-app.autodiscover_tasks()
+# Each package with a `tasks` module; a worker registers exactly these.
+app.autodiscover_tasks(["marketplace.delivery", "experts", "routing"])

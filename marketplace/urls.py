@@ -2,13 +2,17 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from experts import api as experts_api
-from marketplace import api, api_inbound, api_queues
+from marketplace.delivery import api as delivery_api
+from marketplace.inquiries import api as inquiries_api
+from marketplace.intake import api as api_inbound
+from marketplace.intake import api_create as intake_api_create
+from marketplace.queues import api as api_queues
+from marketplace.staffing import api as experts_api
 
 api_v1 = [
-    path("inquiries", api.InquiryListCreateApi.as_view(), name="inquiries"),
-    path("inquiries/<int:inquiry_id>", api.InquiryDetailApi.as_view(), name="inquiry"),
-    path("inquiries/<int:inquiry_id>/messages", api.InquiryMessagesApi.as_view(),
+    path("inquiries", intake_api_create.InquiryListCreateApi.as_view(), name="inquiries"),
+    path("inquiries/<int:inquiry_id>", inquiries_api.InquiryDetailApi.as_view(), name="inquiry"),
+    path("inquiries/<int:inquiry_id>/messages", intake_api_create.InquiryMessagesApi.as_view(),
          name="inquiry_messages"),
     path("queues", api_queues.QueueListCreateApi.as_view(), name="queues"),
     path("queues/<int:queue_id>", api_queues.QueueDetailApi.as_view(), name="queue"),
@@ -25,10 +29,10 @@ api_v1 = [
     path("shift-slots", experts_api.ShiftSlotListCreateApi.as_view(), name="shift_slots"),
     path("shift-slots/pattern", experts_api.ShiftPatternCreateApi.as_view(),
          name="shift_pattern"),
-    path("attachments/<int:attachment_id>", api.AttachmentDownloadApi.as_view(),
+    path("attachments/<int:attachment_id>", inquiries_api.AttachmentDownloadApi.as_view(),
          name="attachment"),
-    path("promises/summary", api.PromiseSummaryApi.as_view(), name="promise_summary"),
-    path("messages/<int:message_id>/retry-delivery", api.MessageRetryDeliveryApi.as_view(),
+    path("promises/summary", inquiries_api.PromiseSummaryApi.as_view(), name="promise_summary"),
+    path("messages/<int:message_id>/retry-delivery", delivery_api.MessageRetryDeliveryApi.as_view(),
          name="message_retry_delivery"),
     path("webhooks/queues/<int:queue_id>/inquiries", api_inbound.QueueWebhookApi.as_view(),
          name="queue_webhook"),

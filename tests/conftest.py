@@ -13,7 +13,7 @@ TUESDAY_MORNING = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
 # Where tests' helpdesks under the reserved .example domain resolve: a public address, so the
-# outbound guard (marketplace/outbound.py) lets them through; no request ever leaves the test.
+# outbound guard (marketplace/infra/outbound.py) lets them through; no request ever leaves the test.
 PUBLIC_HELPDESK_ADDRESS = "93.184.215.14"
 
 
@@ -29,7 +29,7 @@ def example_domains_resolve_publicly(monkeypatch: pytest.MonkeyPatch) -> None:
                      (PUBLIC_HELPDESK_ADDRESS, port))]
         return real(host, port, *args, **kwargs)
 
-    monkeypatch.setattr("marketplace.outbound.socket.getaddrinfo", resolve)
+    monkeypatch.setattr("marketplace.infra.outbound.socket.getaddrinfo", resolve)
 
 
 @pytest.fixture

@@ -7,23 +7,25 @@ from itertools import count
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
-from experts import attendance, shift_services
-from experts import services as expert_services
-from experts.models import ExpertProfile, ExpertStatus, ShiftSlot
-from experts.screening import SCREENING_QUESTIONS
-from marketplace import services
-from marketplace.models import (
-    ApiKey,
-    Brand,
-    BrandMembership,
-    BrandRole,
-    BusinessHoursSpan,
-    Inquiry,
-    Message,
-    OverflowQueue,
-)
-from routing import services as routing_services
+from experts.applications.screening import SCREENING_QUESTIONS
+from experts.applications.services import applying as applications_services
+from experts.applications.services import vetting as applications_vetting
+from experts.attendance import services as attendance
+from experts.certification import services as certification_services
+from experts.profiles import services as profiles_services
+from experts.profiles.models import ExpertProfile, ExpertStatus
+from experts.shifts.models import ShiftSlot
+from experts.shifts.services import booking as shifts_booking
+from experts.shifts.services import publishing as shifts_publishing
+from marketplace.access import services as access_services
+from marketplace.access.models import ApiKey
+from marketplace.inquiries.models import Inquiry, Message
+from marketplace.intake import services as intake_services
+from marketplace.onboarding.models import Brand, BrandMembership, BrandRole
+from marketplace.queues.models import BusinessHoursSpan, OverflowQueue
+from routing.assignments import services as assignments_services
 from routing.models import ExpertSeat
+from routing.offers import services as offers_services
 
 _sequence = count(1)
 PASSWORD = "correct-horse-battery"
@@ -69,7 +71,7 @@ def queue(
 
 
 def api_key(*, of: Brand) -> str:
-    _, raw = services.api_key_create(brand=of, name="test key")
+    _, raw = access_services.api_key_create(brand=of, name="test key")
     return raw
 
 
@@ -77,9 +79,12 @@ def expert(
     *, now: datetime, status: ExpertStatus = ExpertStatus.APPROVED,
     languages: tuple[str, ...] = ("en",), name: str | None = None,
 ) -> ExpertProfile:
-    profile = expert_services.expert_profile_create(
-        user=user(), display_name=name or f"Expert {next(_sequence)}", time_zone="Europe/Lisbon",
-        languages=list(languages), now=now,
+    profile = profiles_services.expert_profile_create(
+        user=user(),
+        display_name=name or f"Expert {next(_sequence)}",
+        time_zone="Europe/Lisbon",
+        languages=list(languages),
+        now=now,
     )
     if status != ExpertStatus.APPLIED:
         ExpertProfile.objects.filter(pk=profile.pk).update(status=status)
@@ -90,7 +95,7 @@ def expert(
 def shift(
     *, on: OverflowQueue, now: datetime, headcount: int = 5, hours: int = 8
 ) -> ShiftSlot:
-    return shift_services.shift_slot_create(
+    return shifts_publishing.shift_slot_create(
         queue=on, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=hours),
         headcount=headcount,
     )
@@ -105,8 +110,8 @@ def on_shift_expert(
     sees them idle (default: since `now`)."""
     profile = expert(now=now, **kwargs)  # type: ignore[arg-type]
     slot = slot or shift(on=on, now=now)
-    expert_services.certification_grant(expert=profile, brand=on.brand, now=now)
-    booking = shift_services.shift_booking_create(slot=slot, expert=profile, now=now)
+    certification_services.certification_grant(expert=profile, brand=on.brand, now=now)
+    booking = shifts_booking.shift_booking_create(slot=slot, expert=profile, now=now)
     if checked_in:
         attendance.shift_booking_check_in(booking_id=booking.pk, expert=profile, now=now)
         if idle_since is not None:
@@ -130,8 +135,8 @@ def inquiry(*, on: OverflowQueue, now: datetime, **overrides: str) -> Inquiry:
     fields = InquiryInput(**overrides)  # type: ignore[arg-type]
     if "external_id" not in overrides:
         fields = InquiryInput(**{**fields.__dict__, "external_id": f"ext-{next(_sequence)}"})
-    created, _ = services.inquiry_create(
-        intake=services.InquiryIntake(queue=on, **fields.__dict__), now=now
+    created, _ = intake_services.inquiry_create(
+        intake=intake_services.InquiryIntake(queue=on, **fields.__dict__), now=now
     )
     return created
 
@@ -142,16 +147,16 @@ def expert_reply(*, on: OverflowQueue, now: datetime, body: str = "Done.",
     reply (pending delivery) and the expert."""
     expert = on_shift_expert(on=on, now=now)
     new = inquiry(on=on, now=now, **inquiry_fields)
-    offer_id = routing_services.inquiry_route(inquiry_id=new.pk, now=now).offer_id
+    offer_id = offers_services.inquiry_route(inquiry_id=new.pk, now=now).offer_id
     assert offer_id is not None
-    routing_services.offer_accept(offer_id=offer_id, expert=expert, now=now)
-    reply = routing_services.assignment_reply(inquiry_id=new.pk, expert=expert,
+    offers_services.offer_accept(offer_id=offer_id, expert=expert, now=now)
+    reply = assignments_services.assignment_reply(inquiry_id=new.pk, expert=expert,
                                               author=expert.user, body=body, now=now)
     return reply, expert
 
 
 def revoked(key: ApiKey, now: datetime) -> ApiKey:
-    return services.api_key_revoke(api_key=key, now=now)
+    return access_services.api_key_revoke(api_key=key, now=now)
 
 
 def applicant(
@@ -161,29 +166,37 @@ def applicant(
     """An applicant who signed up, verified their email and did every step through the
     services; `submitted` sends it to review, `checklist_by` (an ops user) ticks the checklist."""
     number = next(_sequence)
-    profile = expert_services.applicant_sign_up(
-        email=f"applicant{number}@example.test", password=PASSWORD,
-        display_name=name or f"Applicant {number}", verify_url_prefix="http://testserver/v/",
+    profile = applications_services.applicant_sign_up(
+        email=f"applicant{number}@example.test",
+        password=PASSWORD,
+        display_name=name or f"Applicant {number}",
+        verify_url_prefix="http://testserver/v/",
         now=now,
     )
-    expert_services.applicant_verify_email(
-        token=expert_services.email_verification_token(user=profile.user), now=now)
-    expert_services.application_save_profile(
-        expert=profile, display_name=profile.display_name, time_zone="Europe/Lisbon",
-        language_levels={"en": "fluent"}, skills=["returns"], experience="Two years of chat.",
-        availability="Weeknights", now=now,
+    applications_services.applicant_verify_email(
+        token=applications_services.email_verification_token(user=profile.user), now=now
     )
-    expert_services.application_accept_terms(expert=profile, now=now)
-    expert_services.application_submit_quiz(expert=profile, now=now, answers={
+    applications_services.application_save_profile(
+        expert=profile,
+        display_name=profile.display_name,
+        time_zone="Europe/Lisbon",
+        language_levels={"en": "fluent"},
+        skills=["returns"],
+        experience="Two years of chat.",
+        availability="Weeknights",
+        now=now,
+    )
+    applications_services.application_accept_terms(expert=profile, now=now)
+    applications_services.application_submit_quiz(expert=profile, now=now, answers={
         question.key: str(question.correct_option if index < quiz_right
                           else (question.correct_option + 1) % len(question.options))
         for index, question in enumerate(SCREENING_QUESTIONS)})
-    expert_services.application_save_sample(expert=profile, now=now, reply="Hello Sam, " * 10)
+    applications_services.application_save_sample(expert=profile, now=now, reply="Hello Sam, " * 10)
     if submitted:
-        profile = expert_services.application_submit(expert=profile, now=now)
+        profile = applications_services.application_submit(expert=profile, now=now)
     if checklist_by is not None:
-        for item in expert_services.CHECKLIST_ITEMS:
-            expert_services.application_checklist_set(expert=profile, item=item, checked=True,
+        for item in applications_vetting.CHECKLIST_ITEMS:
+            applications_vetting.application_checklist_set(expert=profile, item=item, checked=True,
                                                       by=checklist_by, now=now)
     profile.refresh_from_db()
     return profile
@@ -196,11 +209,16 @@ def training_pack(
     the question ids."""
     owner = brand_member(of=of, role=BrandRole.OWNER)
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    expert_services.training_pack_save(brand=of, editor=owner, guidelines=guidelines,
+    certification_services.training_pack_save(brand=of, editor=owner, guidelines=guidelines,
                                        pass_mark_percent=pass_mark_percent, now=now)
     return [
-        expert_services.training_question_add(
-            brand=of, editor=owner, prompt=f"Question {index}?", options=["Right", "Wrong"],
-            correct_option=0, now=now).pk
+        certification_services.training_question_add(
+            brand=of,
+            editor=owner,
+            prompt=f"Question {index}?",
+            options=["Right", "Wrong"],
+            correct_option=0,
+            now=now,
+        ).pk
         for index in range(questions)
     ]

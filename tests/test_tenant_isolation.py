@@ -26,18 +26,15 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
-from experts.models import ExpertProfile, ShiftBooking
-from marketplace.models import (
-    ApiKey,
-    BrandMembership,
-    BrandRole,
-    Inquiry,
-    InquiryEvent,
-    Message,
-    OverflowQueue,
-)
-from routing import services as routing_services
+from experts.profiles.models import ExpertProfile
+from experts.shifts.models import ShiftBooking
+from marketplace.access.models import ApiKey
+from marketplace.inquiries.models import Inquiry, InquiryEvent, Message
+from marketplace.onboarding.models import BrandMembership, BrandRole
+from marketplace.queues.models import OverflowQueue
+from routing.assignments import services as assignments_services
 from routing.models import Assignment, Offer
+from routing.offers import services as offers_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -76,16 +73,19 @@ def build_world(*, name: str, now: datetime, marker: str = "") -> BrandWorld:
         on=queue, now=now, subject=f"{name} subject", external_id=f"{name}-ext-1",
         customer_email=f"{name.lower()}-customer@example.test", body=f"{name} body",
     )
-    offer_id = routing_services.inquiry_route(inquiry_id=answered.pk, now=now).offer_id
+    offer_id = offers_services.inquiry_route(inquiry_id=answered.pk, now=now).offer_id
     assert offer_id is not None
-    assignment = routing_services.offer_accept(offer_id=offer_id, expert=expert, now=now)
-    reply = routing_services.assignment_reply(
-        inquiry_id=answered.pk, expert=expert, author=expert.user, body=f"{name} reply",
+    assignment = offers_services.offer_accept(offer_id=offer_id, expert=expert, now=now)
+    reply = assignments_services.assignment_reply(
+        inquiry_id=answered.pk,
+        expert=expert,
+        author=expert.user,
+        body=f"{name} reply",
         now=now + timedelta(minutes=1),
     )
     waiting = factories.inquiry(on=queue, now=now, subject=f"{name} waiting",
                                 external_id=f"{name}-ext-2")
-    routing_services.inquiry_route(inquiry_id=waiting.pk, now=now)
+    offers_services.inquiry_route(inquiry_id=waiting.pk, now=now)
     return BrandWorld(
         queue=queue, member=factories.brand_member(of=brand, role=BrandRole.OWNER),
         api_key=factories.api_key(of=brand), expert=expert, answered=answered,

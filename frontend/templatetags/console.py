@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django import template
 
-from marketplace.selectors import OPEN_STATUSES
+from marketplace.inquiries.selectors import OPEN_STATUSES
 
 register = template.Library()
 

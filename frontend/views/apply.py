@@ -8,18 +8,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from experts import selectors as expert_selectors
-from experts import services as expert_services
-from experts.models import ExpertApplication, ExpertProfile, ExpertStatus
-from experts.screening import (
+from experts.applications import selectors as applications_selectors
+from experts.applications.models import ExpertApplication
+from experts.applications.screening import (
     LANGUAGE_LEVELS,
     SAMPLE_INQUIRY_BODY,
     SAMPLE_INQUIRY_SUBJECT,
     SAMPLE_REPLY_MIN_LENGTH,
     SCREENING_QUESTIONS,
 )
+from experts.applications.services import applying as applications_services
+from experts.profiles.models import ExpertProfile, ExpertStatus
 from frontend.access import applicant_required
-from marketplace.errors import DomainError
+from marketplace.infra.errors import DomainError
 
 LANGUAGE_ROWS = 4
 TIME_ZONE_SUGGESTIONS = ("Europe/Lisbon", "Europe/Dublin", "Europe/London", "Europe/Berlin",
@@ -32,7 +33,7 @@ def _verify_url_prefix(request: HttpRequest) -> str:
 
 
 def _application(expert: ExpertProfile) -> ExpertApplication:
-    application = expert_selectors.application_for_expert(expert=expert)
+    application = applications_selectors.application_for_expert(expert=expert)
     if application is None:
         application = ExpertApplication(expert=expert)
     return application
@@ -45,9 +46,11 @@ def signup(request: HttpRequest) -> HttpResponse:
     values = {"email": request.POST.get("email", ""), "name": request.POST.get("name", "")}
     if request.method == "POST":
         try:
-            expert = expert_services.applicant_sign_up(
-                email=values["email"], password=request.POST.get("password", ""),
-                display_name=values["name"], verify_url_prefix=_verify_url_prefix(request),
+            expert = applications_services.applicant_sign_up(
+                email=values["email"],
+                password=request.POST.get("password", ""),
+                display_name=values["name"],
+                verify_url_prefix=_verify_url_prefix(request),
                 now=timezone.now(),
             )
         except DomainError as error:
@@ -62,7 +65,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 @require_GET
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        expert_services.applicant_verify_email(token=token, now=timezone.now())
+        applications_services.applicant_verify_email(token=token, now=timezone.now())
     except DomainError as error:
         return render(request, "frontend/apply/verify_failed.html", {"error": error.message},
                       status=400)
@@ -74,8 +77,9 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 @applicant_required
 def verify_resend(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     try:
-        expert_services.applicant_resend_verification(
-            expert=expert, verify_url_prefix=_verify_url_prefix(request))
+        applications_services.applicant_resend_verification(
+            expert=expert, verify_url_prefix=_verify_url_prefix(request)
+        )
         messages.success(request, f"We sent a new link to {expert.user.email}.")
     except DomainError as error:
         messages.error(request, error.message)
@@ -97,10 +101,10 @@ def status(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     return render(request, "frontend/apply/status.html", {
         "expert": expert,
         "application": application,
-        "missing": expert_services.application_missing_steps(application) if editable else [],
+        "missing": applications_services.application_missing_steps(application) if editable else [],
         "editable": editable,
         "verified": application.email_verified_at is not None,
-        "decisions": expert_selectors.decision_list_for_expert(expert=expert)
+        "decisions": applications_selectors.decision_list_for_expert(expert=expert)
         .filter(kind="status"),
     })
 
@@ -135,12 +139,15 @@ def profile(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
                   for row in range(LANGUAGE_ROWS)}
         levels.pop("", None)
         try:
-            expert_services.application_save_profile(
-                expert=expert, display_name=request.POST.get("display_name", ""),
-                time_zone=request.POST.get("time_zone", ""), language_levels=levels,
+            applications_services.application_save_profile(
+                expert=expert,
+                display_name=request.POST.get("display_name", ""),
+                time_zone=request.POST.get("time_zone", ""),
+                language_levels=levels,
                 skills=request.POST.get("skills", "").split(","),
                 experience=request.POST.get("experience", ""),
-                availability=request.POST.get("availability", ""), now=timezone.now(),
+                availability=request.POST.get("availability", ""),
+                now=timezone.now(),
             )
         except DomainError as error:
             return _step_page(request, expert, "profile.html", {
@@ -168,7 +175,7 @@ def terms(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
         messages.error(request, "Tick the box to accept the terms.")
         return redirect("apply:status")
     try:
-        expert_services.application_accept_terms(expert=expert, now=timezone.now())
+        applications_services.application_accept_terms(expert=expert, now=timezone.now())
         messages.success(request, "Terms accepted.")
     except DomainError as error:
         messages.error(request, error.message)
@@ -184,8 +191,9 @@ def quiz(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
         answers = {question.key: request.POST.get(question.key, "")
                    for question in SCREENING_QUESTIONS}
         try:
-            application = expert_services.application_submit_quiz(
-                expert=expert, answers=answers, now=timezone.now())
+            application = applications_services.application_submit_quiz(
+                expert=expert, answers=answers, now=timezone.now()
+            )
         except DomainError as error:
             return _step_page(request, expert, "quiz.html", {
                 "questions": _with_choices(answers), "error": error.message},
@@ -211,7 +219,7 @@ def sample(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     if request.method == "POST":
         reply = request.POST.get("reply", "")
         try:
-            expert_services.application_save_sample(expert=expert, reply=reply,
+            applications_services.application_save_sample(expert=expert, reply=reply,
                                                     now=timezone.now())
         except DomainError as error:
             return _step_page(request, expert, "sample.html",
@@ -226,7 +234,7 @@ def sample(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
 @applicant_required
 def submit(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     try:
-        expert_services.application_submit(expert=expert, now=timezone.now())
+        applications_services.application_submit(expert=expert, now=timezone.now())
         messages.success(request, "Application submitted. Ops will review it and email you.")
     except DomainError as error:
         messages.error(request, error.message)

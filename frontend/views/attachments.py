@@ -7,12 +7,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from experts.models import ExpertProfile
+from experts.profiles.models import ExpertProfile
 from frontend.access import brand_member_required, expert_required
-from marketplace import selectors
-from marketplace.errors import NotFound
-from marketplace.models import Attachment, BrandMembership
-from routing import selectors as routing_selectors
+from marketplace.infra.errors import NotFound
+from marketplace.inquiries import selectors as inquiries_selectors
+from marketplace.inquiries.models import Attachment
+from marketplace.onboarding.models import BrandMembership
+from routing.assignments import selectors as assignments_selectors
 
 
 def attachment_response(attachment: Attachment) -> HttpResponse:
@@ -37,7 +38,7 @@ def _found(lookup: Callable[[], Attachment]) -> Attachment:
 @brand_member_required
 def brand_attachment(request: HttpRequest, attachment_id: int,
                      membership: BrandMembership) -> HttpResponse:
-    return attachment_response(_found(lambda: selectors.attachment_get_for_brand(
+    return attachment_response(_found(lambda: inquiries_selectors.attachment_get_for_brand(
         brand=membership.brand, attachment_id=attachment_id)))
 
 
@@ -45,7 +46,7 @@ def brand_attachment(request: HttpRequest, attachment_id: int,
 @expert_required
 def expert_attachment(request: HttpRequest, inquiry_id: int, attachment_id: int,
                       expert: ExpertProfile) -> HttpResponse:
-    if routing_selectors.assignment_for_expert(inquiry_id=inquiry_id, expert=expert) is None:
+    if assignments_selectors.assignment_for_expert(inquiry_id=inquiry_id, expert=expert) is None:
         raise Http404("Inquiry not found.")
-    return attachment_response(_found(lambda: selectors.attachment_get_for_inquiry(
+    return attachment_response(_found(lambda: inquiries_selectors.attachment_get_for_inquiry(
         inquiry_id=inquiry_id, attachment_id=attachment_id)))

@@ -9,10 +9,11 @@ from django.views.decorators.http import require_GET
 from billing import selectors as billing_selectors
 from frontend.access import brand_member_required
 from frontend.charts import week_chart
-from marketplace import selectors
-from marketplace.errors import NotFound
-from marketplace.models import BrandMembership, InquiryChannel, InquiryStatus
-from routing import selectors as routing_selectors
+from marketplace.infra.errors import NotFound
+from marketplace.inquiries import selectors as inquiries_selectors
+from marketplace.inquiries.models import InquiryChannel, InquiryStatus
+from marketplace.onboarding.models import BrandMembership
+from routing.offers import selectors as offers_selectors
 
 PAGE_SIZE = 25
 SEARCH_MAX_LENGTH = 200
@@ -32,13 +33,16 @@ def console(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     if channel not in (None, *InquiryChannel.values):
         channel = None
     search = request.GET.get("q", "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
-    inquiries = selectors.inquiry_list_for_brand(
-        brand=membership.brand, status=status if status not in (OPEN, ALL) else None,
-        channel=channel, search=search or None, open_only=status == OPEN,
+    inquiries = inquiries_selectors.inquiry_list_for_brand(
+        brand=membership.brand,
+        status=status if status not in (OPEN, ALL) else None,
+        channel=channel,
+        search=search or None,
+        open_only=status == OPEN,
     )
     page = Paginator(inquiries, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
-    figures = selectors.inquiry_daily_figures_for_brand(brand=membership.brand, now=now)
+    figures = inquiries_selectors.inquiry_daily_figures_for_brand(brand=membership.brand, now=now)
     return render(request, "frontend/brand/console.html", {
         "membership": membership,
         "brand": membership.brand,
@@ -60,13 +64,15 @@ def console(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
 @brand_member_required
 def inquiry(request: HttpRequest, inquiry_id: int, membership: BrandMembership) -> HttpResponse:
     try:
-        current = selectors.inquiry_get_for_brand(brand=membership.brand, inquiry_id=inquiry_id)
+        current = inquiries_selectors.inquiry_get_for_brand(
+            brand=membership.brand, inquiry_id=inquiry_id
+        )
     except NotFound as error:
         raise Http404(error.message) from error
     return render(request, "frontend/brand/inquiry.html", {
         "membership": membership,
         "inquiry": current,
-        "conversation": selectors.message_list_for_inquiry(inquiry=current),
-        "timeline": selectors.event_list_for_inquiry(inquiry=current),
-        "decisions": routing_selectors.decision_list_for_inquiry(inquiry_id=current.pk),
+        "conversation": inquiries_selectors.message_list_for_inquiry(inquiry=current),
+        "timeline": inquiries_selectors.event_list_for_inquiry(inquiry=current),
+        "decisions": offers_selectors.decision_list_for_inquiry(inquiry_id=current.pk),
     })

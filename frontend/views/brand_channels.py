@@ -10,15 +10,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from frontend.access import brand_member_required
-from marketplace import delivery, queue_channels, selectors
-from marketplace.errors import DomainError, NotFound
-from marketplace.errors import PermissionDenied as DomainPermissionDenied
-from marketplace.models import BrandMembership, OverflowQueue
+from marketplace.delivery import services as delivery
+from marketplace.infra.errors import DomainError, NotFound
+from marketplace.infra.errors import PermissionDenied as DomainPermissionDenied
+from marketplace.inquiries import selectors as inquiries_selectors
+from marketplace.onboarding.models import BrandMembership
+from marketplace.queues import selectors as queues_selectors
+from marketplace.queues import services as queue_channels
+from marketplace.queues.models import OverflowQueue
 
 
 def _queue(membership: BrandMembership, queue_id: int) -> OverflowQueue:
     try:
-        return selectors.queue_get_for_brand(brand=membership.brand, queue_id=queue_id)
+        return queues_selectors.queue_get_for_brand(brand=membership.brand, queue_id=queue_id)
     except NotFound as error:
         raise Http404(error.message) from error
 
@@ -55,7 +59,8 @@ def queue_channels_update(request: HttpRequest, queue_id: int,
             messages.success(request, "New inbound email URL. Update your mail route now.")
         elif action == "set_outbound_webhook":
             queue_channels.queue_set_outbound_webhook(
-                queue=queue, membership=membership, url=request.POST.get("url", ""))
+                queue=queue, membership=membership, url=request.POST.get("url", "")
+            )
             messages.success(request, "Outbound webhook saved.")
         else:
             messages.error(request, "Unknown action.")
@@ -71,7 +76,9 @@ def queue_channels_update(request: HttpRequest, queue_id: int,
 def message_retry(request: HttpRequest, message_id: int,
                   membership: BrandMembership) -> HttpResponse:
     try:
-        found = selectors.message_get_for_brand(brand=membership.brand, message_id=message_id)
+        found = inquiries_selectors.message_get_for_brand(
+            brand=membership.brand, message_id=message_id
+        )
     except NotFound as error:
         raise Http404(error.message) from error
     if membership.role not in queue_channels.MANAGING_ROLES:

@@ -12,13 +12,16 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from billing.money import minor_to_money
 from frontend.access import brand_member_required, brand_role_required
 from frontend.responses import navigate
-from marketplace import selectors, services
-from marketplace.errors import FieldErrors, NotFound
-from marketplace.models import BrandMembership, BrandRole, OverflowQueue
-from marketplace.money import minor_to_money
-from marketplace.services.queue_fields import CHANNELS, WEEKDAYS
+from marketplace.infra.errors import FieldErrors, NotFound
+from marketplace.onboarding.models import BrandMembership, BrandRole
+from marketplace.queues import selectors as queues_guidelines
+from marketplace.queues import selectors as queues_selectors
+from marketplace.queues import services as queues_services
+from marketplace.queues.fields import CHANNELS, WEEKDAYS
+from marketplace.queues.models import OverflowQueue
 from routing.engine.coverage import REASON_LABELS, CoverageReason
 
 EDITORS = (BrandRole.OWNER.value, BrandRole.ADMIN.value)
@@ -47,7 +50,7 @@ REASON_CODES = {
 
 def _queue(membership: BrandMembership, queue_id: int) -> OverflowQueue:
     try:
-        return selectors.queue_get_configured(brand=membership.brand, queue_id=queue_id)
+        return queues_selectors.queue_get_configured(brand=membership.brand, queue_id=queue_id)
     except NotFound as error:
         raise Http404(error.message) from error
 
@@ -66,7 +69,7 @@ def _form_values(queue: OverflowQueue) -> dict[str, Any]:
             for span in queue.spans.all()),
         "closures": "\n".join(
             f"{closure.starts_on}..{closure.ends_on} {closure.label}"
-            for closure in selectors.queue_closures(queue=queue)),
+            for closure in queues_selectors.queue_closures(queue=queue)),
         "channels": queue.channels,
         **{field: getattr(queue, field, False) for field in CHECKBOXES},
     }
@@ -89,7 +92,7 @@ def _week_start(request: HttpRequest, queue: OverflowQueue) -> date:
 
 def _preview(queue: OverflowQueue, week_start: date) -> list[dict[str, Any]]:
     rows = []
-    for cells in selectors.queue_coverage_preview(queue=queue, week_start=week_start):
+    for cells in queues_selectors.queue_coverage_preview(queue=queue, week_start=week_start):
         row = []
         for cell in cells:
             if cell.decision is None:
@@ -110,10 +113,10 @@ def _queue_page(request: HttpRequest, membership: BrandMembership, queue: Overfl
     form = _form_values(queue)
     if errors:
         form.update(_changes_from_post(request))
-    sample = services.MacroContext(customer_name="Sam Rivera", brand_name=queue.brand.name,
+    sample = queues_services.MacroContext(customer_name="Sam Rivera", brand_name=queue.brand.name,
                                    expert_name="Alex Expert", queue_name=queue.name)
-    macros = [(macro, services.macro_render(body=macro.body, context=sample))
-              for macro in selectors.macro_list_for_queue(queue=queue)]
+    macros = [(macro, queues_services.macro_render(body=macro.body, context=sample))
+              for macro in queues_selectors.macro_list_for_queue(queue=queue)]
     return render(request, "frontend/brand/queue.html", {
         "membership": membership, "brand": membership.brand, "section": "queues",
         "queue": queue, "form": form, "errors": errors or {},
@@ -124,8 +127,8 @@ def _queue_page(request: HttpRequest, membership: BrandMembership, queue: Overfl
         "hours": range(24),
         "legend": [(code, css, REASON_LABELS[reason]) for reason, (code, css)
                    in REASON_CODES.items()],
-        "guidelines_html": mark_safe(selectors.guidelines_html(text=queue.guidelines)),  # noqa: S308 (sanitised by nh3)
-        "macros": macros, "placeholders": services.MACRO_PLACEHOLDERS,
+        "guidelines_html": mark_safe(queues_guidelines.guidelines_html(text=queue.guidelines)),  # noqa: S308 (sanitised by nh3)
+        "macros": macros, "placeholders": queues_services.MACRO_PLACEHOLDERS,
     }, status=400 if errors or macro_errors else 200)
 
 
@@ -134,7 +137,7 @@ def _queue_page(request: HttpRequest, membership: BrandMembership, queue: Overfl
 def queues(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     return render(request, "frontend/brand/queues.html", {
         "membership": membership, "brand": membership.brand, "section": "queues",
-        "queues": selectors.queue_list_for_brand(brand=membership.brand),
+        "queues": queues_selectors.queue_list_for_brand(brand=membership.brand),
         "can_edit": membership.role in EDITORS, "errors": {}, "form": {},
     })
 
@@ -145,11 +148,11 @@ def queue_create(request: HttpRequest, membership: BrandMembership) -> HttpRespo
     data = {field: request.POST.get(field, "") for field in
             ("name", "time_zone", "currency", "price_per_ticket", "expert_rate")}
     try:
-        queue = services.queue_create(brand=membership.brand, data=data)
+        queue = queues_services.queue_create(brand=membership.brand, data=data)
     except FieldErrors as error:
         return render(request, "frontend/brand/queues.html", {
             "membership": membership, "brand": membership.brand, "section": "queues",
-            "queues": selectors.queue_list_for_brand(brand=membership.brand),
+            "queues": queues_selectors.queue_list_for_brand(brand=membership.brand),
             "can_edit": True, "errors": error.errors, "form": request.POST,
         }, status=400)
     messages.success(request, f"Queue {queue.name} created. Set its hours and coverage below.")
@@ -169,7 +172,7 @@ def queue_update(request: HttpRequest, queue_id: int, membership: BrandMembershi
                  ) -> HttpResponse:
     queue = _queue(membership, queue_id)
     try:
-        services.queue_configure(queue=queue, changes=_changes_from_post(request))
+        queues_services.queue_configure(queue=queue, changes=_changes_from_post(request))
     except FieldErrors as error:
         return _queue_page(request, membership, _queue(membership, queue_id),
                            errors=error.errors)
@@ -184,7 +187,7 @@ def macro_save(request: HttpRequest, queue_id: int, membership: BrandMembership
     queue = _queue(membership, queue_id)
     macro_id = request.POST.get("macro_id", "")
     try:
-        services.macro_save(queue=queue, name=request.POST.get("name", ""),
+        queues_services.macro_save(queue=queue, name=request.POST.get("name", ""),
                             body=request.POST.get("body", ""), now=timezone.now(),
                             macro_id=int(macro_id) if macro_id.isdigit() else None)
     except NotFound as error:
@@ -201,7 +204,7 @@ def macro_delete(request: HttpRequest, queue_id: int, macro_id: int,
                  membership: BrandMembership) -> HttpResponse:
     queue = _queue(membership, queue_id)
     try:
-        services.macro_delete(queue=queue, macro_id=macro_id)
+        queues_services.macro_delete(queue=queue, macro_id=macro_id)
     except NotFound as error:
         raise Http404(error.message) from error
     messages.success(request, "Macro deleted.")

@@ -10,9 +10,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from frontend.access import brand_member_required, brand_role_required, signed_in_user
 from frontend.responses import navigate
-from marketplace import selectors, services
-from marketplace.errors import DomainError, FieldErrors, NotFound
-from marketplace.models import ApiKey, BrandMembership, BrandRole
+from marketplace.access import selectors as access_selectors
+from marketplace.access import services as access_services
+from marketplace.access.models import ApiKey
+from marketplace.infra.errors import DomainError, FieldErrors, NotFound
+from marketplace.onboarding import selectors as onboarding_selectors
+from marketplace.onboarding import services as onboarding_services
+from marketplace.onboarding.models import BrandMembership, BrandRole
 
 OWNER = BrandRole.OWNER.value
 ADMIN = BrandRole.ADMIN.value
@@ -23,7 +27,7 @@ def _keys_page(request: HttpRequest, membership: BrandMembership, *, raw_key: st
                ) -> HttpResponse:
     return render(request, "frontend/brand/keys.html", {
         "membership": membership, "brand": membership.brand, "section": "keys",
-        "keys": selectors.api_key_list_for_brand(brand=membership.brand),
+        "keys": access_selectors.api_key_list_for_brand(brand=membership.brand),
         "can_manage": membership.role in (OWNER, ADMIN),
         "raw_key": raw_key, "created": created, "error": error,
     }, status=status)
@@ -40,7 +44,7 @@ def keys(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
 def key_create(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     """Answers with the page itself (no redirect): the raw key is in this response only."""
     try:
-        api_key, raw_key = services.api_key_create(brand=membership.brand,
+        api_key, raw_key = access_services.api_key_create(brand=membership.brand,
                                                    name=request.POST.get("name", ""))
     except DomainError as error:
         return _keys_page(request, membership, error=error.message, status=400)
@@ -50,7 +54,9 @@ def key_create(request: HttpRequest, membership: BrandMembership) -> HttpRespons
 
 
 def _brand_key(membership: BrandMembership, key_id: int) -> ApiKey:
-    api_key = selectors.api_key_list_for_brand(brand=membership.brand).filter(pk=key_id).first()
+    api_key = (
+        access_selectors.api_key_list_for_brand(brand=membership.brand).filter(pk=key_id).first()
+    )
     if api_key is None:
         raise Http404("No such API key.")
     return api_key
@@ -59,7 +65,7 @@ def _brand_key(membership: BrandMembership, key_id: int) -> ApiKey:
 @require_POST
 @brand_role_required(OWNER, ADMIN)
 def key_revoke(request: HttpRequest, key_id: int, membership: BrandMembership) -> HttpResponse:
-    api_key = services.api_key_revoke(api_key=_brand_key(membership, key_id),
+    api_key = access_services.api_key_revoke(api_key=_brand_key(membership, key_id),
                                       now=timezone.now())
     messages.success(request, f"Revoked {api_key.name} ({api_key.prefix}…); it is refused "
                      "from now on.")
@@ -70,7 +76,7 @@ def key_revoke(request: HttpRequest, key_id: int, membership: BrandMembership) -
 @brand_role_required(OWNER, ADMIN)
 def key_rotate(request: HttpRequest, key_id: int, membership: BrandMembership) -> HttpResponse:
     try:
-        api_key, raw_key = services.api_key_rotate(api_key=_brand_key(membership, key_id),
+        api_key, raw_key = access_services.api_key_rotate(api_key=_brand_key(membership, key_id),
                                                    now=timezone.now())
     except DomainError as error:
         return _keys_page(request, membership, error=error.message, status=409)
@@ -84,8 +90,8 @@ def _members_page(request: HttpRequest, membership: BrandMembership, *,
                   ) -> HttpResponse:
     return render(request, "frontend/brand/members.html", {
         "membership": membership, "brand": membership.brand, "section": "members",
-        "members": selectors.membership_list_for_brand(brand=membership.brand),
-        "invitations": selectors.invitation_list_open_for_brand(brand=membership.brand),
+        "members": onboarding_selectors.membership_list_for_brand(brand=membership.brand),
+        "invitations": onboarding_selectors.invitation_list_open_for_brand(brand=membership.brand),
         "roles": BrandRole.choices, "is_owner": membership.role == OWNER,
         "errors": errors or {}, "form": request.POST if errors else {},
     }, status=status)
@@ -101,10 +107,13 @@ def members(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
 @brand_role_required(OWNER)
 def member_invite(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     try:
-        invitation = services.brand_invitation_create(
-            brand=membership.brand, email=request.POST.get("email", ""),
-            role=request.POST.get("role", ""), invited_by=signed_in_user(request),
-            now=timezone.now(), base_url=request.build_absolute_uri("/")[:-1],
+        invitation = onboarding_services.brand_invitation_create(
+            brand=membership.brand,
+            email=request.POST.get("email", ""),
+            role=request.POST.get("role", ""),
+            invited_by=signed_in_user(request),
+            now=timezone.now(),
+            base_url=request.build_absolute_uri("/")[:-1],
         )
     except FieldErrors as error:
         return _members_page(request, membership, errors=error.errors, status=400)
@@ -120,7 +129,7 @@ def member_invite(request: HttpRequest, membership: BrandMembership) -> HttpResp
 def invitation_cancel(request: HttpRequest, invitation_id: int, membership: BrandMembership
                       ) -> HttpResponse:
     try:
-        services.brand_invitation_cancel(actor=membership, invitation_id=invitation_id)
+        onboarding_services.brand_invitation_cancel(actor=membership, invitation_id=invitation_id)
     except NotFound as error:
         raise Http404(error.message) from error
     messages.success(request, "Invitation withdrawn; its link no longer works.")
@@ -132,8 +141,9 @@ def invitation_cancel(request: HttpRequest, invitation_id: int, membership: Bran
 def member_change_role(request: HttpRequest, member_id: int, membership: BrandMembership
                        ) -> HttpResponse:
     try:
-        changed = services.membership_change_role(
-            actor=membership, membership_id=member_id, role=request.POST.get("role", ""))
+        changed = onboarding_services.membership_change_role(
+            actor=membership, membership_id=member_id, role=request.POST.get("role", "")
+        )
         messages.success(request, f"{changed.user.email} is now {changed.role}.")
     except NotFound as error:
         raise Http404(error.message) from error
@@ -147,7 +157,7 @@ def member_change_role(request: HttpRequest, member_id: int, membership: BrandMe
 def member_remove(request: HttpRequest, member_id: int, membership: BrandMembership
                   ) -> HttpResponse:
     try:
-        services.membership_remove(actor=membership, membership_id=member_id)
+        onboarding_services.membership_remove(actor=membership, membership_id=member_id)
         messages.success(request, "Member removed.")
     except NotFound as error:
         raise Http404(error.message) from error
@@ -164,8 +174,9 @@ def billing(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
         if membership.role != OWNER:
             raise PermissionDenied("Only owners change billing details.")
         try:
-            services.brand_billing_update(
-                actor=membership, contact_name=request.POST.get("contact_name", ""),
+            onboarding_services.brand_billing_update(
+                actor=membership,
+                contact_name=request.POST.get("contact_name", ""),
                 email=request.POST.get("billing_email", ""),
                 address=request.POST.get("address", ""),
                 vat_number=request.POST.get("vat_number", ""),

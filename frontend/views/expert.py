@@ -8,16 +8,21 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from billing import selectors as billing_selectors
-from experts import selectors as expert_selectors
-from experts import shift_selectors
-from experts.models import ExpertProfile
+from experts.presence import selectors as presence_selectors
+from experts.profiles.models import ExpertProfile
+from experts.quality import selectors as quality_selectors
+from experts.shifts import selectors as shifts_selectors
 from frontend.access import expert_required, signed_in_user
 from frontend.responses import navigate
-from marketplace import selectors as marketplace_selectors
-from marketplace import services as marketplace_services
-from marketplace.errors import DomainError, NotFound
-from routing import selectors as routing_selectors
-from routing import services as routing_services
+from marketplace.infra.errors import DomainError, NotFound
+from marketplace.inquiries import selectors as inquiries_selectors
+from marketplace.queues import selectors as queues_guidelines
+from marketplace.queues import selectors as queues_selectors
+from marketplace.queues import services as queues_services
+from routing.assignments import selectors as assignments_selectors
+from routing.assignments import services as assignments_services
+from routing.offers import selectors as offers_selectors
+from routing.offers import services as offers_services
 
 
 @require_GET
@@ -26,11 +31,11 @@ def workspace(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     now = timezone.now()
     return render(request, "frontend/expert/workspace.html", {
         "expert": expert,
-        "bookings": expert_selectors.booking_list_for_expert(expert=expert, now=now),
-        "presence": shift_selectors.presence_for_expert(expert=expert),
-        "quality": shift_selectors.quality_for_expert(expert=expert),
-        "offers": routing_selectors.offer_list_pending_for_expert(expert=expert),
-        "assignments": routing_selectors.assignment_list_active_for_expert(expert=expert),
+        "bookings": shifts_selectors.booking_list_for_expert(expert=expert, now=now),
+        "presence": presence_selectors.presence_for_expert(expert=expert),
+        "quality": quality_selectors.quality_for_expert(expert=expert),
+        "offers": offers_selectors.offer_list_pending_for_expert(expert=expert),
+        "assignments": assignments_selectors.assignment_list_active_for_expert(expert=expert),
         "earnings": billing_selectors.expert_earnings_total(expert_id=expert.pk),
         "earning_entries": billing_selectors.expert_earning_entries(expert_id=expert.pk),
         "now": now,
@@ -41,7 +46,7 @@ def workspace(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
 @expert_required
 def offer_accept(request: HttpRequest, offer_id: int, expert: ExpertProfile) -> HttpResponse:
     try:
-        assignment = routing_services.offer_accept(
+        assignment = offers_services.offer_accept(
             offer_id=offer_id, expert=expert, now=timezone.now()
         )
     except NotFound as error:
@@ -56,9 +61,12 @@ def offer_accept(request: HttpRequest, offer_id: int, expert: ExpertProfile) -> 
 @expert_required
 def offer_decline(request: HttpRequest, offer_id: int, expert: ExpertProfile) -> HttpResponse:
     try:
-        routing_services.offer_decline(
-            offer_id=offer_id, expert=expert, reason=request.POST.get("reason", ""),
-            note=request.POST.get("note", ""), now=timezone.now(),
+        offers_services.offer_decline(
+            offer_id=offer_id,
+            expert=expert,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+            now=timezone.now(),
         )
         messages.info(request, "Offer declined.")
     except NotFound as error:
@@ -71,23 +79,26 @@ def offer_decline(request: HttpRequest, offer_id: int, expert: ExpertProfile) ->
 @require_GET
 @expert_required
 def inquiry(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> HttpResponse:
-    assignment = routing_selectors.assignment_for_expert(inquiry_id=inquiry_id, expert=expert)
+    assignment = assignments_selectors.assignment_for_expert(inquiry_id=inquiry_id, expert=expert)
     if assignment is None:
         raise Http404("Inquiry not found.")
     current = assignment.inquiry
-    macro_context = marketplace_services.MacroContext(
-        customer_name=current.customer.name, brand_name=current.brand.name,
-        expert_name=expert.display_name, queue_name=current.queue.name)
+    macro_context = queues_services.MacroContext(
+        customer_name=current.customer.name,
+        brand_name=current.brand.name,
+        expert_name=expert.display_name,
+        queue_name=current.queue.name,
+    )
     return render(request, "frontend/expert/inquiry.html", {
         "expert": expert,
         "assignment": assignment,
         "inquiry": current,
-        "conversation": marketplace_selectors.message_list_for_inquiry(inquiry=current),
+        "conversation": inquiries_selectors.message_list_for_inquiry(inquiry=current),
         "guidelines_html": mark_safe(  # noqa: S308 (sanitised by nh3 in the selector)
-            marketplace_selectors.guidelines_html(text=current.queue.guidelines)),
-        "macros": [(macro, marketplace_services.macro_render(body=macro.body,
+            queues_guidelines.guidelines_html(text=current.queue.guidelines)),
+        "macros": [(macro, queues_services.macro_render(body=macro.body,
                                                              context=macro_context))
-                   for macro in marketplace_selectors.macro_list_for_queue(queue=current.queue)],
+                   for macro in queues_selectors.macro_list_for_queue(queue=current.queue)],
     })
 
 
@@ -95,9 +106,12 @@ def inquiry(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> Htt
 @expert_required
 def reply(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> HttpResponse:
     try:
-        routing_services.assignment_reply(
-            inquiry_id=inquiry_id, expert=expert, author=signed_in_user(request),
-            body=request.POST.get("body", ""), now=timezone.now(),
+        assignments_services.assignment_reply(
+            inquiry_id=inquiry_id,
+            expert=expert,
+            author=signed_in_user(request),
+            body=request.POST.get("body", ""),
+            now=timezone.now(),
         )
         messages.success(request, "Reply sent to the customer.")
     except NotFound as error:
@@ -111,7 +125,7 @@ def reply(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> HttpR
 @expert_required
 def resolve(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> HttpResponse:
     try:
-        routing_services.assignment_resolve(
+        assignments_services.assignment_resolve(
             inquiry_id=inquiry_id, expert=expert, now=timezone.now()
         )
         messages.success(request, "Resolved. The earning is on your ledger.")

@@ -12,11 +12,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from experts import attendance, presence, schedule, shift_selectors, shift_services
-from experts.models import ExpertProfile, ShiftSlot
+from experts.attendance import services as attendance
+from experts.presence import services as presence
+from experts.profiles.models import ExpertProfile
+from experts.shifts import schedule
+from experts.shifts import selectors as shifts_selectors
+from experts.shifts.models import ShiftSlot
+from experts.shifts.services import booking as shifts_booking
 from frontend.access import expert_required
 from frontend.responses import navigate
-from marketplace.errors import DomainError, NotFound
+from marketplace.infra.errors import DomainError, NotFound
 
 SLOTS_PER_PAGE = 25
 
@@ -36,11 +41,11 @@ def marketplace(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     day = _day(raw_day)
     if raw_day and day is None:
         messages.error(request, "Pick a date such as 2026-12-01.")
-    slots = shift_selectors.slot_list_open_for_expert(expert=expert, now=now, day=day)
+    slots = shifts_selectors.slot_list_open_for_expert(expert=expert, now=now, day=day)
     page = Paginator(slots, SLOTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "frontend/expert/shifts.html", {
         "expert": expert, "page": page, "day": day, "now": now,
-        "certified": shift_selectors.slot_filter_has_certification(expert=expert),
+        "certified": shifts_selectors.slot_filter_has_certification(expert=expert),
     })
 
 
@@ -54,11 +59,11 @@ def my_shifts(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
         "expert": expert, "now": now, "week_start": week_start,
         "previous_week": week_start - timedelta(days=7),
         "next_week": week_start + timedelta(days=7),
-        "calendar": shift_selectors.week_calendar_for_expert(expert=expert,
+        "calendar": shifts_selectors.week_calendar_for_expert(expert=expert,
                                                              week_start=week_start),
         "hours": range(0, 24, 3),
-        "bookings": shift_selectors.booking_list_upcoming_for_expert(expert=expert, now=now),
-        "waitlist": shift_selectors.waitlist_list_for_expert(expert=expert, now=now),
+        "bookings": shifts_selectors.booking_list_upcoming_for_expert(expert=expert, now=now),
+        "waitlist": shifts_selectors.waitlist_list_for_expert(expert=expert, now=now),
         "check_in_opens": attendance.CHECK_IN_OPENS_BEFORE_START,
     })
 
@@ -82,7 +87,7 @@ def _act(request: HttpRequest, action: Callable[[], object], success: str,
 
 def _slot(slot_id: int) -> ShiftSlot:
     try:
-        return shift_selectors.slot_get(slot_id=slot_id)
+        return shifts_selectors.slot_get(slot_id=slot_id)
     except NotFound as error:
         raise Http404(error.message) from error
 
@@ -91,7 +96,7 @@ def _slot(slot_id: int) -> ShiftSlot:
 @expert_required
 def book(request: HttpRequest, slot_id: int, expert: ExpertProfile) -> HttpResponse:
     slot = _slot(slot_id)
-    return _act(request, lambda: shift_services.shift_booking_create(
+    return _act(request, lambda: shifts_booking.shift_booking_create(
         slot=slot, expert=expert, now=timezone.now()), "Booked. It is in your shifts.")
 
 
@@ -99,7 +104,7 @@ def book(request: HttpRequest, slot_id: int, expert: ExpertProfile) -> HttpRespo
 @expert_required
 def waitlist_join(request: HttpRequest, slot_id: int, expert: ExpertProfile) -> HttpResponse:
     slot = _slot(slot_id)
-    return _act(request, lambda: shift_services.shift_waitlist_join(
+    return _act(request, lambda: shifts_booking.shift_waitlist_join(
         slot=slot, expert=expert, now=timezone.now()),
         "You are on the waitlist: the next free seat is yours, and we will email you.")
 
@@ -107,21 +112,21 @@ def waitlist_join(request: HttpRequest, slot_id: int, expert: ExpertProfile) -> 
 @require_POST
 @expert_required
 def waitlist_leave(request: HttpRequest, slot_id: int, expert: ExpertProfile) -> HttpResponse:
-    return _act(request, lambda: shift_services.shift_waitlist_leave(
+    return _act(request, lambda: shifts_booking.shift_waitlist_leave(
         slot_id=slot_id, expert=expert, now=timezone.now()), "You left the waitlist.")
 
 
 @require_POST
 @expert_required
 def cancel(request: HttpRequest, booking_id: int, expert: ExpertProfile) -> HttpResponse:
-    return _act(request, lambda: shift_services.shift_booking_cancel(
+    return _act(request, lambda: shifts_booking.shift_booking_cancel(
         booking_id=booking_id, expert=expert, now=timezone.now()), "Shift cancelled.")
 
 
 @require_POST
 @expert_required
 def release(request: HttpRequest, booking_id: int, expert: ExpertProfile) -> HttpResponse:
-    return _act(request, lambda: shift_services.shift_booking_release(
+    return _act(request, lambda: shifts_booking.shift_booking_release(
         booking_id=booking_id, expert=expert, now=timezone.now()),
         "Seat offered to the waitlist. It stays yours until someone takes it.")
 

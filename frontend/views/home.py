@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from experts.selectors import expert_profile_for_user
-from experts.services import expert_disconnect_live_sessions
-from marketplace.selectors import brand_membership_for_user
+from experts.profiles.selectors import expert_profile_for_user
+from experts.profiles.services import expert_disconnect_live_sessions
+from marketplace.onboarding.selectors import brand_membership_for_user
 
 
 @require_GET

@@ -10,8 +10,8 @@ from django.views.decorators.http import require_http_methods
 
 from frontend.access import ops_required, signed_in_user
 from frontend.responses import navigate
-from marketplace import services
-from marketplace.errors import DomainError, FieldErrors, NotFound
+from marketplace.infra.errors import DomainError, FieldErrors, NotFound
+from marketplace.onboarding import services as onboarding_services
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -23,10 +23,11 @@ def signup(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            services.brand_signup(
+            onboarding_services.brand_signup(
                 brand_name=request.POST.get("brand_name", ""),
                 email=request.POST.get("email", ""),
-                password=request.POST.get("password", ""), base_url=_base_url(request),
+                password=request.POST.get("password", ""),
+                base_url=_base_url(request),
             )
             return render(request, "frontend/onboarding/signup_sent.html",
                           {"email": request.POST.get("email", "").strip().lower()})
@@ -39,7 +40,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 def signup_verify(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        user = services.brand_signup_verify(token=token)
+        user = onboarding_services.brand_signup_verify(token=token)
     except NotFound as error:
         raise Http404(error.message) from error
     except DomainError as error:
@@ -53,7 +54,7 @@ def signup_verify(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        invitation = services.brand_invitation_from_token(token=token)
+        invitation = onboarding_services.brand_invitation_from_token(token=token)
     except NotFound as error:
         raise Http404(error.message) from error
     except DomainError as error:
@@ -64,9 +65,12 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         user = request.user if request.user.is_authenticated else None
         try:
-            membership = services.brand_invitation_accept(
-                token=token, user=signed_in_user(request) if user else None,
-                password=request.POST.get("password", ""), now=timezone.now())
+            membership = onboarding_services.brand_invitation_accept(
+                token=token,
+                user=signed_in_user(request) if user else None,
+                password=request.POST.get("password", ""),
+                now=timezone.now(),
+            )
         except FieldErrors as error:
             errors = error.errors
         except DomainError as error:
@@ -88,11 +92,13 @@ def ops_brand_invite(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
-            invitation = services.brand_invite_by_ops(
+            invitation = onboarding_services.brand_invite_by_ops(
                 brand_name=request.POST.get("brand_name", ""),
                 owner_email=request.POST.get("owner_email", ""),
-                invited_by=signed_in_user(request), now=timezone.now(),
-                base_url=_base_url(request))
+                invited_by=signed_in_user(request),
+                now=timezone.now(),
+                base_url=_base_url(request),
+            )
             messages.success(request, f"{invitation.brand.name} created; invitation emailed "
                              f"to {invitation.email}.")
             return navigate(request, "ops:brand_invite")

@@ -7,26 +7,26 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from billing import selectors as billing_selectors
-from experts import selectors as expert_selectors
-from experts import services as expert_services
-from experts import shift_selectors
-from experts.models import ExpertStatus
+from experts.applications.services import decisions as applications_decisions
+from experts.profiles import selectors as profiles_selectors
+from experts.profiles.models import ExpertStatus
+from experts.quality import selectors as quality_selectors
 from frontend.access import ops_required, signed_in_user
-from marketplace import selectors as marketplace_selectors
-from marketplace.errors import DomainError, NotFound
-from routing import selectors as routing_selectors
+from marketplace.infra.errors import DomainError, NotFound
+from marketplace.inquiries import selectors as inquiries_selectors
+from routing.offers import selectors as offers_selectors
 
 
 @require_GET
 @ops_required
 def console(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/ops/console.html", {
-        "experts": expert_selectors.expert_list_for_ops(),
-        "inquiries": marketplace_selectors.inquiry_list_recent(limit=25),
+        "experts": profiles_selectors.expert_list_for_ops(),
+        "inquiries": inquiries_selectors.inquiry_list_recent(limit=25),
         "ledger": billing_selectors.ledger_totals_by_account_kind(),
         "decisions": [ExpertStatus.APPROVED, ExpertStatus.REJECTED, ExpertStatus.SUSPENDED,
                       ExpertStatus.NEEDS_INFO],
-        "open_alerts": shift_selectors.alert_list_open()[:5],
+        "open_alerts": quality_selectors.alert_list_open()[:5],
     })
 
 
@@ -35,14 +35,14 @@ def console(request: HttpRequest) -> HttpResponse:
 def inquiry(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     """The same timeline and routing decisions the brand sees, for any brand's inquiry."""
     try:
-        current = marketplace_selectors.inquiry_get(inquiry_id=inquiry_id)
+        current = inquiries_selectors.inquiry_get(inquiry_id=inquiry_id)
     except NotFound as error:
         raise Http404(error.message) from error
     return render(request, "frontend/brand/inquiry.html", {
         "inquiry": current,
-        "conversation": marketplace_selectors.message_list_for_inquiry(inquiry=current),
-        "timeline": marketplace_selectors.event_list_for_inquiry(inquiry=current),
-        "decisions": routing_selectors.decision_list_for_inquiry(inquiry_id=current.pk),
+        "conversation": inquiries_selectors.message_list_for_inquiry(inquiry=current),
+        "timeline": inquiries_selectors.event_list_for_inquiry(inquiry=current),
+        "decisions": offers_selectors.decision_list_for_inquiry(inquiry_id=current.pk),
         "back_url": "ops:console",
     })
 
@@ -55,10 +55,13 @@ def expert_decide(request: HttpRequest, expert_id: int) -> HttpResponse:
         messages.error(request, "Choose a decision.")
         return redirect("ops:console")
     try:
-        expert = expert_selectors.expert_get(expert_id=expert_id)
-        expert_services.expert_decide(
-            expert=expert, to_status=ExpertStatus(to_status), decided_by=signed_in_user(request),
-            reason=request.POST.get("reason", ""), now=timezone.now(),
+        expert = profiles_selectors.expert_get(expert_id=expert_id)
+        applications_decisions.expert_decide(
+            expert=expert,
+            to_status=ExpertStatus(to_status),
+            decided_by=signed_in_user(request),
+            reason=request.POST.get("reason", ""),
+            now=timezone.now(),
         )
         messages.success(request, f"{expert.display_name}: {ExpertStatus(to_status).label}.")
     except DomainError as error:

@@ -12,11 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from experts import quality, shift_selectors, shift_services
+from experts.quality import selectors as quality_selectors
+from experts.quality import services as quality
+from experts.shifts import selectors as shifts_selectors
+from experts.shifts.services import publishing as shifts_publishing
 from frontend.access import brand_member_required, ops_required, signed_in_user
 from frontend.shift_forms import PatternForm, PolicyForm, SlotForm
-from marketplace.errors import DomainError
-from marketplace.models import Brand, BrandMembership, BrandRole
+from marketplace.infra.errors import DomainError
+from marketplace.onboarding.models import Brand, BrandMembership, BrandRole
 
 PUBLISHERS = (BrandRole.OWNER, BrandRole.ADMIN)
 SLOTS_PER_PAGE = 50
@@ -24,15 +27,15 @@ SLOTS_PER_PAGE = 50
 
 def _page(request: HttpRequest, brand: Brand | None, *, console: str,
           forms: dict[str, object] | None = None, can_publish: bool) -> HttpResponse:
-    queues = shift_selectors.queue_list_for_publishing(brand=brand)
-    slots = shift_selectors.slot_list_for_brand(brand=brand, now=timezone.now())
+    queues = shifts_selectors.queue_list_for_publishing(brand=brand)
+    slots = shifts_selectors.slot_list_for_brand(brand=brand, now=timezone.now())
     context: dict[str, object] = {
         "brand": brand, "console": console, "can_publish": can_publish,
         "page": Paginator(slots, SLOTS_PER_PAGE).get_page(request.GET.get("page")),
         "slot_form": SlotForm(queues=queues, prefix="slot"),
         "pattern_form": PatternForm(queues=queues, prefix="pattern"),
         "policy_form": PolicyForm(queues=queues, prefix="policy"),
-        "policies": [shift_selectors.policy_for_queue(queue=queue) for queue in queues],
+        "policies": [shifts_selectors.policy_for_queue(queue=queue) for queue in queues],
         **(forms or {}),
     }
     status = 400 if forms else 200
@@ -40,7 +43,7 @@ def _page(request: HttpRequest, brand: Brand | None, *, console: str,
 
 
 def _publish(request: HttpRequest, brand: Brand | None, console: str) -> HttpResponse:
-    queues = shift_selectors.queue_list_for_publishing(brand=brand)
+    queues = shifts_selectors.queue_list_for_publishing(brand=brand)
     user, now = signed_in_user(request), timezone.now()
     kind = request.POST.get("kind")
     try:
@@ -50,10 +53,17 @@ def _publish(request: HttpRequest, brand: Brand | None, console: str) -> HttpRes
                 return _page(request, brand, console=console, can_publish=True,
                              forms={"slot_form": slot_form})
             data = slot_form.cleaned_data
-            slot = shift_services.shift_slot_publish_local(
-                queue=data["queue"], day=data["day"], starts=data["starts"], ends=data["ends"],
-                headcount=data["headcount"], premium_multiplier=data["premium_multiplier"],
-                is_hot=data["is_hot"], published_by=user, now=now)
+            slot = shifts_publishing.shift_slot_publish_local(
+                queue=data["queue"],
+                day=data["day"],
+                starts=data["starts"],
+                ends=data["ends"],
+                headcount=data["headcount"],
+                premium_multiplier=data["premium_multiplier"],
+                is_hot=data["is_hot"],
+                published_by=user,
+                now=now,
+            )
             zone = ZoneInfo(slot.queue.time_zone)
             starts, ends = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
             messages.success(request, f"Published a slot on {slot.queue}: "
@@ -64,11 +74,19 @@ def _publish(request: HttpRequest, brand: Brand | None, console: str) -> HttpRes
                 return _page(request, brand, console=console, can_publish=True,
                              forms={"pattern_form": pattern_form})
             data = pattern_form.cleaned_data
-            result = shift_services.shift_pattern_publish(
-                queue=data["queue"], date_from=data["date_from"], date_to=data["date_to"],
-                weekdays=frozenset(data["weekdays"]), starts=data["starts"], ends=data["ends"],
-                headcount=data["headcount"], premium_multiplier=data["premium_multiplier"],
-                is_hot=data["is_hot"], published_by=user, now=now)
+            result = shifts_publishing.shift_pattern_publish(
+                queue=data["queue"],
+                date_from=data["date_from"],
+                date_to=data["date_to"],
+                weekdays=frozenset(data["weekdays"]),
+                starts=data["starts"],
+                ends=data["ends"],
+                headcount=data["headcount"],
+                premium_multiplier=data["premium_multiplier"],
+                is_hot=data["is_hot"],
+                published_by=user,
+                now=now,
+            )
             messages.success(request, f"Published {len(result.created)} slots "
                              f"({result.already_published} already published, "
                              f"{result.in_the_past} in the past skipped).")
@@ -116,9 +134,9 @@ def ops_publish(request: HttpRequest) -> HttpResponse:
 @require_GET
 @ops_required
 def ops_quality(request: HttpRequest) -> HttpResponse:
-    figures = shift_selectors.quality_list_for_ops()
+    figures = quality_selectors.quality_list_for_ops()
     return render(request, "frontend/ops/quality.html", {
-        "alerts": shift_selectors.alert_list_open(),
+        "alerts": quality_selectors.alert_list_open(),
         "figures": Paginator(figures, 50).get_page(request.GET.get("page")),
     })
 

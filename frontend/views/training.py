@@ -8,12 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from experts import selectors as expert_selectors
-from experts import services as expert_services
-from experts.models import ExpertProfile, ExpertStatus
+from experts.certification import selectors as certification_selectors
+from experts.certification import services as certification_services
+from experts.profiles import selectors as profiles_selectors
+from experts.profiles.models import ExpertProfile, ExpertStatus
 from frontend.access import brand_member_required, expert_required, signed_in_user
-from marketplace.errors import DomainError, NotFound, PermissionDenied
-from marketplace.models import BrandMembership, BrandRole
+from marketplace.infra.errors import DomainError, NotFound, PermissionDenied
+from marketplace.onboarding.models import BrandMembership, BrandRole
 
 OPTION_ROWS = 4
 
@@ -35,17 +36,23 @@ def _option_rows(options: list[str]) -> list[tuple[int, str]]:
 @require_GET
 @brand_member_required
 def pack(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
-    training_pack = expert_selectors.training_pack_for_brand(brand=membership.brand)
+    training_pack = certification_selectors.training_pack_for_brand(brand=membership.brand)
     questions = list(training_pack.questions.all()) if training_pack is not None else []
-    return render(request, "frontend/brand/training.html", {
-        "membership": membership,
-        "brand": membership.brand,
-        "pack": training_pack,
-        "questions": [(question, _option_rows(question.options)) for question in questions],
-        "new_option_rows": _option_rows([]),
-        "can_edit": _can_edit(membership),
-        "certifications": expert_selectors.certification_list_for_brand(brand=membership.brand),
-    })
+    return render(
+        request,
+        "frontend/brand/training.html",
+        {
+            "membership": membership,
+            "brand": membership.brand,
+            "pack": training_pack,
+            "questions": [(question, _option_rows(question.options)) for question in questions],
+            "new_option_rows": _option_rows([]),
+            "can_edit": _can_edit(membership),
+            "certifications": certification_selectors.certification_list_for_brand(
+                brand=membership.brand
+            ),
+        },
+    )
 
 
 def _pass_mark(request: HttpRequest) -> int:
@@ -74,9 +81,11 @@ def _posted_options(request: HttpRequest) -> list[str]:
 def pack_save(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     _refuse_viewer(membership)
     try:
-        expert_services.training_pack_save(
-            brand=membership.brand, editor=signed_in_user(request),
-            guidelines=request.POST.get("guidelines", ""), pass_mark_percent=_pass_mark(request),
+        certification_services.training_pack_save(
+            brand=membership.brand,
+            editor=signed_in_user(request),
+            guidelines=request.POST.get("guidelines", ""),
+            pass_mark_percent=_pass_mark(request),
             now=timezone.now(),
         )
         messages.success(request, "Training pack saved.")
@@ -90,10 +99,13 @@ def pack_save(request: HttpRequest, membership: BrandMembership) -> HttpResponse
 def question_add(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     _refuse_viewer(membership)
     try:
-        expert_services.training_question_add(
-            brand=membership.brand, editor=signed_in_user(request),
-            prompt=request.POST.get("prompt", ""), options=_posted_options(request),
-            correct_option=_correct_option(request), now=timezone.now(),
+        certification_services.training_question_add(
+            brand=membership.brand,
+            editor=signed_in_user(request),
+            prompt=request.POST.get("prompt", ""),
+            options=_posted_options(request),
+            correct_option=_correct_option(request),
+            now=timezone.now(),
         )
         messages.success(request, "Question added.")
     except DomainError as error:
@@ -107,10 +119,14 @@ def question_update(request: HttpRequest, question_id: int,
                     membership: BrandMembership) -> HttpResponse:
     _refuse_viewer(membership)
     try:
-        expert_services.training_question_update(
-            brand=membership.brand, editor=signed_in_user(request), question_id=question_id,
-            prompt=request.POST.get("prompt", ""), options=_posted_options(request),
-            correct_option=_correct_option(request), now=timezone.now(),
+        certification_services.training_question_update(
+            brand=membership.brand,
+            editor=signed_in_user(request),
+            question_id=question_id,
+            prompt=request.POST.get("prompt", ""),
+            options=_posted_options(request),
+            correct_option=_correct_option(request),
+            now=timezone.now(),
         )
         messages.success(request, "Question saved.")
     except NotFound as error:
@@ -126,9 +142,12 @@ def question_delete(request: HttpRequest, question_id: int,
                     membership: BrandMembership) -> HttpResponse:
     _refuse_viewer(membership)
     try:
-        expert_services.training_question_delete(
-            brand=membership.brand, editor=signed_in_user(request), question_id=question_id,
-            now=timezone.now())
+        certification_services.training_question_delete(
+            brand=membership.brand,
+            editor=signed_in_user(request),
+            question_id=question_id,
+            now=timezone.now(),
+        )
         messages.success(request, "Question deleted.")
     except NotFound as error:
         raise Http404(error.message) from error
@@ -141,10 +160,13 @@ def certification_revoke(request: HttpRequest, expert_id: int,
                          membership: BrandMembership) -> HttpResponse:
     _refuse_viewer(membership)
     try:
-        expert = expert_selectors.expert_get(expert_id=expert_id)
-        expert_services.certification_revoke(
-            expert=expert, brand=membership.brand, by=signed_in_user(request),
-            reason=request.POST.get("reason", ""), now=timezone.now(),
+        expert = profiles_selectors.expert_get(expert_id=expert_id)
+        certification_services.certification_revoke(
+            expert=expert,
+            brand=membership.brand,
+            by=signed_in_user(request),
+            reason=request.POST.get("reason", ""),
+            now=timezone.now(),
         )
         messages.success(request, f"{expert.display_name} is no longer certified.")
     except NotFound as error:
@@ -165,7 +187,7 @@ def certifications(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     _approved(expert)
     return render(request, "frontend/expert/certifications.html", {
         "expert": expert,
-        "rows": expert_selectors.brand_training_list_for_expert(expert=expert,
+        "rows": certification_selectors.brand_training_list_for_expert(expert=expert,
                                                                 now=timezone.now()),
     })
 
@@ -175,12 +197,12 @@ def certifications(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
 def brand_quiz(request: HttpRequest, slug: str, expert: ExpertProfile) -> HttpResponse:
     _approved(expert)
     now = timezone.now()
-    rows = expert_selectors.brand_training_list_for_expert(expert=expert, now=now,
+    rows = certification_selectors.brand_training_list_for_expert(expert=expert, now=now,
                                                           brand_slug=slug)
     if not rows:
         raise Http404("This brand has no training pack.")
     row = rows[0]
-    training_pack = expert_selectors.training_pack_for_brand(brand=row.brand)
+    training_pack = certification_selectors.training_pack_for_brand(brand=row.brand)
     assert training_pack is not None  # the row exists only for a pack with questions
     questions = list(training_pack.questions.all())
     chosen: dict[str, str] = {}
@@ -189,8 +211,9 @@ def brand_quiz(request: HttpRequest, slug: str, expert: ExpertProfile) -> HttpRe
         chosen = {str(question.pk): request.POST.get(f"question_{question.pk}", "")
                   for question in questions}
         try:
-            attempt = expert_services.certification_attempt_submit(
-                expert=expert, brand=row.brand, answers=chosen, now=now)
+            attempt = certification_services.certification_attempt_submit(
+                expert=expert, brand=row.brand, answers=chosen, now=now
+            )
         except PermissionDenied as error_:
             messages.error(request, error_.message)
             return redirect("expert:certifications")

@@ -8,20 +8,29 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from experts import selectors as expert_selectors
-from experts import services as expert_services
-from experts.models import DecisionKind, ExpertProfile, ExpertStatus
-from experts.screening import SAMPLE_INQUIRY_BODY, SAMPLE_INQUIRY_SUBJECT, SCREENING_QUESTIONS
+from experts.applications import selectors as applications_selectors
+from experts.applications.models import DecisionKind
+from experts.applications.screening import (
+    SAMPLE_INQUIRY_BODY,
+    SAMPLE_INQUIRY_SUBJECT,
+    SCREENING_QUESTIONS,
+)
+from experts.applications.services import decisions as applications_decisions
+from experts.applications.services import vetting as applications_vetting
+from experts.certification import selectors as certification_selectors
+from experts.certification import services as certification_services
+from experts.profiles import selectors as profiles_selectors
+from experts.profiles.models import ExpertProfile, ExpertStatus
 from frontend.access import ops_required, signed_in_user
-from marketplace import selectors as marketplace_selectors
-from marketplace.errors import DomainError, NotFound
+from marketplace.infra.errors import DomainError, NotFound
+from marketplace.onboarding import selectors as onboarding_selectors
 
 PAGE_SIZE = 25
 
 
 def _expert(expert_id: int) -> ExpertProfile:
     try:
-        return expert_selectors.expert_get(expert_id=expert_id)
+        return profiles_selectors.expert_get(expert_id=expert_id)
     except NotFound as error:
         raise Http404(error.message) from error
 
@@ -33,10 +42,10 @@ def board(request: HttpRequest) -> HttpResponse:
     if status not in (None, *ExpertStatus.values):
         status = None
     search = request.GET.get("q", "").strip()[:100]
-    experts = expert_selectors.expert_list_for_vetting(status=status, search=search)
+    experts = applications_selectors.expert_list_for_vetting(status=status, search=search)
     page = Paginator(experts, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "frontend/ops/vetting_board.html", {
-        "columns": expert_selectors.expert_pipeline_counts(),
+        "columns": applications_selectors.expert_pipeline_counts(),
         "page": page,
         "status": status,
         "search": search,
@@ -47,7 +56,7 @@ def _decisions_for(status: str) -> list[tuple[str, str]]:
     labels = {ExpertStatus.APPROVED: "Approve", ExpertStatus.REJECTED: "Reject",
               ExpertStatus.NEEDS_INFO: "Ask for more information",
               ExpertStatus.SUSPENDED: "Suspend"}
-    allowed = expert_services.ALLOWED_DECISIONS.get(status, set())
+    allowed = applications_decisions.ALLOWED_DECISIONS.get(status, set())
     choices = []
     for to_status in (ExpertStatus.APPROVED, ExpertStatus.NEEDS_INFO, ExpertStatus.REJECTED,
                       ExpertStatus.SUSPENDED):
@@ -62,14 +71,14 @@ def _decisions_for(status: str) -> list[tuple[str, str]]:
 @ops_required
 def detail(request: HttpRequest, expert_id: int) -> HttpResponse:
     expert = _expert(expert_id)
-    application = expert_selectors.application_for_expert(expert=expert)
-    trail = expert_selectors.decision_list_for_expert(expert=expert)
+    application = applications_selectors.application_for_expert(expert=expert)
+    trail = applications_selectors.decision_list_for_expert(expert=expert)
     answers = application.quiz_answers if application is not None else {}
     return render(request, "frontend/ops/vetting_detail.html", {
         "expert": expert,
         "application": application,
         "checklist": [(item, label, getattr(application, item, False))
-                      for item, label in expert_services.CHECKLIST_ITEMS.items()],
+                      for item, label in applications_vetting.CHECKLIST_ITEMS.items()],
         "quiz": [(question, answers.get(question.key, ""),
                   str(question.correct_option)) for question in SCREENING_QUESTIONS],
         "sample_subject": SAMPLE_INQUIRY_SUBJECT,
@@ -77,7 +86,7 @@ def detail(request: HttpRequest, expert_id: int) -> HttpResponse:
         "notes": [entry for entry in trail if entry.kind == DecisionKind.NOTE],
         "trail": trail,
         "decisions": _decisions_for(expert.status),
-        "certifications": expert_selectors.certification_list_for_expert(expert=expert),
+        "certifications": certification_selectors.certification_list_for_expert(expert=expert),
     })
 
 
@@ -86,9 +95,11 @@ def detail(request: HttpRequest, expert_id: int) -> HttpResponse:
 def checklist(request: HttpRequest, expert_id: int) -> HttpResponse:
     expert = _expert(expert_id)
     try:
-        expert_services.application_checklist_set(
-            expert=expert, item=request.POST.get("item", ""),
-            checked=request.POST.get("checked") == "yes", by=signed_in_user(request),
+        applications_vetting.application_checklist_set(
+            expert=expert,
+            item=request.POST.get("item", ""),
+            checked=request.POST.get("checked") == "yes",
+            by=signed_in_user(request),
             now=timezone.now(),
         )
     except DomainError as error:
@@ -101,8 +112,10 @@ def checklist(request: HttpRequest, expert_id: int) -> HttpResponse:
 def note(request: HttpRequest, expert_id: int) -> HttpResponse:
     expert = _expert(expert_id)
     try:
-        expert_services.application_note_add(
-            expert=expert, body=request.POST.get("body", ""), by=signed_in_user(request),
+        applications_vetting.application_note_add(
+            expert=expert,
+            body=request.POST.get("body", ""),
+            by=signed_in_user(request),
             now=timezone.now(),
         )
         messages.success(request, "Note added.")
@@ -120,9 +133,12 @@ def decide(request: HttpRequest, expert_id: int) -> HttpResponse:
         messages.error(request, "Choose a decision.")
         return redirect("ops:vetting_detail", expert_id=expert.pk)
     try:
-        expert_services.expert_decide(
-            expert=expert, to_status=ExpertStatus(to_status), decided_by=signed_in_user(request),
-            reason=request.POST.get("reason", ""), now=timezone.now(),
+        applications_decisions.expert_decide(
+            expert=expert,
+            to_status=ExpertStatus(to_status),
+            decided_by=signed_in_user(request),
+            reason=request.POST.get("reason", ""),
+            now=timezone.now(),
         )
         messages.success(request, f"{expert.display_name}: {ExpertStatus(to_status).label}. "
                                   "The applicant was emailed the reason.")
@@ -135,13 +151,16 @@ def decide(request: HttpRequest, expert_id: int) -> HttpResponse:
 @ops_required
 def certification_revoke(request: HttpRequest, expert_id: int, brand_id: int) -> HttpResponse:
     expert = _expert(expert_id)
-    brand = marketplace_selectors.brand_get(brand_id=brand_id)
+    brand = onboarding_selectors.brand_get(brand_id=brand_id)
     if brand is None:
         raise Http404("Brand not found.")
     try:
-        expert_services.certification_revoke(
-            expert=expert, brand=brand, by=signed_in_user(request),
-            reason=request.POST.get("reason", ""), now=timezone.now(),
+        certification_services.certification_revoke(
+            expert=expert,
+            brand=brand,
+            by=signed_in_user(request),
+            reason=request.POST.get("reason", ""),
+            now=timezone.now(),
         )
         messages.success(request, f"Certification for {brand.name} revoked.")
     except DomainError as error:

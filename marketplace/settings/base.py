@@ -202,15 +202,15 @@ QUALITY_MIN_OFFERS = env_int("QUALITY_MIN_OFFERS", 5)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "marketplace.authentication.BrandApiKeyAuthentication",
+        "marketplace.access.authentication.BrandApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PARSER_CLASSES": ["marketplace.parsers.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["marketplace.infra.parsers.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "marketplace.exception_handler.domain_exception_handler",
+    "EXCEPTION_HANDLER": "marketplace.infra.exception_handler.domain_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -222,7 +222,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "marketplace.schema.add_error_responses",
+        "marketplace.infra.schema.add_error_responses",
     ],
 }
 
@@ -249,6 +249,6 @@ SHIFTLINE_DELIVERY_RETRY_SECONDS = env_int("SHIFTLINE_DELIVERY_RETRY_SECONDS", 3
 # Largest request body the intake endpoints read (raw email with attachments included).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 25 * 1024 * 1024)
 SHIFTLINE_ATTACHMENT_MAX_BYTES = env_int("SHIFTLINE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
-# Brands' webhook URLs may not point into private networks (marketplace/outbound.py), except
+# Brands' webhook URLs may not point into private networks (marketplace/infra/outbound.py), except
 # in development and tests, where the helpdesk is a local server.
 SHIFTLINE_OUTBOUND_ALLOW_PRIVATE = env_bool("SHIFTLINE_OUTBOUND_ALLOW_PRIVATE", False)

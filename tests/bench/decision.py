@@ -1,7 +1,7 @@
 """Benchmark a: one routing decision with 10, 1,000 and 10,000 experts on shift and 100,000
 open inquiries, against a naive scan of every expert on shift.
 
-Each measured decision routes one fresh inquiry through `routing.services.inquiry_route` (the
+Each measured decision routes one fresh inquiry through `routing.offers.services.inquiry_route` (the
 code the Celery task runs) inside a transaction that is rolled back, so every iteration sees
 the same state. Reported: median and p90 milliseconds, the ratio of the 10,000 to the 10 case,
 and the SELECT queries per decision; beside it the same service reading every expert on shift
@@ -16,19 +16,17 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from experts.models import (
-    BookingStatus,
-    Certification,
-    ExpertProfile,
-    ExpertStatus,
-    ShiftBooking,
-    ShiftSlot,
-)
-from marketplace.models import Brand, Customer, Inquiry, InquiryStatus, OverflowQueue
-from marketplace.services import InquiryIntake, inquiry_create
-from routing import selectors, services
+from experts.certification.models import Certification
+from experts.profiles.models import ExpertProfile, ExpertStatus
+from experts.shifts.models import BookingStatus, ShiftBooking, ShiftSlot
+from marketplace.inquiries.models import Customer, Inquiry, InquiryStatus
+from marketplace.intake.services import InquiryIntake, inquiry_create
+from marketplace.onboarding.models import Brand
+from marketplace.queues.models import OverflowQueue
 from routing.engine import Candidate
 from routing.models import ExpertSeat
+from routing.offers import services as offers_services
+from routing.seats import selectors as seats_selectors
 
 POOL_SIZES = (10, 1_000, 10_000)
 OPEN_INQUIRIES = 100_000
@@ -109,7 +107,7 @@ def _fresh_inquiry(queue: OverflowQueue, number: int) -> Inquiry:
 
 def _every_seat(*, queue_id: int, channel: str, **_: object) -> list[Candidate]:
     """The naive read: every expert on shift, handed to the engine to rank them all."""
-    return [selectors._seat_candidate(seat, channel)
+    return [seats_selectors._seat_candidate(seat, channel)
             for seat in ExpertSeat.objects.filter(queue_id=queue_id)]
 
 
@@ -141,7 +139,7 @@ class _Route:
         self.queue = queue
 
     def __call__(self, inquiry: Inquiry) -> None:
-        outcome = services.inquiry_route(inquiry_id=inquiry.pk, now=NOW)
+        outcome = offers_services.inquiry_route(inquiry_id=inquiry.pk, now=NOW)
         assert outcome.offer_id is not None, outcome
 
 
@@ -149,13 +147,13 @@ class _Naive(_Route):
     """The same routing service, reading every seat instead of the indexed shortlist."""
 
     def __call__(self, inquiry: Inquiry) -> None:
-        shortlist, neighbours = selectors.seat_shortlist, selectors.seat_neighbours
-        selectors.seat_shortlist = _every_seat  # type: ignore[assignment]
-        selectors.seat_neighbours = lambda **_: []  # type: ignore[assignment]
+        shortlist, neighbours = seats_selectors.seat_shortlist, seats_selectors.seat_neighbours
+        seats_selectors.seat_shortlist = _every_seat  # type: ignore[assignment]
+        seats_selectors.seat_neighbours = lambda **_: []  # type: ignore[assignment]
         try:
             super().__call__(inquiry)
         finally:
-            selectors.seat_shortlist, selectors.seat_neighbours = shortlist, neighbours
+            seats_selectors.seat_shortlist, seats_selectors.seat_neighbours = shortlist, neighbours
 
 
 def run(iterations: int = 60) -> list[DecisionFigures]:

@@ -25,8 +25,11 @@ from pathlib import Path
 
 from django.db import connection
 
-from marketplace import services
-from marketplace.models import ApiKey, Brand, Inquiry, OverflowQueue
+from marketplace.access import services as access_services
+from marketplace.access.models import ApiKey
+from marketplace.inquiries.models import Inquiry
+from marketplace.onboarding.models import Brand
+from marketplace.queues.models import OverflowQueue
 from tests.bench.load import LoadPlan, cpu_count, generate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +69,7 @@ def seed() -> None:
             "expert_rate_minor": 300},
     )
     if not ApiKey.objects.filter(prefix="benchkey").exists():
-        services.api_key_create(brand=brand, name="bench", raw_key=BENCH_KEY)
+        access_services.api_key_create(brand=brand, name="bench", raw_key=BENCH_KEY)
     Inquiry.objects.filter(brand=brand).delete()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -7,7 +7,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from redis import Redis
 
-from routing.push import expert_group
+from marketplace.infra.push import expert_group
 
 
 @shared_task(name="bench.push_noop")

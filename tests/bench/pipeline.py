@@ -23,7 +23,7 @@ from django.test import Client
 from django.utils import timezone
 from websockets.sync.client import ClientConnection, connect
 
-from experts.models import ExpertProfile
+from experts.profiles.models import ExpertProfile
 from marketplace.celery import app
 from routing.models import ExpertSeat
 from tests import factories

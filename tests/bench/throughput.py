@@ -16,7 +16,7 @@ from django.utils import timezone
 from redis import Redis
 
 from marketplace.celery import app
-from marketplace.models import Inquiry, InquiryStatus
+from marketplace.inquiries.models import Inquiry, InquiryStatus
 from routing.models import ExpertSeat
 from tests import factories
 from tests.bench.database import fresh_factory_names

@@ -4,7 +4,8 @@ create an API key shown once and use it at once. Playwright drives Debian's Chro
 import re
 import time
 
-from marketplace.models import BrandRole, Inquiry
+from marketplace.inquiries.models import Inquiry
+from marketplace.onboarding.models import BrandRole
 from tests import factories
 from tests.browser.chromium import BROWSER_TEST, CHROMIUM, CHROMIUM_FLAGS
 from tests.live import LivePlatform

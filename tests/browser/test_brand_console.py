@@ -6,7 +6,7 @@ import re
 
 from django.utils import timezone
 
-from marketplace.models import BrandRole
+from marketplace.onboarding.models import BrandRole
 from tests import factories
 from tests.browser.chromium import BROWSER_TEST, CHROMIUM, CHROMIUM_FLAGS
 from tests.live import LivePlatform

@@ -7,7 +7,7 @@ import re
 from django.utils import timezone
 
 from billing.models import LedgerEntry, LedgerTransaction
-from marketplace.models import DeliveryStatus, InquiryStatus, Message
+from marketplace.inquiries.models import DeliveryStatus, InquiryStatus, Message
 from routing.models import Offer
 from tests import factories
 from tests.browser.chromium import BROWSER_TEST, CHROMIUM, CHROMIUM_FLAGS

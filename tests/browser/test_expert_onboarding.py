@@ -11,17 +11,12 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from experts import services as expert_services
-from experts import shift_services
-from experts.models import (
-    BookingStatus,
-    Certification,
-    CertificationStatus,
-    ExpertProfile,
-    ExpertStatus,
-    ShiftBooking,
-)
-from experts.screening import SCREENING_QUESTIONS
+from experts.applications.screening import SCREENING_QUESTIONS
+from experts.applications.services import applying as applications_services
+from experts.certification.models import Certification, CertificationStatus
+from experts.profiles.models import ExpertProfile, ExpertStatus
+from experts.shifts.models import BookingStatus, ShiftBooking
+from experts.shifts.services import publishing as shifts_publishing
 from tests import factories
 from tests.browser.chromium import BROWSER_TEST, CHROMIUM, CHROMIUM_FLAGS
 from tests.live import LivePlatform
@@ -45,9 +40,11 @@ def test_applicant_is_approved_and_certified_for_a_brand(live: LivePlatform) -> 
     factories.training_pack(of=brand, pass_mark_percent=66, guidelines="## Tone\n\n**Be warm.**")
     ops_user = factories.user(is_staff=True)
     queue = factories.queue(of=brand)
-    shift = shift_services.shift_slot_create(
-        queue=queue, starts_at=timezone.now() + timedelta(minutes=5),
-        ends_at=timezone.now() + timedelta(hours=3), headcount=2,
+    shift = shifts_publishing.shift_slot_create(
+        queue=queue,
+        starts_at=timezone.now() + timedelta(minutes=5),
+        ends_at=timezone.now() + timedelta(hours=3),
+        headcount=2,
     )
 
     with sync_playwright() as playwright:
@@ -63,7 +60,7 @@ def test_applicant_is_approved_and_certified_for_a_brand(live: LivePlatform) -> 
         expect(applicant.locator("#steps")).to_contain_text("Missing: follow the link")
 
         user = get_user_model().objects.get(email=EMAIL)
-        token = expert_services.email_verification_token(user=user)
+        token = applications_services.email_verification_token(user=user)
         applicant.goto(f"{live.base_url}/apply/verify/{token}/")
         expect(applicant.locator("#steps")).to_contain_text("✓ Done")
 

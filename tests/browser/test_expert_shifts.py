@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from experts.models import BookingStatus, ExpertPresence, ExpertProfile, ShiftBooking
+from experts.presence.models import ExpertPresence
+from experts.profiles.models import ExpertProfile
+from experts.shifts.models import BookingStatus, ShiftBooking
 from routing.models import ExpertSeat
 from tests import factories
 from tests.browser.chromium import BROWSER_TEST, CHROMIUM, CHROMIUM_FLAGS

@@ -7,9 +7,12 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from experts import services
-from experts.models import ExpertApplication, ExpertProfile, ExpertStatus
-from experts.screening import SCREENING_QUESTIONS
+from experts.applications.models import ExpertApplication
+from experts.applications.screening import SCREENING_QUESTIONS
+from experts.applications.services import applying as applications_services
+from experts.applications.services import decisions as applications_decisions
+from experts.applications.services import vetting as applications_vetting
+from experts.profiles.models import ExpertProfile, ExpertStatus
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -65,8 +68,13 @@ def test_bad_verification_link_is_a_clear_400() -> None:
 
 
 def test_unverified_applicant_cannot_open_the_steps(now: datetime) -> None:
-    expert = services.applicant_sign_up(email="u@example.test", password=factories.PASSWORD,
-                                        display_name="U", verify_url_prefix="x/", now=now)
+    expert = applications_services.applicant_sign_up(
+        email="u@example.test",
+        password=factories.PASSWORD,
+        display_name="U",
+        verify_url_prefix="x/",
+        now=now,
+    )
     client = logged_in(expert.user)
 
     for path in ("/apply/profile/", "/apply/quiz/", "/apply/sample/"):
@@ -78,9 +86,14 @@ def test_unverified_applicant_cannot_open_the_steps(now: datetime) -> None:
 
 
 def test_applicant_completes_every_step_and_submits_over_http(now: datetime) -> None:
-    expert = services.applicant_sign_up(email="a@example.test", password=factories.PASSWORD,
-                                        display_name="A", verify_url_prefix="x/", now=now)
-    services.applicant_verify_email(token=services.email_verification_token(user=expert.user),
+    expert = applications_services.applicant_sign_up(
+        email="a@example.test",
+        password=factories.PASSWORD,
+        display_name="A",
+        verify_url_prefix="x/",
+        now=now,
+    )
+    applications_services.applicant_verify_email(token=applications_services.email_verification_token(user=expert.user),
                                     now=now)
     client = logged_in(expert.user)
 
@@ -127,7 +140,7 @@ def test_step_errors_are_shown_with_a_400(now: datetime) -> None:
 
 def test_needs_info_shows_the_reason_and_offers_resubmission(now: datetime) -> None:
     expert = factories.applicant(now=now)
-    services.expert_decide(expert=expert, to_status=ExpertStatus.NEEDS_INFO,
+    applications_decisions.expert_decide(expert=expert, to_status=ExpertStatus.NEEDS_INFO,
                            decided_by=factories.user(is_staff=True),
                            reason="Please add your availability", now=now)
     client = logged_in(expert.user)
@@ -165,7 +178,9 @@ def test_applicant_lands_on_the_status_page_and_other_roles_are_refused(now: dat
 def test_private_notes_and_checklist_never_reach_the_applicant(now: datetime) -> None:
     ops = factories.user(is_staff=True)
     expert = factories.applicant(now=now, checklist_by=ops)
-    services.application_note_add(expert=expert, body="Secret: typo-prone", by=ops, now=now)
+    applications_vetting.application_note_add(
+        expert=expert, body="Secret: typo-prone", by=ops, now=now
+    )
 
     page = logged_in(expert.user).get("/apply/status/")
 

@@ -7,8 +7,10 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.test import APIClient
 
-from marketplace import intake
-from marketplace.models import BrandRole, DeliveryAttempt, DeliveryStatus, Message
+from marketplace.delivery.models import DeliveryAttempt
+from marketplace.inquiries.models import DeliveryStatus, Message
+from marketplace.intake import services as intake
+from marketplace.onboarding.models import BrandRole
 from routing.models import Assignment
 from tests import factories
 

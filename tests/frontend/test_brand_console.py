@@ -9,9 +9,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from marketplace import selectors
-from marketplace.models import BrandRole, Inquiry, InquiryStatus
-from routing import services as routing_services
+from marketplace.inquiries import selectors as inquiries_selectors
+from marketplace.inquiries.models import Inquiry, InquiryStatus
+from marketplace.onboarding.models import BrandRole
+from routing.assignments import services as assignments_services
+from routing.offers import services as offers_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +142,7 @@ def test_daily_figures_count_received_resolved_and_on_time(captured_tasks: list)
     factories.inquiry(on=queue, now=now - timedelta(days=8))
     factories.inquiry(on=factories.queue(), now=now)
 
-    figures = selectors.inquiry_daily_figures_for_brand(brand=queue.brand, now=now)
+    figures = inquiries_selectors.inquiry_daily_figures_for_brand(brand=queue.brand, now=now)
 
     assert [figure.day for figure in figures] == [date(2026, 11, 19) + timedelta(days=n)
                                                   for n in range(7)]
@@ -168,12 +170,12 @@ def test_inquiry_page_tells_the_whole_story(now: datetime, captured_tasks: list)
     queue = factories.queue()
     expert = factories.on_shift_expert(on=queue, now=now)
     inquiry = factories.inquiry(on=queue, now=now, subject="Lost parcel")
-    offer_id = routing_services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
+    offer_id = offers_services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
     assert offer_id is not None
-    routing_services.offer_accept(offer_id=offer_id, expert=expert, now=now)
-    routing_services.assignment_reply(inquiry_id=inquiry.pk, expert=expert, author=expert.user,
+    offers_services.offer_accept(offer_id=offer_id, expert=expert, now=now)
+    assignments_services.assignment_reply(inquiry_id=inquiry.pk, expert=expert, author=expert.user,
                                       body="It ships tomorrow.", now=now + timedelta(minutes=3))
-    routing_services.assignment_resolve(inquiry_id=inquiry.pk, expert=expert,
+    assignments_services.assignment_resolve(inquiry_id=inquiry.pk, expert=expert,
                                         now=now + timedelta(minutes=9))
     client = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.VIEWER))
 

@@ -7,8 +7,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from marketplace import services
-from marketplace.models import BrandRole, OverflowQueue, QueueMacro
+from marketplace.onboarding.models import BrandRole
+from marketplace.queues import services as queues_services
+from marketplace.queues.models import OverflowQueue, QueueMacro
+from routing.offers import services as offers_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +73,7 @@ def test_bad_field_on_the_form_shows_its_message_and_saves_nothing() -> None:
 
 def test_viewer_sees_the_queue_but_cannot_change_it(now: datetime) -> None:
     queue = factories.queue()
-    services.macro_save(queue=queue, name="Hello", body="Hi {customer_first_name}", now=now)
+    queues_services.macro_save(queue=queue, name="Hello", body="Hi {customer_first_name}", now=now)
     macro = QueueMacro.objects.get()
     client = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.VIEWER))
 
@@ -175,18 +177,18 @@ def test_another_brands_queue_is_404(path: str) -> None:
 def test_expert_sees_guidelines_and_macros_filled_for_the_conversation(
     now: datetime, captured_tasks: list
 ) -> None:
-    from routing import services as routing_services
+    pass
 
     queue = factories.queue()
-    services.queue_configure(queue=queue, changes={
+    queues_services.queue_configure(queue=queue, changes={
         "guidelines": "Offer a **refund** <script>alert(1)</script>"})
-    services.macro_save(queue=queue, name="Greeting",
+    queues_services.macro_save(queue=queue, name="Greeting",
                         body="Hi {customer_first_name}, {expert_first_name} here.", now=now)
     expert = factories.on_shift_expert(on=queue, now=now, name="Ada Lovelace")
     inquiry = factories.inquiry(on=queue, now=now, customer_name="Sam Rivera")
-    offer_id = routing_services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
+    offer_id = offers_services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
     assert offer_id is not None
-    routing_services.offer_accept(offer_id=offer_id, expert=expert, now=now)
+    offers_services.offer_accept(offer_id=offer_id, expert=expert, now=now)
 
     page = logged_in(expert.user).get(f"/expert/inquiries/{inquiry.pk}/").content.decode()
 

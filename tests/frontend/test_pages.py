@@ -7,9 +7,9 @@ from django.test import Client
 from django.utils import timezone
 
 from billing.models import LedgerTransaction
-from marketplace.models import InquiryStatus
-from routing import services as routing_services
+from marketplace.inquiries.models import InquiryStatus
 from routing.models import Offer
+from routing.offers import services as offers_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_expert_accepts_replies_and_resolves_over_http(captured_tasks: list) -> 
     queue = factories.queue(price_minor=450, rate_minor=300)
     expert = factories.on_shift_expert(on=queue, now=now)
     inquiry = factories.inquiry(on=queue, now=now, subject="Broken zip")
-    routing_services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+    offers_services.inquiry_route(inquiry_id=inquiry.pk, now=now)
     offer = Offer.objects.get(inquiry=inquiry)
     client = logged_in(expert.user)
 
@@ -120,7 +120,7 @@ def test_offer_accepted_from_a_pushed_card_navigates_the_whole_page(captured_tas
     queue = factories.queue()
     expert = factories.on_shift_expert(on=queue, now=now)
     inquiry = factories.inquiry(on=queue, now=now)
-    routing_services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+    offers_services.inquiry_route(inquiry_id=inquiry.pk, now=now)
     offer = Offer.objects.get(inquiry=inquiry)
 
     accepted = logged_in(expert.user).post(f"/expert/offers/{offer.pk}/accept/",
@@ -134,7 +134,7 @@ def test_expert_cannot_open_someone_elses_inquiry(now: datetime, captured_tasks:
     queue = factories.queue()
     factories.on_shift_expert(on=queue, now=now)
     inquiry = factories.inquiry(on=queue, now=now)
-    routing_services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+    offers_services.inquiry_route(inquiry_id=inquiry.pk, now=now)
     stranger = logged_in(factories.expert(now=now).user)
     offer = Offer.objects.get(inquiry=inquiry)
 
@@ -177,7 +177,7 @@ def test_ops_reads_any_inquiry_timeline_and_routing_decisions(
     queue = factories.queue()
     factories.on_shift_expert(on=queue, now=now, name="Ada Decider")
     inquiry = factories.inquiry(on=queue, now=now, subject="Timeline please")
-    routing_services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+    offers_services.inquiry_route(inquiry_id=inquiry.pk, now=now)
     ops = logged_in(factories.user(is_staff=True))
     brand_member = logged_in(factories.brand_member(of=factories.brand()))
 

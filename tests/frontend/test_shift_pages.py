@@ -10,9 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from experts import shift_services
-from experts.models import BookingStatus, QueueShiftPolicy, ShiftBooking, ShiftSlot
-from marketplace.models import BrandRole
+from experts.shifts.models import BookingStatus, QueueShiftPolicy, ShiftBooking, ShiftSlot
+from experts.shifts.services import publishing as shifts_publishing
+from marketplace.onboarding.models import BrandRole
 from tests import factories
 from tests.experts.shifting import book, certified_expert, slot
 
@@ -212,8 +212,8 @@ def test_publishing_the_same_pattern_twice_adds_nothing(now: datetime) -> None:
                  "headcount": 2, "premium_multiplier": Decimal("1.5"), "is_hot": False,
                  "published_by": None, "now": now}
 
-    first = shift_services.shift_pattern_publish(**arguments)  # type: ignore[arg-type]
-    second = shift_services.shift_pattern_publish(**arguments)  # type: ignore[arg-type]
+    first = shifts_publishing.shift_pattern_publish(**arguments)  # type: ignore[arg-type]
+    second = shifts_publishing.shift_pattern_publish(**arguments)  # type: ignore[arg-type]
 
     assert (len(first.created), len(second.created), second.already_published) == (2, 0, 2)
     assert ShiftSlot.objects.count() == 2

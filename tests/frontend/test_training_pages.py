@@ -5,9 +5,10 @@ from datetime import datetime, timedelta
 import pytest
 from django.test import Client
 
-from experts import services
-from experts.models import Certification, CertificationAttempt, ExpertStatus, TrainingQuestion
-from marketplace.models import BrandRole
+from experts.certification import services as certification_services
+from experts.certification.models import Certification, CertificationAttempt, TrainingQuestion
+from experts.profiles.models import ExpertStatus
+from marketplace.onboarding.models import BrandRole
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_viewer_reads_the_pack_but_every_change_is_refused(now: datetime) -> Non
     brand = factories.brand()
     question_id = factories.training_pack(of=brand, questions=1, guidelines="Read me")[0]
     expert = factories.expert(now=now)
-    services.certification_grant(expert=expert, brand=brand, now=now)
+    certification_services.certification_grant(expert=expert, brand=brand, now=now)
     client = logged_in(factories.brand_member(of=brand, role=BrandRole.VIEWER))
 
     page = client.get("/brand/training/")
@@ -101,7 +102,7 @@ def test_a_brand_cannot_touch_another_brands_questions(now: datetime) -> None:
 def test_brand_owner_revokes_its_certified_expert(now: datetime) -> None:
     brand = factories.brand()
     expert = factories.expert(now=now, name="Cora Certified")
-    services.certification_grant(expert=expert, brand=brand, now=now)
+    certification_services.certification_grant(expert=expert, brand=brand, now=now)
     client = logged_in(factories.brand_member(of=brand, role=BrandRole.OWNER))
 
     before = client.get("/brand/training/")
@@ -192,7 +193,7 @@ def test_expert_can_retake_once_the_cool_down_is_over(now: datetime) -> None:
     brand = factories.brand()
     questions = factories.training_pack(of=brand, pass_mark_percent=100)
     expert = factories.expert(now=now)
-    services.certification_attempt_submit(expert=expert, brand=brand,
+    certification_services.certification_attempt_submit(expert=expert, brand=brand,
                                           answers={str(pk): "1" for pk in questions},
                                           now=now - timedelta(hours=2))
 

@@ -6,9 +6,11 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from experts import services
-from experts.models import DecisionKind, ExpertDecision, ExpertStatus
-from marketplace.models import BrandRole
+from experts.applications.models import DecisionKind, ExpertDecision
+from experts.applications.services import vetting as applications_vetting
+from experts.certification import services as certification_services
+from experts.profiles.models import ExpertStatus
+from marketplace.onboarding.models import BrandRole
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +83,7 @@ def test_ops_tick_the_checklist_note_and_approve_with_an_email(
 
     refused = client.post(f"/ops/vetting/{expert.pk}/decide/",
                           {"status": "approved", "reason": "Great"}, follow=True)
-    for item in services.CHECKLIST_ITEMS:
+    for item in applications_vetting.CHECKLIST_ITEMS:
         client.post(f"/ops/vetting/{expert.pk}/checklist/", {"item": item, "checked": "yes"})
     client.post(f"/ops/vetting/{expert.pk}/notes/", {"body": "ID checked on a call"})
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
@@ -138,7 +140,7 @@ def test_ops_suspend_and_reinstate_from_the_detail_page(now: datetime) -> None:
 def test_ops_revoke_a_certification(now: datetime) -> None:
     expert = factories.expert(now=now)
     brand = factories.brand()
-    services.certification_grant(expert=expert, brand=brand, now=now)
+    certification_services.certification_grant(expert=expert, brand=brand, now=now)
     client = logged_in(factories.user(is_staff=True))
 
     response = client.post(f"/ops/vetting/{expert.pk}/certifications/{brand.pk}/revoke/",
@@ -165,7 +167,7 @@ def test_vetting_pages_are_refused_to_other_roles(now: datetime, path: str) -> N
 def test_vetting_actions_are_refused_to_other_roles_and_change_nothing(now: datetime) -> None:
     expert = factories.applicant(now=now)
     brand = factories.brand()
-    services.certification_grant(expert=expert, brand=brand, now=now)
+    certification_services.certification_grant(expert=expert, brand=brand, now=now)
     clients = [logged_in(expert.user),
                logged_in(factories.brand_member(of=brand, role=BrandRole.OWNER))]
 

@@ -13,10 +13,12 @@ from django.utils import timezone
 from websockets.sync.client import ClientConnection, connect
 
 from billing.models import LedgerEntry, LedgerTransaction
-from experts import attendance
-from marketplace.models import DeliveryStatus, Inquiry, InquiryStatus, Message
-from routing import services
+from experts.attendance import services as attendance
+from marketplace.inquiries.models import DeliveryStatus, Inquiry, InquiryStatus, Message
+from routing.assignments import services as assignments_services
 from routing.models import ExpertSeat, Offer, OfferStatus
+from routing.offers import services as offers_services
+from routing.sweeps import services as sweeps_services
 from tests import factories
 from tests.live import LivePlatform
 
@@ -71,13 +73,22 @@ def test_inquiry_travels_from_the_api_to_a_paid_expert(live: LivePlatform) -> No
     offer = Offer.objects.get(inquiry=inquiry)
     assert created["_status"] == 201
     assert f'id="offer-{offer.pk}"' in frame and "Parcel missing" in frame
-    services.offer_accept(offer_id=offer.pk, expert=expert, now=timezone.now())
-    reply = services.assignment_reply(inquiry_id=inquiry.pk, expert=expert, author=expert.user,
-                                      body="It ships today.", now=timezone.now())
+    offers_services.offer_accept(offer_id=offer.pk, expert=expert, now=timezone.now())
+    reply = assignments_services.assignment_reply(
+        inquiry_id=inquiry.pk,
+        expert=expert,
+        author=expert.user,
+        body="It ships today.",
+        now=timezone.now(),
+    )
     wait_until(lambda: Message.objects.get(pk=reply.pk).delivery_status
                == DeliveryStatus.DELIVERED)
-    services.assignment_resolve(inquiry_id=inquiry.pk, expert=expert, now=timezone.now())
-    services.assignment_resolve(inquiry_id=inquiry.pk, expert=expert, now=timezone.now())
+    assignments_services.assignment_resolve(
+        inquiry_id=inquiry.pk, expert=expert, now=timezone.now()
+    )
+    assignments_services.assignment_resolve(
+        inquiry_id=inquiry.pk, expert=expert, now=timezone.now()
+    )
     inquiry.refresh_from_db()
     assert inquiry.status == InquiryStatus.RESOLVED
     ledger = LedgerTransaction.objects.get(reference_inquiry_id=inquiry.pk)
@@ -114,7 +125,7 @@ def test_unanswered_offer_expires_and_reaches_the_next_expert_live(live: LivePla
             expert_socket(live, second.user) as second_socket:
         created = live.post_json("/api/v1/inquiries", payload("expiring"), api_key=api_key)
         first_frame = frame_with(first_socket, "offer-")
-        expired = services.offers_expire_due(now=timezone.now() + timedelta(seconds=121))
+        expired = sweeps_services.offers_expire_due(now=timezone.now() + timedelta(seconds=121))
         removal = frame_with(first_socket, 'hx-swap-oob="delete"')
         second_frame = frame_with(second_socket, "offer-")
 

@@ -16,11 +16,14 @@ from django.db import DatabaseError, close_old_connections, connection, connecti
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from experts.models import ExpertProfile
-from marketplace.errors import DomainError
-from marketplace.models import Inquiry, InquiryStatus
-from routing import selectors, services
+from experts.profiles.models import ExpertProfile
+from marketplace.infra.errors import DomainError
+from marketplace.inquiries.models import Inquiry, InquiryStatus
+from routing.assignments import services as assignments_services
 from routing.models import Assignment, AssignmentStatus, ExpertSeat, Offer, OfferStatus
+from routing.offers import selectors as offers_selectors
+from routing.offers import services as offers_services
+from routing.sweeps import services as sweeps_services
 from tests import factories
 from tests.live import WorkerProcess, platform_env, purge_queues, wait_for_sessions_to_end
 
@@ -89,10 +92,10 @@ def work_offers(experts: dict[int, ExpertProfile]) -> Callable[[], object]:
         for offer_id, expert_id, inquiry_id in offers:
             expert = experts[expert_id]
             try:
-                services.offer_accept(offer_id=offer_id, expert=expert, now=timezone.now())
-                services.assignment_reply(inquiry_id=inquiry_id, expert=expert,
+                offers_services.offer_accept(offer_id=offer_id, expert=expert, now=timezone.now())
+                assignments_services.assignment_reply(inquiry_id=inquiry_id, expert=expert,
                                           author=expert.user, body="On it.", now=timezone.now())
-                services.assignment_resolve(inquiry_id=inquiry_id, expert=expert,
+                assignments_services.assignment_resolve(inquiry_id=inquiry_id, expert=expert,
                                             now=timezone.now())
             except DomainError:
                 continue  # withdrawn, expired or taken by another expert meanwhile
@@ -132,8 +135,8 @@ class Sampler:
         self.worst = 0
 
     def sweep_and_sample(self, now: Callable[[], datetime]) -> None:
-        services.offers_expire_due(now=timezone.now())
-        services.inquiries_reconcile(now=now())
+        sweeps_services.offers_expire_due(now=timezone.now())
+        sweeps_services.inquiries_reconcile(now=now())
         self.samples += 1
         self.worst = max(self.worst, real_load_above_capacity())
 
@@ -155,7 +158,7 @@ def lost_inquiries(inquiry_ids: list[int]) -> list[int]:
         if inquiry.status == InquiryStatus.ASSIGNED and inquiry.pk in active:
             continue
         if inquiry.status == InquiryStatus.QUEUED:
-            passed = selectors.expert_ids_passed_on_inquiry(inquiry_id=inquiry.pk)
+            passed = offers_selectors.expert_ids_passed_on_inquiry(inquiry_id=inquiry.pk)
             load, capacity = f"{inquiry.channel}_load", f"{inquiry.channel}_capacity"
             room = ExpertSeat.objects.filter(available=True, queue_id=inquiry.queue_id,
                                              **{f"{load}__lt": F(capacity)}) \
@@ -203,7 +206,7 @@ def test_sigkilled_workers_lose_nothing_and_double_nothing(worker: WorkerProcess
     if worker.process is None or worker.process.poll() is not None:
         worker.start()
     sweeper.finish()
-    grace = services.RECEIVED_GRACE + timedelta(seconds=1)
+    grace = sweeps_services.RECEIVED_GRACE + timedelta(seconds=1)
     deadline = time.monotonic() + SETTLE_WITHIN
     while time.monotonic() < deadline:
         sampler.sweep_and_sample(lambda: timezone.now() + grace)

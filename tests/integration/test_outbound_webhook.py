@@ -16,10 +16,12 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from marketplace import signing
-from marketplace.models import DeliveryAttempt, DeliveryStatus, Message
-from routing import services
+from marketplace.delivery.models import DeliveryAttempt
+from marketplace.infra import signing
+from marketplace.inquiries.models import DeliveryStatus, Message
+from routing.assignments import services as assignments_services
 from routing.models import Offer
+from routing.offers import services as offers_services
 from tests import factories
 from tests.live import LivePlatform
 
@@ -76,8 +78,8 @@ def test_webhook_reply_failing_twice_is_retried_by_the_worker_and_logged(
         }, api_key=factories.api_key(of=queue.brand))
         wait_until(lambda: Offer.objects.filter(inquiry_id=created["id"]).exists())
         offer = Offer.objects.get(inquiry_id=created["id"])
-        services.offer_accept(offer_id=offer.pk, expert=expert, now=timezone.now())
-        reply = services.assignment_reply(inquiry_id=created["id"], expert=expert,
+        offers_services.offer_accept(offer_id=offer.pk, expert=expert, now=timezone.now())
+        reply = assignments_services.assignment_reply(inquiry_id=created["id"], expert=expert,
                                           author=expert.user, body="Refunded.",
                                           now=timezone.now())
 

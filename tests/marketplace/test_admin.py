@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 from django.test import Client
 
-from marketplace import services
+from marketplace.queues import services as queues_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_ops_see_the_queues_macros_and_cannot_add_one_there(now: datetime) -> None:
     queue = factories.queue()
-    services.macro_save(queue=queue, name="Where is my order", now=now,
+    queues_services.macro_save(queue=queue, name="Where is my order", now=now,
                         body="Hi {customer_first_name}, your parcel is on its way.")
     admin_user = factories.user(is_staff=True)
     admin_user.is_superuser = True

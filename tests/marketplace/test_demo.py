@@ -11,17 +11,13 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from experts.models import (
-    BookingStatus,
-    ExpertProfile,
-    ExpertStatus,
-    ShiftBooking,
-    ShiftSlot,
-    TrainingPack,
-)
-from marketplace import selectors
-from marketplace.demo import seed_demo
-from marketplace.models import OverflowQueue, QueueMacro
+from experts.certification.models import TrainingPack
+from experts.profiles.models import ExpertProfile, ExpertStatus
+from experts.shifts.models import BookingStatus, ShiftBooking, ShiftSlot
+from marketplace.devstack.demo import seed_demo
+from marketplace.queues import selectors as queues_guidelines
+from marketplace.queues import selectors as queues_selectors
+from marketplace.queues.models import OverflowQueue, QueueMacro
 from routing.engine import decide_coverage
 from routing.engine.coverage import CoverageReason
 
@@ -87,12 +83,13 @@ def test_seed_demo_twice_gives_one_configured_queue_covered_in_office_hours(
     seed_demo(now=TUESDAY_ELEVEN_DUBLIN)
 
     queue = OverflowQueue.objects.get()
-    calendar = selectors.queue_coverage_calendar(queue=queue, now=TUESDAY_ELEVEN_DUBLIN)
+    calendar = queues_selectors.queue_coverage_calendar(queue=queue, now=TUESDAY_ELEVEN_DUBLIN)
     assert decide_coverage(calendar, TUESDAY_ELEVEN_DUBLIN).reason == CoverageReason.ALWAYS_ON
     assert (queue.spans.count(), queue.holiday_country, len(queue.closures)) == (5, "IE", 1)
     assert sorted(QueueMacro.objects.values_list("name", flat=True)) == [
         "Return started", "Where is my order"]
-    assert "<strong>2 working days</strong>" in selectors.guidelines_html(text=queue.guidelines)
+    assert "<strong>2 working days</strong>" in queues_guidelines.guidelines_html(
+        text=queue.guidelines)
 
 
 def test_seed_demo_command_prints_the_queue_channels_page(captured_tasks: list) -> None:

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
-from marketplace.schema import BAD_REQUEST, NOT_FOUND, add_error_responses
+from marketplace.infra.schema import BAD_REQUEST, NOT_FOUND, add_error_responses
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 

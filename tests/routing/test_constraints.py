@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
-from marketplace.models import Inquiry
-from routing import services
+from marketplace.inquiries.models import Inquiry
 from routing.models import Assignment, Offer, OfferStatus
+from routing.offers import services as offers_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def test_second_pending_offer_of_an_inquiry_to_the_same_expert_is_refused(
     queue = factories.queue()
     expert = factories.on_shift_expert(on=queue, now=now)
     inquiry = factories.inquiry(on=queue, now=now)
-    services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+    offers_services.inquiry_route(inquiry_id=inquiry.pk, now=now)
 
     with pytest.raises(IntegrityError, match="one_pending_offer_per_inquiry_and_expert"), \
             transaction.atomic():
@@ -35,11 +35,11 @@ def test_second_active_assignment_for_an_inquiry_is_refused(now: datetime,
     expert = factories.on_shift_expert(on=queue, now=now)
     rival = factories.on_shift_expert(on=queue, now=now)
     inquiry = factories.inquiry(on=queue, now=now)
-    offer_id = services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
+    offer_id = offers_services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
     assert offer_id is not None
     winner = expert if Offer.objects.get().expert_id == expert.pk else rival
     loser = rival if winner == expert else expert
-    services.offer_accept(offer_id=offer_id, expert=winner, now=now)
+    offers_services.offer_accept(offer_id=offer_id, expert=winner, now=now)
     stray_offer = Offer.objects.create(inquiry=inquiry, expert=loser, created_at=now,
                                        expires_at=now + timedelta(seconds=20))
 

@@ -25,13 +25,16 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from experts import attendance
-from experts import services as expert_services
-from experts.models import ExpertProfile, ExpertStatus
-from marketplace.errors import DomainError
-from marketplace.models import Inquiry, InquiryStatus
-from routing import seats, services
+from experts.applications.services import decisions as applications_decisions
+from experts.attendance import services as attendance
+from experts.profiles.models import ExpertProfile, ExpertStatus
+from marketplace.infra.errors import DomainError
+from marketplace.inquiries.models import Inquiry, InquiryStatus
+from routing.assignments import services as assignments_services
 from routing.models import Assignment, AssignmentStatus, ExpertSeat, Offer, OfferStatus
+from routing.offers import services as offers_services
+from routing.seats import services as seats
+from routing.sweeps import services as sweeps_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -77,14 +80,14 @@ class RoutingLifecycle(RuleBasedStateMachine):
     def inquiry_arrives(self, channel: str, language: str) -> None:
         inquiry = factories.inquiry(on=self.queue, now=self.now, channel=channel,
                                     language=language)
-        services.inquiry_route(inquiry_id=inquiry.pk, now=self.now)
+        offers_services.inquiry_route(inquiry_id=inquiry.pk, now=self.now)
 
     @rule(pick=st.integers(min_value=0, max_value=50))
     def expert_accepts(self, pick: int) -> None:
         pending = list(Offer.objects.filter(status=OfferStatus.PENDING).order_by("id"))
         if pending:
             offer = pending[pick % len(pending)]
-            self._attempt(lambda: services.offer_accept(
+            self._attempt(lambda: offers_services.offer_accept(
                 offer_id=offer.pk, expert=offer.expert, now=self.now))
 
     @rule(pick=st.integers(min_value=0, max_value=50))
@@ -92,7 +95,7 @@ class RoutingLifecycle(RuleBasedStateMachine):
         pending = list(Offer.objects.filter(status=OfferStatus.PENDING).order_by("id"))
         if pending:
             offer = pending[pick % len(pending)]
-            self._attempt(lambda: services.offer_decline(
+            self._attempt(lambda: offers_services.offer_decline(
                 offer_id=offer.pk, expert=offer.expert, reason="busy", now=self.now))
 
     @rule(pick=st.integers(min_value=0, max_value=50))
@@ -100,7 +103,7 @@ class RoutingLifecycle(RuleBasedStateMachine):
         active = list(Assignment.objects.filter(status=AssignmentStatus.ACTIVE).order_by("id"))
         if active:
             assignment = active[pick % len(active)]
-            self._attempt(lambda: services.assignment_reply(
+            self._attempt(lambda: assignments_services.assignment_reply(
                 inquiry_id=assignment.inquiry_id, expert=assignment.expert,
                 author=assignment.expert.user, body="Here is the answer.", now=self.now))
 
@@ -109,7 +112,7 @@ class RoutingLifecycle(RuleBasedStateMachine):
         active = list(Assignment.objects.filter(status=AssignmentStatus.ACTIVE).order_by("id"))
         if active:
             assignment = active[pick % len(active)]
-            self._attempt(lambda: services.assignment_resolve(
+            self._attempt(lambda: assignments_services.assignment_resolve(
                 inquiry_id=assignment.inquiry_id, expert=assignment.expert, now=self.now))
 
     @rule(index=st.integers(min_value=0, max_value=EXPERTS - 1))
@@ -119,14 +122,14 @@ class RoutingLifecycle(RuleBasedStateMachine):
         if booking is not None:
             self._attempt(lambda: attendance.shift_booking_check_in(
                 booking_id=booking.pk, expert=expert, now=self.now))
-            services.expert_pull_waiting_work(expert_id=expert.pk, now=self.now)
+            offers_services.expert_pull_waiting_work(expert_id=expert.pk, now=self.now)
 
     @rule(index=st.integers(min_value=0, max_value=EXPERTS - 1))
     def ops_suspends_or_reinstates(self, index: int) -> None:
         expert = self._expert(index)
         to_status = (ExpertStatus.SUSPENDED if expert.status == ExpertStatus.APPROVED
                      else ExpertStatus.APPROVED)
-        self._attempt(lambda: expert_services.expert_decide(
+        self._attempt(lambda: applications_decisions.expert_decide(
             expert=expert, to_status=to_status, decided_by=self.ops, reason="Audit",
             now=self.now))
 
@@ -135,15 +138,15 @@ class RoutingLifecycle(RuleBasedStateMachine):
         expert = self._expert(index)
         seats.seat_set_available(expert_id=expert.pk, available=available, now=self.now)
         if available:
-            services.expert_pull_waiting_work(expert_id=expert.pk, now=self.now)
+            offers_services.expert_pull_waiting_work(expert_id=expert.pk, now=self.now)
 
     @rule(seconds=st.sampled_from([5, 21, 61, 181, 600]))
     def time_passes(self, seconds: int) -> None:
         self.now += timedelta(seconds=seconds)
-        services.offers_expire_due(now=self.now)
-        services.assignments_release_silent(now=self.now)
-        services.deadlines_sweep(now=self.now)
-        services.inquiries_reconcile(now=self.now)
+        sweeps_services.offers_expire_due(now=self.now)
+        sweeps_services.assignments_release_silent(now=self.now)
+        sweeps_services.deadlines_sweep(now=self.now)
+        sweeps_services.inquiries_reconcile(now=self.now)
 
     @invariant()
     def one_active_assignment_per_inquiry(self) -> None:

@@ -4,8 +4,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from marketplace import selectors
-from marketplace.demo import seed_demo
+from marketplace.devstack.demo import seed_demo
+from marketplace.onboarding import selectors as onboarding_selectors
+from marketplace.queues import selectors as queues_selectors
 
 
 class Command(BaseCommand):
@@ -22,8 +23,8 @@ class Command(BaseCommand):
             "body": "Hi, my jacket has not arrived yet. Can you help?", "language": "en",
             "customer": {"email": "sam@example.com", "name": "Sam Rivera"},
         })
-        brand = selectors.brand_get_by_slug(slug="northwind")
-        queue = selectors.queue_get_for_brand(brand=brand, queue_id=None) if brand else None
+        brand = onboarding_selectors.brand_get_by_slug(slug="northwind")
+        queue = queues_selectors.queue_get_for_brand(brand=brand, queue_id=None) if brand else None
         channels = (f"Queue channels (webhook secret, inbound email URL, outbound webhook): "
                     f"{base_url}/brand/queues/{queue.pk}/channels/\n") if queue else ""
         experts = "\n".join(f"    expert       {email}" for email in logins.experts)

@@ -1,0 +1,1 @@
+"""Brand certification: training packs and quizzes, grants and revocations."""

@@ -1,0 +1,1 @@
+"""Presence: available, away or offline, kept by the workspace's live connection."""

@@ -1,0 +1,105 @@
+"""The expert's live connection: a notification pipe. It authenticates the session, joins the
+expert's group and forwards events as HTML fragments that htmx swaps in by id. Accepting and
+declining go over HTTP into services, never through this socket.
+
+The one thing the page sends up this socket is the presence heartbeat, and the consumer
+forwards it to `experts.presence.services.presence_heartbeat` (a service, through
+`database_sync_to_async`), as thin as a view forwarding a form. Why not an HTTP heartbeat: the
+heartbeat's meaning is "this expert's live pipe is open". Offers arrive through this socket, so
+only a heartbeat that travels through it proves the expert can see a new offer; a page posting
+over HTTP would keep an expert "available" while their socket is dead and offers never reach
+them. The consumer itself reads and writes no model."""
+
+
+import json
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import escape
+
+from experts.presence import services as presence
+from experts.presence.models import PresenceStatus
+from experts.profiles import selectors as profiles_selectors
+from experts.profiles.models import ExpertStatus
+from marketplace.infra.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, UserGroupConsumer
+from marketplace.infra.push import expert_group
+from routing.models import OfferStatus
+from routing.offers import selectors as offers_selectors
+
+
+class ExpertConsumer(UserGroupConsumer):
+    expert_id: int
+
+    async def group_for(self, user: Any) -> str | None:
+        expert = await database_sync_to_async(profiles_selectors.expert_profile_for_user)(user=user)
+        if expert is None or expert.status != ExpertStatus.APPROVED:
+            return None
+        self.expert_id = expert.pk
+        return expert_group(expert.pk)
+
+    async def connect(self) -> None:
+        await super().connect()
+        if hasattr(self, "group_name"):
+            await self._heartbeat(active=True, announce=False)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """`{"type": "heartbeat", "active": true|false}` every ~20 s; anything else is ignored."""
+        try:
+            message = json.loads(text_data or "")
+        except ValueError:
+            return
+        if isinstance(message, dict) and message.get("type") == "heartbeat":
+            await self._heartbeat(active=message.get("active") is True)
+
+    async def _heartbeat(self, *, active: bool, announce: bool = True) -> None:
+        await database_sync_to_async(presence.presence_heartbeat)(
+            expert_id=self.expert_id, active=active, now=timezone.now(), announce=announce
+        )
+
+    async def presence_changed(self, event: dict[str, Any]) -> None:
+        status = PresenceStatus(event["status"])
+        await self.send(
+            text_data=f'<strong id="presence" hx-swap-oob="true" class="presence-{status.value}" '
+            f'data-presence="{status.value}">{escape(status.label)}</strong>'
+        )
+
+    async def offer_created(self, event: dict[str, Any]) -> None:
+        html = await database_sync_to_async(self._render_offer)(event["offer_id"])
+        if html:
+            await self.send(text_data=html)
+
+    async def offer_closed(self, event: dict[str, Any]) -> None:
+        await self.send(
+            text_data=f'<div id="offer-{int(event["offer_id"])}" hx-swap-oob="delete"></div>'
+        )
+
+    async def connection_revoke(self, event: dict[str, Any]) -> None:
+        """The expert logged out or was suspended: the live pipe closes at once."""
+        code = CLOSE_UNAUTHENTICATED if event.get("reason") == "logged_out" else CLOSE_FORBIDDEN
+        await self.close(code=code)
+
+    async def assignment_revoked(self, event: dict[str, Any]) -> None:
+        await self.send(
+            text_data=f'<div id="assignment-{int(event["inquiry_id"])}" hx-swap-oob="delete">'
+            "</div>"
+        )
+
+    async def inquiry_customer_replied(self, event: dict[str, Any]) -> None:
+        """The customer answered an inquiry this expert holds: a notice above the offers."""
+        html = await database_sync_to_async(render_to_string)(
+            "frontend/expert/_customer_replied.html",
+            {"inquiry_id": int(event["inquiry_id"]), "subject": str(event["subject"])},
+        )
+        await self.send(text_data=html)
+
+    def _render_offer(self, offer_id: int) -> str | None:
+        """Rendered without a request, so without a CSRF field: the card's forms are boosted
+        by htmx, which sends the page's token in the X-CSRFToken header."""
+        offer = offers_selectors.offer_get_for_expert(offer_id=offer_id, expert_id=self.expert_id)
+        if offer is None or offer.status != OfferStatus.PENDING:
+            return None
+        return render_to_string(
+            "frontend/expert/_offer_pushed.html", {"offer": offer}
+        )

@@ -1,0 +1,1 @@
+"""Expert profiles: the core record every other expert capability hangs on."""

@@ -1,0 +1,1 @@
+"""Quality: customers' reviews, rolling figures, thresholds, alerts and automatic suspension."""

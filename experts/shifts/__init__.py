@@ -1,0 +1,1 @@
+"""Shifts: publishing slots, booking, cancelling, the waitlist, schedules and reminders."""

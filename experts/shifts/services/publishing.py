@@ -1,0 +1,135 @@
+"""Publishing shift slots, one at a time or as a weekly pattern."""
+
+
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from experts.shifts import schedule
+from experts.shifts.models import (
+    ShiftSlot,
+)
+from marketplace.infra.errors import DomainError
+from marketplace.queues.models import OverflowQueue
+
+MAX_PATTERN_DAYS = 92
+
+
+MAX_HEADCOUNT = 500
+
+
+MAX_SHIFT_HOURS = 48
+
+
+ONE_CENT = Decimal("0.01")
+
+
+def premium_parse(raw: object) -> Decimal:
+    """A premium multiplier as an exact Decimal with two places, from 1.00 to 5.00."""
+    try:
+        value = Decimal(str(raw).strip() or "1")
+    except InvalidOperation as error:
+        raise DomainError("The premium must be a number such as 1.25.",
+                          code="premium_invalid") from error
+    if not value.is_finite() or value != value.quantize(ONE_CENT):
+        raise DomainError("The premium has at most two decimals, such as 1.25.",
+                          code="premium_invalid")
+    if not Decimal("1.00") <= value <= Decimal("5.00"):
+        raise DomainError("The premium must be between 1.00 (none) and 5.00.",
+                          code="premium_out_of_range")
+    return value.quantize(ONE_CENT)
+
+
+def _validate(*, starts_at: datetime, ends_at: datetime, headcount: int,
+              now: datetime | None) -> None:
+    if ends_at <= starts_at:
+        raise DomainError("A shift must end after it starts.", code="shift_ends_before_start")
+    if ends_at - starts_at > timedelta(hours=MAX_SHIFT_HOURS):
+        raise DomainError(f"A shift lasts at most {MAX_SHIFT_HOURS} hours.",
+                          code="shift_too_long")
+    if headcount < 1:
+        raise DomainError("A shift needs at least one seat.", code="headcount_too_small")
+    if headcount > MAX_HEADCOUNT:
+        raise DomainError(f"A shift has at most {MAX_HEADCOUNT} seats.",
+                          code="headcount_too_large")
+    if now is not None and starts_at <= now:
+        raise DomainError("A new shift must start in the future.", code="shift_in_past")
+
+
+def shift_slot_create(
+    *, queue: OverflowQueue, starts_at: datetime, ends_at: datetime, headcount: int,
+    premium_multiplier: Decimal = Decimal("1.00"), is_hot: bool = False,
+    published_by: User | None = None, now: datetime | None = None,
+) -> ShiftSlot:
+    """Publishes one slot. With `now`, the slot must start in the future."""
+    _validate(starts_at=starts_at, ends_at=ends_at, headcount=headcount, now=now)
+    return ShiftSlot.objects.create(
+        queue=queue, starts_at=starts_at, ends_at=ends_at, headcount=headcount,
+        premium_multiplier=premium_parse(premium_multiplier), is_hot=is_hot,
+        published_by=published_by,
+    )
+
+
+def shift_slot_publish_local(
+    *, queue: OverflowQueue, day: date, starts: time, ends: time, headcount: int,
+    premium_multiplier: Decimal, is_hot: bool, published_by: User | None, now: datetime,
+) -> ShiftSlot:
+    """One slot given in the queue's wall-clock time; `ends` not after `starts` is overnight."""
+    starts_at, ends_at = schedule.local_span(day, starts, ends, ZoneInfo(queue.time_zone))
+    return shift_slot_create(
+        queue=queue, starts_at=starts_at, ends_at=ends_at, headcount=headcount,
+        premium_multiplier=premium_multiplier, is_hot=is_hot, published_by=published_by,
+        now=now,
+    )
+
+
+@dataclass(frozen=True)
+class PatternResult:
+    created: list[ShiftSlot]
+    already_published: int
+    in_the_past: int
+
+
+def shift_pattern_publish(
+    *, queue: OverflowQueue, date_from: date, date_to: date, weekdays: frozenset[int],
+    starts: time, ends: time, headcount: int, premium_multiplier: Decimal, is_hot: bool,
+    published_by: User | None, now: datetime,
+) -> PatternResult:
+    """A weekly pattern in the queue's time zone, e.g. Mon-Fri 18:00-23:00 from one date to
+    another. Slots already published with the same times, and those already begun, are skipped,
+    so publishing the same pattern twice adds nothing."""
+    if not weekdays or not weekdays <= set(range(7)):
+        raise DomainError("Choose at least one weekday.", code="weekdays_required")
+    if date_to < date_from:
+        raise DomainError("The last date must not be before the first.",
+                          code="date_range_reversed")
+    if (date_to - date_from).days >= MAX_PATTERN_DAYS:
+        raise DomainError(f"A pattern covers at most {MAX_PATTERN_DAYS} days.",
+                          code="date_range_too_long")
+    premium = premium_parse(premium_multiplier)
+    spans = schedule.weekly_spans(date_from=date_from, date_to=date_to, weekdays=weekdays,
+                                  starts=starts, ends=ends, zone=ZoneInfo(queue.time_zone))
+    if not spans:
+        raise DomainError("None of the chosen weekdays falls in that date range.",
+                          code="pattern_empty")
+    for starts_at, ends_at in spans:
+        _validate(starts_at=starts_at, ends_at=ends_at, headcount=headcount, now=None)
+    future = [(start, end) for start, end in spans if start > now]
+    with transaction.atomic():
+        existing = set(
+            ShiftSlot.objects.filter(queue=queue, starts_at__in=[start for start, _ in future])
+            .values_list("starts_at", "ends_at")
+        )
+        created = [
+            shift_slot_create(queue=queue, starts_at=start, ends_at=end, headcount=headcount,
+                              premium_multiplier=premium, is_hot=is_hot,
+                              published_by=published_by)
+            for start, end in future if (start, end) not in existing
+        ]
+    return PatternResult(created=created, already_published=len(future) - len(created),
+                         in_the_past=len(spans) - len(future))

@@ -1,0 +1,1 @@
+"""Access for brands' systems: API keys, their authentication, the base API view."""

@@ -1,0 +1,88 @@
+"""Brand API keys: created with a name, shown once, stored as a SHA-256 digest with a visible
+prefix; revoked at once; rotated under the same name."""
+
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from django.db import transaction
+
+from marketplace.access.models import ApiKey
+from marketplace.access.selectors import api_key_with_brand
+from marketplace.infra.errors import Conflict, DomainError
+from marketplace.onboarding.models import Brand
+
+API_KEY_PREFIX_LENGTH = 8
+
+
+API_KEY_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+API_KEY_NAME_MAX_LENGTH = 100
+
+
+def _hash_api_key(raw_key: str) -> str:
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def _split_api_key(raw_key: str) -> tuple[str, str] | None:
+    parts = raw_key.split("_", 2)
+    if len(parts) != 3 or parts[0] != "sl" or len(parts[1]) != API_KEY_PREFIX_LENGTH:
+        return None
+    return parts[1], parts[2]
+
+
+def api_key_create(*, brand: Brand, name: str, raw_key: str | None = None) -> tuple[ApiKey, str]:
+    """Creates a key and returns it with the raw secret, which is never stored and shown once.
+    `raw_key` lets demo data use a known key; it must have the `sl_<8 chars>_<secret>` shape."""
+    name = name.strip()
+    if not name or len(name) > API_KEY_NAME_MAX_LENGTH or "\x00" in name:
+        raise DomainError(f"Give the key a name of 1 to {API_KEY_NAME_MAX_LENGTH} characters.",
+                          code="invalid_name")
+    if raw_key is None:
+        raw_key = f"sl_{secrets.token_hex(API_KEY_PREFIX_LENGTH // 2)}_{secrets.token_urlsafe(32)}"
+    split = _split_api_key(raw_key)
+    if split is None:
+        raise ValueError("an API key looks like sl_<8 characters>_<secret>")
+    api_key = ApiKey.objects.create(
+        brand=brand, name=name, prefix=split[0], hashed_key=_hash_api_key(raw_key)
+    )
+    return api_key, raw_key
+
+
+def api_key_authenticate(*, raw_key: str, now: datetime) -> ApiKey | None:
+    """The active key matching `raw_key`, or None. Compares digests in constant time and records
+    the last use at most once a minute, so authentication does not write on every request."""
+    split = _split_api_key(raw_key)
+    if split is None:
+        return None
+    api_key = api_key_with_brand(prefix=split[0])
+    if api_key is None or not hmac.compare_digest(api_key.hashed_key, _hash_api_key(raw_key)):
+        return None
+    if api_key.revoked_at is not None:
+        return None
+    last_used = api_key.last_used_at
+    if last_used is None or now - last_used >= API_KEY_LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    return api_key
+
+
+def api_key_revoke(*, api_key: ApiKey, now: datetime) -> ApiKey:
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
+    api_key.refresh_from_db()
+    return api_key
+
+
+def api_key_rotate(*, api_key: ApiKey, now: datetime) -> tuple[ApiKey, str]:
+    """Revokes the key and creates its successor under the same name; the new raw key is
+    returned once. Rotating an already revoked key is refused, so a key rotates only once."""
+    with transaction.atomic():
+        locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+        if locked.revoked_at is not None:
+            raise Conflict(f"The key {locked.name!r} is already revoked; create a new one.")
+        locked.revoked_at = now
+        locked.save(update_fields=["revoked_at"])
+        return api_key_create(brand=locked.brand, name=locked.name)

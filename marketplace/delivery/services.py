@@ -1,0 +1,263 @@
+"""Replies out: every expert reply reaches the customer on the inquiry's channel, by email
+threaded onto the conversation or by the brand's signed outbound webhook, with a delivery log
+per message, a failed state after the last attempt and a retry the brand can ask for.
+
+Nothing is delivered twice: the message row is locked for the whole attempt, a delivered or
+failed message is never sent again by the task, and the webhook carries the message id as an
+idempotency key so the brand's side can drop a repeat after a lost response."""
+
+
+import json
+import re
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import httpx
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+
+from marketplace.delivery.models import DeliveryAttempt
+from marketplace.infra import outbound, signing
+from marketplace.infra.errors import Conflict, NotFound
+from marketplace.infra.tasking import enqueue_on_commit
+from marketplace.inquiries.models import (
+    DeliveryStatus,
+    Inquiry,
+    InquirySource,
+    Message,
+    MessageDirection,
+)
+from marketplace.inquiries.services import inquiry_record_event
+from marketplace.onboarding.models import Brand
+
+WEBHOOK_TIMEOUT_SECONDS = 10
+
+
+TRANSIENT_STATUS_CODES = frozenset({408, 425, 429})
+
+
+class DeliveryRoute:
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+
+
+@dataclass
+class DeliveryFailure(Exception):
+    error: str
+    status_code: int | None = None
+    transient: bool = True
+
+
+def delivery_route(inquiry: Inquiry) -> str:
+    """Email inquiries are answered by email; inquiries from the brand's systems go back to
+    them through the outbound webhook when the queue has one, else by email to the customer."""
+    if inquiry.source != InquirySource.EMAIL and inquiry.queue.outbound_webhook_url:
+        return DeliveryRoute.WEBHOOK
+    return DeliveryRoute.EMAIL
+
+
+def brand_sender(inquiry: Inquiry) -> str:
+    return f"{inquiry.brand.name} <support@{settings.SHIFTLINE_EMAIL_DOMAIN}>"
+
+
+def threading_headers(message: Message) -> dict[str, str]:
+    """Message-ID of this message, In-Reply-To the customer's latest message before it (the
+    one a mail client shows it under), References the whole conversation so far."""
+    earlier = list(
+        Message.objects.filter(inquiry_id=message.inquiry_id, created_at__lte=message.created_at)
+        .exclude(pk=message.pk).order_by("created_at", "id")
+        .values_list("email_message_id", "direction")
+    )
+    headers = {"Message-ID": message.email_message_id}
+    inbound = [message_id for message_id, direction in earlier
+               if direction == MessageDirection.INBOUND]
+    if earlier:
+        headers["In-Reply-To"] = inbound[-1] if inbound else earlier[-1][0]
+        headers["References"] = " ".join(message_id for message_id, _ in earlier)
+    return headers
+
+
+def _send_email(message: Message) -> None:
+    inquiry = message.inquiry
+    subject = inquiry.subject if inquiry.subject.lower().startswith("re:") \
+        else f"Re: {inquiry.subject}"
+    email = EmailMessage(subject=subject, body=message.body, from_email=brand_sender(inquiry),
+                         to=[inquiry.customer.email], headers=threading_headers(message))
+    try:
+        email.send(fail_silently=False)
+    except (smtplib.SMTPException, OSError) as error:
+        raise DeliveryFailure(f"{type(error).__name__}: {error}"[:500]) from error
+
+
+def webhook_payload(message: Message) -> bytes:
+    inquiry = message.inquiry
+    return json.dumps({
+        "event": "message.created",
+        "inquiry": {"id": inquiry.pk, "external_id": inquiry.external_id,
+                    "status": inquiry.status},
+        "message": {"id": message.pk, "body": message.body,
+                    "created_at": message.created_at.isoformat(),
+                    "author": message.author.get_full_name() if message.author else ""},
+    }, separators=(",", ":")).encode()
+
+
+def _post_webhook(message: Message, *, attempt: int, now: datetime) -> int:
+    queue = message.inquiry.queue
+    body = webhook_payload(message)
+    timestamp = int(now.timestamp())
+    headers = {
+        "Content-Type": "application/json",
+        signing.TIMESTAMP_HEADER: str(timestamp),
+        signing.SIGNATURE_HEADER: signing.sign(secret=queue.webhook_secret,
+                                               timestamp=timestamp, body=body),
+        signing.DELIVERY_HEADER: f"message-{message.pk}-attempt-{attempt}",
+        signing.IDEMPOTENCY_HEADER: f"message-{message.pk}",
+    }
+    try:
+        response = outbound.post(queue.outbound_webhook_url, content=body, headers=headers,
+                                 timeout=WEBHOOK_TIMEOUT_SECONDS)
+    except outbound.UnsafeDestination as error:
+        raise DeliveryFailure(str(error)[:500], transient=False) from error
+    except httpx.HTTPError as error:
+        raise DeliveryFailure(f"{type(error).__name__}: {error}"[:500]) from error
+    if response.is_success:
+        return response.status_code
+    transient = response.status_code >= 500 or response.status_code in TRANSIENT_STATUS_CODES
+    raise DeliveryFailure(f"The helpdesk answered HTTP {response.status_code}.",
+                          status_code=response.status_code, transient=transient)
+
+
+def message_deliver(*, message_id: int, now: datetime, final_attempt: bool = False) -> Message:
+    """One delivery attempt, logged. A transient failure leaves the message pending for the next
+    try unless this was the final attempt; a permanent one (the helpdesk refused it) or the final
+    attempt marks it failed, which the brand sees and can retry."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("inquiry__customer", "inquiry__brand", "inquiry__queue", "author")
+            .get(pk=message_id)
+        )
+        if message.delivery_status != DeliveryStatus.PENDING:
+            return message
+        route = delivery_route(message.inquiry)
+        number = message.delivery_attempts + 1
+        attempt = DeliveryAttempt(message=message, number=number, route=route,
+                                  attempted_at=now, succeeded=False)
+        try:
+            if route == DeliveryRoute.WEBHOOK:
+                attempt.status_code = _post_webhook(message, attempt=number, now=now)
+            else:
+                _send_email(message)
+        except DeliveryFailure as failure:
+            attempt.error, attempt.status_code = failure.error, failure.status_code
+            if final_attempt or not failure.transient:
+                message.delivery_status = DeliveryStatus.FAILED
+                inquiry_record_event(
+                    inquiry=message.inquiry, kind="delivery_failed", now=now,
+                    description=f"Reply could not be delivered by {route} after {number} "
+                    f"attempt(s): {failure.error}",
+                    data={"message_id": message.pk, "attempts": number},
+                )
+        else:
+            attempt.succeeded = True
+            message.delivery_status = DeliveryStatus.DELIVERED
+            message.delivered_at = now
+        attempt.save()
+        message.delivery_attempts = number
+        message.save(update_fields=["delivery_attempts", "delivery_status", "delivered_at"])
+    return message
+
+
+STALLED_AFTER = timedelta(minutes=15)
+
+
+def messages_resume_stalled_deliveries(*, now: datetime, limit: int = 200) -> int:
+    """Replies still pending with nothing happening for longer than the whole backoff chain
+    (a retry the broker lost, a worker killed mid-task) are scheduled again. Safe to run
+    alongside a live retry: the row lock and the status check send each reply once."""
+    cutoff = now - STALLED_AFTER
+    recent_attempt = DeliveryAttempt.objects.filter(message=OuterRef("pk"),
+                                                    attempted_at__gt=cutoff)
+    stalled = list(
+        Message.objects.filter(delivery_status=DeliveryStatus.PENDING, created_at__lte=cutoff)
+        .exclude(Exists(recent_attempt)).order_by("created_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    for message_id in stalled:
+        enqueue_on_commit("marketplace.deliver_message", message_id)
+    return len(stalled)
+
+
+def message_mark_delivery_failed(*, message_id: int) -> None:
+    Message.objects.filter(pk=message_id).exclude(
+        delivery_status=DeliveryStatus.DELIVERED
+    ).update(delivery_status=DeliveryStatus.FAILED)
+
+
+def message_retry_delivery(*, brand: Brand, message_id: int, now: datetime) -> Message:
+    """The brand asks for a failed reply to be sent again: a new round of attempts starts."""
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(of=("self",)).select_related("inquiry")
+            .filter(pk=message_id, inquiry__brand=brand, direction=MessageDirection.OUTBOUND)
+            .first()
+        )
+        if message is None:
+            raise NotFound("Message not found.")
+        if message.delivery_status != DeliveryStatus.FAILED:
+            raise Conflict(f"Only a failed delivery can be retried; this message is "
+                           f"{message.get_delivery_status_display().lower()}.",
+                           code="not_failed")
+        message.delivery_status = DeliveryStatus.PENDING
+        message.save(update_fields=["delivery_status"])
+        inquiry_record_event(inquiry=message.inquiry, kind="delivery_retried", now=now,
+                             description="The brand asked to deliver the reply again.",
+                             data={"message_id": message.pk})
+        enqueue_on_commit("marketplace.deliver_message", message.pk)
+    return message
+
+
+def acknowledgement_message_id(inquiry_id: int) -> str:
+    """Stable, so a customer's reply to the acknowledgement threads onto its inquiry."""
+    return f"<ack-{inquiry_id}@{settings.SHIFTLINE_EMAIL_DOMAIN}>"
+
+
+ACKNOWLEDGEMENT_ID = re.compile(r"^<ack-(\d+)@(.+)>$")
+
+
+def inquiry_id_acknowledged_by(message_id: str) -> int | None:
+    match = ACKNOWLEDGEMENT_ID.match(message_id)
+    if match is None or match.group(2) != settings.SHIFTLINE_EMAIL_DOMAIN:
+        return None
+    return int(match.group(1))
+
+
+def inquiry_send_acknowledgement(*, inquiry_id: int, now: datetime) -> bool:
+    """Emails the promise to a customer who wrote by email, once, threaded onto their message.
+    The inquiry is claimed with a conditional update rather than held locked during the send,
+    so routing is never kept waiting on a mail server; a failed send releases the claim for the
+    task's retry."""
+    claimed = Inquiry.objects.filter(pk=inquiry_id, acknowledged_at__isnull=True).exclude(
+        promise_text="").update(acknowledged_at=now)
+    if not claimed:
+        return False
+    inquiry = Inquiry.objects.select_related("customer", "brand").get(pk=inquiry_id)
+    first = inquiry.messages.order_by("created_at", "id").first()
+    headers = {"Message-ID": acknowledgement_message_id(inquiry.pk),
+               "Auto-Submitted": "auto-replied"}
+    if first is not None:
+        headers["In-Reply-To"] = first.email_message_id
+        headers["References"] = first.email_message_id
+    try:
+        EmailMessage(subject=f"Re: {inquiry.subject}", body=inquiry.promise_text,
+                     from_email=brand_sender(inquiry), to=[inquiry.customer.email],
+                     headers=headers).send(fail_silently=False)
+    except BaseException:
+        Inquiry.objects.filter(pk=inquiry_id).update(acknowledged_at=None)
+        raise
+    inquiry_record_event(inquiry=inquiry, kind="acknowledged", now=now,
+                         description="Acknowledgement with the promise emailed.")
+    return True

@@ -1,0 +1,253 @@
+"""Demo data for `make run`: one brand with an always-covered queue and a training pack, two
+experts on a shift that is live now, a week of published shift slots, one applicant waiting in
+review, an ops user. Running it again creates no duplicates."""
+
+
+import contextlib
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from experts.applications.screening import SCREENING_QUESTIONS
+from experts.applications.services import applying as applications_services
+from experts.applications.services import decisions as applications_decisions
+from experts.applications.services import vetting as applications_vetting
+from experts.attendance import services as attendance
+from experts.certification import services as certification_services
+from experts.certification.models import TrainingPack
+from experts.profiles import services as profiles_services
+from experts.profiles.models import ExpertProfile, ExpertStatus
+from experts.shifts.models import BookingStatus, ShiftBooking, ShiftSlot
+from experts.shifts.services import booking as shifts_booking
+from experts.shifts.services import publishing as shifts_publishing
+from marketplace.access import services as access_services
+from marketplace.access.models import ApiKey
+from marketplace.infra.errors import DomainError
+from marketplace.onboarding.models import Brand, BrandMembership, BrandRole
+from marketplace.queues import services as queues_services
+from marketplace.queues.models import OverflowQueue
+
+DEMO_PASSWORD = "shiftline-demo"  # noqa: S105 (demo data, printed by make run)
+
+
+DEMO_API_KEY = "sl_demo0001_northwind-demo-key-not-for-production"
+
+
+DEMO_SHIFT_HOURS = 12
+
+
+@dataclass(frozen=True)
+class DemoLogins:
+    brand_admin: str
+    experts: tuple[str, ...]
+    applicant: str
+    ops: str
+    password: str
+    api_key: str
+
+
+def _user(email: str, *, first_name: str, is_staff: bool = False) -> User:
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=email, defaults={"email": email, "first_name": first_name, "is_staff": is_staff,
+                                  "is_superuser": is_staff},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+DEMO_GUIDELINES = """## Tone
+Friendly and direct. Sign off with your first name.
+
+## Returns
+- 60 days for unworn items, free return label by email.
+- Damaged on arrival: apologise, send a replacement first, ask for a photo.
+
+> Never promise delivery dates; link to the tracking page instead."""
+
+
+DEMO_QUIZ = (
+    ("How long do customers have to return unworn items?", ["14 days", "30 days", "60 days"], 2),
+    ("A jacket arrived damaged. What comes first?",
+     ["Ask for a photo, then decide", "Send a replacement, then ask for a photo",
+      "Refer them to the courier"], 1),
+    ("A customer asks when their parcel arrives. You…",
+     ["Promise tomorrow", "Link to the tracking page", "Escalate to the brand"], 1),
+)
+
+
+def _applicant_in_review(email: str, name: str, now: datetime) -> ExpertProfile:
+    """An applicant who has done every step and submitted, as the apply pages would."""
+    user = _user(email, first_name=name)
+    expert = ExpertProfile.objects.filter(user=user).first()
+    if expert is None:
+        expert = profiles_services.expert_profile_create(
+            user=user, display_name=name, time_zone="Europe/Lisbon", languages=["en", "pt"],
+            now=now,
+        )
+    if expert.status != ExpertStatus.APPLIED:
+        return expert
+    applications_services.application_open(expert=expert)
+    applications_services.applicant_verify_email(
+        token=applications_services.email_verification_token(user=user), now=now)
+    applications_services.application_save_profile(
+        expert=expert, display_name=name, time_zone="Europe/Lisbon",
+        language_levels={"en": "fluent", "pt": "native"}, skills=["returns", "outdoor gear"],
+        experience="Four years of email and chat support for an outdoor retailer.",
+        availability="Weeknights 18:00-23:00 and Saturdays", now=now,
+    )
+    applications_services.application_accept_terms(expert=expert, now=now)
+    applications_services.application_submit_quiz(
+        expert=expert, now=now,
+        answers={question.key: str(question.correct_option) for question in SCREENING_QUESTIONS},
+    )
+    applications_services.application_save_sample(
+        expert=expert, now=now,
+        reply="Hi Sam, I'm so sorry the sleeve arrived torn. I've sent a replacement by express "
+              "delivery so it reaches you before Saturday; no need to wait for the return.",
+    )
+    return applications_services.application_submit(expert=expert, now=now)
+
+
+def _approved_expert(email: str, name: str, system: User, now: datetime) -> ExpertProfile:
+    expert = _applicant_in_review(email, name, now)
+    if expert.status == ExpertStatus.IN_REVIEW:
+        for item in applications_vetting.CHECKLIST_ITEMS:
+            applications_vetting.application_checklist_set(
+                expert=expert, item=item, checked=True, by=system, now=now)
+        expert = applications_decisions.expert_decide(
+            expert=expert, to_status=ExpertStatus.APPROVED, decided_by=system,
+            reason="Demo data: vetted expert.", now=now,
+        )
+    return expert
+
+
+DEMO_QUEUE_GUIDELINES = """## How we talk to Northwind customers
+
+- Greet the customer by first name and sign with yours.
+- Orders ship within **2 working days**; tracking links are in the order email.
+- Refunds: offer one for anything returned within 30 days. Escalate anything above EUR 200.
+"""
+
+
+DEMO_MACROS = {
+    "Where is my order": "Hi {customer_first_name}, thanks for your patience. Your order ships "
+    "within 2 working days and the tracking link is in your order email. {expert_first_name} "
+    "from {brand_name}",
+    "Return started": "Hi {customer_first_name}, your return is registered: you will get a "
+    "prepaid label by email within the hour. {expert_first_name} from {brand_name}",
+}
+
+
+def _configure_demo_queue(queue: OverflowQueue, now: datetime) -> None:
+    """Weekday office hours, Irish holidays, a Christmas closure and always-on coverage, so
+    the demo inquiry loop is covered at any hour while the settings look like a real brand."""
+    queues_services.queue_configure(queue=queue, changes={
+        "channels": ["email", "chat", "social"],
+        "business_hours": [{"weekday": day, "opens": "09:00", "closes": "17:30"}
+                           for day in range(5)],
+        "holiday_country": "IE", "covers_holidays": True, "always_on": True,
+        "closures": [{"starts_on": f"{now.year}-12-24", "ends_on": f"{now.year}-12-26",
+                      "label": "Christmas break"}],
+        "languages": ["en"], "required_skills": [], "guidelines": DEMO_QUEUE_GUIDELINES,
+    })
+    for name, body in DEMO_MACROS.items():
+        queues_services.macro_save(queue=queue, name=name, body=body, now=now)
+
+
+DEMO_WEEK = (
+    # weekdays, starts, ends, headcount, premium, hot
+    (frozenset({0, 1, 2, 3}), time(18), time(23), 3, Decimal("1.00"), False),
+    (frozenset({4, 5, 6}), time(18), time(23), 4, Decimal("1.25"), True),
+    (frozenset({5, 6}), time(9), time(14), 2, Decimal("1.50"), False),
+    (frozenset({0, 1, 2, 3, 4}), time(7), time(9), 1, Decimal("1.10"), True),
+)
+
+
+def _publish_demo_week(queue: OverflowQueue, expert: ExpertProfile, ops: User,
+                       now: datetime) -> None:
+    """A week of slots in the demo queue's time zone (some hot, some with a premium), and one
+    evening booked for the first expert, so the marketplace and the calendar have content.
+    Publishing skips slots that exist already, so running it again adds nothing."""
+    today = now.astimezone(ZoneInfo(queue.time_zone)).date()
+    for weekdays, starts, ends, headcount, premium, hot in DEMO_WEEK:
+        shifts_publishing.shift_pattern_publish(
+            queue=queue, date_from=today, date_to=today + timedelta(days=6), weekdays=weekdays,
+            starts=starts, ends=ends, headcount=headcount, premium_multiplier=premium,
+            is_hot=hot, published_by=ops, now=now,
+        )
+    evening = ShiftSlot.objects.filter(
+        queue=queue, starts_at__gte=now + timedelta(days=2), starts_at__time__gte=time(16)
+    ).order_by("starts_at").first()
+    if evening is not None:
+        with contextlib.suppress(DomainError):
+            shifts_booking.shift_booking_create(slot=evening, expert=expert, now=now)
+
+
+def _training_pack(brand: Brand, editor: User, now: datetime) -> None:
+    if TrainingPack.objects.filter(brand=brand).exists():
+        return
+    certification_services.training_pack_save(
+        brand=brand, editor=editor, guidelines=DEMO_GUIDELINES, pass_mark_percent=66, now=now
+    )
+    for prompt, options, correct in DEMO_QUIZ:
+        certification_services.training_question_add(brand=brand, editor=editor, prompt=prompt,
+                                              options=options, correct_option=correct, now=now)
+
+
+@transaction.atomic
+def seed_demo(*, now: datetime) -> DemoLogins:
+    ops = _user("ops@shiftline.demo", first_name="Olivia", is_staff=True)
+    brand, _ = Brand.objects.get_or_create(
+        slug="northwind", defaults={"name": "Northwind Outfitters"}
+    )
+    brand_admin = _user("brand@shiftline.demo", first_name="Bea")
+    BrandMembership.objects.get_or_create(brand=brand, user=brand_admin,
+                                          defaults={"role": BrandRole.OWNER})
+    queue, created = OverflowQueue.objects.get_or_create(
+        brand=brand, name="Always covered (demo)",
+        defaults={"time_zone": "Europe/Dublin", "covers_after_hours": True,
+                  "covers_weekends": True,
+                  "price_per_ticket_minor": 450, "expert_rate_minor": 300, "currency": "EUR"},
+    )
+    if created:
+        _configure_demo_queue(queue, now)
+    if not ApiKey.objects.filter(prefix=DEMO_API_KEY.split("_")[1]).exists():
+        access_services.api_key_create(brand=brand, name="Demo key", raw_key=DEMO_API_KEY)
+
+    _training_pack(brand, brand_admin, now)
+    experts = [
+        _approved_expert("ada@shiftline.demo", "Ada Lovelace", ops, now),
+        _approved_expert("grace@shiftline.demo", "Grace Hopper", ops, now),
+    ]
+    applicant = _applicant_in_review("katherine@shiftline.demo", "Katherine Johnson", now)
+    slot = ShiftSlot.objects.filter(queue=queue, starts_at__lte=now,
+                                    ends_at__gt=now + timedelta(hours=1)).first()
+    if slot is None:
+        start = now.replace(minute=0, second=0, microsecond=0)
+        slot = shifts_publishing.shift_slot_create(
+            queue=queue, starts_at=start, ends_at=start + timedelta(hours=DEMO_SHIFT_HOURS),
+            headcount=len(experts),
+        )
+    for expert in experts:
+        certification_services.certification_grant(expert=expert, brand=brand, now=now)
+        booking = shifts_booking.shift_booking_create(slot=slot, expert=expert, now=now)
+        if booking.status == BookingStatus.BOOKED:
+            attendance.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
+    assert ShiftBooking.objects.filter(slot=slot, status=BookingStatus.CHECKED_IN).count() >= 2
+    _publish_demo_week(queue, experts[0], ops, now)
+    return DemoLogins(
+        brand_admin=brand_admin.username,
+        experts=tuple(expert.user.username for expert in experts),
+        applicant=applicant.user.username,
+        ops=ops.username,
+        password=DEMO_PASSWORD,
+        api_key=DEMO_API_KEY,
+    )

@@ -1,0 +1,21 @@
+"""DRF's exception handler, extended with the domain errors: the API's one edge for errors."""
+
+
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from marketplace.infra.errors import DomainError, FieldErrors
+from marketplace.infra.parsers import PayloadTooLarge, body_limit
+
+
+def domain_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, FieldErrors):
+        return Response(exc.errors, status=exc.http_status)
+    if isinstance(exc, DomainError):
+        return Response({"detail": exc.message, "code": exc.code}, status=exc.http_status)
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(body_limit())
+    return exception_handler(exc, context)

@@ -1,0 +1,46 @@
+"""The brand console's live connection: a notification pipe."""
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from marketplace.infra.consumers import UserGroupConsumer
+from marketplace.infra.errors import NotFound
+from marketplace.infra.push import brand_group
+from marketplace.inquiries import selectors as inquiries_selectors
+from marketplace.onboarding import selectors as onboarding_selectors
+
+
+class BrandConsumer(UserGroupConsumer):
+    brand_id: int
+
+    async def group_for(self, user: Any) -> str | None:
+        membership = await database_sync_to_async(onboarding_selectors.brand_membership_for_user)(
+            user=user
+        )
+        if membership is None:
+            return None
+        self.brand_id = membership.brand_id
+        return brand_group(membership.brand_id)
+
+    async def inquiry_changed(self, event: dict[str, Any]) -> None:
+        html = await database_sync_to_async(self._render_row)(
+            int(event["inquiry_id"]), bool(event.get("is_new"))
+        )
+        if html:
+            await self.send(text_data=html)
+
+    def _render_row(self, inquiry_id: int, is_new: bool) -> str | None:
+        """A new inquiry goes on top of the live table (only the unfiltered first page has the
+        `live-rows` target); a changed one replaces its row wherever it is shown."""
+        try:
+            inquiry = inquiries_selectors.inquiry_get_for_brand_id(
+                brand_id=self.brand_id, inquiry_id=inquiry_id
+            )
+        except NotFound:
+            return None
+        return render_to_string("frontend/brand/_inquiry_row_pushed.html", {
+            "inquiry": inquiry, "is_new": is_new, "now": timezone.now(),
+        })

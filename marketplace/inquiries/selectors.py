@@ -1,0 +1,198 @@
+"""Reads of inquiries, their messages, timelines, attachments and daily figures."""
+
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
+
+from marketplace.infra.errors import NotFound
+from marketplace.inquiries.models import Attachment, Inquiry, InquiryEvent, InquiryStatus, Message
+from marketplace.onboarding.models import Brand
+
+OPEN_STATUSES = (
+    InquiryStatus.RECEIVED, InquiryStatus.QUEUED, InquiryStatus.OFFERED, InquiryStatus.ASSIGNED,
+    InquiryStatus.ANSWERED, InquiryStatus.WAITING_ON_CUSTOMER,
+)
+
+
+def inquiry_list_for_brand(
+    *, brand: Brand, status: str | None = None, channel: str | None = None,
+    search: str | None = None, open_only: bool = False,
+    received_after: datetime | None = None, received_before: datetime | None = None,
+) -> QuerySet[Inquiry]:
+    """Newest first. `search` matches the subject, the customer's email or the external id,
+    case-insensitively; `open_only` keeps the inquiries still in the brand's live queue;
+    `received_after` / `received_before` bound the receipt time (inclusive)."""
+    inquiries = (
+        Inquiry.objects.filter(brand=brand)
+        .select_related("customer", "queue")
+        .order_by("-received_at", "-id")
+    )
+    if status:
+        inquiries = inquiries.filter(status=status)
+    if open_only:
+        inquiries = inquiries.filter(status__in=OPEN_STATUSES)
+    if channel:
+        inquiries = inquiries.filter(channel=channel)
+    if search:
+        inquiries = inquiries.filter(
+            Q(subject__icontains=search) | Q(customer__email__icontains=search)
+            | Q(external_id__icontains=search)
+        )
+    if received_after is not None:
+        inquiries = inquiries.filter(received_at__gte=received_after)
+    if received_before is not None:
+        inquiries = inquiries.filter(received_at__lte=received_before)
+    return inquiries
+
+
+@dataclass(frozen=True)
+class DailyFigures:
+    """One UTC day of a brand's inquiries. `due` counts the network's inquiries received that
+    day whose first response was given or is overdue; `on_time` those answered by their
+    deadline."""
+
+    day: date
+    received: int
+    resolved: int
+    due: int
+    on_time: int
+
+    @property
+    def on_time_share(self) -> float | None:
+        return self.on_time / self.due if self.due else None
+
+
+def inquiry_daily_figures_for_brand(
+    *, brand: Brand, now: datetime, days: int = 7
+) -> list[DailyFigures]:
+    """Received and resolved per UTC day for the last `days` days (today included), oldest
+    first, in two grouped queries."""
+    today = now.astimezone(UTC).date()
+    first_day = today - timedelta(days=days - 1)
+    start = datetime.combine(first_day, datetime.min.time(), tzinfo=UTC)
+    received = {
+        row["day"]: row
+        for row in Inquiry.objects.filter(brand=brand, received_at__gte=start)
+        .annotate(day=TruncDate("received_at", tzinfo=UTC)).order_by().values("day")
+        .annotate(
+            received=Count("id"),
+            due=Count("id", filter=~Q(status=InquiryStatus.WITH_BRAND) & (
+                Q(first_replied_at__isnull=False) | Q(first_response_due_at__lte=now))),
+            on_time=Count("id", filter=Q(first_replied_at__lte=F("first_response_due_at"))),
+        )
+    }
+    resolved = dict(
+        Inquiry.objects.filter(brand=brand, resolved_at__gte=start)
+        .annotate(day=TruncDate("resolved_at", tzinfo=UTC)).order_by().values("day")
+        .annotate(count=Count("id")).values_list("day", "count")
+    )
+    figures = []
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        row = received.get(day, {})
+        figures.append(DailyFigures(
+            day=day, received=row.get("received", 0), resolved=resolved.get(day, 0),
+            due=row.get("due", 0), on_time=row.get("on_time", 0),
+        ))
+    return figures
+
+
+def inquiry_list_recent(*, limit: int = 50) -> QuerySet[Inquiry]:
+    return Inquiry.objects.select_related("customer", "brand").order_by("-received_at")[:limit]
+
+
+def inquiry_get_for_brand(*, brand: Brand, inquiry_id: int) -> Inquiry:
+    """A brand sees only its own inquiries; another brand's id answers as if it did not exist."""
+    inquiry = (
+        Inquiry.objects.filter(brand=brand, pk=inquiry_id)
+        .select_related("customer", "queue", "brand")
+        .first()
+    )
+    if inquiry is None:
+        raise NotFound("Inquiry not found.")
+    return inquiry
+
+
+def inquiry_get_for_brand_id(*, brand_id: int, inquiry_id: int) -> Inquiry:
+    inquiry = (
+        Inquiry.objects.filter(brand_id=brand_id, pk=inquiry_id)
+        .select_related("customer", "queue", "brand")
+        .first()
+    )
+    if inquiry is None:
+        raise NotFound("Inquiry not found.")
+    return inquiry
+
+
+def inquiry_get_by_external_id(*, brand_id: int, external_id: str) -> Inquiry:
+    """The brand's own inquiry by the id its helpdesk gave it."""
+    inquiry = Inquiry.objects.filter(brand_id=brand_id, external_id=external_id).first()
+    if inquiry is None:
+        raise NotFound("No inquiry with this external_id.")
+    return inquiry
+
+
+def inquiry_get(*, inquiry_id: int) -> Inquiry:
+    inquiry = (
+        Inquiry.objects.filter(pk=inquiry_id).select_related("customer", "queue", "brand").first()
+    )
+    if inquiry is None:
+        raise NotFound("Inquiry not found.")
+    return inquiry
+
+
+def message_list_for_inquiry(*, inquiry: Inquiry) -> QuerySet[Message]:
+    return (
+        Message.objects.filter(inquiry=inquiry).select_related("author")
+        .prefetch_related("attachments", "delivery_log").order_by("created_at", "id")
+    )
+
+
+def message_get_for_brand(*, brand: Brand, message_id: int) -> Message:
+    message = (Message.objects.filter(pk=message_id, inquiry__brand=brand)
+               .select_related("inquiry").first())
+    if message is None:
+        raise NotFound("Message not found.")
+    return message
+
+
+def event_list_for_inquiry(*, inquiry: Inquiry) -> QuerySet[InquiryEvent]:
+    return InquiryEvent.objects.filter(inquiry=inquiry).select_related("actor").order_by(
+        "created_at", "id"
+    )
+
+
+def promise_summary_for_brand(
+    *, brand: Brand, received_after: datetime | None = None,
+    received_before: datetime | None = None,
+) -> dict[str, int]:
+    """How the promises of the brand's inquiries turned out: kept, missed, still open (no
+    reply yet) and without a time (nobody on shift and no business hours to name)."""
+    inquiries = inquiry_list_for_brand(brand=brand, received_after=received_after,
+                                       received_before=received_before)
+    return inquiries.order_by().aggregate(
+        kept=Count("id", filter=Q(promise_kept=True)),
+        missed=Count("id", filter=Q(promise_kept=False)),
+        open=Count("id", filter=Q(promise_kept__isnull=True, promised_reply_by__isnull=False)),
+        without_time=Count("id", filter=Q(promised_reply_by__isnull=True)),
+    )
+
+
+def attachment_get_for_brand(*, brand: Brand, attachment_id: int) -> Attachment:
+    """A stored attachment of one of the brand's inquiries; anything else is not found."""
+    attachment = (Attachment.objects.filter(pk=attachment_id, message__inquiry__brand=brand,
+                                            stored=True).first())
+    if attachment is None:
+        raise NotFound("Attachment not found (or not kept: it was over the size limit).")
+    return attachment
+
+
+def attachment_get_for_inquiry(*, inquiry_id: int, attachment_id: int) -> Attachment:
+    attachment = (Attachment.objects.filter(pk=attachment_id, message__inquiry_id=inquiry_id,
+                                            stored=True).first())
+    if attachment is None:
+        raise NotFound("Attachment not found (or not kept: it was over the size limit).")
+    return attachment

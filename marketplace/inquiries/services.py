@@ -1,0 +1,149 @@
+"""Inquiries and their messages: status changes and expert replies, with the timeline."""
+
+
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+
+from marketplace.infra import rows
+from marketplace.infra.errors import Conflict, NotFound
+from marketplace.infra.push import push_inquiry_changed_on_commit
+from marketplace.infra.tasking import enqueue_on_commit
+from marketplace.inquiries.models import (
+    DeliveryStatus,
+    Inquiry,
+    InquiryEvent,
+    InquiryStatus,
+    Message,
+    MessageDirection,
+)
+
+
+def new_email_message_id() -> str:
+    return f"<{uuid.uuid4().hex}@{settings.SHIFTLINE_EMAIL_DOMAIN}>"
+
+
+def promise_kept_at(inquiry: Inquiry, replied_at: datetime) -> bool | None:
+    if inquiry.promised_reply_by is None:
+        return None
+    return replied_at <= inquiry.promised_reply_by
+
+
+def inquiry_lock(*, inquiry_id: int) -> Inquiry:
+    """Locks the inquiry row for the caller's transaction. Routing locks the inquiry first and
+    the expert second, always in that order."""
+    try:
+        return (Inquiry.objects.select_for_update(of=("self",)).select_related("queue")
+                .get(pk=inquiry_id))
+    except Inquiry.DoesNotExist as error:
+        raise NotFound(f"Inquiry {inquiry_id} does not exist.") from error
+
+
+def inquiry_change_status(
+    *,
+    inquiry: Inquiry,
+    status: InquiryStatus,
+    kind: str,
+    description: str,
+    now: datetime,
+    actor: User | None = None,
+    data: dict[str, Any] | None = None,
+    coverage_reason: str | None = None,
+    new_in_console: bool = False,
+) -> Inquiry:
+    """Moves the inquiry to `status` and records why. Caller holds the inquiry's row lock.
+    `new_in_console`: the first change after intake, which the brand's console shows as a new
+    row (marketplace/inquiries/events.py)."""
+    inquiry.status = status
+    fields = ["status"]
+    if coverage_reason is not None:
+        inquiry.coverage_reason = coverage_reason
+        fields.append("coverage_reason")
+    if status == InquiryStatus.RESOLVED:
+        inquiry.resolved_at = now
+        fields.append("resolved_at")
+    if status == InquiryStatus.HANDED_BACK:
+        inquiry.handed_back_reason = description[:200]
+        fields.append("handed_back_reason")
+    inquiry.save(update_fields=fields)
+    inquiry_record_event(
+        inquiry=inquiry, kind=kind, description=description, now=now, actor=actor, data=data,
+        new_in_console=new_in_console,
+    )
+    return inquiry
+
+
+def inquiry_mark_at_risk(*, inquiry: Inquiry, now: datetime) -> Inquiry:
+    """Flags an inquiry that has used half its first-response target with nobody accepting.
+    Caller holds the inquiry's row lock; flagging twice records nothing new."""
+    if inquiry.at_risk_at is not None:
+        return inquiry
+    inquiry.at_risk_at = now
+    inquiry.save(update_fields=["at_risk_at"])
+    inquiry_record_event(
+        inquiry=inquiry, kind="at_risk", now=now,
+        description="At risk: half the first-response target has passed and no expert has "
+        "accepted yet.",
+    )
+    return inquiry
+
+
+def message_create_reply(
+    *, inquiry: Inquiry, author: User, body: str, now: datetime
+) -> Message:
+    """Stores an expert's reply and schedules its delivery to the customer. Caller holds the
+    inquiry's row lock and has checked that the author may reply."""
+    if inquiry.status in (InquiryStatus.RESOLVED, InquiryStatus.HANDED_BACK,
+                          InquiryStatus.ESCALATED):
+        raise Conflict(f"Inquiry {inquiry.pk} is {inquiry.get_status_display().lower()}.")
+    message = Message.objects.create(
+        inquiry=inquiry, direction=MessageDirection.OUTBOUND, author=author, body=body,
+        created_at=now, email_message_id=new_email_message_id(),
+        delivery_status=DeliveryStatus.PENDING,
+    )
+    if inquiry.first_replied_at is None:
+        inquiry.first_replied_at = now
+        inquiry.promise_kept = promise_kept_at(inquiry, now)
+        inquiry.save(update_fields=["first_replied_at", "promise_kept"])
+    inquiry_change_status(
+        inquiry=inquiry, status=InquiryStatus.ANSWERED, kind="replied", actor=author, now=now,
+        description="Expert replied to the customer.", data={"message_id": message.pk},
+    )
+    enqueue_on_commit("marketplace.deliver_message", message.pk)
+    return message
+
+
+def inquiry_event(*, kind: str, description: str, now: datetime, actor: User | None = None,
+                  data: dict[str, Any] | None = None) -> InquiryEvent:
+    """An event as the timeline keeps it, not yet saved: intake writes the first one in the same
+    statement as its inquiry (marketplace/intake/services.py), every later one goes through
+    `inquiry_record_event`."""
+    return InquiryEvent(kind=kind, description=description[:500], actor=actor,
+                        data=data or {}, created_at=now)
+
+
+def inquiry_record_event(
+    *,
+    inquiry: Inquiry,
+    kind: str,
+    description: str,
+    now: datetime,
+    actor: User | None = None,
+    data: dict[str, Any] | None = None,
+    new_in_console: bool = False,
+) -> InquiryEvent:
+    """Appends to the timeline. Every change of an inquiry after its intake passes here, so this
+    is where the brand's live console hears of it (after commit). Intake itself pushes nothing:
+    routing's first step (the coverage decision) passes `new_in_console`, and the console puts
+    the inquiry on top of its queue then. A hand-written INSERT (marketplace/infra/rows.py): every
+    step of every inquiry writes one."""
+    event = inquiry_event(kind=kind, description=description, now=now, actor=actor, data=data)
+    event.inquiry = inquiry
+    rows.insert(event)
+    push_inquiry_changed_on_commit(brand_id=inquiry.brand_id, inquiry_id=inquiry.pk,
+                                   is_new=new_in_console)
+    return event

@@ -1,0 +1,271 @@
+"""Inquiries in: customer messages on existing inquiries, the signed helpdesk webhook and
+inbound email. Every path ends in `inquiry_create` or `inquiry_add_customer_message`."""
+
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils.text import get_valid_filename
+
+from marketplace.infra import rows, signing
+from marketplace.infra.errors import Conflict, Unauthenticated
+from marketplace.infra.push import push_to_expert_on_commit
+from marketplace.infra.tasking import enqueue_on_commit
+from marketplace.inquiries.models import (
+    Attachment,
+    Customer,
+    Inquiry,
+    InquiryEvent,
+    InquirySource,
+    InquiryStatus,
+    Message,
+    MessageDirection,
+)
+from marketplace.inquiries.services import (
+    inquiry_change_status,
+    inquiry_event,
+    inquiry_lock,
+    inquiry_record_event,
+    new_email_message_id,
+)
+from marketplace.intake.models import InboundDelivery
+from marketplace.queues.models import OverflowQueue
+from routing.assignments import selectors as assignments_selectors
+from routing.promises.selectors import promise_for_new_inquiry
+
+
+@dataclass(frozen=True)
+class InquiryIntake:
+    queue: OverflowQueue
+    external_id: str
+    channel: str
+    subject: str
+    body: str
+    language: str
+    customer_email: str
+    customer_name: str
+    source: str = InquirySource.API
+    email_message_id: str | None = None
+    acknowledge: bool = True
+
+
+def inquiry_create(*, intake: InquiryIntake, now: datetime) -> tuple[Inquiry, bool]:
+    """Takes an inquiry from a brand's system. The same external id twice gives back the first
+    inquiry (`created` False) instead of a second one: the unique constraint decides, so two
+    concurrent deliveries cannot both win. Routing starts after commit, and the brand's live
+    console hears of the inquiry from routing's first step (routing/offers/services.py).
+
+    Every inquiry in passes here, so its rows (customer, inquiry, first message, first event)
+    are written by one statement (`_insert_inquiry_rows`), which is atomic on its own."""
+    queue = intake.queue
+    brand = queue.brand
+    promise = promise_for_new_inquiry(queue=queue, channel=intake.channel,
+                                      language=intake.language, now=now)
+    email = intake.customer_email.lower()
+    inquiry = Inquiry(
+        brand=brand, queue=queue, external_id=intake.external_id,
+        channel=intake.channel, subject=intake.subject, language=intake.language,
+        received_at=now, source=intake.source,
+        first_response_due_at=now + queue.first_response_target(intake.channel),
+        promised_reply_by=promise.reply_by, promise_text=promise.text,
+        promise_basis=promise.basis,
+    )
+    message = Message(
+        direction=MessageDirection.INBOUND, body=intake.body, created_at=now,
+        email_message_id=intake.email_message_id or new_email_message_id(),
+    )
+    event = inquiry_event(
+        kind="received", now=now, description=f"Received by {intake.channel} from {email}.",
+        data={"external_id": intake.external_id},
+    )
+    customer = Customer(brand=brand, email=email, name=intake.customer_name)
+    written = _insert_inquiry_rows(customer=customer, inquiry=inquiry, message=message,
+                                   event=event)
+    if written is None:  # the customer was being created by a concurrent intake: now it is
+        written = _insert_inquiry_rows(customer=customer, inquiry=inquiry, message=message,
+                                       event=event)
+    if written is None:
+        raise Conflict("The customer is being created by another request; send it again.")
+    customer, inquiry_id = written
+    if inquiry_id is None:
+        return (Inquiry.objects.select_related("customer")
+                .get(brand=brand, external_id=intake.external_id), False)
+    inquiry.customer = customer
+    rows.mark_saved(inquiry, inquiry_id)
+    enqueue_on_commit("routing.route_inquiry", inquiry.pk)
+    if intake.source == InquirySource.EMAIL and intake.acknowledge:
+        enqueue_on_commit("marketplace.send_acknowledgement", inquiry.pk)
+    return inquiry, True
+
+
+def _insert_inquiry_rows(*, customer: Customer, inquiry: Inquiry, message: Message,
+                         event: InquiryEvent) -> tuple[Customer, int | None] | None:
+    """One statement finds or creates the customer and inserts the inquiry, its first message
+    and its first event, unless the brand already has an inquiry with this external id. Gives
+    the customer and the new inquiry's id (None for a known external id), or None when the
+    customer was being created concurrently (a second try finds it)."""
+    found = (f"SELECT {rows.columns(Customer, 'c')} FROM {rows.table(Customer)} c "  # noqa: S608 (model identifiers; values bound)
+             "WHERE c.brand_id = %s AND c.email = %s")
+    steps = [
+        ("found", found, [customer.brand_id, customer.email]),
+        ("created", *rows.insert_from(
+            customer, source=rows.ONE_ROW + " WHERE NOT EXISTS (SELECT 1 FROM found)",  # noqa: S608 (constant SQL)
+            columns_from_source={}, unless_conflict_on=("brand_id", "email"),
+            returning_row=True)),
+        ("customer", "SELECT * FROM found UNION ALL SELECT * FROM created", []),
+        ("inquiry", *rows.insert_from(
+            inquiry, source="customer", columns_from_source={"customer_id": "customer.id"},
+            unless_conflict_on=("brand_id", "external_id"))),
+        ("message", *rows.insert_from(message, source="inquiry",
+                                      columns_from_source={"inquiry_id": "inquiry.id"})),
+        ("event", *rows.insert_from(event, source="inquiry",
+                                    columns_from_source={"inquiry_id": "inquiry.id"})),
+    ]
+    sql = ("WITH " + ", ".join(f"{name} AS ({step})" for name, step, _ in steps)  # noqa: S608 (model identifiers; values bound)
+           + " SELECT customer.*, (SELECT id FROM inquiry) FROM customer")
+    row = rows.fetch_one(sql, [param for _, _, params in steps for param in params])
+    if row is None:
+        return None
+    inquiry_id = row[-1]
+    if inquiry_id is not None:
+        message.inquiry_id = inquiry_id
+        event.inquiry_id = inquiry_id
+    return rows.instance(Customer, row), inquiry_id
+
+
+AWAITING_CUSTOMER = (InquiryStatus.ANSWERED, InquiryStatus.WAITING_ON_CUSTOMER)
+
+
+@dataclass(frozen=True)
+class IncomingAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+def safe_filename(name: str | None) -> str:
+    """A storable name from whatever the sender wrote ('../..' and empty names included)."""
+    try:
+        return get_valid_filename(name or "attachment")[:200]
+    except SuspiciousFileOperation:
+        return "attachment"
+
+
+def message_store_attachments(message: Message, attachments: Sequence[IncomingAttachment]) -> None:
+    """Metadata for every file; content only up to the size limit (the rest is listed as not
+    stored, so nothing disappears silently)."""
+    limit = settings.SHIFTLINE_ATTACHMENT_MAX_BYTES
+    for incoming in attachments:
+        filename = safe_filename(incoming.filename)
+        attachment = Attachment(message=message, filename=filename,
+                                content_type=incoming.content_type[:255],
+                                size=len(incoming.content),
+                                stored=len(incoming.content) <= limit)
+        if attachment.stored:
+            attachment.file.save(f"{message.inquiry_id}/{secrets.token_hex(8)}/{filename}",
+                                 ContentFile(incoming.content), save=False)
+        attachment.save()
+
+
+def inquiry_add_customer_message(
+    *, inquiry_id: int, body: str, now: datetime, email_message_id: str | None = None,
+    attachments: Sequence[IncomingAttachment] = (), automatic: bool = False,
+) -> tuple[Message, bool]:
+    """Adds what the customer wrote to the inquiry. A reply to an answered inquiry puts it back
+    with its expert (status assigned) and tells them over the websocket. The same email
+    Message-ID twice on the inquiry gives back the first message (`created` False); one already
+    used elsewhere (a copy sent to two brands) is not reused as this message's id. An
+    `automatic` message (an out-of-office reply) is kept without moving or notifying anyone."""
+    if email_message_id:
+        existing = Message.objects.filter(email_message_id=email_message_id).first()
+        if existing is not None and existing.inquiry_id == inquiry_id:
+            return existing, False
+        if existing is not None:
+            email_message_id = None
+    try:
+        with transaction.atomic():
+            inquiry = inquiry_lock(inquiry_id=inquiry_id)
+            message = Message.objects.create(
+                inquiry=inquiry, direction=MessageDirection.INBOUND, body=body, created_at=now,
+                email_message_id=email_message_id
+                or f"<{secrets.token_hex(16)}@{settings.SHIFTLINE_EMAIL_DOMAIN}>",
+            )
+            message_store_attachments(message, attachments)
+            data = {"message_id": message.pk}
+            expert_id = assignments_selectors.expert_id_assigned_to_inquiry(inquiry_id=inquiry.pk)
+            if automatic:
+                inquiry_record_event(inquiry=inquiry, kind="auto_reply", now=now, data=data,
+                                     description="An automatic reply (out of office or "
+                                     "similar) arrived; kept, nobody notified.")
+            elif inquiry.status in AWAITING_CUSTOMER and expert_id is not None:
+                inquiry_change_status(
+                    inquiry=inquiry, status=InquiryStatus.ASSIGNED, kind="customer_replied",
+                    now=now, description="The customer replied; back with the expert.",
+                    data=data,
+                )
+                push_to_expert_on_commit(expert_id, "inquiry.customer_replied",
+                                         inquiry_id=inquiry.pk, subject=inquiry.subject)
+            elif inquiry.status in AWAITING_CUSTOMER:
+                inquiry_change_status(
+                    inquiry=inquiry, status=InquiryStatus.QUEUED, kind="customer_replied",
+                    now=now, description="The customer replied and nobody holds the inquiry; "
+                    "back in the queue.", data=data,
+                )
+                enqueue_on_commit("routing.route_inquiry", inquiry.pk)
+            else:
+                inquiry_record_event(inquiry=inquiry, kind="customer_message", now=now,
+                                     description="The customer wrote again.", data=data)
+    except IntegrityError:
+        existing = Message.objects.filter(email_message_id=email_message_id,
+                                          inquiry_id=inquiry_id).first()
+        if existing is None or not email_message_id:
+            raise
+        return existing, False
+    return message, True
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    status: int
+    body: dict[str, Any]
+    replayed: bool
+
+
+def webhook_verify(*, queue: OverflowQueue, timestamp: str | None, signature: str | None,
+                   body: bytes, now: datetime) -> None:
+    """Raises Unauthenticated (401) unless the body was signed with the queue's secret recently."""
+    try:
+        signing.verify(secret=queue.webhook_secret, timestamp_header=timestamp,
+                       signature_header=signature, body=body, now=now)
+    except signing.SignatureRejected as error:
+        raise Unauthenticated(str(error), code="bad_signature") from error
+
+
+def webhook_process_once(
+    *, queue: OverflowQueue, delivery_id: str, now: datetime,
+    handle: Callable[[], tuple[int, dict[str, Any], Inquiry | None]],
+) -> WebhookResult:
+    """Runs `handle` once per (queue, delivery id). The delivery row is inserted first, in the
+    same transaction as the work: a concurrent repeat waits on the unique index, then finds
+    the stored answer; a failed handle rolls everything back so the sender can try again."""
+    try:
+        with transaction.atomic():
+            record = InboundDelivery.objects.create(
+                queue=queue, delivery_id=delivery_id, response_status=0, received_at=now)
+            status, body, inquiry = handle()
+            record.response_status, record.response_body, record.inquiry = status, body, inquiry
+            record.save(update_fields=["response_status", "response_body", "inquiry"])
+    except IntegrityError:
+        stored = InboundDelivery.objects.filter(queue=queue, delivery_id=delivery_id).first()
+        if stored is None:
+            raise
+        return WebhookResult(status=stored.response_status, body=stored.response_body,
+                             replayed=True)
+    return WebhookResult(status=status, body=body, replayed=False)

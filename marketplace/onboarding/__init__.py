@@ -1,0 +1,1 @@
+"""Brand onboarding: sign-up, ops invitations, members and their roles, billing details."""

@@ -1,0 +1,32 @@
+"""Reads about brands, their members and invitations."""
+
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
+
+from marketplace.onboarding.models import Brand, BrandInvitation, BrandMembership
+
+
+def brand_membership_for_user(
+    *, user: User | AnonymousUser
+) -> BrandMembership | None:
+    if not user.is_authenticated:
+        return None
+    return BrandMembership.objects.select_related("brand").filter(user=user).first()
+
+
+def membership_list_for_brand(*, brand: Brand) -> QuerySet[BrandMembership]:
+    return BrandMembership.objects.filter(brand=brand).select_related("user").order_by("id")
+
+
+def invitation_list_open_for_brand(*, brand: Brand) -> QuerySet[BrandInvitation]:
+    return BrandInvitation.objects.filter(brand=brand, accepted_at__isnull=True).order_by(
+        "-created_at", "-id")
+
+
+def brand_get(*, brand_id: int) -> Brand | None:
+    return Brand.objects.filter(pk=brand_id).first()
+
+
+def brand_get_by_slug(*, slug: str) -> Brand | None:
+    return Brand.objects.filter(slug=slug).first()

@@ -1,0 +1,162 @@
+"""Overflow queues: coverage hours, targets, prices, macros."""
+
+import secrets
+from datetime import time, timedelta
+
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from marketplace.infra.timezones import validate_time_zone
+from marketplace.onboarding.models import Brand
+
+
+def default_channels() -> list[str]:
+    return ["email", "chat", "social"]
+
+
+def new_queue_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class OverflowQueue(models.Model):
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="queues")
+    name = models.CharField(max_length=100)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    covers_after_hours = models.BooleanField(default=True)
+    covers_weekends = models.BooleanField(default=True)
+    chat_first_response_seconds = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(1)],
+        help_text="First-response target for chats, in seconds.",
+    )
+    email_first_response_seconds = models.PositiveIntegerField(
+        default=15 * 60, validators=[MinValueValidator(1)],
+        help_text="First-response target for emails, in seconds.",
+    )
+    social_first_response_seconds = models.PositiveIntegerField(
+        default=15 * 60, validators=[MinValueValidator(1)],
+        help_text="First-response target for social messages, in seconds.",
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+    price_per_ticket_minor = models.PositiveIntegerField(
+        help_text="What the brand pays per resolved ticket, in minor units (cents)."
+    )
+    expert_rate_minor = models.PositiveIntegerField(
+        help_text="What the expert earns per resolved ticket, in minor units (cents)."
+    )
+    webhook_secret = models.CharField(
+        max_length=64, default=new_queue_secret,
+        help_text="Signs webhooks both ways: the helpdesk's inquiries in, our replies out.",
+    )
+    inbound_email_token = models.CharField(
+        max_length=64, default=new_queue_secret,
+        help_text="The secret part of the queue's inbound email URL.",
+    )
+    outbound_webhook_url = models.URLField(
+        max_length=500, blank=True,
+        help_text="Where replies to inquiries that did not come by email are POSTed, signed.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    channels = ArrayField(models.CharField(max_length=16), default=default_channels)
+    holiday_country = models.CharField(max_length=2, blank=True,
+                                       help_text="ISO 3166 country whose public holidays apply.")
+    covers_holidays = models.BooleanField(default=False)
+    always_on = models.BooleanField(default=False)
+    covers_overflow = models.BooleanField(default=False)
+    overflow_backlog_threshold = models.PositiveIntegerField(null=True, blank=True)
+    overflow_wait_threshold_seconds = models.PositiveIntegerField(null=True, blank=True)
+    backlog_count = models.PositiveIntegerField(null=True, blank=True)
+    backlog_oldest_wait_seconds = models.PositiveIntegerField(null=True, blank=True)
+    backlog_reported_at = models.DateTimeField(null=True, blank=True)
+    resolve_after_hours = models.PositiveIntegerField(
+        default=48, validators=[MinValueValidator(1)],
+        help_text="An answered inquiry counts as resolved after this long without a reply.",
+    )
+    chat_offer_timeout_seconds = models.PositiveIntegerField(default=20)
+    email_offer_timeout_seconds = models.PositiveIntegerField(default=120)
+    social_offer_timeout_seconds = models.PositiveIntegerField(default=120)
+    chat_reply_timeout_seconds = models.PositiveIntegerField(default=180)
+    languages = ArrayField(
+        models.CharField(max_length=8), default=list, blank=True,
+        help_text="Languages the network answers in for this queue; empty means any.",
+    )
+    required_skills = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    guidelines = models.TextField(blank=True)
+    closures = models.JSONField(
+        default=list, blank=True,
+        help_text="Custom closures the network covers: [{starts_on, ends_on, label}], local "
+        "dates, both inclusive. Checked and sorted by the queue service; read with the queue "
+        "so a routing decision needs no extra query.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "name"], name="unique_queue_name_per_brand"),
+            models.CheckConstraint(
+                condition=Q(expert_rate_minor__lte=models.F("price_per_ticket_minor")),
+                name="expert_rate_not_above_price",
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="queue_currency_is_iso_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand} / {self.name}"
+
+    def first_response_target(self, channel: str) -> timedelta:
+        seconds = {
+            "chat": self.chat_first_response_seconds,
+            "email": self.email_first_response_seconds,
+            "social": self.social_first_response_seconds,
+        }[channel]
+        return timedelta(seconds=seconds)
+
+    def offer_timeout(self, channel: str) -> timedelta:
+        seconds = {
+            "chat": self.chat_offer_timeout_seconds,
+            "email": self.email_offer_timeout_seconds,
+            "social": self.social_offer_timeout_seconds,
+        }[channel]
+        return timedelta(seconds=seconds)
+
+
+class QueueMacro(models.Model):
+    """A saved reply experts can use on this queue; placeholders are checked when saved."""
+
+    queue = models.ForeignKey(OverflowQueue, on_delete=models.CASCADE, related_name="macros")
+    name = models.CharField(max_length=100)
+    body = models.TextField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["queue", "name"], name="unique_macro_name_per_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BusinessHoursSpan(models.Model):
+    """Weekly opening hours in the queue's time zone; a span whose closing time is not after its
+    opening time runs past midnight."""
+
+    queue = models.ForeignKey(OverflowQueue, on_delete=models.CASCADE, related_name="spans")
+    weekday = models.PositiveSmallIntegerField(
+        choices=[(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"),
+                 (4, "Friday"), (5, "Saturday"), (6, "Sunday")]
+    )
+    opens_at = models.TimeField()
+    closes_at = models.TimeField(default=time(0, 0))
+
+    class Meta:
+        ordering = ["weekday", "opens_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="span_weekday_in_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"

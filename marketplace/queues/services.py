@@ -1,0 +1,258 @@
+"""Queue configuration, backlog reports and macros: one set of writes for the console and
+the REST API."""
+
+
+
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+
+from marketplace.infra import outbound
+from marketplace.infra.errors import DomainError, FieldErrors, NotFound, PermissionDenied
+from marketplace.onboarding.models import Brand, BrandMembership, BrandRole
+from marketplace.queues.fields import parse_queue_changes
+from marketplace.queues.models import BusinessHoursSpan, OverflowQueue, QueueMacro
+
+REQUIRED_ON_CREATE = ("name", "time_zone", "price_per_ticket", "expert_rate")
+
+
+MACRO_PLACEHOLDERS = {
+    "customer_first_name": "The customer's first name",
+    "customer_name": "The customer's full name",
+    "brand_name": "The brand's name",
+    "expert_first_name": "The expert's first name",
+    "queue_name": "The queue's name",
+}
+
+
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def _cross_field_errors(queue: OverflowQueue, values: dict[str, Any]) -> dict[str, list[str]]:
+    """Rules that join fields, checked on the queue as it would be after the change."""
+    errors: dict[str, list[str]] = {}
+
+    def after(field: str) -> Any:
+        return values.get(field, getattr(queue, field, None))
+
+    price, rate = after("price_per_ticket_minor"), after("expert_rate_minor")
+    if price is not None and rate is not None and rate > price:
+        errors["expert_rate"] = ["The expert rate cannot be above the price per ticket."]
+    if after("covers_overflow") and after("overflow_backlog_threshold") is None \
+            and after("overflow_wait_threshold_seconds") is None:
+        errors["covers_overflow"] = ["Overflow coverage needs a backlog or an oldest-wait "
+                                     "threshold."]
+    if after("covers_holidays") and not after("holiday_country"):
+        errors["holiday_country"] = ["Choose the country whose public holidays are covered."]
+    return errors
+
+
+def _apply(queue: OverflowQueue, values: dict[str, Any]) -> OverflowQueue:
+    """Writes parsed values; caller holds the transaction. Business hours and closures, when
+    given, replace the old ones entirely."""
+    spans = values.pop("business_hours", None)
+    if values.pop("open_24_7", False):
+        spans = [BusinessHoursSpan(weekday=day, opens_at=time(0), closes_at=time(0))
+                 for day in range(7)]
+    elif spans is not None:
+        spans = [BusinessHoursSpan(weekday=span.weekday, opens_at=span.opens,
+                                   closes_at=span.closes) for span in spans]
+    closures = values.pop("closures", None)
+    if closures is not None:
+        values["closures"] = [
+            {"starts_on": closure.starts_on.isoformat(), "ends_on": closure.ends_on.isoformat(),
+             "label": closure.label}
+            for closure in sorted(closures, key=lambda closure: (closure.starts_on,
+                                                                  closure.ends_on))
+        ]
+    for field, value in values.items():
+        setattr(queue, field, value)
+    try:
+        with transaction.atomic():
+            queue.save()
+    except IntegrityError as error:
+        raise FieldErrors({"name": ["The brand already has a queue with this name."]}) from error
+    if spans is not None:
+        queue.spans.all().delete()
+        for span in spans:
+            span.queue = queue
+        BusinessHoursSpan.objects.bulk_create(spans)
+    return queue
+
+
+def queue_create(*, brand: Brand, data: Mapping[str, Any]) -> OverflowQueue:
+    missing = {field: ["This field is required."] for field in REQUIRED_ON_CREATE
+               if field not in data}
+    values, errors = parse_queue_changes(data, currency=str(data.get("currency", "EUR")))
+    queue = OverflowQueue(brand=brand)
+    errors = missing | errors
+    if not errors:
+        errors = _cross_field_errors(queue, values)
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        return _apply(queue, values)
+
+
+def queue_configure(*, queue: OverflowQueue, changes: Mapping[str, Any]) -> OverflowQueue:
+    """Changes any subset of the queue's settings. Every field is checked first; one refused
+    field refuses the whole change and nothing is saved."""
+    values, errors = parse_queue_changes(changes, currency=queue.currency)
+    if not errors:
+        errors = _cross_field_errors(queue, values)
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        locked = OverflowQueue.objects.select_for_update().get(pk=queue.pk)
+        _apply(locked, values)
+    queue.refresh_from_db()
+    return queue
+
+
+def queue_report_backlog(
+    *, queue: OverflowQueue, backlog: int, oldest_wait_seconds: int, now: datetime
+) -> OverflowQueue:
+    """Stores the brand's latest report of its own backlog; only the latest counts."""
+    errors: dict[str, list[str]] = {}
+    if isinstance(backlog, bool) or not isinstance(backlog, int) or not 0 <= backlog <= 10**6:
+        errors["backlog"] = ["Enter the number of inquiries waiting, 0 to 1,000,000."]
+    if isinstance(oldest_wait_seconds, bool) or not isinstance(oldest_wait_seconds, int) \
+            or not 0 <= oldest_wait_seconds <= 365 * 24 * 3600:
+        errors["oldest_wait_seconds"] = ["Enter the oldest wait in seconds, 0 to a year."]
+    if errors:
+        raise FieldErrors(errors)
+    OverflowQueue.objects.filter(pk=queue.pk).update(
+        backlog_count=backlog, backlog_oldest_wait_seconds=oldest_wait_seconds,
+        backlog_reported_at=now,
+    )
+    queue.refresh_from_db()
+    return queue
+
+
+def macro_placeholders_unknown(body: str) -> list[str]:
+    return [name for name in PLACEHOLDER.findall(body) if name not in MACRO_PLACEHOLDERS]
+
+
+def _check_macro(name: str, body: str) -> tuple[str, str]:
+    errors: dict[str, list[str]] = {}
+    name, body = name.strip(), body.strip()
+    if not name or len(name) > 100 or "\x00" in name:
+        errors["name"] = ["Give the macro a name of 1 to 100 characters."]
+    if not body or len(body) > 10_000 or "\x00" in body:
+        errors["body"] = ["Write the reply, up to 10,000 characters."]
+    else:
+        unknown = macro_placeholders_unknown(body)
+        if unknown:
+            known = ", ".join(f"{{{placeholder}}}" for placeholder in MACRO_PLACEHOLDERS)
+            errors["body"] = [f"Unknown placeholder {{{unknown[0][:40]}}}; use {known}."]
+    if errors:
+        raise FieldErrors(errors)
+    return name, body
+
+
+def macro_save(
+    *, queue: OverflowQueue, name: str, body: str, now: datetime, macro_id: int | None = None
+) -> QueueMacro:
+    """Creates a macro, or changes the queue's macro `macro_id`."""
+    name, body = _check_macro(name, body)
+    try:
+        with transaction.atomic():
+            if macro_id is None:
+                return QueueMacro.objects.create(queue=queue, name=name, body=body,
+                                                 updated_at=now)
+            macro = QueueMacro.objects.select_for_update().filter(queue=queue,
+                                                                  pk=macro_id).first()
+            if macro is None:
+                raise NotFound("No such macro on this queue.")
+            macro.name, macro.body, macro.updated_at = name, body, now
+            macro.save(update_fields=["name", "body", "updated_at"])
+            return macro
+    except IntegrityError as error:
+        raise FieldErrors({"name": ["This queue already has a macro with this name."]}) \
+            from error
+
+
+def macro_delete(*, queue: OverflowQueue, macro_id: int) -> None:
+    deleted, _ = QueueMacro.objects.filter(queue=queue, pk=macro_id).delete()
+    if not deleted:
+        raise NotFound("No such macro on this queue.")
+
+
+@dataclass(frozen=True)
+class MacroContext:
+    customer_name: str
+    brand_name: str
+    expert_name: str
+    queue_name: str = ""
+
+
+def _first_name(name: str) -> str:
+    parts = name.split()
+    return parts[0] if parts else ""
+
+
+def macro_render(*, body: str, context: MacroContext) -> str:
+    """Fills a macro's placeholders for one conversation. Only known placeholders are
+    replaced; the text is plain (the workspace escapes it when shown)."""
+    values = {
+        "customer_first_name": _first_name(context.customer_name) or "there",
+        "customer_name": context.customer_name or "there",
+        "brand_name": context.brand_name,
+        "expert_first_name": _first_name(context.expert_name),
+        "queue_name": context.queue_name,
+    }
+    return PLACEHOLDER.sub(lambda match: values.get(match[1], match[0]), body)
+
+
+MANAGING_ROLES = (BrandRole.OWNER, BrandRole.ADMIN)
+
+
+def _require_manager(membership: BrandMembership, queue: OverflowQueue) -> None:
+    if membership.brand_id != queue.brand_id or membership.role not in MANAGING_ROLES:
+        raise PermissionDenied("Only the brand's owners and admins can change channel settings.")
+
+
+def queue_rotate_webhook_secret(*, queue: OverflowQueue, membership: BrandMembership) -> str:
+    """A new signing secret; the old one stops working at once, in both directions."""
+    _require_manager(membership, queue)
+    queue.webhook_secret = secrets.token_urlsafe(32)
+    queue.save(update_fields=["webhook_secret"])
+    return queue.webhook_secret
+
+
+def queue_rotate_inbound_email_token(*, queue: OverflowQueue,
+                                     membership: BrandMembership) -> str:
+    _require_manager(membership, queue)
+    queue.inbound_email_token = secrets.token_urlsafe(32)
+    queue.save(update_fields=["inbound_email_token"])
+    return queue.inbound_email_token
+
+
+def queue_set_outbound_webhook(*, queue: OverflowQueue, membership: BrandMembership,
+                               url: str) -> OverflowQueue:
+    """An https (or http) URL where replies are POSTed, or empty to answer by email only. A
+    URL that points into a private network is refused (marketplace/infra/outbound.py)."""
+    _require_manager(membership, queue)
+    url = url.strip()
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError as error:
+            raise DomainError("Enter a full http:// or https:// URL.",
+                              code="invalid_url") from error
+        if len(url) > 500:
+            raise DomainError("The URL is longer than 500 characters.", code="invalid_url")
+        try:
+            outbound.vetted_addresses(url)
+        except outbound.UnsafeDestination as error:
+            raise DomainError(str(error), code="unsafe_url") from error
+    queue.outbound_webhook_url = url
+    queue.save(update_fields=["outbound_webhook_url"])
+    return queue

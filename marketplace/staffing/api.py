@@ -1,0 +1,219 @@
+"""The brand's side of staffing over REST, one view per operation: brands' systems publish and
+list shift slots and record customers' ratings of experts."""
+
+
+from decimal import Decimal
+
+from django.utils import timezone
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from experts.quality import services as quality
+from experts.quality.models import ReviewReason
+from experts.shifts import selectors as shifts_selectors
+from experts.shifts.services import publishing as shifts_publishing
+from marketplace.access.api import BrandApi
+from marketplace.inquiries import selectors as inquiries_selectors
+from marketplace.queues import selectors as queues_selectors
+
+
+class SlotOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    queue = serializers.IntegerField(source="queue_id")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    headcount = serializers.IntegerField()
+    seats_taken = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+    premium_multiplier = serializers.DecimalField(max_digits=4, decimal_places=2)
+    is_hot = serializers.BooleanField()
+
+
+SLOT_EXAMPLE = {
+    "id": 41, "queue": 1, "starts_at": "2026-12-04T18:00:00Z", "ends_at": "2026-12-04T23:00:00Z",
+    "headcount": 4, "seats_taken": 3, "waiting": 1, "premium_multiplier": "1.25", "is_hot": True,
+}
+
+
+class ShiftSlotListCreateApi(BrandApi):
+    """`/api/v1/shift-slots`: GET lists the brand's upcoming slots, POST publishes one."""
+
+    @extend_schema_serializer(component_name="ShiftSlotCreateInput")
+    class InputSerializer(serializers.Serializer):
+        queue = serializers.IntegerField(min_value=1)
+        starts_at = serializers.DateTimeField(help_text="ISO 8601; without an offset, UTC.")
+        ends_at = serializers.DateTimeField(help_text="ISO 8601; without an offset, UTC.")
+        headcount = serializers.IntegerField(min_value=1, max_value=500)
+        premium_multiplier = serializers.DecimalField(max_digits=4, decimal_places=2,
+                                                      default=Decimal("1.00"))
+        is_hot = serializers.BooleanField(default=False)
+
+    @extend_schema(
+        operation_id="shift_slot_list", summary="The brand's upcoming shift slots",
+        description="Slots of the brand's queues that are not over yet, soonest first (at most "
+        "500), with the seats booked and the experts waiting for a seat.",
+        responses=SlotOutputSerializer(many=True),
+        examples=[OpenApiExample("An evening slot", value=[SLOT_EXAMPLE], response_only=True,
+                                 status_codes=["200"])],
+    )
+    def get(self, request: Request) -> Response:
+        slots = shifts_selectors.slot_list_for_brand(brand=self.client().brand,
+                                                    now=timezone.now())
+        return Response(SlotOutputSerializer(slots[:500], many=True).data)
+
+    @extend_schema(
+        operation_id="shift_slot_create", summary="Publish one shift slot",
+        description="Times are ISO 8601 instants (without an offset, UTC). The slot must start "
+        "in the future and last at most 48 hours; `premium_multiplier` (1.00 to 5.00, two "
+        "decimals) multiplies the experts' per-ticket rate on it. A queue of another brand "
+        "answers 404.",
+        request=InputSerializer,
+        responses={201: SlotOutputSerializer,
+                   404: OpenApiResponse(description="No such queue for this brand.")},
+        examples=[
+            OpenApiExample("A hot evening slot", request_only=True, value={
+                "queue": 1, "starts_at": "2026-12-04T18:00:00Z",
+                "ends_at": "2026-12-04T23:00:00Z", "headcount": 4,
+                "premium_multiplier": "1.25", "is_hot": True}),
+            OpenApiExample("Published", value={**SLOT_EXAMPLE, "seats_taken": 0, "waiting": 0},
+                           response_only=True, status_codes=["201"]),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        queue = queues_selectors.queue_get_for_brand(brand=self.client().brand,
+                                                          queue_id=data["queue"])
+        slot = shifts_publishing.shift_slot_create(
+            queue=queue, starts_at=data["starts_at"], ends_at=data["ends_at"],
+            headcount=data["headcount"],
+            premium_multiplier=data["premium_multiplier"], is_hot=data["is_hot"],
+            now=timezone.now(),
+        )
+        slot.seats_taken = 0  # type: ignore[attr-defined]
+        slot.waiting = 0  # type: ignore[attr-defined]
+        return Response(SlotOutputSerializer(slot).data, status=status.HTTP_201_CREATED)
+
+
+class ShiftPatternCreateApi(BrandApi):
+    @extend_schema_serializer(component_name="ShiftPatternInput")
+    class InputSerializer(serializers.Serializer):
+        queue = serializers.IntegerField(min_value=1)
+        date_from = serializers.DateField()
+        date_to = serializers.DateField()
+        weekdays = serializers.ListField(child=serializers.IntegerField(min_value=0,
+                                                                        max_value=6),
+                                         min_length=1, max_length=7,
+                                         help_text="0 = Monday … 6 = Sunday")
+        starts = serializers.TimeField(help_text="Wall-clock time in the queue's time zone.")
+        ends = serializers.TimeField(help_text="Not after `starts`: the shift ends next day.")
+        headcount = serializers.IntegerField(min_value=1, max_value=500)
+        premium_multiplier = serializers.DecimalField(max_digits=4, decimal_places=2,
+                                                      default=Decimal("1.00"))
+        is_hot = serializers.BooleanField(default=False)
+
+    @extend_schema_serializer(component_name="ShiftPatternOutput")
+    class OutputSerializer(serializers.Serializer):
+        created = serializers.ListField(child=serializers.IntegerField())
+        already_published = serializers.IntegerField()
+        in_the_past = serializers.IntegerField()
+
+    @extend_schema(
+        operation_id="shift_pattern_create",
+        summary="Publish a weekly pattern of shift slots in the queue's time zone",
+        description="One slot per chosen weekday from `date_from` to `date_to` (inclusive, at "
+        "most 92 days), at the wall-clock times given in the queue's IANA time zone, so the "
+        "slots keep their local times across daylight-saving changes. A time inside the "
+        "spring-forward gap means the moment the clocks jump; a time that occurs twice means "
+        "its first occurrence for a start and its second for an end. Slots already published "
+        "with the same times, and those already begun, are skipped: sending the same pattern "
+        "again adds nothing.",
+        request=InputSerializer,
+        responses={201: OutputSerializer,
+                   404: OpenApiResponse(description="No such queue for this brand.")},
+        examples=[
+            OpenApiExample("Weeknight evenings", request_only=True, value={
+                "queue": 1, "date_from": "2026-12-01", "date_to": "2026-12-14",
+                "weekdays": [0, 1, 2, 3, 4], "starts": "18:00", "ends": "23:00",
+                "headcount": 3, "premium_multiplier": "1.00", "is_hot": False}),
+            OpenApiExample("Published", response_only=True, status_codes=["201"],
+                           value={"created": [41, 42, 43], "already_published": 0,
+                                  "in_the_past": 0}),
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        queue = queues_selectors.queue_get_for_brand(brand=self.client().brand,
+                                                          queue_id=data["queue"])
+        result = shifts_publishing.shift_pattern_publish(
+            queue=queue, date_from=data["date_from"], date_to=data["date_to"],
+            weekdays=frozenset(data["weekdays"]), starts=data["starts"], ends=data["ends"],
+            headcount=data["headcount"], premium_multiplier=data["premium_multiplier"],
+            is_hot=data["is_hot"], published_by=None, now=timezone.now(),
+        )
+        return Response({"created": [slot.pk for slot in result.created],
+                         "already_published": result.already_published,
+                         "in_the_past": result.in_the_past}, status=status.HTTP_201_CREATED)
+
+
+class InquiryReviewCreateApi(BrandApi):
+    @extend_schema_serializer(component_name="InquiryReviewInput")
+    class InputSerializer(serializers.Serializer):
+        rating = serializers.IntegerField(min_value=1, max_value=5)
+        reason = serializers.ChoiceField(choices=ReviewReason.choices,
+                                         help_text="Could the expert control what the "
+                                         "customer rated?")
+        comment = serializers.CharField(max_length=2000, required=False, default="",
+                                        allow_blank=True)
+
+    @extend_schema_serializer(component_name="InquiryReviewOutput")
+    class OutputSerializer(serializers.Serializer):
+        inquiry = serializers.IntegerField(source="inquiry_id")
+        rating = serializers.IntegerField()
+        reason = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+    @extend_schema(
+        operation_id="inquiry_review_create",
+        summary="Record the customer's satisfaction (1-5) with a resolved inquiry",
+        description="Once per inquiry, and only for an inquiry an expert resolved (409 "
+        "otherwise). `reason` says whether the expert could control what the customer rated: "
+        "only controllable reviews count toward the expert's CSAT (their last 50). Another "
+        "brand's inquiry answers 404.",
+        request=InputSerializer,
+        responses={201: OutputSerializer,
+                   404: OpenApiResponse(description="No such inquiry for this brand."),
+                   409: OpenApiResponse(description="Not resolved by an expert, or reviewed "
+                                        "already.")},
+        parameters=[OpenApiParameter("inquiry_id", int, OpenApiParameter.PATH)],
+        examples=[
+            OpenApiExample("A happy customer", request_only=True,
+                           value={"rating": 5, "reason": "controllable",
+                                  "comment": "Quick and kind."}),
+            OpenApiExample("Recorded", response_only=True, status_codes=["201"],
+                           value={"inquiry": 48213, "rating": 5, "reason": "controllable",
+                                  "created_at": "2026-11-22T21:30:00Z"}),
+        ],
+    )
+    def post(self, request: Request, inquiry_id: int) -> Response:
+        inquiries_selectors.inquiry_get_for_brand(brand=self.client().brand,
+                                                    inquiry_id=inquiry_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        review = quality.review_record(
+            brand=self.client().brand, inquiry_id=inquiry_id, rating=data["rating"],
+            reason=data["reason"], comment=data["comment"], now=timezone.now(),
+        )
+        return Response(self.OutputSerializer(review).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,1 @@
+"""Coverage decisions and offers: who is offered an inquiry and why, acceptance, decline, expiry."""

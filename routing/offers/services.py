@@ -1,0 +1,352 @@
+"""Coverage decisions and offers: made, accepted, declined, expired."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from experts.profiles.models import ExpertProfile, ExpertStatus
+from marketplace.infra.errors import Conflict, DomainError, NotFound, PermissionDenied
+from marketplace.infra.push import push_to_expert_on_commit
+from marketplace.infra.tasking import enqueue_on_commit
+from marketplace.inquiries import services as inquiries_services
+from marketplace.inquiries.models import Inquiry, InquiryStatus
+from marketplace.queues import selectors as queues_selectors
+from routing.engine import Candidate, InquiryNeeds, RoutingDecision, choose_expert, decide_coverage
+from routing.engine.policy import policy_for_queue
+from routing.models import (
+    Assignment,
+    DeclineReason,
+    Offer,
+    OfferStatus,
+    RoutingDecisionLog,
+)
+from routing.offers import selectors as offers_selectors
+from routing.seats import selectors as seats_selectors
+from routing.seats import services as seats
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 200
+SHORTLIST = 10
+
+
+EXPLAINED = 20
+
+
+@dataclass(frozen=True)
+class RouteOutcome:
+    inquiry_id: int
+    status: str
+    offer_id: int | None = None
+
+
+def _candidates_for(inquiry: Inquiry, passed: frozenset[int], now: datetime) -> list[Candidate]:
+    """The engine's input: the eligible shortlist, plus the queue's other experts nearest the
+    top of the ranking so the decision can say why they were left out. Two bounded reads."""
+    shortlist = seats_selectors.seat_shortlist(
+        queue_id=inquiry.queue_id, channel=inquiry.channel, language=inquiry.language,
+        excluded_expert_ids=passed, now=now, limit=SHORTLIST,
+        skills=inquiry.queue.required_skills,
+    )
+    shortlisted = {candidate.expert_id for candidate in shortlist}
+    others = [
+        candidate
+        for candidate in seats_selectors.seat_neighbours(
+            queue_id=inquiry.queue_id, channel=inquiry.channel, now=now, limit=EXPLAINED
+        )
+        if candidate.expert_id not in shortlisted
+    ]
+    return [*shortlist, *others]
+
+
+def _decide(inquiry: Inquiry, now: datetime) -> RoutingDecision:
+    passed = offers_selectors.expert_ids_passed_on_inquiry(inquiry_id=inquiry.pk)
+    needs = InquiryNeeds(
+        inquiry_id=inquiry.pk, channel=inquiry.channel, language=inquiry.language,
+        skills=frozenset(inquiry.queue.required_skills), excluded_expert_ids=passed,
+    )
+    return choose_expert(needs, _candidates_for(inquiry, passed, now), now)
+
+
+def _decide_coverage(inquiry: Inquiry, now: datetime) -> None:
+    """Routing's first step for a new inquiry; its event is the one that puts the inquiry in
+    the brand's live console (intake pushes nothing, marketplace/inquiries/events.py)."""
+    calendar = queues_selectors.queue_coverage_calendar(queue=inquiry.queue, now=now)
+    coverage = decide_coverage(calendar, now, channel=inquiry.channel, language=inquiry.language)
+    local = coverage.local_time.strftime("%a %H:%M %Z")
+    if coverage.covered:
+        inquiries_services.inquiry_change_status(
+            inquiry=inquiry, status=InquiryStatus.QUEUED, kind="coverage", now=now,
+            coverage_reason=coverage.reason.value,
+            description=f"Network covers it: {coverage.reason.value.replace('_', ' ')} "
+            f"({local} in {calendar.time_zone}).",
+            data={"covered": True, "reason": coverage.reason.value}, new_in_console=True,
+        )
+    else:
+        inquiries_services.inquiry_change_status(
+            inquiry=inquiry, status=InquiryStatus.WITH_BRAND, kind="coverage", now=now,
+            coverage_reason=coverage.reason.value,
+            description=f"Left with the brand: {coverage.reason.value.replace('_', ' ')} "
+            f"({local} in {calendar.time_zone}).",
+            data={"covered": False, "reason": coverage.reason.value}, new_in_console=True,
+        )
+
+
+def _offer_to_best_candidates(
+    inquiry: Inquiry, now: datetime, *, log_empty: bool, holds_no_seat: bool = False
+) -> list[Offer]:
+    """Offers a queued inquiry to the best eligible expert, or to the best few at once when it
+    is close to breaching its target. Caller holds the inquiry lock. Each offer takes a unit of
+    the expert's seat capacity atomically, so two workers never fill the same last place.
+    `holds_no_seat`: this transaction has changed no seat yet, so its first take may wait for
+    the seat's lock (see `seats.seat_take` for the deadlock rule)."""
+    decision = _decide(inquiry, now)
+    if decision.chosen_expert_id is None:
+        if log_empty:
+            RoutingDecisionLog.objects.create(
+                inquiry=inquiry, chosen_expert=None, detail=decision.as_log(), decided_at=now
+            )
+            inquiries_services.inquiry_record_event(
+                inquiry=inquiry, kind="waiting", now=now,
+                description="No eligible expert right now; waiting for one to check in.",
+                data=decision.as_log(),
+            )
+        return []
+    queue = inquiry.queue
+    policy = policy_for_queue(
+        inquiry.channel, offer_timeout=queue.offer_timeout(inquiry.channel),
+        first_reply_timeout=timedelta(seconds=queue.chat_reply_timeout_seconds),
+    )
+    width = policy.offer_width(now, inquiry.first_response_due_at)
+    log: RoutingDecisionLog | None = None
+    offers: list[Offer] = []
+    for score in decision.ranked:
+        if len(offers) == width:
+            break
+        # A take that matched no row holds no lock: only the first successful take counts.
+        if not seats.seat_take(expert_id=score.expert_id, channel=inquiry.channel,
+                               wait=holds_no_seat and not offers):
+            continue
+        if log is None:
+            log = RoutingDecisionLog.objects.create(
+                inquiry=inquiry, chosen_expert_id=score.expert_id, detail=decision.as_log(),
+                decided_at=now,
+            )
+        offer = Offer.objects.create(
+            inquiry=inquiry, expert_id=score.expert_id, decision=log, created_at=now,
+            expires_at=policy.offer_expires_at(now),
+        )
+        offers.append(offer)
+        push_to_expert_on_commit(score.expert_id, "offer.created", offer_id=offer.pk)
+    if offers:
+        assert log is not None
+        if len(offers) > 1:
+            log.detail = {**log.detail, "offered_at_once": len(offers)}
+            log.save(update_fields=["detail"])
+        experts = ", ".join(f"#{offer.expert_id}" for offer in offers)
+        at_once = " at once, first to accept wins" if len(offers) > 1 else ""
+        inquiries_services.inquiry_change_status(
+            inquiry=inquiry, status=InquiryStatus.OFFERED, kind="offered", now=now,
+            description=f"Offered to expert {experts}{at_once} (of {len(decision.ranked)} "
+            f"eligible), answer by {offers[0].expires_at:%H:%M:%S} UTC.",
+            data={"offer_ids": [offer.pk for offer in offers],
+                  "expert_ids": [offer.expert_id for offer in offers], "decision_id": log.pk},
+        )
+    return offers
+
+
+def inquiry_route(*, inquiry_id: int, now: datetime, log_empty: bool = True) -> RouteOutcome:
+    """Decides coverage for a new inquiry and offers a covered one to the best eligible expert.
+    Safe to run any number of times: an inquiry that is not waiting is left as it is."""
+    with transaction.atomic():
+        try:
+            inquiry = inquiries_services.inquiry_lock(inquiry_id=inquiry_id)
+        except NotFound:
+            logger.warning("routing skipped unknown inquiry %s", inquiry_id)
+            return RouteOutcome(inquiry_id, "missing")
+        if inquiry.status == InquiryStatus.RECEIVED:
+            _decide_coverage(inquiry, now)
+        if inquiry.status == InquiryStatus.OFFERED:
+            if Offer.objects.filter(inquiry=inquiry, status=OfferStatus.PENDING).exists():
+                return RouteOutcome(inquiry_id, inquiry.status)
+            inquiries_services.inquiry_change_status(
+                inquiry=inquiry, status=InquiryStatus.QUEUED, kind="requeued", now=now,
+                description="Offer no longer live; back in the queue.",
+            )
+        if inquiry.status != InquiryStatus.QUEUED:
+            return RouteOutcome(inquiry_id, inquiry.status)
+        offers = _offer_to_best_candidates(inquiry, now, log_empty=log_empty,
+                                           holds_no_seat=True)
+        return RouteOutcome(inquiry_id, inquiry.status, offers[0].pk if offers else None)
+
+
+def _lock_offer_for_expert(*, offer_id: int, expert: ExpertProfile) -> tuple[Inquiry, Offer]:
+    inquiry_id = (
+        Offer.objects.filter(pk=offer_id, expert=expert).values_list("inquiry_id", flat=True)
+        .first()
+    )
+    if inquiry_id is None:
+        raise NotFound("Offer not found.")
+    inquiry = inquiries_services.inquiry_lock(inquiry_id=inquiry_id)
+    offer = Offer.objects.select_for_update().get(pk=offer_id)
+    return inquiry, offer
+
+
+def offer_accept(*, offer_id: int, expert: ExpertProfile, now: datetime) -> Assignment:
+    with transaction.atomic():
+        inquiry, offer = _lock_offer_for_expert(offer_id=offer_id, expert=expert)
+        if offer.status == OfferStatus.ACCEPTED:
+            return offer.assignment
+        if not ExpertProfile.objects.filter(pk=expert.pk, status=ExpertStatus.APPROVED).exists():
+            raise PermissionDenied("Only approved experts can accept work.")
+        if offer.status != OfferStatus.PENDING:
+            raise Conflict(f"This offer was {offer.get_status_display().lower()}.",
+                           code=f"offer_{offer.status}")
+        if offer.expires_at <= now:
+            raise Conflict("This offer has expired.", code="offer_expired")
+        offer.status = OfferStatus.ACCEPTED
+        offer.responded_at = now
+        offer.save(update_fields=["status", "responded_at"])
+        _withdraw_pending_offers(inquiry, now)
+        assignment = Assignment.objects.create(
+            inquiry=inquiry, expert=expert, offer=offer, created_at=now
+        )
+        inquiries_services.inquiry_change_status(
+            inquiry=inquiry, status=InquiryStatus.ASSIGNED, kind="accepted", now=now,
+            actor=expert.user, description=f"Accepted by {expert.display_name}.",
+            data={"offer_id": offer.pk, "expert_id": expert.pk},
+        )
+        push_to_expert_on_commit(expert.pk, "offer.closed", offer_id=offer.pk)
+    return assignment
+
+
+def offer_decline(*, offer_id: int, expert: ExpertProfile, reason: str, note: str = "",
+                  now: datetime) -> Offer:
+    """`reason` is a `DeclineReason` value; `note` the expert's own words, required with
+    OTHER. The inquiry is never offered to this expert again. Someone else's offer is
+    NotFound before the input is judged, so the answer never tells whether a foreign id
+    exists."""
+    note = note.strip()
+    with transaction.atomic():
+        inquiry, offer = _lock_offer_for_expert(offer_id=offer_id, expert=expert)
+        if reason not in DeclineReason.values:
+            raise DomainError("Choose why you decline, so routing can learn.",
+                              code="reason_required")
+        if reason == DeclineReason.OTHER and not note:
+            raise DomainError("Say in a few words why you decline.", code="note_required")
+        label = DeclineReason(reason).label
+        if offer.status == OfferStatus.DECLINED:
+            return offer
+        if offer.status != OfferStatus.PENDING:
+            raise Conflict(f"This offer was {offer.get_status_display().lower()}.",
+                           code=f"offer_{offer.status}")
+        offer.status = OfferStatus.DECLINED
+        offer.responded_at = now
+        offer.decline_code = reason
+        offer.decline_reason = note[:300]
+        offer.save(update_fields=["status", "responded_at", "decline_code", "decline_reason"])
+        description = f"Declined by {expert.display_name}: {label}" + (f" ({note})" if note
+                                                                          else "")
+        still_offered = _after_offer_closed(
+            inquiry, offer, kind="declined", now=now, actor=expert.user,
+            description=description,
+        )
+        if not still_offered:
+            enqueue_on_commit("routing.route_inquiry", inquiry.pk)
+    return offer
+
+
+def _after_offer_closed(
+    inquiry: Inquiry, offer: Offer, *, kind: str, description: str, now: datetime,
+    actor: User | None = None,
+) -> bool:
+    """Records a declined or expired offer. The inquiry stays offered while another of its
+    offers is still pending (a multi-offer); otherwise it goes back to the queue. Returns True
+    when it is still offered. Caller holds the inquiry and offer locks."""
+    seats.seat_release(expert_id=offer.expert_id, channel=inquiry.channel)
+    push_to_expert_on_commit(offer.expert_id, "offer.closed", offer_id=offer.pk)
+    data = {"offer_id": offer.pk, "expert_id": offer.expert_id}
+    if Offer.objects.filter(inquiry=inquiry, status=OfferStatus.PENDING).exists():
+        inquiries_services.inquiry_record_event(
+            inquiry=inquiry, kind=kind, description=description, now=now, actor=actor,
+            data=data,
+        )
+        return True
+    inquiries_services.inquiry_change_status(
+        inquiry=inquiry, status=InquiryStatus.QUEUED, kind=kind, description=description,
+        now=now, actor=actor, data=data,
+    )
+    return False
+
+
+def offer_expire(*, offer_id: int, now: datetime) -> bool:
+    """Expires one overdue pending offer and sends the inquiry on to the next expert.
+    Returns False when the offer was answered meanwhile."""
+    with transaction.atomic():
+        inquiry_id = Offer.objects.filter(pk=offer_id).values_list("inquiry_id", flat=True).first()
+        if inquiry_id is None:
+            return False
+        inquiry = inquiries_services.inquiry_lock(inquiry_id=inquiry_id)
+        offer = Offer.objects.select_for_update().get(pk=offer_id)
+        if offer.status != OfferStatus.PENDING or offer.expires_at > now:
+            return False
+        offer.status = OfferStatus.EXPIRED
+        offer.responded_at = now
+        offer.save(update_fields=["status", "responded_at"])
+        still_offered = _after_offer_closed(
+            inquiry, offer, kind="offer_expired", now=now,
+            description=f"Offer to expert #{offer.expert_id} expired unanswered.",
+        )
+        if not still_offered:
+            _offer_to_best_candidates(inquiry, now, log_empty=True)
+    return True
+
+
+def expert_pull_waiting_work(*, expert_id: int, now: datetime) -> int:
+    """When an expert frees capacity (checks in, resolves), the most urgent waiting inquiries of
+    their queues are offered at once, earliest first-response deadline first."""
+    queue_ids = seats_selectors.seat_queue_ids(expert_id=expert_id)
+    if not queue_ids:
+        return 0
+    offered = 0
+    for inquiry_id in offers_selectors.inquiry_ids_waiting_in_queues(queue_ids=queue_ids,
+                                                              limit=SWEEP_BATCH):
+        outcome = inquiry_route(inquiry_id=inquiry_id, now=now, log_empty=False)
+        if outcome.offer_id is None:
+            break
+        offered += 1
+    return offered
+
+
+def _withdraw_pending_offers(inquiry: Inquiry, now: datetime) -> None:
+    """Caller holds the inquiry lock. Seats are released in expert order, so two transactions
+    releasing the same seats never wait for each other in a cycle."""
+    for offer in Offer.objects.select_for_update().filter(
+            inquiry=inquiry, status=OfferStatus.PENDING).order_by("expert_id"):
+        offer.status = OfferStatus.WITHDRAWN
+        offer.responded_at = now
+        offer.save(update_fields=["status", "responded_at"])
+        seats.seat_release(expert_id=offer.expert_id, channel=inquiry.channel)
+        push_to_expert_on_commit(offer.expert_id, "offer.closed", offer_id=offer.pk)
+
+
+def offer_withdraw(*, offer_id: int, reason: str, now: datetime) -> bool:
+    """Withdraws a pending offer (its expert can no longer take it) and routes on."""
+    with transaction.atomic():
+        inquiry_id = Offer.objects.filter(pk=offer_id).values_list("inquiry_id", flat=True).first()
+        if inquiry_id is None:
+            return False
+        inquiry = inquiries_services.inquiry_lock(inquiry_id=inquiry_id)
+        offer = Offer.objects.select_for_update().get(pk=offer_id)
+        if offer.status != OfferStatus.PENDING:
+            return False
+        offer.status = OfferStatus.WITHDRAWN
+        offer.responded_at = now
+        offer.save(update_fields=["status", "responded_at"])
+        if not _after_offer_closed(inquiry, offer, kind="offer_withdrawn", description=reason,
+                                   now=now):
+            _offer_to_best_candidates(inquiry, now, log_empty=True)
+    return True

@@ -1,0 +1,91 @@
+"""Opening, closing and loading expert seats (see `ExpertSeat`). Other apps call these when an
+expert checks in or out or is suspended; routing calls them as work is offered and finished."""
+
+
+from datetime import datetime
+
+from django.db.models import F, Subquery
+
+from routing.models import Assignment, AssignmentStatus, ExpertSeat, Offer, OfferStatus
+
+LOAD_FIELDS = {"chat": "chat_load", "email": "email_load", "social": "social_load"}
+
+
+CAPACITY_FIELDS = {"chat": "chat_capacity", "email": "email_capacity",
+                   "social": "social_capacity"}
+
+
+def _current_load(expert_id: int) -> dict[str, int]:
+    load = dict.fromkeys(LOAD_FIELDS.values(), 0)
+    for channel in Offer.objects.filter(expert_id=expert_id, status=OfferStatus.PENDING) \
+            .values_list("inquiry__channel", flat=True):
+        load[LOAD_FIELDS[channel]] += 1
+    for channel in Assignment.objects.filter(expert_id=expert_id,
+                                             status=AssignmentStatus.ACTIVE) \
+            .values_list("inquiry__channel", flat=True):
+        load[LOAD_FIELDS[channel]] += 1
+    return load
+
+
+def seat_open(
+    *,
+    expert_id: int,
+    queue_id: int,
+    languages: list[str],
+    skills: list[str],
+    quality_score: float,
+    shift_ends_at: datetime,
+    now: datetime,
+) -> ExpertSeat:
+    """Opens (or moves) the expert's seat. The load starts from the work the expert actually
+    holds, so a seat reopened mid-conversation is not mistaken for an empty one. The caller
+    has checked that the expert is approved, certified and on shift."""
+    seat, _ = ExpertSeat.objects.update_or_create(
+        expert_id=expert_id,
+        defaults={
+            "queue_id": queue_id, "languages": languages, "skills": skills,
+            "quality_score": quality_score, "shift_ends_at": shift_ends_at, "available": True,
+            "idle_since": now, "opened_at": now, **_current_load(expert_id),
+        },
+    )
+    return seat
+
+
+def seat_close(*, expert_id: int) -> bool:
+    deleted, _ = ExpertSeat.objects.filter(expert_id=expert_id).delete()
+    return deleted > 0
+
+
+def seat_take(*, expert_id: int, channel: str, wait: bool = False) -> bool:
+    """Takes one unit of the expert's capacity on `channel`, atomically: the update matches no
+    row when the seat is gone, unavailable or full, and then returns False.
+
+    Deadlock rule (found by the fault test): a transaction releases seats first, in expert
+    order, and only then takes; only a transaction that holds no other seat may wait for one
+    (`wait=True`). Every other take locks with SKIP LOCKED: a seat another transaction is
+    changing right now counts as taken, and routing moves on to the next-ranked expert. So no
+    transaction ever waits for a seat while holding one that another transaction waits for."""
+    load, capacity = LOAD_FIELDS[channel], CAPACITY_FIELDS[channel]
+    room = {"expert_id": expert_id, "available": True, f"{load}__lt": F(capacity)}
+    if wait:
+        return ExpertSeat.objects.filter(**room).update(**{load: F(load) + 1}) == 1
+    # The conditions sit on the locking query itself, so PostgreSQL rechecks them on the
+    # newest row version before locking it.
+    free = ExpertSeat.objects.select_for_update(skip_locked=True).filter(**room).values("pk")
+    return ExpertSeat.objects.filter(pk__in=Subquery(free)).update(**{load: F(load) + 1}) == 1
+
+
+def seat_release(*, expert_id: int, channel: str, now: datetime | None = None) -> None:
+    """Gives one unit back; with `now`, the expert also counts as idle from then on."""
+    load = LOAD_FIELDS[channel]
+    changes: dict[str, object] = {load: F(load) - 1}
+    if now is not None:
+        changes["idle_since"] = now
+    ExpertSeat.objects.filter(expert_id=expert_id, **{f"{load}__gt": 0}).update(**changes)
+
+
+def seat_set_available(*, expert_id: int, available: bool, now: datetime) -> bool:
+    changes: dict[str, object] = {"available": available}
+    if available:
+        changes["idle_since"] = now
+    return ExpertSeat.objects.filter(expert_id=expert_id).update(**changes) == 1

@@ -1,0 +1,1 @@
+"""The periodic sweeps that re-route anything stuck, so a lost message loses nothing."""
