@@ -1,7 +1,7 @@
 """The brand console."""
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -10,7 +10,6 @@ from billing import selectors as billing_selectors
 from frontend.access import brand_member_required
 from frontend.charts import week_chart
 from marketplace import selectors
-from marketplace.errors import NotFound
 from marketplace.models import BrandMembership, InquiryChannel, InquiryStatus
 from routing import selectors as routing_selectors
 
@@ -59,10 +58,7 @@ def console(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
 @require_GET
 @brand_member_required
 def inquiry(request: HttpRequest, inquiry_id: int, membership: BrandMembership) -> HttpResponse:
-    try:
-        current = selectors.inquiry_get_for_brand(brand=membership.brand, inquiry_id=inquiry_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    current = selectors.inquiry_get_for_brand(brand=membership.brand, inquiry_id=inquiry_id)
     return render(request, "frontend/brand/inquiry.html", {
         "membership": membership,
         "inquiry": current,

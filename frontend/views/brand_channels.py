@@ -3,7 +3,8 @@ of a failed reply delivery. Reads through selectors, writes through services; ow
 change things, viewers only look."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,16 +12,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from frontend.access import brand_member_required
 from marketplace import delivery, queue_channels, selectors
-from marketplace.errors import DomainError, NotFound
-from marketplace.errors import PermissionDenied as DomainPermissionDenied
 from marketplace.models import BrandMembership, OverflowQueue
 
 
 def _queue(membership: BrandMembership, queue_id: int) -> OverflowQueue:
-    try:
-        return selectors.queue_get_for_brand(brand=membership.brand, queue_id=queue_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    return selectors.queue_get_for_brand(brand=membership.brand, queue_id=queue_id)
 
 
 @require_GET
@@ -45,24 +41,19 @@ def queue_channels_update(request: HttpRequest, queue_id: int,
                           membership: BrandMembership) -> HttpResponse:
     queue = _queue(membership, queue_id)
     action = request.POST.get("action", "")
-    try:
-        if action == "rotate_webhook_secret":
-            queue_channels.queue_rotate_webhook_secret(queue=queue, membership=membership)
-            messages.success(request, "New webhook secret. Update your helpdesk now: the old "
-                             "one no longer works.")
-        elif action == "rotate_inbound_email_token":
-            queue_channels.queue_rotate_inbound_email_token(queue=queue, membership=membership)
-            messages.success(request, "New inbound email URL. Update your mail route now.")
-        elif action == "set_outbound_webhook":
-            queue_channels.queue_set_outbound_webhook(
-                queue=queue, membership=membership, url=request.POST.get("url", ""))
-            messages.success(request, "Outbound webhook saved.")
-        else:
-            messages.error(request, "Unknown action.")
-    except DomainPermissionDenied as error:
-        return HttpResponse(error.message, status=403)
-    except DomainError as error:
-        messages.error(request, error.message)
+    if action == "rotate_webhook_secret":
+        queue_channels.queue_rotate_webhook_secret(queue=queue, membership=membership)
+        messages.success(request, "New webhook secret. Update your helpdesk now: the old "
+                         "one no longer works.")
+    elif action == "rotate_inbound_email_token":
+        queue_channels.queue_rotate_inbound_email_token(queue=queue, membership=membership)
+        messages.success(request, "New inbound email URL. Update your mail route now.")
+    elif action == "set_outbound_webhook":
+        queue_channels.queue_set_outbound_webhook(
+            queue=queue, membership=membership, url=request.POST.get("url", ""))
+        messages.success(request, "Outbound webhook saved.")
+    else:
+        messages.error(request, "Unknown action.")
     return redirect("brand:queue_channels", queue_id=queue.pk)
 
 
@@ -70,20 +61,10 @@ def queue_channels_update(request: HttpRequest, queue_id: int,
 @brand_member_required
 def message_retry(request: HttpRequest, message_id: int,
                   membership: BrandMembership) -> HttpResponse:
-    try:
-        found = selectors.message_get_for_brand(brand=membership.brand, message_id=message_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    found = selectors.message_get_for_brand(brand=membership.brand, message_id=message_id)
     if membership.role not in queue_channels.MANAGING_ROLES:
-        return HttpResponse("Only the brand's owners and admins can retry deliveries.",
-                            status=403)
-    try:
-        delivery.message_retry_delivery(brand=membership.brand, message_id=found.pk,
-                                        now=timezone.now())
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Delivery scheduled again.")
+        raise PermissionDenied("Only the brand's owners and admins can retry deliveries.")
+    delivery.message_retry_delivery(brand=membership.brand, message_id=found.pk,
+                                    now=timezone.now())
+    messages.success(request, "Delivery scheduled again.")
     return redirect("brand:inquiry", inquiry_id=found.inquiry_id)

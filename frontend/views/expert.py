@@ -15,7 +15,6 @@ from frontend.access import expert_required, signed_in_user
 from frontend.responses import navigate
 from marketplace import selectors as marketplace_selectors
 from marketplace import services as marketplace_services
-from marketplace.errors import DomainError, NotFound
 from routing import selectors as routing_selectors
 from routing import services as routing_services
 
@@ -40,31 +39,19 @@ def workspace(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
 @require_POST
 @expert_required
 def offer_accept(request: HttpRequest, offer_id: int, expert: ExpertProfile) -> HttpResponse:
-    try:
-        assignment = routing_services.offer_accept(
-            offer_id=offer_id, expert=expert, now=timezone.now()
-        )
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
-        return navigate(request, "expert:workspace")
+    assignment = routing_services.offer_accept(offer_id=offer_id, expert=expert,
+                                               now=timezone.now())
     return navigate(request, "expert:inquiry", inquiry_id=assignment.inquiry_id)
 
 
 @require_POST
 @expert_required
 def offer_decline(request: HttpRequest, offer_id: int, expert: ExpertProfile) -> HttpResponse:
-    try:
-        routing_services.offer_decline(
-            offer_id=offer_id, expert=expert, reason=request.POST.get("reason", ""),
-            note=request.POST.get("note", ""), now=timezone.now(),
-        )
-        messages.info(request, "Offer declined.")
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
+    routing_services.offer_decline(
+        offer_id=offer_id, expert=expert, reason=request.POST.get("reason", ""),
+        note=request.POST.get("note", ""), now=timezone.now(),
+    )
+    messages.info(request, "Offer declined.")
     return navigate(request, "expert:workspace")
 
 
@@ -94,30 +81,17 @@ def inquiry(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> Htt
 @require_POST
 @expert_required
 def reply(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> HttpResponse:
-    try:
-        routing_services.assignment_reply(
-            inquiry_id=inquiry_id, expert=expert, author=signed_in_user(request),
-            body=request.POST.get("body", ""), now=timezone.now(),
-        )
-        messages.success(request, "Reply sent to the customer.")
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
+    routing_services.assignment_reply(
+        inquiry_id=inquiry_id, expert=expert, author=signed_in_user(request),
+        body=request.POST.get("body", ""), now=timezone.now(),
+    )
+    messages.success(request, "Reply sent to the customer.")
     return redirect("expert:inquiry", inquiry_id=inquiry_id)
 
 
 @require_POST
 @expert_required
 def resolve(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> HttpResponse:
-    try:
-        routing_services.assignment_resolve(
-            inquiry_id=inquiry_id, expert=expert, now=timezone.now()
-        )
-        messages.success(request, "Resolved. The earning is on your ledger.")
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("expert:inquiry", inquiry_id=inquiry_id)
+    routing_services.assignment_resolve(inquiry_id=inquiry_id, expert=expert, now=timezone.now())
+    messages.success(request, "Resolved. The earning is on your ledger.")
     return redirect("expert:workspace")

@@ -1,5 +1,6 @@
 """The expert's shift marketplace, their calendar and the actions on bookings and presence.
-Views are thin: reads through selectors, writes through services, domain errors as messages."""
+Views are thin: reads through selectors, writes through services; a refused action comes back
+as a flash through the edge (frontend/edge.py)."""
 
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -7,16 +8,15 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from experts import attendance, presence, schedule, shift_selectors, shift_services
-from experts.models import ExpertProfile, ShiftSlot
+from experts.models import ExpertProfile
 from frontend.access import expert_required
 from frontend.responses import navigate
-from marketplace.errors import DomainError, NotFound
 
 SLOTS_PER_PAGE = 25
 
@@ -70,27 +70,15 @@ BACK_TO = {"marketplace": "expert:marketplace", "my_shifts": "expert:my_shifts",
 def _act(request: HttpRequest, action: Callable[[], object], success: str,
          back: str = "my_shifts") -> HttpResponse:
     """Runs one service call; the page the form names in `back` shows the outcome."""
-    try:
-        action()
-        messages.success(request, success)
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
+    action()
+    messages.success(request, success)
     return navigate(request, BACK_TO.get(request.POST.get("back", ""), BACK_TO[back]))
-
-
-def _slot(slot_id: int) -> ShiftSlot:
-    try:
-        return shift_selectors.slot_get(slot_id=slot_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
 
 
 @require_POST
 @expert_required
 def book(request: HttpRequest, slot_id: int, expert: ExpertProfile) -> HttpResponse:
-    slot = _slot(slot_id)
+    slot = shift_selectors.slot_get(slot_id=slot_id)
     return _act(request, lambda: shift_services.shift_booking_create(
         slot=slot, expert=expert, now=timezone.now()), "Booked. It is in your shifts.")
 
@@ -98,7 +86,7 @@ def book(request: HttpRequest, slot_id: int, expert: ExpertProfile) -> HttpRespo
 @require_POST
 @expert_required
 def waitlist_join(request: HttpRequest, slot_id: int, expert: ExpertProfile) -> HttpResponse:
-    slot = _slot(slot_id)
+    slot = shift_selectors.slot_get(slot_id=slot_id)
     return _act(request, lambda: shift_services.shift_waitlist_join(
         slot=slot, expert=expert, now=timezone.now()),
         "You are on the waitlist: the next free seat is yours, and we will email you.")
@@ -146,10 +134,7 @@ def check_out(request: HttpRequest, booking_id: int, expert: ExpertProfile) -> H
 @expert_required
 def set_presence(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     chosen = request.POST.get("status", "")
-    try:
-        presence.presence_choose(expert_id=expert.pk, chosen=chosen, now=timezone.now())
-        messages.success(request, "You are away: no new offers." if chosen == "away"
-                         else "You are available for offers.")
-    except DomainError as error:
-        messages.error(request, error.message)
+    presence.presence_choose(expert_id=expert.pk, chosen=chosen, now=timezone.now())
+    messages.success(request, "You are away: no new offers." if chosen == "away"
+                     else "You are available for offers.")
     return redirect("expert:workspace")

@@ -10,20 +10,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from experts import selectors as expert_selectors
 from experts import services as expert_services
-from experts.models import DecisionKind, ExpertProfile, ExpertStatus
+from experts.models import DecisionKind, ExpertStatus
 from experts.screening import SAMPLE_INQUIRY_BODY, SAMPLE_INQUIRY_SUBJECT, SCREENING_QUESTIONS
 from frontend.access import ops_required, signed_in_user
 from marketplace import selectors as marketplace_selectors
-from marketplace.errors import DomainError, NotFound
 
 PAGE_SIZE = 25
-
-
-def _expert(expert_id: int) -> ExpertProfile:
-    try:
-        return expert_selectors.expert_get(expert_id=expert_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
 
 
 @require_GET
@@ -61,7 +53,7 @@ def _decisions_for(status: str) -> list[tuple[str, str]]:
 @require_GET
 @ops_required
 def detail(request: HttpRequest, expert_id: int) -> HttpResponse:
-    expert = _expert(expert_id)
+    expert = expert_selectors.expert_get(expert_id=expert_id)
     application = expert_selectors.application_for_expert(expert=expert)
     trail = expert_selectors.decision_list_for_expert(expert=expert)
     answers = application.quiz_answers if application is not None else {}
@@ -84,66 +76,54 @@ def detail(request: HttpRequest, expert_id: int) -> HttpResponse:
 @require_POST
 @ops_required
 def checklist(request: HttpRequest, expert_id: int) -> HttpResponse:
-    expert = _expert(expert_id)
-    try:
-        expert_services.application_checklist_set(
-            expert=expert, item=request.POST.get("item", ""),
-            checked=request.POST.get("checked") == "yes", by=signed_in_user(request),
-            now=timezone.now(),
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
+    expert = expert_selectors.expert_get(expert_id=expert_id)
+    expert_services.application_checklist_set(
+        expert=expert, item=request.POST.get("item", ""),
+        checked=request.POST.get("checked") == "yes", by=signed_in_user(request),
+        now=timezone.now(),
+    )
     return redirect("ops:vetting_detail", expert_id=expert.pk)
 
 
 @require_POST
 @ops_required
 def note(request: HttpRequest, expert_id: int) -> HttpResponse:
-    expert = _expert(expert_id)
-    try:
-        expert_services.application_note_add(
-            expert=expert, body=request.POST.get("body", ""), by=signed_in_user(request),
-            now=timezone.now(),
-        )
-        messages.success(request, "Note added.")
-    except DomainError as error:
-        messages.error(request, error.message)
+    expert = expert_selectors.expert_get(expert_id=expert_id)
+    expert_services.application_note_add(
+        expert=expert, body=request.POST.get("body", ""), by=signed_in_user(request),
+        now=timezone.now(),
+    )
+    messages.success(request, "Note added.")
     return redirect("ops:vetting_detail", expert_id=expert.pk)
 
 
 @require_POST
 @ops_required
 def decide(request: HttpRequest, expert_id: int) -> HttpResponse:
-    expert = _expert(expert_id)
+    expert = expert_selectors.expert_get(expert_id=expert_id)
     to_status = request.POST.get("status", "")
     if to_status not in ExpertStatus.values:
         messages.error(request, "Choose a decision.")
         return redirect("ops:vetting_detail", expert_id=expert.pk)
-    try:
-        expert_services.expert_decide(
-            expert=expert, to_status=ExpertStatus(to_status), decided_by=signed_in_user(request),
-            reason=request.POST.get("reason", ""), now=timezone.now(),
-        )
-        messages.success(request, f"{expert.display_name}: {ExpertStatus(to_status).label}. "
-                                  "The applicant was emailed the reason.")
-    except DomainError as error:
-        messages.error(request, error.message)
+    expert_services.expert_decide(
+        expert=expert, to_status=ExpertStatus(to_status), decided_by=signed_in_user(request),
+        reason=request.POST.get("reason", ""), now=timezone.now(),
+    )
+    messages.success(request, f"{expert.display_name}: {ExpertStatus(to_status).label}. "
+                              "The applicant was emailed the reason.")
     return redirect("ops:vetting_detail", expert_id=expert.pk)
 
 
 @require_POST
 @ops_required
 def certification_revoke(request: HttpRequest, expert_id: int, brand_id: int) -> HttpResponse:
-    expert = _expert(expert_id)
+    expert = expert_selectors.expert_get(expert_id=expert_id)
     brand = marketplace_selectors.brand_get(brand_id=brand_id)
     if brand is None:
         raise Http404("Brand not found.")
-    try:
-        expert_services.certification_revoke(
-            expert=expert, brand=brand, by=signed_in_user(request),
-            reason=request.POST.get("reason", ""), now=timezone.now(),
-        )
-        messages.success(request, f"Certification for {brand.name} revoked.")
-    except DomainError as error:
-        messages.error(request, error.message)
+    expert_services.certification_revoke(
+        expert=expert, brand=brand, by=signed_in_user(request),
+        reason=request.POST.get("reason", ""), now=timezone.now(),
+    )
+    messages.success(request, f"Certification for {brand.name} revoked.")
     return redirect("ops:vetting_detail", expert_id=expert.pk)
