@@ -5,10 +5,13 @@ thought of is a clear page, not a server error.
 
 - A missing object (`NotFound`) is the 404 page on every method: another tenant's id must look
   exactly like an id that does not exist.
+- An htmx request gets the flash and a full navigation back (`HX-Redirect`): htmx swaps no
+  4xx answer and would follow a redirect inside its XHR.
+- A view that shows its form again with the person's input names that page with `form_view`:
+  the form comes back as typed, the message flashed above it.
 - A page (GET, HEAD) shows the styled page of the error's status with its message.
 - A form post that is refused flashes the message and sends the browser back to the page the
   form was on (303); a forbidden one (`PermissionDenied`) is the 403 page, as Django's own is.
-- A view that shows its form again with the person's input names that page with `form_view`.
 
 Django's own `Http404` and `PermissionDenied` get the same pages through `page_not_found` and
 `permission_denied` (handler404 and handler403 in `marketplace/urls.py`)."""
@@ -97,18 +100,17 @@ def back_url(request: HttpRequest) -> str:
 
 
 def flash(request: HttpRequest, error: DomainError) -> None:
+    """One error flash per line, so each refused field reads on its own."""
     for line in refusal_lines(error):
         messages.error(request, line)
 
 
 def refusal_response(request: HttpRequest, error: DomainError,
                      render_invalid: Callable[[], HttpResponse] | None = None) -> HttpResponse:
-    """What a refused request answers; the order of the rules is the policy."""
+    """What a refused request answers: the rules of the module docstring, in their order."""
     if isinstance(error, NotFound):
         return error_page(request, status=404, reasons=[error.message])
     if request.headers.get("HX-Request") == "true":
-        # htmx swaps no 4xx answer and would follow a redirect inside its XHR: a real
-        # navigation back shows the flash.
         flash(request, error)
         return navigate(request, back_url(request))
     if render_invalid is not None:
@@ -140,8 +142,9 @@ def form_view[**P](
     """For a view that shows its form again when the input is refused, so nothing typed is
     lost: `render_invalid(request, error, *view_args, **view_kwargs)` draws the form from
     `request.POST` (and `field_errors(error)`) with a 4xx status; the edge has flashed the
-    message. A missing object is still the 404 page. Put it closest to the view, under the
-    access decorators, so it receives the same arguments the view does."""
+    message. Every refusal but a missing object (still the 404 page) comes to it, so a form
+    can also say "wrong account" in place. Put it closest to the view, under the access
+    decorators, so it receives the same arguments the view does (mypy checks they match)."""
 
     def decorate(view: Callable[Concatenate[HttpRequest, P], HttpResponse]
                  ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:

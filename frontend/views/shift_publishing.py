@@ -98,7 +98,6 @@ def _publish_refused(request: HttpRequest, brand: Brand | None, console: str) ->
     form as it was typed; the edge has flashed why."""
     form = _posted_form(request, brand)
     assert form is not None  # the service ran, so `kind` named a form
-    form.is_valid()
     return _form_page(request, brand, console, form)
 
 
