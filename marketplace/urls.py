@@ -40,6 +40,8 @@ api_v1 = [
          name="queue_inbound_email"),
 ]
 
+handler403, handler404 = "frontend.edge.permission_denied", "frontend.edge.page_not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from experts.applications import selectors as applications_selectors
-from experts.applications.models import ExpertApplication
 from experts.applications.screening import (
     LANGUAGE_LEVELS,
     SAMPLE_INQUIRY_BODY,
@@ -18,8 +17,9 @@ from experts.applications.screening import (
     SCREENING_QUESTIONS,
 )
 from experts.applications.services import applying as applications_services
-from experts.profiles.models import ExpertProfile, ExpertStatus
+from experts.models import ExpertApplication, ExpertProfile, ExpertStatus
 from frontend.access import applicant_required
+from frontend.edge import form_view
 from marketplace.infra.errors import DomainError
 
 LANGUAGE_ROWS = 4
@@ -39,36 +39,35 @@ def _application(expert: ExpertProfile) -> ExpertApplication:
     return application
 
 
+def _signup_page(request: HttpRequest, status: int = 200) -> HttpResponse:
+    values = {"email": request.POST.get("email", ""), "name": request.POST.get("name", "")}
+    return render(request, "frontend/apply/signup.html", {"values": values}, status=status)
+
+
+def _signup_refused(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return _signup_page(request, status=400)
+
+
 @require_http_methods(["GET", "POST"])
+@form_view(render_invalid=_signup_refused)
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("apply:status")
-    values = {"email": request.POST.get("email", ""), "name": request.POST.get("name", "")}
     if request.method == "POST":
-        try:
-            expert = applications_services.applicant_sign_up(
-                email=values["email"],
-                password=request.POST.get("password", ""),
-                display_name=values["name"],
-                verify_url_prefix=_verify_url_prefix(request),
-                now=timezone.now(),
-            )
-        except DomainError as error:
-            return render(request, "frontend/apply/signup.html",
-                          {"values": values, "error": error.message}, status=400)
+        expert = applications_services.applicant_sign_up(
+            email=request.POST.get("email", ""), password=request.POST.get("password", ""),
+            display_name=request.POST.get("name", ""),
+            verify_url_prefix=_verify_url_prefix(request), now=timezone.now(),
+        )
         login(request, expert.user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome! We sent a confirmation link to {expert.user.email}.")
         return redirect("apply:status")
-    return render(request, "frontend/apply/signup.html", {"values": values})
+    return _signup_page(request)
 
 
 @require_GET
 def verify(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        applications_services.applicant_verify_email(token=token, now=timezone.now())
-    except DomainError as error:
-        return render(request, "frontend/apply/verify_failed.html", {"error": error.message},
-                      status=400)
+    applications_services.applicant_verify_email(token=token, now=timezone.now())
     messages.success(request, "Your email is verified. Continue your application.")
     return redirect("apply:status")
 
@@ -76,13 +75,9 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 @applicant_required
 def verify_resend(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
-    try:
-        applications_services.applicant_resend_verification(
-            expert=expert, verify_url_prefix=_verify_url_prefix(request)
-        )
-        messages.success(request, f"We sent a new link to {expert.user.email}.")
-    except DomainError as error:
-        messages.error(request, error.message)
+    applications_services.applicant_resend_verification(
+        expert=expert, verify_url_prefix=_verify_url_prefix(request))
+    messages.success(request, f"We sent a new link to {expert.user.email}.")
     return redirect("apply:status")
 
 
@@ -128,36 +123,38 @@ def _step_page(request: HttpRequest, expert: ExpertProfile, template: str,
     }, status=status)
 
 
+def _posted_levels(request: HttpRequest) -> dict[str, str]:
+    levels = {request.POST.get(f"language_{row}", ""): request.POST.get(f"level_{row}", "")
+              for row in range(LANGUAGE_ROWS)}
+    levels.pop("", None)
+    return levels
+
+
+def _profile_refused(request: HttpRequest, error: DomainError, expert: ExpertProfile
+                     ) -> HttpResponse:
+    return _step_page(request, expert, "profile.html", {
+        "rows": _language_rows(_posted_levels(request)), "levels": LANGUAGE_LEVELS,
+        "zones": TIME_ZONE_SUGGESTIONS, "posted": request.POST}, status=400)
+
+
 @require_http_methods(["GET", "POST"])
 @applicant_required
+@form_view(render_invalid=_profile_refused)
 def profile(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     if (closed := _closed_step(request, expert)) is not None:
         return closed
-    application = _application(expert)
     if request.method == "POST":
-        levels = {request.POST.get(f"language_{row}", ""): request.POST.get(f"level_{row}", "")
-                  for row in range(LANGUAGE_ROWS)}
-        levels.pop("", None)
-        try:
-            applications_services.application_save_profile(
-                expert=expert,
-                display_name=request.POST.get("display_name", ""),
-                time_zone=request.POST.get("time_zone", ""),
-                language_levels=levels,
-                skills=request.POST.get("skills", "").split(","),
-                experience=request.POST.get("experience", ""),
-                availability=request.POST.get("availability", ""),
-                now=timezone.now(),
-            )
-        except DomainError as error:
-            return _step_page(request, expert, "profile.html", {
-                "error": error.message, "rows": _language_rows(levels),
-                "levels": LANGUAGE_LEVELS, "zones": TIME_ZONE_SUGGESTIONS,
-                "posted": request.POST}, status=400)
+        applications_services.application_save_profile(
+            expert=expert, display_name=request.POST.get("display_name", ""),
+            time_zone=request.POST.get("time_zone", ""), language_levels=_posted_levels(request),
+            skills=request.POST.get("skills", "").split(","),
+            experience=request.POST.get("experience", ""),
+            availability=request.POST.get("availability", ""), now=timezone.now(),
+        )
         messages.success(request, "Profile saved.")
         return redirect("apply:status")
     return _step_page(request, expert, "profile.html", {
-        "rows": _language_rows(application.language_levels), "levels": LANGUAGE_LEVELS,
+        "rows": _language_rows(_application(expert).language_levels), "levels": LANGUAGE_LEVELS,
         "zones": TIME_ZONE_SUGGESTIONS, "posted": None,
     })
 
@@ -174,30 +171,30 @@ def terms(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     if request.POST.get("accept") != "yes":
         messages.error(request, "Tick the box to accept the terms.")
         return redirect("apply:status")
-    try:
-        applications_services.application_accept_terms(expert=expert, now=timezone.now())
-        messages.success(request, "Terms accepted.")
-    except DomainError as error:
-        messages.error(request, error.message)
+    applications_services.application_accept_terms(expert=expert, now=timezone.now())
+    messages.success(request, "Terms accepted.")
     return redirect("apply:status")
+
+
+def _posted_answers(request: HttpRequest) -> dict[str, str]:
+    return {question.key: request.POST.get(question.key, "") for question in SCREENING_QUESTIONS}
+
+
+def _quiz_refused(request: HttpRequest, error: DomainError, expert: ExpertProfile
+                  ) -> HttpResponse:
+    return _step_page(request, expert, "quiz.html",
+                      {"questions": _with_choices(_posted_answers(request))}, status=400)
 
 
 @require_http_methods(["GET", "POST"])
 @applicant_required
+@form_view(render_invalid=_quiz_refused)
 def quiz(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     if (closed := _closed_step(request, expert)) is not None:
         return closed
     if request.method == "POST":
-        answers = {question.key: request.POST.get(question.key, "")
-                   for question in SCREENING_QUESTIONS}
-        try:
-            application = applications_services.application_submit_quiz(
-                expert=expert, answers=answers, now=timezone.now()
-            )
-        except DomainError as error:
-            return _step_page(request, expert, "quiz.html", {
-                "questions": _with_choices(answers), "error": error.message},
-                status=400)
+        application = applications_services.application_submit_quiz(
+            expert=expert, answers=_posted_answers(request), now=timezone.now())
         messages.success(request, f"Quiz saved: {application.quiz_score} of "
                                   f"{application.quiz_total} right.")
         return redirect("apply:status")
@@ -209,33 +206,36 @@ def _with_choices(answers: dict[str, str]) -> list[tuple[object, str]]:
     return [(question, str(answers.get(question.key, ""))) for question in SCREENING_QUESTIONS]
 
 
+def _sample_page(request: HttpRequest, expert: ExpertProfile, reply: str, status: int = 200
+                 ) -> HttpResponse:
+    return _step_page(request, expert, "sample.html", {
+        "subject": SAMPLE_INQUIRY_SUBJECT, "body": SAMPLE_INQUIRY_BODY,
+        "min_length": SAMPLE_REPLY_MIN_LENGTH, "reply": reply}, status=status)
+
+
+def _sample_refused(request: HttpRequest, error: DomainError, expert: ExpertProfile
+                    ) -> HttpResponse:
+    return _sample_page(request, expert, request.POST.get("reply", ""), status=400)
+
+
 @require_http_methods(["GET", "POST"])
 @applicant_required
+@form_view(render_invalid=_sample_refused)
 def sample(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     if (closed := _closed_step(request, expert)) is not None:
         return closed
-    context = {"subject": SAMPLE_INQUIRY_SUBJECT, "body": SAMPLE_INQUIRY_BODY,
-               "min_length": SAMPLE_REPLY_MIN_LENGTH}
     if request.method == "POST":
-        reply = request.POST.get("reply", "")
-        try:
-            applications_services.application_save_sample(expert=expert, reply=reply,
-                                                    now=timezone.now())
-        except DomainError as error:
-            return _step_page(request, expert, "sample.html",
-                              {**context, "reply": reply, "error": error.message}, status=400)
+        applications_services.application_save_sample(
+            expert=expert, reply=request.POST.get("reply", ""), now=timezone.now()
+        )
         messages.success(request, "Sample reply saved.")
         return redirect("apply:status")
-    return _step_page(request, expert, "sample.html",
-                      {**context, "reply": _application(expert).sample_reply})
+    return _sample_page(request, expert, _application(expert).sample_reply)
 
 
 @require_POST
 @applicant_required
 def submit(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
-    try:
-        applications_services.application_submit(expert=expert, now=timezone.now())
-        messages.success(request, "Application submitted. Ops will review it and email you.")
-    except DomainError as error:
-        messages.error(request, error.message)
+    applications_services.application_submit(expert=expert, now=timezone.now())
+    messages.success(request, "Application submitted. Ops will review it and email you.")
     return redirect("apply:status")

@@ -1,18 +1,14 @@
 """Attachments customers sent, downloaded by the brand's members and by the expert who holds
 (or held) the inquiry. Everyone else gets a 404, as if the file did not exist."""
 
-from collections.abc import Callable
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from experts.profiles.models import ExpertProfile
+from experts.models import ExpertProfile
 from frontend.access import brand_member_required, expert_required
-from marketplace.infra.errors import NotFound
 from marketplace.inquiries import selectors as inquiries_selectors
-from marketplace.inquiries.models import Attachment
-from marketplace.onboarding.models import BrandMembership
+from marketplace.models import Attachment, BrandMembership
 from routing.assignments import selectors as assignments_selectors
 
 
@@ -27,19 +23,12 @@ def attachment_response(attachment: Attachment) -> HttpResponse:
     return response
 
 
-def _found(lookup: Callable[[], Attachment]) -> Attachment:
-    try:
-        return lookup()
-    except NotFound as error:
-        raise Http404(error.message) from error
-
-
 @require_GET
 @brand_member_required
 def brand_attachment(request: HttpRequest, attachment_id: int,
                      membership: BrandMembership) -> HttpResponse:
-    return attachment_response(_found(lambda: inquiries_selectors.attachment_get_for_brand(
-        brand=membership.brand, attachment_id=attachment_id)))
+    return attachment_response(inquiries_selectors.attachment_get_for_brand(
+        brand=membership.brand, attachment_id=attachment_id))
 
 
 @require_GET
@@ -48,5 +37,5 @@ def expert_attachment(request: HttpRequest, inquiry_id: int, attachment_id: int,
                       expert: ExpertProfile) -> HttpResponse:
     if assignments_selectors.assignment_for_expert(inquiry_id=inquiry_id, expert=expert) is None:
         raise Http404("Inquiry not found.")
-    return attachment_response(_found(lambda: inquiries_selectors.attachment_get_for_inquiry(
-        inquiry_id=inquiry_id, attachment_id=attachment_id)))
+    return attachment_response(inquiries_selectors.attachment_get_for_inquiry(
+        inquiry_id=inquiry_id, attachment_id=attachment_id))

@@ -1,7 +1,7 @@
 """The brand console."""
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -9,10 +9,8 @@ from django.views.decorators.http import require_GET
 from billing import selectors as billing_selectors
 from frontend.access import brand_member_required
 from frontend.charts import week_chart
-from marketplace.infra.errors import NotFound
 from marketplace.inquiries import selectors as inquiries_selectors
-from marketplace.inquiries.models import InquiryChannel, InquiryStatus
-from marketplace.onboarding.models import BrandMembership
+from marketplace.models import BrandMembership, InquiryChannel, InquiryStatus
 from routing.offers import selectors as offers_selectors
 
 PAGE_SIZE = 25
@@ -34,11 +32,8 @@ def console(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
         channel = None
     search = request.GET.get("q", "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
     inquiries = inquiries_selectors.inquiry_list_for_brand(
-        brand=membership.brand,
-        status=status if status not in (OPEN, ALL) else None,
-        channel=channel,
-        search=search or None,
-        open_only=status == OPEN,
+        brand=membership.brand, status=status if status not in (OPEN, ALL) else None,
+        channel=channel, search=search or None, open_only=status == OPEN,
     )
     page = Paginator(inquiries, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
@@ -63,12 +58,8 @@ def console(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
 @require_GET
 @brand_member_required
 def inquiry(request: HttpRequest, inquiry_id: int, membership: BrandMembership) -> HttpResponse:
-    try:
-        current = inquiries_selectors.inquiry_get_for_brand(
-            brand=membership.brand, inquiry_id=inquiry_id
-        )
-    except NotFound as error:
-        raise Http404(error.message) from error
+    current = inquiries_selectors.inquiry_get_for_brand(brand=membership.brand,
+                                                        inquiry_id=inquiry_id)
     return render(request, "frontend/brand/inquiry.html", {
         "membership": membership,
         "inquiry": current,

@@ -3,7 +3,8 @@ of a failed reply delivery. Reads through selectors, writes through services; ow
 change things, viewers only look."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,20 +12,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from frontend.access import brand_member_required
 from marketplace.delivery import services as delivery
-from marketplace.infra.errors import DomainError, NotFound
-from marketplace.infra.errors import PermissionDenied as DomainPermissionDenied
 from marketplace.inquiries import selectors as inquiries_selectors
-from marketplace.onboarding.models import BrandMembership
+from marketplace.models import BrandMembership, OverflowQueue
 from marketplace.queues import selectors as queues_selectors
-from marketplace.queues import services as queue_channels
-from marketplace.queues.models import OverflowQueue
+from marketplace.queues import services as queues_services
 
 
 def _queue(membership: BrandMembership, queue_id: int) -> OverflowQueue:
-    try:
-        return queues_selectors.queue_get_for_brand(brand=membership.brand, queue_id=queue_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    return queues_selectors.queue_get_for_brand(brand=membership.brand, queue_id=queue_id)
 
 
 @require_GET
@@ -32,7 +27,7 @@ def _queue(membership: BrandMembership, queue_id: int) -> OverflowQueue:
 def queue_channels_page(request: HttpRequest, queue_id: int,
                         membership: BrandMembership) -> HttpResponse:
     queue = _queue(membership, queue_id)
-    can_manage = membership.role in queue_channels.MANAGING_ROLES
+    can_manage = membership.role in queues_services.MANAGING_ROLES
     return render(request, "frontend/brand/queue_channels.html", {
         "membership": membership, "queue": queue, "can_manage": can_manage,
         "webhook_url": request.build_absolute_uri(
@@ -49,25 +44,19 @@ def queue_channels_update(request: HttpRequest, queue_id: int,
                           membership: BrandMembership) -> HttpResponse:
     queue = _queue(membership, queue_id)
     action = request.POST.get("action", "")
-    try:
-        if action == "rotate_webhook_secret":
-            queue_channels.queue_rotate_webhook_secret(queue=queue, membership=membership)
-            messages.success(request, "New webhook secret. Update your helpdesk now: the old "
-                             "one no longer works.")
-        elif action == "rotate_inbound_email_token":
-            queue_channels.queue_rotate_inbound_email_token(queue=queue, membership=membership)
-            messages.success(request, "New inbound email URL. Update your mail route now.")
-        elif action == "set_outbound_webhook":
-            queue_channels.queue_set_outbound_webhook(
-                queue=queue, membership=membership, url=request.POST.get("url", "")
-            )
-            messages.success(request, "Outbound webhook saved.")
-        else:
-            messages.error(request, "Unknown action.")
-    except DomainPermissionDenied as error:
-        return HttpResponse(error.message, status=403)
-    except DomainError as error:
-        messages.error(request, error.message)
+    if action == "rotate_webhook_secret":
+        queues_services.queue_rotate_webhook_secret(queue=queue, membership=membership)
+        messages.success(request, "New webhook secret. Update your helpdesk now: the old "
+                         "one no longer works.")
+    elif action == "rotate_inbound_email_token":
+        queues_services.queue_rotate_inbound_email_token(queue=queue, membership=membership)
+        messages.success(request, "New inbound email URL. Update your mail route now.")
+    elif action == "set_outbound_webhook":
+        queues_services.queue_set_outbound_webhook(
+            queue=queue, membership=membership, url=request.POST.get("url", ""))
+        messages.success(request, "Outbound webhook saved.")
+    else:
+        messages.error(request, "Unknown action.")
     return redirect("brand:queue_channels", queue_id=queue.pk)
 
 
@@ -75,22 +64,10 @@ def queue_channels_update(request: HttpRequest, queue_id: int,
 @brand_member_required
 def message_retry(request: HttpRequest, message_id: int,
                   membership: BrandMembership) -> HttpResponse:
-    try:
-        found = inquiries_selectors.message_get_for_brand(
-            brand=membership.brand, message_id=message_id
-        )
-    except NotFound as error:
-        raise Http404(error.message) from error
-    if membership.role not in queue_channels.MANAGING_ROLES:
-        return HttpResponse("Only the brand's owners and admins can retry deliveries.",
-                            status=403)
-    try:
-        delivery.message_retry_delivery(brand=membership.brand, message_id=found.pk,
-                                        now=timezone.now())
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Delivery scheduled again.")
+    found = inquiries_selectors.message_get_for_brand(brand=membership.brand, message_id=message_id)
+    if membership.role not in queues_services.MANAGING_ROLES:
+        raise PermissionDenied("Only the brand's owners and admins can retry deliveries.")
+    delivery.message_retry_delivery(brand=membership.brand, message_id=found.pk,
+                                    now=timezone.now())
+    messages.success(request, "Delivery scheduled again.")
     return redirect("brand:inquiry", inquiry_id=found.inquiry_id)

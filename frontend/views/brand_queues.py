@@ -2,11 +2,11 @@
 The same services as the REST API check every field."""
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -14,14 +14,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from billing.money import minor_to_money
 from frontend.access import brand_member_required, brand_role_required
+from frontend.edge import field_errors, form_view
 from frontend.responses import navigate
-from marketplace.infra.errors import FieldErrors, NotFound
-from marketplace.onboarding.models import BrandMembership, BrandRole
-from marketplace.queues import selectors as queues_guidelines
+from marketplace.infra.errors import DomainError
+from marketplace.models import BrandMembership, BrandRole, OverflowQueue
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues import services as queues_services
 from marketplace.queues.fields import CHANNELS, WEEKDAYS
-from marketplace.queues.models import OverflowQueue
 from routing.engine.coverage import REASON_LABELS, CoverageReason
 
 EDITORS = (BrandRole.OWNER.value, BrandRole.ADMIN.value)
@@ -49,10 +48,7 @@ REASON_CODES = {
 
 
 def _queue(membership: BrandMembership, queue_id: int) -> OverflowQueue:
-    try:
-        return queues_selectors.queue_get_configured(brand=membership.brand, queue_id=queue_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    return queues_selectors.queue_get_configured(brand=membership.brand, queue_id=queue_id)
 
 
 def _form_values(queue: OverflowQueue) -> dict[str, Any]:
@@ -107,11 +103,13 @@ def _preview(queue: OverflowQueue, week_start: date) -> list[dict[str, Any]]:
 
 
 def _queue_page(request: HttpRequest, membership: BrandMembership, queue: OverflowQueue, *,
-                errors: dict[str, list[str]] | None = None,
-                macro_errors: dict[str, list[str]] | None = None) -> HttpResponse:
+                refused: Literal["settings", "macro"] | None = None,
+                errors: dict[str, list[str]] | None = None) -> HttpResponse:
+    """The queue page; after a refused post, the `refused` form shows what was typed, with
+    `errors` beside its fields."""
     week_start = _week_start(request, queue)
     form = _form_values(queue)
-    if errors:
+    if refused == "settings":
         form.update(_changes_from_post(request))
     sample = queues_services.MacroContext(customer_name="Sam Rivera", brand_name=queue.brand.name,
                                    expert_name="Alex Expert", queue_name=queue.name)
@@ -119,17 +117,18 @@ def _queue_page(request: HttpRequest, membership: BrandMembership, queue: Overfl
               for macro in queues_selectors.macro_list_for_queue(queue=queue)]
     return render(request, "frontend/brand/queue.html", {
         "membership": membership, "brand": membership.brand, "section": "queues",
-        "queue": queue, "form": form, "errors": errors or {},
-        "macro_errors": macro_errors or {}, "macro_form": request.POST if macro_errors else {},
+        "queue": queue, "form": form, "errors": errors if refused == "settings" else {},
+        "macro_errors": errors if refused == "macro" else {},
+        "macro_form": request.POST if refused == "macro" else {},
         "can_edit": membership.role in EDITORS, "channels": CHANNELS,
         "week_start": week_start, "previous_week": week_start - timedelta(days=7),
         "next_week": week_start + timedelta(days=7), "preview": _preview(queue, week_start),
         "hours": range(24),
         "legend": [(code, css, REASON_LABELS[reason]) for reason, (code, css)
                    in REASON_CODES.items()],
-        "guidelines_html": mark_safe(queues_guidelines.guidelines_html(text=queue.guidelines)),  # noqa: S308 (sanitised by nh3)
+        "guidelines_html": mark_safe(queues_selectors.guidelines_html(text=queue.guidelines)),  # noqa: S308 (sanitised by nh3)
         "macros": macros, "placeholders": queues_services.MACRO_PLACEHOLDERS,
-    }, status=400 if errors or macro_errors else 200)
+    }, status=400 if refused else 200)
 
 
 @require_GET
@@ -142,19 +141,22 @@ def queues(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     })
 
 
+def _queue_create_refused(request: HttpRequest, error: DomainError,
+                          membership: BrandMembership) -> HttpResponse:
+    return render(request, "frontend/brand/queues.html", {
+        "membership": membership, "brand": membership.brand, "section": "queues",
+        "queues": queues_selectors.queue_list_for_brand(brand=membership.brand),
+        "can_edit": True, "errors": field_errors(error), "form": request.POST,
+    }, status=400)
+
+
 @require_POST
 @brand_role_required(*EDITORS)
+@form_view(render_invalid=_queue_create_refused)
 def queue_create(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     data = {field: request.POST.get(field, "") for field in
             ("name", "time_zone", "currency", "price_per_ticket", "expert_rate")}
-    try:
-        queue = queues_services.queue_create(brand=membership.brand, data=data)
-    except FieldErrors as error:
-        return render(request, "frontend/brand/queues.html", {
-            "membership": membership, "brand": membership.brand, "section": "queues",
-            "queues": queues_selectors.queue_list_for_brand(brand=membership.brand),
-            "can_edit": True, "errors": error.errors, "form": request.POST,
-        }, status=400)
+    queue = queues_services.queue_create(brand=membership.brand, data=data)
     messages.success(request, f"Queue {queue.name} created. Set its hours and coverage below.")
     return navigate(request, "brand:queue", queue_id=queue.pk)
 
@@ -166,34 +168,40 @@ def queue_detail(request: HttpRequest, queue_id: int, membership: BrandMembershi
     return _queue_page(request, membership, _queue(membership, queue_id))
 
 
+def _settings_refused(request: HttpRequest, error: DomainError, queue_id: int,
+                      membership: BrandMembership) -> HttpResponse:
+    """Read afresh: the refused change may have touched the queue object in memory."""
+    return _queue_page(request, membership, _queue(membership, queue_id), refused="settings",
+                       errors=field_errors(error))
+
+
 @require_POST
 @brand_role_required(*EDITORS)
+@form_view(render_invalid=_settings_refused)
 def queue_update(request: HttpRequest, queue_id: int, membership: BrandMembership
                  ) -> HttpResponse:
     queue = _queue(membership, queue_id)
-    try:
-        queues_services.queue_configure(queue=queue, changes=_changes_from_post(request))
-    except FieldErrors as error:
-        return _queue_page(request, membership, _queue(membership, queue_id),
-                           errors=error.errors)
+    queues_services.queue_configure(queue=queue, changes=_changes_from_post(request))
     messages.success(request, "Queue settings saved.")
     return navigate(request, "brand:queue", queue_id=queue.pk)
 
 
+def _macro_refused(request: HttpRequest, error: DomainError, queue_id: int,
+                   membership: BrandMembership) -> HttpResponse:
+    return _queue_page(request, membership, _queue(membership, queue_id), refused="macro",
+                       errors=field_errors(error))
+
+
 @require_POST
 @brand_role_required(*EDITORS)
+@form_view(render_invalid=_macro_refused)
 def macro_save(request: HttpRequest, queue_id: int, membership: BrandMembership
                ) -> HttpResponse:
     queue = _queue(membership, queue_id)
     macro_id = request.POST.get("macro_id", "")
-    try:
-        queues_services.macro_save(queue=queue, name=request.POST.get("name", ""),
-                            body=request.POST.get("body", ""), now=timezone.now(),
-                            macro_id=int(macro_id) if macro_id.isdigit() else None)
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except FieldErrors as error:
-        return _queue_page(request, membership, queue, macro_errors=error.errors)
+    queues_services.macro_save(queue=queue, name=request.POST.get("name", ""),
+                        body=request.POST.get("body", ""), now=timezone.now(),
+                        macro_id=int(macro_id) if macro_id.isdigit() else None)
     messages.success(request, "Macro saved.")
     return navigate(request, "brand:queue", queue_id=queue.pk)
 
@@ -203,9 +211,6 @@ def macro_save(request: HttpRequest, queue_id: int, membership: BrandMembership
 def macro_delete(request: HttpRequest, queue_id: int, macro_id: int,
                  membership: BrandMembership) -> HttpResponse:
     queue = _queue(membership, queue_id)
-    try:
-        queues_services.macro_delete(queue=queue, macro_id=macro_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    queues_services.macro_delete(queue=queue, macro_id=macro_id)
     messages.success(request, "Macro deleted.")
     return navigate(request, "brand:queue", queue_id=queue.pk)

@@ -6,31 +6,42 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from frontend.access import brand_member_required, brand_role_required, signed_in_user
+from frontend.edge import field_errors, form_view
 from frontend.responses import navigate
 from marketplace.access import selectors as access_selectors
 from marketplace.access import services as access_services
-from marketplace.access.models import ApiKey
-from marketplace.infra.errors import DomainError, FieldErrors, NotFound
+from marketplace.infra.errors import DomainError
+from marketplace.models import ApiKey, BrandMembership, BrandRole
 from marketplace.onboarding import selectors as onboarding_selectors
 from marketplace.onboarding import services as onboarding_services
-from marketplace.onboarding.models import BrandMembership, BrandRole
 
 OWNER = BrandRole.OWNER.value
 ADMIN = BrandRole.ADMIN.value
 
 
 def _keys_page(request: HttpRequest, membership: BrandMembership, *, raw_key: str = "",
-               created: ApiKey | None = None, error: str = "", status: int = 200
-               ) -> HttpResponse:
+               created: ApiKey | None = None, status: int = 200) -> HttpResponse:
     return render(request, "frontend/brand/keys.html", {
         "membership": membership, "brand": membership.brand, "section": "keys",
         "keys": access_selectors.api_key_list_for_brand(brand=membership.brand),
         "can_manage": membership.role in (OWNER, ADMIN),
-        "raw_key": raw_key, "created": created, "error": error,
+        "raw_key": raw_key, "created": created,
     }, status=status)
+
+
+def _key_create_refused(request: HttpRequest, error: DomainError, membership: BrandMembership
+                        ) -> HttpResponse:
+    """Creating or rotating a key answers with the keys page itself (the raw key is in that
+    response only), so a refusal does too."""
+    return _keys_page(request, membership, status=error.http_status)
+
+
+def _key_rotate_refused(request: HttpRequest, error: DomainError, key_id: int,
+                        membership: BrandMembership) -> HttpResponse:
+    return _keys_page(request, membership, status=error.http_status)
 
 
 @require_GET
@@ -41,22 +52,19 @@ def keys(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
 
 @require_POST
 @brand_role_required(OWNER, ADMIN)
+@form_view(render_invalid=_key_create_refused)
 def key_create(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     """Answers with the page itself (no redirect): the raw key is in this response only."""
-    try:
-        api_key, raw_key = access_services.api_key_create(brand=membership.brand,
-                                                   name=request.POST.get("name", ""))
-    except DomainError as error:
-        return _keys_page(request, membership, error=error.message, status=400)
+    api_key, raw_key = access_services.api_key_create(brand=membership.brand,
+                                               name=request.POST.get("name", ""))
     response = _keys_page(request, membership, raw_key=raw_key, created=api_key)
     response["Cache-Control"] = "no-store"
     return response
 
 
 def _brand_key(membership: BrandMembership, key_id: int) -> ApiKey:
-    api_key = (
-        access_selectors.api_key_list_for_brand(brand=membership.brand).filter(pk=key_id).first()
-    )
+    keys = access_selectors.api_key_list_for_brand(brand=membership.brand)
+    api_key = keys.filter(pk=key_id).first()
     if api_key is None:
         raise Http404("No such API key.")
     return api_key
@@ -74,12 +82,10 @@ def key_revoke(request: HttpRequest, key_id: int, membership: BrandMembership) -
 
 @require_POST
 @brand_role_required(OWNER, ADMIN)
+@form_view(render_invalid=_key_rotate_refused)
 def key_rotate(request: HttpRequest, key_id: int, membership: BrandMembership) -> HttpResponse:
-    try:
-        api_key, raw_key = access_services.api_key_rotate(api_key=_brand_key(membership, key_id),
-                                                   now=timezone.now())
-    except DomainError as error:
-        return _keys_page(request, membership, error=error.message, status=409)
+    api_key, raw_key = access_services.api_key_rotate(api_key=_brand_key(membership, key_id),
+                                               now=timezone.now())
     response = _keys_page(request, membership, raw_key=raw_key, created=api_key)
     response["Cache-Control"] = "no-store"
     return response
@@ -88,13 +94,19 @@ def key_rotate(request: HttpRequest, key_id: int, membership: BrandMembership) -
 def _members_page(request: HttpRequest, membership: BrandMembership, *,
                   errors: dict[str, list[str]] | None = None, status: int = 200
                   ) -> HttpResponse:
+    """`form` is the invitation the owner typed when it was refused (empty on a GET)."""
     return render(request, "frontend/brand/members.html", {
         "membership": membership, "brand": membership.brand, "section": "members",
         "members": onboarding_selectors.membership_list_for_brand(brand=membership.brand),
         "invitations": onboarding_selectors.invitation_list_open_for_brand(brand=membership.brand),
         "roles": BrandRole.choices, "is_owner": membership.role == OWNER,
-        "errors": errors or {}, "form": request.POST if errors else {},
+        "errors": errors or {}, "form": request.POST,
     }, status=status)
+
+
+def _invite_refused(request: HttpRequest, error: DomainError, membership: BrandMembership
+                    ) -> HttpResponse:
+    return _members_page(request, membership, errors=field_errors(error), status=400)
 
 
 @require_GET
@@ -105,21 +117,13 @@ def members(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
 
 @require_POST
 @brand_role_required(OWNER)
+@form_view(render_invalid=_invite_refused)
 def member_invite(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
-    try:
-        invitation = onboarding_services.brand_invitation_create(
-            brand=membership.brand,
-            email=request.POST.get("email", ""),
-            role=request.POST.get("role", ""),
-            invited_by=signed_in_user(request),
-            now=timezone.now(),
-            base_url=request.build_absolute_uri("/")[:-1],
-        )
-    except FieldErrors as error:
-        return _members_page(request, membership, errors=error.errors, status=400)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return navigate(request, "brand:members")
+    invitation = onboarding_services.brand_invitation_create(
+        brand=membership.brand, email=request.POST.get("email", ""),
+        role=request.POST.get("role", ""), invited_by=signed_in_user(request),
+        now=timezone.now(), base_url=request.build_absolute_uri("/")[:-1],
+    )
     messages.success(request, f"Invitation emailed to {invitation.email}.")
     return navigate(request, "brand:members")
 
@@ -128,10 +132,7 @@ def member_invite(request: HttpRequest, membership: BrandMembership) -> HttpResp
 @brand_role_required(OWNER)
 def invitation_cancel(request: HttpRequest, invitation_id: int, membership: BrandMembership
                       ) -> HttpResponse:
-    try:
-        onboarding_services.brand_invitation_cancel(actor=membership, invitation_id=invitation_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    onboarding_services.brand_invitation_cancel(actor=membership, invitation_id=invitation_id)
     messages.success(request, "Invitation withdrawn; its link no longer works.")
     return navigate(request, "brand:members")
 
@@ -140,15 +141,9 @@ def invitation_cancel(request: HttpRequest, invitation_id: int, membership: Bran
 @brand_role_required(OWNER)
 def member_change_role(request: HttpRequest, member_id: int, membership: BrandMembership
                        ) -> HttpResponse:
-    try:
-        changed = onboarding_services.membership_change_role(
-            actor=membership, membership_id=member_id, role=request.POST.get("role", "")
-        )
-        messages.success(request, f"{changed.user.email} is now {changed.role}.")
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
+    changed = onboarding_services.membership_change_role(
+        actor=membership, membership_id=member_id, role=request.POST.get("role", ""))
+    messages.success(request, f"{changed.user.email} is now {changed.role}.")
     return navigate(request, "brand:members")
 
 
@@ -156,40 +151,42 @@ def member_change_role(request: HttpRequest, member_id: int, membership: BrandMe
 @brand_role_required(OWNER)
 def member_remove(request: HttpRequest, member_id: int, membership: BrandMembership
                   ) -> HttpResponse:
-    try:
-        onboarding_services.membership_remove(actor=membership, membership_id=member_id)
-        messages.success(request, "Member removed.")
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
+    onboarding_services.membership_remove(actor=membership, membership_id=member_id)
+    messages.success(request, "Member removed.")
     return navigate(request, "brand:members")
 
 
+def _billing_page(request: HttpRequest, membership: BrandMembership, *,
+                  errors: dict[str, list[str]] | None = None, status: int = 200
+                  ) -> HttpResponse:
+    """`form` is what the owner typed when it was refused; a GET shows the stored details."""
+    return render(request, "frontend/brand/billing.html", {
+        "membership": membership, "brand": membership.brand, "section": "billing",
+        "is_owner": membership.role == OWNER, "errors": errors or {},
+        "form": request.POST if request.method == "POST" else None,
+    }, status=status)
+
+
+def _billing_refused(request: HttpRequest, error: DomainError, membership: BrandMembership
+                     ) -> HttpResponse:
+    return _billing_page(request, membership, errors=field_errors(error), status=400)
+
+
+@require_http_methods(["GET", "POST"])
 @brand_member_required
+@form_view(render_invalid=_billing_refused)
 def billing(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     """Everyone in the brand sees the billing details; only owners change them."""
-    errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if membership.role != OWNER:
             raise PermissionDenied("Only owners change billing details.")
-        try:
-            onboarding_services.brand_billing_update(
-                actor=membership,
-                contact_name=request.POST.get("contact_name", ""),
-                email=request.POST.get("billing_email", ""),
-                address=request.POST.get("address", ""),
-                vat_number=request.POST.get("vat_number", ""),
-            )
-            messages.success(request, "Billing details saved.")
-            return navigate(request, "brand:billing")
-        except FieldErrors as error:
-            errors = error.errors
-    elif request.method != "GET":
-        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
-    return render(request, "frontend/brand/billing.html", {
-        "membership": membership, "brand": membership.brand, "section": "billing",
-        "is_owner": membership.role == OWNER, "errors": errors,
-        "form": request.POST if errors else None,
-    }, status=400 if errors else 200)
+        onboarding_services.brand_billing_update(
+            actor=membership, contact_name=request.POST.get("contact_name", ""),
+            email=request.POST.get("billing_email", ""),
+            address=request.POST.get("address", ""),
+            vat_number=request.POST.get("vat_number", ""),
+        )
+        messages.success(request, "Billing details saved.")
+        return navigate(request, "brand:billing")
+    return _billing_page(request, membership)
 

@@ -8,15 +8,13 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from billing import selectors as billing_selectors
+from experts.models import ExpertProfile
 from experts.presence import selectors as presence_selectors
-from experts.profiles.models import ExpertProfile
 from experts.quality import selectors as quality_selectors
 from experts.shifts import selectors as shifts_selectors
 from frontend.access import expert_required, signed_in_user
 from frontend.responses import navigate
-from marketplace.infra.errors import DomainError, NotFound
 from marketplace.inquiries import selectors as inquiries_selectors
-from marketplace.queues import selectors as queues_guidelines
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues import services as queues_services
 from routing.assignments import selectors as assignments_selectors
@@ -45,34 +43,19 @@ def workspace(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
 @require_POST
 @expert_required
 def offer_accept(request: HttpRequest, offer_id: int, expert: ExpertProfile) -> HttpResponse:
-    try:
-        assignment = offers_services.offer_accept(
-            offer_id=offer_id, expert=expert, now=timezone.now()
-        )
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
-        return navigate(request, "expert:workspace")
+    assignment = offers_services.offer_accept(offer_id=offer_id, expert=expert,
+                                               now=timezone.now())
     return navigate(request, "expert:inquiry", inquiry_id=assignment.inquiry_id)
 
 
 @require_POST
 @expert_required
 def offer_decline(request: HttpRequest, offer_id: int, expert: ExpertProfile) -> HttpResponse:
-    try:
-        offers_services.offer_decline(
-            offer_id=offer_id,
-            expert=expert,
-            reason=request.POST.get("reason", ""),
-            note=request.POST.get("note", ""),
-            now=timezone.now(),
-        )
-        messages.info(request, "Offer declined.")
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
+    offers_services.offer_decline(
+        offer_id=offer_id, expert=expert, reason=request.POST.get("reason", ""),
+        note=request.POST.get("note", ""), now=timezone.now(),
+    )
+    messages.info(request, "Offer declined.")
     return navigate(request, "expert:workspace")
 
 
@@ -84,18 +67,15 @@ def inquiry(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> Htt
         raise Http404("Inquiry not found.")
     current = assignment.inquiry
     macro_context = queues_services.MacroContext(
-        customer_name=current.customer.name,
-        brand_name=current.brand.name,
-        expert_name=expert.display_name,
-        queue_name=current.queue.name,
-    )
+        customer_name=current.customer.name, brand_name=current.brand.name,
+        expert_name=expert.display_name, queue_name=current.queue.name)
     return render(request, "frontend/expert/inquiry.html", {
         "expert": expert,
         "assignment": assignment,
         "inquiry": current,
         "conversation": inquiries_selectors.message_list_for_inquiry(inquiry=current),
         "guidelines_html": mark_safe(  # noqa: S308 (sanitised by nh3 in the selector)
-            queues_guidelines.guidelines_html(text=current.queue.guidelines)),
+            queues_selectors.guidelines_html(text=current.queue.guidelines)),
         "macros": [(macro, queues_services.macro_render(body=macro.body,
                                                              context=macro_context))
                    for macro in queues_selectors.macro_list_for_queue(queue=current.queue)],
@@ -105,33 +85,18 @@ def inquiry(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> Htt
 @require_POST
 @expert_required
 def reply(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> HttpResponse:
-    try:
-        assignments_services.assignment_reply(
-            inquiry_id=inquiry_id,
-            expert=expert,
-            author=signed_in_user(request),
-            body=request.POST.get("body", ""),
-            now=timezone.now(),
-        )
-        messages.success(request, "Reply sent to the customer.")
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
+    assignments_services.assignment_reply(
+        inquiry_id=inquiry_id, expert=expert, author=signed_in_user(request),
+        body=request.POST.get("body", ""), now=timezone.now(),
+    )
+    messages.success(request, "Reply sent to the customer.")
     return redirect("expert:inquiry", inquiry_id=inquiry_id)
 
 
 @require_POST
 @expert_required
 def resolve(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> HttpResponse:
-    try:
-        assignments_services.assignment_resolve(
-            inquiry_id=inquiry_id, expert=expert, now=timezone.now()
-        )
-        messages.success(request, "Resolved. The earning is on your ledger.")
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("expert:inquiry", inquiry_id=inquiry_id)
+    assignments_services.assignment_resolve(inquiry_id=inquiry_id, expert=expert,
+                                            now=timezone.now())
+    messages.success(request, "Resolved. The earning is on your ledger.")
     return redirect("expert:workspace")

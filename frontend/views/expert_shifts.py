@@ -1,5 +1,6 @@
 """The expert's shift marketplace, their calendar and the actions on bookings and presence.
-Views are thin: reads through selectors, writes through services, domain errors as messages."""
+Views are thin: reads through selectors, writes through services; a refused action comes back
+as a flash through the edge (frontend/edge.py)."""
 
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -7,21 +8,19 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from experts.attendance import services as attendance
+from experts.models import ExpertProfile
 from experts.presence import services as presence
-from experts.profiles.models import ExpertProfile
-from experts.shifts import schedule
+from experts.shifts import schedule as shifts_schedule
 from experts.shifts import selectors as shifts_selectors
-from experts.shifts.models import ShiftSlot
-from experts.shifts.services import booking as shifts_booking
+from experts.shifts.services import booking as shifts_services
 from frontend.access import expert_required
 from frontend.responses import navigate
-from marketplace.infra.errors import DomainError, NotFound
 
 SLOTS_PER_PAGE = 25
 
@@ -54,7 +53,8 @@ def marketplace(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
 def my_shifts(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     now = timezone.now()
     zone = ZoneInfo(expert.time_zone)
-    week_start = schedule.monday_of(_day(request.GET.get("week")) or now.astimezone(zone).date())
+    shown_day = _day(request.GET.get("week")) or now.astimezone(zone).date()
+    week_start = shifts_schedule.monday_of(shown_day)
     return render(request, "frontend/expert/my_shifts.html", {
         "expert": expert, "now": now, "week_start": week_start,
         "previous_week": week_start - timedelta(days=7),
@@ -75,36 +75,24 @@ BACK_TO = {"marketplace": "expert:marketplace", "my_shifts": "expert:my_shifts",
 def _act(request: HttpRequest, action: Callable[[], object], success: str,
          back: str = "my_shifts") -> HttpResponse:
     """Runs one service call; the page the form names in `back` shows the outcome."""
-    try:
-        action()
-        messages.success(request, success)
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
+    action()
+    messages.success(request, success)
     return navigate(request, BACK_TO.get(request.POST.get("back", ""), BACK_TO[back]))
-
-
-def _slot(slot_id: int) -> ShiftSlot:
-    try:
-        return shifts_selectors.slot_get(slot_id=slot_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
 
 
 @require_POST
 @expert_required
 def book(request: HttpRequest, slot_id: int, expert: ExpertProfile) -> HttpResponse:
-    slot = _slot(slot_id)
-    return _act(request, lambda: shifts_booking.shift_booking_create(
+    slot = shifts_selectors.slot_get(slot_id=slot_id)
+    return _act(request, lambda: shifts_services.shift_booking_create(
         slot=slot, expert=expert, now=timezone.now()), "Booked. It is in your shifts.")
 
 
 @require_POST
 @expert_required
 def waitlist_join(request: HttpRequest, slot_id: int, expert: ExpertProfile) -> HttpResponse:
-    slot = _slot(slot_id)
-    return _act(request, lambda: shifts_booking.shift_waitlist_join(
+    slot = shifts_selectors.slot_get(slot_id=slot_id)
+    return _act(request, lambda: shifts_services.shift_waitlist_join(
         slot=slot, expert=expert, now=timezone.now()),
         "You are on the waitlist: the next free seat is yours, and we will email you.")
 
@@ -112,21 +100,21 @@ def waitlist_join(request: HttpRequest, slot_id: int, expert: ExpertProfile) -> 
 @require_POST
 @expert_required
 def waitlist_leave(request: HttpRequest, slot_id: int, expert: ExpertProfile) -> HttpResponse:
-    return _act(request, lambda: shifts_booking.shift_waitlist_leave(
+    return _act(request, lambda: shifts_services.shift_waitlist_leave(
         slot_id=slot_id, expert=expert, now=timezone.now()), "You left the waitlist.")
 
 
 @require_POST
 @expert_required
 def cancel(request: HttpRequest, booking_id: int, expert: ExpertProfile) -> HttpResponse:
-    return _act(request, lambda: shifts_booking.shift_booking_cancel(
+    return _act(request, lambda: shifts_services.shift_booking_cancel(
         booking_id=booking_id, expert=expert, now=timezone.now()), "Shift cancelled.")
 
 
 @require_POST
 @expert_required
 def release(request: HttpRequest, booking_id: int, expert: ExpertProfile) -> HttpResponse:
-    return _act(request, lambda: shifts_booking.shift_booking_release(
+    return _act(request, lambda: shifts_services.shift_booking_release(
         booking_id=booking_id, expert=expert, now=timezone.now()),
         "Seat offered to the waitlist. It stays yours until someone takes it.")
 
@@ -151,10 +139,7 @@ def check_out(request: HttpRequest, booking_id: int, expert: ExpertProfile) -> H
 @expert_required
 def set_presence(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     chosen = request.POST.get("status", "")
-    try:
-        presence.presence_choose(expert_id=expert.pk, chosen=chosen, now=timezone.now())
-        messages.success(request, "You are away: no new offers." if chosen == "away"
-                         else "You are available for offers.")
-    except DomainError as error:
-        messages.error(request, error.message)
+    presence.presence_choose(expert_id=expert.pk, chosen=chosen, now=timezone.now())
+    messages.success(request, "You are away: no new offers." if chosen == "away"
+                     else "You are available for offers.")
     return redirect("expert:workspace")

@@ -3,14 +3,15 @@ ops for a new brand's owner, from owners for members)."""
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from frontend.access import ops_required, signed_in_user
+from frontend.edge import field_errors, form_view
 from frontend.responses import navigate
-from marketplace.infra.errors import DomainError, FieldErrors, NotFound
+from marketplace.infra.errors import DomainError, FieldErrors, PermissionDenied
 from marketplace.onboarding import services as onboarding_services
 
 
@@ -18,95 +19,80 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")[:-1]
 
 
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    errors: dict[str, list[str]] = {}
-    if request.method == "POST":
-        try:
-            onboarding_services.brand_signup(
-                brand_name=request.POST.get("brand_name", ""),
-                email=request.POST.get("email", ""),
-                password=request.POST.get("password", ""),
-                base_url=_base_url(request),
-            )
-            return render(request, "frontend/onboarding/signup_sent.html",
-                          {"email": request.POST.get("email", "").strip().lower()})
-        except FieldErrors as error:
-            errors = error.errors
+def _signup_refused(request: HttpRequest, error: DomainError) -> HttpResponse:
     return render(request, "frontend/onboarding/signup.html",
-                  {"errors": errors, "form": request.POST if errors else {}},
-                  status=400 if errors else 200)
+                  {"errors": field_errors(error), "form": request.POST}, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@form_view(render_invalid=_signup_refused)
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        onboarding_services.brand_signup(
+            brand_name=request.POST.get("brand_name", ""),
+            email=request.POST.get("email", ""),
+            password=request.POST.get("password", ""), base_url=_base_url(request),
+        )
+        return render(request, "frontend/onboarding/signup_sent.html",
+                      {"email": request.POST.get("email", "").strip().lower()})
+    return render(request, "frontend/onboarding/signup.html", {"errors": {}, "form": {}})
 
 
 def signup_verify(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        user = onboarding_services.brand_signup_verify(token=token)
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        return render(request, "frontend/onboarding/link_problem.html",
-                      {"message": error.message}, status=400)
+    user = onboarding_services.brand_signup_verify(token=token)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, "Email confirmed. Set up your first queue and an API key.")
     return navigate(request, "brand:queues")
 
 
-@require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    try:
+def _invitation_refused(request: HttpRequest, error: DomainError, token: str) -> HttpResponse:
+    """A refused password or the wrong signed-in account leave the invitation open: it is
+    shown again. Any other refusal (an expired or used link) means the link cannot be used."""
+    if isinstance(error, FieldErrors | PermissionDenied):
         invitation = onboarding_services.brand_invitation_from_token(token=token)
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        return render(request, "frontend/onboarding/link_problem.html",
-                      {"message": error.message}, status=400)
-    errors: dict[str, list[str]] = {}
-    problem = ""
+        return render(request, "frontend/onboarding/invitation.html", {
+            "invitation": invitation, "errors": field_errors(error)}, status=400)
+    return render(request, "frontend/onboarding/link_problem.html", status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@form_view(render_invalid=_invitation_refused)
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = onboarding_services.brand_invitation_from_token(token=token)
     if request.method == "POST":
         user = request.user if request.user.is_authenticated else None
-        try:
-            membership = onboarding_services.brand_invitation_accept(
-                token=token,
-                user=signed_in_user(request) if user else None,
-                password=request.POST.get("password", ""),
-                now=timezone.now(),
-            )
-        except FieldErrors as error:
-            errors = error.errors
-        except DomainError as error:
-            problem = error.message
-        else:
-            if not request.user.is_authenticated:
-                login(request, membership.user,
-                      backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to {membership.brand.name}.")
-            return navigate(request, "brand:console")
-    return render(request, "frontend/onboarding/invitation.html", {
-        "invitation": invitation, "errors": errors, "problem": problem,
-    }, status=400 if errors or problem else 200)
+        membership = onboarding_services.brand_invitation_accept(
+            token=token, user=signed_in_user(request) if user else None,
+            password=request.POST.get("password", ""), now=timezone.now())
+        if not request.user.is_authenticated:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome to {membership.brand.name}.")
+        return navigate(request, "brand:console")
+    return render(request, "frontend/onboarding/invitation.html",
+                  {"invitation": invitation, "errors": {}})
+
+
+def _ops_invite_page(request: HttpRequest, errors: dict[str, list[str]] | None = None,
+                     status: int = 200) -> HttpResponse:
+    return render(request, "frontend/onboarding/ops_invite.html",
+                  {"errors": errors or {}, "form": request.POST}, status=status)
+
+
+def _ops_invite_refused(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return _ops_invite_page(request, field_errors(error), status=400)
 
 
 @require_http_methods(["GET", "POST"])
 @ops_required
+@form_view(render_invalid=_ops_invite_refused)
 def ops_brand_invite(request: HttpRequest) -> HttpResponse:
-    errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        try:
-            invitation = onboarding_services.brand_invite_by_ops(
-                brand_name=request.POST.get("brand_name", ""),
-                owner_email=request.POST.get("owner_email", ""),
-                invited_by=signed_in_user(request),
-                now=timezone.now(),
-                base_url=_base_url(request),
-            )
-            messages.success(request, f"{invitation.brand.name} created; invitation emailed "
-                             f"to {invitation.email}.")
-            return navigate(request, "ops:brand_invite")
-        except FieldErrors as error:
-            errors = error.errors
-        except DomainError as error:
-            messages.error(request, error.message)
-            return navigate(request, "ops:brand_invite")
-    return render(request, "frontend/onboarding/ops_invite.html",
-                  {"errors": errors, "form": request.POST if errors else {}},
-                  status=400 if errors else 200)
+        invitation = onboarding_services.brand_invite_by_ops(
+            brand_name=request.POST.get("brand_name", ""),
+            owner_email=request.POST.get("owner_email", ""),
+            invited_by=signed_in_user(request), now=timezone.now(),
+            base_url=_base_url(request))
+        messages.success(request, f"{invitation.brand.name} created; invitation emailed "
+                         f"to {invitation.email}.")
+        return navigate(request, "ops:brand_invite")
+    return _ops_invite_page(request)

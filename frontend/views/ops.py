@@ -1,18 +1,17 @@
 """The ops console: experts and their vetting, the network's inquiries, the ledger."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from billing import selectors as billing_selectors
 from experts.applications.services import decisions as applications_decisions
+from experts.models import ExpertStatus
 from experts.profiles import selectors as profiles_selectors
-from experts.profiles.models import ExpertStatus
 from experts.quality import selectors as quality_selectors
 from frontend.access import ops_required, signed_in_user
-from marketplace.infra.errors import DomainError, NotFound
 from marketplace.inquiries import selectors as inquiries_selectors
 from routing.offers import selectors as offers_selectors
 
@@ -34,10 +33,7 @@ def console(request: HttpRequest) -> HttpResponse:
 @ops_required
 def inquiry(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     """The same timeline and routing decisions the brand sees, for any brand's inquiry."""
-    try:
-        current = inquiries_selectors.inquiry_get(inquiry_id=inquiry_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    current = inquiries_selectors.inquiry_get(inquiry_id=inquiry_id)
     return render(request, "frontend/brand/inquiry.html", {
         "inquiry": current,
         "conversation": inquiries_selectors.message_list_for_inquiry(inquiry=current),
@@ -54,16 +50,10 @@ def expert_decide(request: HttpRequest, expert_id: int) -> HttpResponse:
     if to_status not in ExpertStatus.values:
         messages.error(request, "Choose a decision.")
         return redirect("ops:console")
-    try:
-        expert = profiles_selectors.expert_get(expert_id=expert_id)
-        applications_decisions.expert_decide(
-            expert=expert,
-            to_status=ExpertStatus(to_status),
-            decided_by=signed_in_user(request),
-            reason=request.POST.get("reason", ""),
-            now=timezone.now(),
-        )
-        messages.success(request, f"{expert.display_name}: {ExpertStatus(to_status).label}.")
-    except DomainError as error:
-        messages.error(request, error.message)
+    expert = profiles_selectors.expert_get(expert_id=expert_id)
+    applications_decisions.expert_decide(
+        expert=expert, to_status=ExpertStatus(to_status), decided_by=signed_in_user(request),
+        reason=request.POST.get("reason", ""), now=timezone.now(),
+    )
+    messages.success(request, f"{expert.display_name}: {ExpertStatus(to_status).label}.")
     return redirect("ops:console")

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_GET, require_POST
 from experts.quality import selectors as quality_selectors
 from experts.quality import services as quality
 from experts.shifts import selectors as shifts_selectors
-from experts.shifts.services import publishing as shifts_publishing
+from experts.shifts.services import publishing as shifts_services
 from frontend.access import brand_member_required, ops_required, signed_in_user
+from frontend.edge import form_view
 from frontend.shift_forms import PatternForm, PolicyForm, SlotForm
 from marketplace.infra.errors import DomainError
-from marketplace.onboarding.models import Brand, BrandMembership, BrandRole
+from marketplace.models import Brand, BrandMembership, BrandRole
 
 PUBLISHERS = (BrandRole.OWNER, BrandRole.ADMIN)
 SLOTS_PER_PAGE = 50
@@ -42,66 +43,74 @@ def _page(request: HttpRequest, brand: Brand | None, *, console: str,
     return render(request, "frontend/shifts/publish.html", context, status=status)
 
 
-def _publish(request: HttpRequest, brand: Brand | None, console: str) -> HttpResponse:
+PostedForm = SlotForm | PatternForm | PolicyForm
+FORMS: dict[str, type[PostedForm]] = {"slot": SlotForm, "pattern": PatternForm,
+                                      "policy": PolicyForm}
+
+
+def _posted_form(request: HttpRequest, brand: Brand | None) -> PostedForm | None:
+    """The form the post names in `kind`, bound to what was typed; None for no known form."""
+    kind = request.POST.get("kind", "")
+    if kind not in FORMS:
+        return None
     queues = shifts_selectors.queue_list_for_publishing(brand=brand)
-    user, now = signed_in_user(request), timezone.now()
-    kind = request.POST.get("kind")
-    try:
-        if kind == "slot":
-            slot_form = SlotForm(request.POST, queues=queues, prefix="slot")
-            if not slot_form.is_valid():
-                return _page(request, brand, console=console, can_publish=True,
-                             forms={"slot_form": slot_form})
-            data = slot_form.cleaned_data
-            slot = shifts_publishing.shift_slot_publish_local(
-                queue=data["queue"],
-                day=data["day"],
-                starts=data["starts"],
-                ends=data["ends"],
-                headcount=data["headcount"],
-                premium_multiplier=data["premium_multiplier"],
-                is_hot=data["is_hot"],
-                published_by=user,
-                now=now,
-            )
-            zone = ZoneInfo(slot.queue.time_zone)
-            starts, ends = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
-            messages.success(request, f"Published a slot on {slot.queue}: "
-                             f"{starts:%a %d %b %H:%M}–{ends:%H:%M} ({slot.queue.time_zone}).")
-        elif kind == "pattern":
-            pattern_form = PatternForm(request.POST, queues=queues, prefix="pattern")
-            if not pattern_form.is_valid():
-                return _page(request, brand, console=console, can_publish=True,
-                             forms={"pattern_form": pattern_form})
-            data = pattern_form.cleaned_data
-            result = shifts_publishing.shift_pattern_publish(
-                queue=data["queue"],
-                date_from=data["date_from"],
-                date_to=data["date_to"],
-                weekdays=frozenset(data["weekdays"]),
-                starts=data["starts"],
-                ends=data["ends"],
-                headcount=data["headcount"],
-                premium_multiplier=data["premium_multiplier"],
-                is_hot=data["is_hot"],
-                published_by=user,
-                now=now,
-            )
-            messages.success(request, f"Published {len(result.created)} slots "
-                             f"({result.already_published} already published, "
-                             f"{result.in_the_past} in the past skipped).")
-        elif kind == "policy":
-            policy_form = PolicyForm(request.POST, queues=queues, prefix="policy")
-            if not policy_form.is_valid():
-                return _page(request, brand, console=console, can_publish=True,
-                             forms={"policy_form": policy_form})
-            policy = quality.queue_policy_set(**policy_form.cleaned_data)
-            messages.success(request, f"Saved the shift policy of {policy.queue}.")
-        else:
-            messages.error(request, "Choose what to publish.")
-    except DomainError as error:
-        messages.error(request, error.message)
+    return FORMS[kind](request.POST, queues=queues, prefix=kind)
+
+
+def _form_page(request: HttpRequest, brand: Brand | None, console: str, form: PostedForm
+               ) -> HttpResponse:
+    """The page again with `form` as typed (a 400): nothing the publisher wrote is lost."""
+    return _page(request, brand, console=console, can_publish=True,
+                 forms={f"{form.prefix}_form": form})
+
+
+def _publish(request: HttpRequest, brand: Brand | None, console: str) -> HttpResponse:
+    form = _posted_form(request, brand)
+    if form is None:
+        messages.error(request, "Choose what to publish.")
+        return redirect(f"{console}:shifts")
+    if not form.is_valid():
+        return _form_page(request, brand, console, form)
+    user, now, data = signed_in_user(request), timezone.now(), form.cleaned_data
+    if isinstance(form, SlotForm):
+        slot = shifts_services.shift_slot_publish_local(
+            queue=data["queue"], day=data["day"], starts=data["starts"], ends=data["ends"],
+            headcount=data["headcount"], premium_multiplier=data["premium_multiplier"],
+            is_hot=data["is_hot"], published_by=user, now=now)
+        zone = ZoneInfo(slot.queue.time_zone)
+        starts, ends = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
+        messages.success(request, f"Published a slot on {slot.queue}: "
+                         f"{starts:%a %d %b %H:%M}–{ends:%H:%M} ({slot.queue.time_zone}).")
+    elif isinstance(form, PatternForm):
+        result = shifts_services.shift_pattern_publish(
+            queue=data["queue"], date_from=data["date_from"], date_to=data["date_to"],
+            weekdays=frozenset(data["weekdays"]), starts=data["starts"], ends=data["ends"],
+            headcount=data["headcount"], premium_multiplier=data["premium_multiplier"],
+            is_hot=data["is_hot"], published_by=user, now=now)
+        messages.success(request, f"Published {len(result.created)} slots "
+                         f"({result.already_published} already published, "
+                         f"{result.in_the_past} in the past skipped).")
+    else:
+        policy = quality.queue_policy_set(**data)
+        messages.success(request, f"Saved the shift policy of {policy.queue}.")
     return redirect(f"{console}:shifts")
+
+
+def _publish_refused(request: HttpRequest, brand: Brand | None, console: str) -> HttpResponse:
+    """A publication the service refused (a slot in the past, too long, too many seats): the
+    form as it was typed; the edge has flashed why."""
+    form = _posted_form(request, brand)
+    assert form is not None  # the service ran, so `kind` named a form
+    return _form_page(request, brand, console, form)
+
+
+def _brand_publish_refused(request: HttpRequest, error: DomainError,
+                           membership: BrandMembership) -> HttpResponse:
+    return _publish_refused(request, membership.brand, "brand")
+
+
+def _ops_publish_refused(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return _publish_refused(request, None, "ops")
 
 
 @require_GET
@@ -113,6 +122,7 @@ def brand_shifts(request: HttpRequest, membership: BrandMembership) -> HttpRespo
 
 @require_POST
 @brand_member_required
+@form_view(render_invalid=_brand_publish_refused)
 def brand_publish(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     if membership.role not in PUBLISHERS:
         raise PermissionDenied("Only the brand's owners and admins publish shifts.")
@@ -127,6 +137,7 @@ def ops_shifts(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @ops_required
+@form_view(render_invalid=_ops_publish_refused)
 def ops_publish(request: HttpRequest) -> HttpResponse:
     return _publish(request, None, "ops")
 
@@ -144,10 +155,7 @@ def ops_quality(request: HttpRequest) -> HttpResponse:
 @require_POST
 @ops_required
 def ops_alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
-    try:
-        quality.quality_alert_acknowledge(alert_id=alert_id, user=signed_in_user(request),
-                                          now=timezone.now())
-        messages.success(request, "Alert acknowledged.")
-    except DomainError as error:
-        messages.error(request, error.message)
+    quality.quality_alert_acknowledge(alert_id=alert_id, user=signed_in_user(request),
+                                      now=timezone.now())
+    messages.success(request, "Alert acknowledged.")
     return redirect("ops:quality")

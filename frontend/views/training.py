@@ -2,7 +2,7 @@
 console (viewers read them); approved experts read, take the quiz and get certified."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as Forbidden
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,11 +10,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from experts.certification import selectors as certification_selectors
 from experts.certification import services as certification_services
+from experts.certification.selectors import BrandTraining
+from experts.models import ExpertProfile, ExpertStatus, TrainingPack, TrainingQuestion
 from experts.profiles import selectors as profiles_selectors
-from experts.profiles.models import ExpertProfile, ExpertStatus
 from frontend.access import brand_member_required, expert_required, signed_in_user
-from marketplace.infra.errors import DomainError, NotFound, PermissionDenied
-from marketplace.onboarding.models import BrandMembership, BrandRole
+from frontend.edge import form_view
+from marketplace.infra.errors import DomainError
+from marketplace.models import BrandMembership, BrandRole
 
 OPTION_ROWS = 4
 
@@ -25,7 +27,7 @@ def _can_edit(membership: BrandMembership) -> bool:
 
 def _refuse_viewer(membership: BrandMembership) -> None:
     if not _can_edit(membership):
-        raise Forbidden("Only the brand's owners and admins can change its training pack.")
+        raise PermissionDenied("Only the brand's owners and admins can change its training pack.")
 
 
 def _option_rows(options: list[str]) -> list[tuple[int, str]]:
@@ -80,17 +82,12 @@ def _posted_options(request: HttpRequest) -> list[str]:
 @brand_member_required
 def pack_save(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     _refuse_viewer(membership)
-    try:
-        certification_services.training_pack_save(
-            brand=membership.brand,
-            editor=signed_in_user(request),
-            guidelines=request.POST.get("guidelines", ""),
-            pass_mark_percent=_pass_mark(request),
-            now=timezone.now(),
-        )
-        messages.success(request, "Training pack saved.")
-    except DomainError as error:
-        messages.error(request, error.message)
+    certification_services.training_pack_save(
+        brand=membership.brand, editor=signed_in_user(request),
+        guidelines=request.POST.get("guidelines", ""), pass_mark_percent=_pass_mark(request),
+        now=timezone.now(),
+    )
+    messages.success(request, "Training pack saved.")
     return redirect("brand:training")
 
 
@@ -98,18 +95,12 @@ def pack_save(request: HttpRequest, membership: BrandMembership) -> HttpResponse
 @brand_member_required
 def question_add(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     _refuse_viewer(membership)
-    try:
-        certification_services.training_question_add(
-            brand=membership.brand,
-            editor=signed_in_user(request),
-            prompt=request.POST.get("prompt", ""),
-            options=_posted_options(request),
-            correct_option=_correct_option(request),
-            now=timezone.now(),
-        )
-        messages.success(request, "Question added.")
-    except DomainError as error:
-        messages.error(request, error.message)
+    certification_services.training_question_add(
+        brand=membership.brand, editor=signed_in_user(request),
+        prompt=request.POST.get("prompt", ""), options=_posted_options(request),
+        correct_option=_correct_option(request), now=timezone.now(),
+    )
+    messages.success(request, "Question added.")
     return redirect("brand:training")
 
 
@@ -118,21 +109,12 @@ def question_add(request: HttpRequest, membership: BrandMembership) -> HttpRespo
 def question_update(request: HttpRequest, question_id: int,
                     membership: BrandMembership) -> HttpResponse:
     _refuse_viewer(membership)
-    try:
-        certification_services.training_question_update(
-            brand=membership.brand,
-            editor=signed_in_user(request),
-            question_id=question_id,
-            prompt=request.POST.get("prompt", ""),
-            options=_posted_options(request),
-            correct_option=_correct_option(request),
-            now=timezone.now(),
-        )
-        messages.success(request, "Question saved.")
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
+    certification_services.training_question_update(
+        brand=membership.brand, editor=signed_in_user(request), question_id=question_id,
+        prompt=request.POST.get("prompt", ""), options=_posted_options(request),
+        correct_option=_correct_option(request), now=timezone.now(),
+    )
+    messages.success(request, "Question saved.")
     return redirect("brand:training")
 
 
@@ -141,16 +123,10 @@ def question_update(request: HttpRequest, question_id: int,
 def question_delete(request: HttpRequest, question_id: int,
                     membership: BrandMembership) -> HttpResponse:
     _refuse_viewer(membership)
-    try:
-        certification_services.training_question_delete(
-            brand=membership.brand,
-            editor=signed_in_user(request),
-            question_id=question_id,
-            now=timezone.now(),
-        )
-        messages.success(request, "Question deleted.")
-    except NotFound as error:
-        raise Http404(error.message) from error
+    certification_services.training_question_delete(
+        brand=membership.brand, editor=signed_in_user(request), question_id=question_id,
+        now=timezone.now())
+    messages.success(request, "Question deleted.")
     return redirect("brand:training")
 
 
@@ -159,26 +135,18 @@ def question_delete(request: HttpRequest, question_id: int,
 def certification_revoke(request: HttpRequest, expert_id: int,
                          membership: BrandMembership) -> HttpResponse:
     _refuse_viewer(membership)
-    try:
-        expert = profiles_selectors.expert_get(expert_id=expert_id)
-        certification_services.certification_revoke(
-            expert=expert,
-            brand=membership.brand,
-            by=signed_in_user(request),
-            reason=request.POST.get("reason", ""),
-            now=timezone.now(),
-        )
-        messages.success(request, f"{expert.display_name} is no longer certified.")
-    except NotFound as error:
-        raise Http404(error.message) from error
-    except DomainError as error:
-        messages.error(request, error.message)
+    expert = profiles_selectors.expert_get(expert_id=expert_id)
+    certification_services.certification_revoke(
+        expert=expert, brand=membership.brand, by=signed_in_user(request),
+        reason=request.POST.get("reason", ""), now=timezone.now(),
+    )
+    messages.success(request, f"{expert.display_name} is no longer certified.")
     return redirect("brand:training")
 
 
 def _approved(expert: ExpertProfile) -> None:
     if expert.status != ExpertStatus.APPROVED:
-        raise Forbidden("Only approved experts can take brand quizzes.")
+        raise PermissionDenied("Only approved experts can take brand quizzes.")
 
 
 @require_GET
@@ -192,44 +160,53 @@ def certifications(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     })
 
 
-@require_http_methods(["GET", "POST"])
-@expert_required
-def brand_quiz(request: HttpRequest, slug: str, expert: ExpertProfile) -> HttpResponse:
-    _approved(expert)
-    now = timezone.now()
-    rows = certification_selectors.brand_training_list_for_expert(expert=expert, now=now,
+def _brand_training(expert: ExpertProfile, slug: str
+                    ) -> tuple[BrandTraining, TrainingPack, list[TrainingQuestion]]:
+    rows = certification_selectors.brand_training_list_for_expert(expert=expert, now=timezone.now(),
                                                           brand_slug=slug)
     if not rows:
         raise Http404("This brand has no training pack.")
-    row = rows[0]
-    training_pack = certification_selectors.training_pack_for_brand(brand=row.brand)
+    training_pack = certification_selectors.training_pack_for_brand(brand=rows[0].brand)
     assert training_pack is not None  # the row exists only for a pack with questions
-    questions = list(training_pack.questions.all())
-    chosen: dict[str, str] = {}
-    error = None
-    if request.method == "POST":
-        chosen = {str(question.pk): request.POST.get(f"question_{question.pk}", "")
-                  for question in questions}
-        try:
-            attempt = certification_services.certification_attempt_submit(
-                expert=expert, brand=row.brand, answers=chosen, now=now
-            )
-        except PermissionDenied as error_:
-            messages.error(request, error_.message)
-            return redirect("expert:certifications")
-        except DomainError as error_:
-            error = error_.message
-        else:
-            if attempt.passed:
-                messages.success(request, f"Passed: {attempt.score} of {attempt.total}. You are "
-                                          f"certified for {row.brand.name}.")
-            else:
-                messages.error(request, f"Not passed: {attempt.score} of {attempt.total} "
-                                        f"(pass mark {training_pack.pass_mark_percent} %). "
-                                        "You can retake the quiz in an hour.")
-            return redirect("expert:certifications")
+    return rows[0], training_pack, list(training_pack.questions.all())
+
+
+def _chosen(request: HttpRequest, questions: list[TrainingQuestion]) -> dict[str, str]:
+    return {str(question.pk): request.POST.get(f"question_{question.pk}", "")
+            for question in questions}
+
+
+def _quiz_page(request: HttpRequest, expert: ExpertProfile, slug: str, status: int = 200
+               ) -> HttpResponse:
+    """The brand's guidelines and quiz, with the answers just posted still ticked."""
+    row, training_pack, questions = _brand_training(expert, slug)
+    chosen = _chosen(request, questions)
     return render(request, "frontend/expert/brand_quiz.html", {
         "expert": expert, "row": row, "pack": training_pack,
-        "questions": [(question, chosen.get(str(question.pk), "")) for question in questions],
-        "error": error,
-    }, status=400 if error else 200)
+        "questions": [(question, chosen[str(question.pk)]) for question in questions],
+    }, status=status)
+
+
+def _quiz_refused(request: HttpRequest, error: DomainError, slug: str, expert: ExpertProfile
+                  ) -> HttpResponse:
+    return _quiz_page(request, expert, slug, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@expert_required
+@form_view(render_invalid=_quiz_refused)
+def brand_quiz(request: HttpRequest, slug: str, expert: ExpertProfile) -> HttpResponse:
+    _approved(expert)
+    if request.method == "GET":
+        return _quiz_page(request, expert, slug)
+    row, training_pack, questions = _brand_training(expert, slug)
+    attempt = certification_services.certification_attempt_submit(
+        expert=expert, brand=row.brand, answers=_chosen(request, questions), now=timezone.now())
+    if attempt.passed:
+        messages.success(request, f"Passed: {attempt.score} of {attempt.total}. You are "
+                                  f"certified for {row.brand.name}.")
+    else:
+        messages.error(request, f"Not passed: {attempt.score} of {attempt.total} "
+                                f"(pass mark {training_pack.pass_mark_percent} %). "
+                                "You can retake the quiz in an hour.")
+    return redirect("expert:certifications")

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from experts.applications import selectors as applications_selectors
-from experts.applications.models import DecisionKind
 from experts.applications.screening import (
     SAMPLE_INQUIRY_BODY,
     SAMPLE_INQUIRY_SUBJECT,
@@ -19,20 +18,12 @@ from experts.applications.services import decisions as applications_decisions
 from experts.applications.services import vetting as applications_vetting
 from experts.certification import selectors as certification_selectors
 from experts.certification import services as certification_services
+from experts.models import DecisionKind, ExpertStatus
 from experts.profiles import selectors as profiles_selectors
-from experts.profiles.models import ExpertProfile, ExpertStatus
 from frontend.access import ops_required, signed_in_user
-from marketplace.infra.errors import DomainError, NotFound
 from marketplace.onboarding import selectors as onboarding_selectors
 
 PAGE_SIZE = 25
-
-
-def _expert(expert_id: int) -> ExpertProfile:
-    try:
-        return profiles_selectors.expert_get(expert_id=expert_id)
-    except NotFound as error:
-        raise Http404(error.message) from error
 
 
 @require_GET
@@ -70,7 +61,7 @@ def _decisions_for(status: str) -> list[tuple[str, str]]:
 @require_GET
 @ops_required
 def detail(request: HttpRequest, expert_id: int) -> HttpResponse:
-    expert = _expert(expert_id)
+    expert = profiles_selectors.expert_get(expert_id=expert_id)
     application = applications_selectors.application_for_expert(expert=expert)
     trail = applications_selectors.decision_list_for_expert(expert=expert)
     answers = application.quiz_answers if application is not None else {}
@@ -93,76 +84,54 @@ def detail(request: HttpRequest, expert_id: int) -> HttpResponse:
 @require_POST
 @ops_required
 def checklist(request: HttpRequest, expert_id: int) -> HttpResponse:
-    expert = _expert(expert_id)
-    try:
-        applications_vetting.application_checklist_set(
-            expert=expert,
-            item=request.POST.get("item", ""),
-            checked=request.POST.get("checked") == "yes",
-            by=signed_in_user(request),
-            now=timezone.now(),
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
+    expert = profiles_selectors.expert_get(expert_id=expert_id)
+    applications_vetting.application_checklist_set(
+        expert=expert, item=request.POST.get("item", ""),
+        checked=request.POST.get("checked") == "yes", by=signed_in_user(request),
+        now=timezone.now(),
+    )
     return redirect("ops:vetting_detail", expert_id=expert.pk)
 
 
 @require_POST
 @ops_required
 def note(request: HttpRequest, expert_id: int) -> HttpResponse:
-    expert = _expert(expert_id)
-    try:
-        applications_vetting.application_note_add(
-            expert=expert,
-            body=request.POST.get("body", ""),
-            by=signed_in_user(request),
-            now=timezone.now(),
-        )
-        messages.success(request, "Note added.")
-    except DomainError as error:
-        messages.error(request, error.message)
+    expert = profiles_selectors.expert_get(expert_id=expert_id)
+    applications_vetting.application_note_add(
+        expert=expert, body=request.POST.get("body", ""), by=signed_in_user(request),
+        now=timezone.now(),
+    )
+    messages.success(request, "Note added.")
     return redirect("ops:vetting_detail", expert_id=expert.pk)
 
 
 @require_POST
 @ops_required
 def decide(request: HttpRequest, expert_id: int) -> HttpResponse:
-    expert = _expert(expert_id)
+    expert = profiles_selectors.expert_get(expert_id=expert_id)
     to_status = request.POST.get("status", "")
     if to_status not in ExpertStatus.values:
         messages.error(request, "Choose a decision.")
         return redirect("ops:vetting_detail", expert_id=expert.pk)
-    try:
-        applications_decisions.expert_decide(
-            expert=expert,
-            to_status=ExpertStatus(to_status),
-            decided_by=signed_in_user(request),
-            reason=request.POST.get("reason", ""),
-            now=timezone.now(),
-        )
-        messages.success(request, f"{expert.display_name}: {ExpertStatus(to_status).label}. "
-                                  "The applicant was emailed the reason.")
-    except DomainError as error:
-        messages.error(request, error.message)
+    applications_decisions.expert_decide(
+        expert=expert, to_status=ExpertStatus(to_status), decided_by=signed_in_user(request),
+        reason=request.POST.get("reason", ""), now=timezone.now(),
+    )
+    messages.success(request, f"{expert.display_name}: {ExpertStatus(to_status).label}. "
+                              "The applicant was emailed the reason.")
     return redirect("ops:vetting_detail", expert_id=expert.pk)
 
 
 @require_POST
 @ops_required
 def certification_revoke(request: HttpRequest, expert_id: int, brand_id: int) -> HttpResponse:
-    expert = _expert(expert_id)
+    expert = profiles_selectors.expert_get(expert_id=expert_id)
     brand = onboarding_selectors.brand_get(brand_id=brand_id)
     if brand is None:
         raise Http404("Brand not found.")
-    try:
-        certification_services.certification_revoke(
-            expert=expert,
-            brand=brand,
-            by=signed_in_user(request),
-            reason=request.POST.get("reason", ""),
-            now=timezone.now(),
-        )
-        messages.success(request, f"Certification for {brand.name} revoked.")
-    except DomainError as error:
-        messages.error(request, error.message)
+    certification_services.certification_revoke(
+        expert=expert, brand=brand, by=signed_in_user(request),
+        reason=request.POST.get("reason", ""), now=timezone.now(),
+    )
+    messages.success(request, f"Certification for {brand.name} revoked.")
     return redirect("ops:vetting_detail", expert_id=expert.pk)

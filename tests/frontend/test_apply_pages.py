@@ -81,7 +81,8 @@ def test_unverified_applicant_cannot_open_the_steps(now: datetime) -> None:
         assert client.get(path)["Location"] == "/apply/status/"
     refused = client.post("/apply/terms/", {"accept": "yes"})
 
-    assert refused.status_code == 302
+    assert refused.status_code == 403
+    assert b"Verify your email first: follow the link we sent you." in refused.content
     assert ExpertApplication.objects.get(expert=expert).terms_accepted_at is None
 
 

@@ -154,7 +154,7 @@ def test_ops_approves_an_expert_with_a_reason_in_the_audit_trail(now: datetime) 
                            {"status": "approved", "reason": "Strong writing sample"})
 
     applicant.refresh_from_db()
-    assert (refused.status_code, approved.status_code) == (302, 302)
+    assert (refused.status_code, approved.status_code) == (303, 302)
     assert applicant.status == "approved"
     decision = applicant.decisions.get(kind="status", to_status="approved")
     assert (decision.decided_by, decision.from_status, decision.reason) == (
