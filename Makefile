@@ -11,7 +11,7 @@ STAMP := var/stamps
 
 help:
 	@echo "make run    set up and start Shiftline (web + websockets, workers, beat, demo data)"
-	@echo "make test   set up and run lint, migration check, import contracts and the tests"
+	@echo "make test   set up and run ruff, import contracts, mypy, the migration check and the tests"
 	@echo "make bench  performance figures (ratios measured in one run)"
 	@echo "make typecheck  mypy with the Django plugin"
 
@@ -35,6 +35,7 @@ run: setup
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/lint-imports
+	.venv/bin/mypy .
 
 typecheck: setup
 	.venv/bin/mypy .

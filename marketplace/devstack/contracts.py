@@ -4,6 +4,7 @@ named facades. import-linter's own contract types forbid or allow whole packages
 allows a kind of module (a pattern) in every capability package at once."""
 
 from fnmatch import fnmatchcase
+from typing import cast
 
 from grimp import ImportGraph
 from importlinter import Contract, ContractCheck, fields, output
@@ -29,9 +30,10 @@ class PublicFacesContract(Contract):
     ignore_importers = fields.ListField(subfield=fields.StringField(), required=False)
 
     def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:
-        apps = set(self.apps)  # type: ignore[call-overload]
-        public = list(self.public_modules)  # type: ignore[call-overload]
-        ignored = list(self.ignore_importers or [])  # type: ignore[call-overload]
+        # import-linter parses the options into these attributes before `check` runs.
+        apps = set(cast("list[str]", self.apps))
+        public = cast("list[str]", self.public_modules)
+        ignored = cast("list[str]", self.ignore_importers or [])
         violations = []
         for importer in sorted(graph.modules):
             importer_app = importer.split(".")[0]
