@@ -4,7 +4,7 @@
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
-from experts.profiles.models import ExpertProfile, ExpertStatus
+from experts.profiles.models import ExpertProfile
 from marketplace.infra.errors import NotFound
 
 
@@ -28,5 +28,3 @@ def expert_list_for_ops(*, status: str | None = None) -> QuerySet[ExpertProfile]
     return experts
 
 
-def expert_is_approved(*, expert: ExpertProfile) -> bool:
-    return expert.status == ExpertStatus.APPROVED

@@ -45,6 +45,8 @@ def is_open(status: str) -> bool:
 
 EVENT_LABELS = {
     "received": "Received",
+    "acknowledged": "Acknowledgement sent",
+    "auto_reply": "Automatic reply received",
     "coverage": "Coverage decision",
     "waiting": "Waiting for an expert",
     "offered": "Offered",
@@ -56,9 +58,13 @@ EVENT_LABELS = {
     "reassigned": "Reassigned",
     "at_risk": "At risk",
     "replied": "Reply sent",
+    "customer_message": "Customer wrote",
+    "customer_replied": "Customer replied",
+    "delivery_failed": "Reply not delivered",
+    "delivery_retried": "Delivery retried",
     "resolved": "Resolved",
+    "resolved_quietly": "Resolved (no reply from the customer)",
     "handed_back": "Handed back",
-    "escalated": "Escalated",
 }
 
 

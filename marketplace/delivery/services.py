@@ -191,10 +191,6 @@ def messages_resume_stalled_deliveries(*, now: datetime, limit: int = 200) -> in
     return len(stalled)
 
 
-def message_mark_delivery_failed(*, message_id: int) -> None:
-    Message.objects.filter(pk=message_id).exclude(
-        delivery_status=DeliveryStatus.DELIVERED
-    ).update(delivery_status=DeliveryStatus.FAILED)
 
 
 def message_retry_delivery(*, brand: Brand, message_id: int, now: datetime) -> Message:

@@ -5,7 +5,6 @@ directory of ours and survives restarts."""
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -20,12 +19,6 @@ MAX_SOCKET_PATH = 100
 DATABASE_NAME = "shiftline"
 
 
-def port_answers(host: str, port: int, timeout: float = 0.5) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
 
 
 def postgres_answers(url: str) -> bool:
