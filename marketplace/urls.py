@@ -4,15 +4,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from marketplace.delivery import api as delivery_api
 from marketplace.inquiries import api as inquiries_api
-from marketplace.intake import api as api_inbound
-from marketplace.intake import api_create as intake_api_create
+from marketplace.intake import api as intake_api
+from marketplace.intake import inbound_api
 from marketplace.queues import api as api_queues
 from marketplace.staffing import api as experts_api
 
 api_v1 = [
-    path("inquiries", intake_api_create.InquiryListCreateApi.as_view(), name="inquiries"),
+    path("inquiries", intake_api.InquiryListCreateApi.as_view(), name="inquiries"),
     path("inquiries/<int:inquiry_id>", inquiries_api.InquiryDetailApi.as_view(), name="inquiry"),
-    path("inquiries/<int:inquiry_id>/messages", intake_api_create.InquiryMessagesApi.as_view(),
+    path("inquiries/<int:inquiry_id>/messages", intake_api.InquiryMessagesApi.as_view(),
          name="inquiry_messages"),
     path("queues", api_queues.QueueListCreateApi.as_view(), name="queues"),
     path("queues/<int:queue_id>", api_queues.QueueDetailApi.as_view(), name="queue"),
@@ -34,9 +34,9 @@ api_v1 = [
     path("promises/summary", inquiries_api.PromiseSummaryApi.as_view(), name="promise_summary"),
     path("messages/<int:message_id>/retry-delivery", delivery_api.MessageRetryDeliveryApi.as_view(),
          name="message_retry_delivery"),
-    path("webhooks/queues/<int:queue_id>/inquiries", api_inbound.QueueWebhookApi.as_view(),
+    path("webhooks/queues/<int:queue_id>/inquiries", inbound_api.QueueWebhookApi.as_view(),
          name="queue_webhook"),
-    path("inbound/email/<int:queue_id>/<str:token>", api_inbound.QueueInboundEmailApi.as_view(),
+    path("inbound/email/<int:queue_id>/<str:token>", inbound_api.QueueInboundEmailApi.as_view(),
          name="queue_inbound_email"),
 ]
 

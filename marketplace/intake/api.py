@@ -1,257 +1,129 @@
-"""Inbound endpoints for machines that hold a queue secret instead of an API key: the signed
-helpdesk webhook and inbound email. They read the raw body themselves (the signature covers the
-exact bytes), so size, encoding and content type are checked here, each with a clear 4xx."""
+"""Inquiries and customer messages in over REST, with the brand's API key."""
 
 
-import hmac
-import re
-from typing import Any
-
-from django.core.exceptions import RequestDataTooBig
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import UnsupportedMediaType, ValidationError
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from marketplace.infra import signing
-from marketplace.infra.errors import Unauthenticated
-from marketplace.infra.parsers import PayloadTooLarge, body_limit, decode_json
+from marketplace.access.api import BrandApi
 from marketplace.inquiries import selectors as inquiries_selectors
-from marketplace.inquiries.api_examples import CREATE_EXAMPLE, INQUIRY_EXAMPLE
-from marketplace.inquiries.models import Inquiry, InquirySource
-from marketplace.inquiries.serializers import InquiryOutputSerializer
-from marketplace.intake import inbound_email
+from marketplace.inquiries.api import InquiryListApi, _messages_payload
+from marketplace.inquiries.api_examples import CREATE_EXAMPLE, INQUIRY_EXAMPLE, MESSAGE_EXAMPLE
+from marketplace.inquiries.models import InquiryChannel
+from marketplace.inquiries.serializers import InquiryOutputSerializer, MessageOutputSerializer
 from marketplace.intake import services as intake
 from marketplace.intake import services as intake_services
-from marketplace.intake.api_create import InquiryCreateApi
 from marketplace.queues import selectors as queues_selectors
-from marketplace.queues.models import OverflowQueue
-
-DELIVERY_ID_PATTERN = re.compile(r"[A-Za-z0-9._:\-]{1,100}")
 
 
-JSON = "application/json"
+class CustomerInputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
-RAW_EMAIL = "message/rfc822"
+class InquiryCreateApi(BrandApi):
+    @extend_schema_serializer(component_name="InquiryCreateInput")
+    class InputSerializer(serializers.Serializer):
+        external_id = serializers.CharField(max_length=200)
+        channel = serializers.ChoiceField(choices=InquiryChannel.choices)
+        subject = serializers.CharField(max_length=300)
+        body = serializers.CharField(max_length=100_000)
+        language = serializers.RegexField(r"^[a-z]{2}$", default="en", error_messages={
+            "invalid": "Use a two-letter ISO 639-1 code such as 'en'."})
+        queue = serializers.IntegerField(required=False, min_value=1)
+        customer = CustomerInputSerializer()
 
-
-def raw_body(request: Request) -> bytes:
-    limit = body_limit()
-    try:
-        body: bytes = request._request.body
-    except RequestDataTooBig as error:
-        raise PayloadTooLarge(limit) from error
-    if len(body) > limit:
-        raise PayloadTooLarge(limit)
-    return body
-
-
-def require_content_type(request: Request, *allowed: str) -> str:
-    content_type = (request._request.content_type or "").lower()
-    if content_type not in allowed:
-        raise UnsupportedMediaType(content_type or "none",
-                                   detail=f"Send {' or '.join(allowed)}, "
-                                   f"not {content_type or 'no Content-Type'}.")
-    return content_type
-
-
-class InboundApi(APIView):
-    authentication_classes: list[type] = []
-    permission_classes = [AllowAny]
-    parser_classes: list[type] = []
-
-
-@extend_schema_serializer(component_name="QueueWebhookInput")
-class WebhookInputSerializer(InquiryCreateApi.InputSerializer):
-    event = serializers.ChoiceField(choices=["inquiry.created", "message.created"],
-                                    default="inquiry.created")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """A `message.created` event needs only `external_id` and `body`."""
-        super().__init__(*args, **kwargs)
-        self.fields.pop("queue")
-        data = kwargs.get("data")
-        if isinstance(data, dict) and data.get("event") == "message.created":
-            for name in ("channel", "subject", "language", "customer"):
-                self.fields.pop(name)
-
-
-WEBHOOK_DESCRIPTION = """Your helpdesk pushes inquiries to one queue, signed with the queue's
-webhook secret (the same secret signs our replies to your outbound webhook).
-
-* `X-Shiftline-Timestamp`: Unix time in seconds when you sent the request; more than 5 minutes
-  away from our clock is refused (401).
-* `X-Shiftline-Signature`: `v1=` + hex HMAC-SHA256 of `<timestamp>.<raw body>` with the secret.
-* `X-Shiftline-Delivery`: your unique id for this delivery (letters, digits, `._:-`, up to 100).
-  A repeated id is not processed again: it answers with the first result and
-  `X-Shiftline-Replayed: true`.
-
-`event` is `inquiry.created` (the fields of inquiry_create) or `message.created`
-(`external_id` of an existing inquiry and the customer's `body`)."""
-
-
-class QueueWebhookApi(InboundApi):
     @extend_schema(
-        operation_id="queue_webhook_receive",
-        summary="Signed webhook from a helpdesk",
-        description=WEBHOOK_DESCRIPTION,
-        auth=[],
-        parameters=[
-            OpenApiParameter(signing.TIMESTAMP_HEADER, str, OpenApiParameter.HEADER,
-                             required=True),
-            OpenApiParameter(signing.SIGNATURE_HEADER, str, OpenApiParameter.HEADER,
-                             required=True),
-            OpenApiParameter(signing.DELIVERY_HEADER, str, OpenApiParameter.HEADER,
-                             required=True),
-        ],
-        request={JSON: WebhookInputSerializer},
+        operation_id="inquiry_create",
+        summary="Hand an inquiry to Shiftline",
+        description="Idempotent on `external_id`: sending the same id again returns the "
+        "inquiry created the first time (200) instead of a second one (201).",
+        request=InputSerializer,
         responses={201: InquiryOutputSerializer, 200: InquiryOutputSerializer,
-                   401: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT,
-                   413: OpenApiTypes.OBJECT, 415: OpenApiTypes.OBJECT},
+                   404: OpenApiResponse(description="No such queue for this brand.")},
         examples=[
-            OpenApiExample("A new inquiry", request_only=True,
-                           value={"event": "inquiry.created", **CREATE_EXAMPLE}),
-            OpenApiExample("A customer reply", request_only=True,
-                           value={"event": "message.created", "external_id": "zendesk-48213",
-                                  "body": "Any news?"}),
-            OpenApiExample("Created", response_only=True, status_codes=["201"],
-                           value=INQUIRY_EXAMPLE),
-            OpenApiExample("Too old", response_only=True, status_codes=["401"],
-                           value={"detail": "X-Shiftline-Timestamp is 912 s away from our "
-                                  "clock; the limit is 300 s. Sign each request when sending "
-                                  "it.", "code": "bad_signature"}),
+            OpenApiExample("An email inquiry", value=CREATE_EXAMPLE, request_only=True),
+            OpenApiExample("Created, with its promise",
+                           value={**INQUIRY_EXAMPLE, "status": "received", "coverage_reason": ""},
+                           response_only=True, status_codes=["201"]),
+            OpenApiExample("Sent before: the first inquiry", value=INQUIRY_EXAMPLE,
+                           response_only=True, status_codes=["200"]),
         ],
     )
-    def post(self, request: Request, queue_id: int) -> Response:
-        now = timezone.now()
-        queue = queues_selectors.queue_get_for_inbound(queue_id=queue_id)
-        require_content_type(request, JSON)
-        body = raw_body(request)
-        intake.webhook_verify(queue=queue, timestamp=request.headers.get(signing.TIMESTAMP_HEADER),
-                              signature=request.headers.get(signing.SIGNATURE_HEADER),
-                              body=body, now=now)
-        delivery_id = request.headers.get(signing.DELIVERY_HEADER, "")
-        if not DELIVERY_ID_PATTERN.fullmatch(delivery_id):
-            raise ValidationError({signing.DELIVERY_HEADER: [
-                "Required: up to 100 letters, digits or ._:- identifying this delivery."]})
-        serializer = WebhookInputSerializer(data=decode_json(body))
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        result = intake.webhook_process_once(
-            queue=queue, delivery_id=delivery_id, now=now,
-            handle=lambda: _handle_webhook(queue, data, now),
+        queue = queues_selectors.queue_get_for_brand(brand=self.client().brand,
+                                              queue_id=data.get("queue"))
+        inquiry, created = intake_services.inquiry_create(
+            intake=intake_services.InquiryIntake(
+                queue=queue, external_id=data["external_id"], channel=data["channel"],
+                subject=data["subject"], body=data["body"], language=data["language"],
+                customer_email=data["customer"]["email"],
+                customer_name=data["customer"].get("name", ""),
+            ),
+            now=timezone.now(),
         )
-        response = Response(result.body, status=result.status)
-        if result.replayed:
-            response["X-Shiftline-Replayed"] = "true"
-        return response
+        return Response(
+            InquiryOutputSerializer(inquiry).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
-def _handle_webhook(queue: OverflowQueue, data: dict[str, Any],
-                    now: Any) -> tuple[int, dict[str, Any], Inquiry | None]:
-    if data["event"] == "message.created":
-        inquiry = inquiries_selectors.inquiry_get_by_external_id(brand_id=queue.brand_id,
-                                                       external_id=data["external_id"])
-        intake.inquiry_add_customer_message(inquiry_id=inquiry.pk, body=data["body"], now=now)
-        inquiry.refresh_from_db()
-        return 201, dict(InquiryOutputSerializer(inquiry).data), inquiry
-    inquiry, created = intake_services.inquiry_create(
-        intake=intake_services.InquiryIntake(
-            queue=queue, external_id=data["external_id"], channel=data["channel"],
-            subject=data["subject"], body=data["body"], language=data["language"],
-            customer_email=data["customer"]["email"],
-            customer_name=data["customer"].get("name", ""), source=InquirySource.WEBHOOK,
-        ),
-        now=now,
-    )
-    return (201 if created else 200), dict(InquiryOutputSerializer(inquiry).data), inquiry
+class InquiryMessagesApi(BrandApi):
+    """`/api/v1/inquiries/<id>/messages`: GET the conversation, POST what the customer wrote."""
 
+    class CustomerMessageInputSerializer(serializers.Serializer):
+        body = serializers.CharField(max_length=100_000)
 
-class NormalizedEmailSerializer(serializers.Serializer):
-    """anymail's normalized inbound message fields (AnymailInboundMessage.construct)."""
-
-    from_email = serializers.CharField(help_text="The From header: 'Sam <sam@example.com>'.")
-    to = serializers.CharField(required=False)
-    subject = serializers.CharField(required=False)
-    text = serializers.CharField(required=False)
-    html = serializers.CharField(required=False)
-    raw_headers = serializers.CharField(required=False)
-    headers = serializers.DictField(child=serializers.CharField(), required=False,
-                                    help_text="Message-ID, In-Reply-To, References …")
-    attachments = serializers.ListField(child=serializers.DictField(), required=False,
-                                        help_text="{filename, content_type, content (base64)}")
-
-
-class EmailReceivedSerializer(serializers.Serializer):
-    inquiry = InquiryOutputSerializer()
-    message_id = serializers.IntegerField()
-    threaded = serializers.BooleanField(help_text="True when it joined an existing inquiry.")
-    created = serializers.BooleanField(help_text="False when this email was already received.")
-
-
-RAW_EMAIL_EXAMPLE = (
-    "From: Sam Rivera <sam@example.com>\r\nTo: support@northwind.example\r\n"
-    "Subject: Where is my order?\r\nMessage-ID: <CAF1234@mail.example.com>\r\n\r\n"
-    "Hi, my jacket has not arrived.\r\n"
-)
-
-
-class QueueInboundEmailApi(InboundApi):
     @extend_schema(
-        operation_id="queue_inbound_email_receive",
-        summary="Inbound email for a queue",
-        description="Point your mail provider's inbound route (or anymail's inbound webhook "
-        "forwarder) at this URL; the token in the path is the queue's inbound email token and "
-        "authenticates the call. Send the raw message as `message/rfc822`, or anymail's "
-        "normalized fields as JSON. A reply threads onto its inquiry through In-Reply-To / "
-        "References; anything else opens an email inquiry. Attachments are listed; files over "
-        "10 MB are listed without content.",
-        auth=[],
-        request={RAW_EMAIL: OpenApiTypes.BINARY, JSON: NormalizedEmailSerializer},
-        responses={201: EmailReceivedSerializer, 200: EmailReceivedSerializer,
-                   400: OpenApiTypes.OBJECT, 401: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT,
-                   413: OpenApiTypes.OBJECT, 415: OpenApiTypes.OBJECT},
+        operation_id="inquiry_message_list",
+        summary="The conversation of one inquiry, oldest first",
+        description="Inbound messages from the customer and outbound replies with their "
+        "delivery state and log. Another brand's inquiry answers 404.",
+        responses={200: MessageOutputSerializer(many=True)},
+        examples=[OpenApiExample("A conversation", value=[MESSAGE_EXAMPLE],
+                                 response_only=True, status_codes=["200"])],
+    )
+    def get(self, request: Request, inquiry_id: int) -> Response:
+        inquiry = inquiries_selectors.inquiry_get_for_brand(brand=self.client().brand,
+                                                  inquiry_id=inquiry_id)
+        return Response(_messages_payload(inquiry))
+
+    @extend_schema(
+        operation_id="inquiry_message_create",
+        summary="Add what the customer wrote to an inquiry",
+        description="A customer reply to an answered inquiry (or one waiting on the customer) "
+        "puts it back with its expert (status `assigned`), who is told at once.",
+        request=CustomerMessageInputSerializer,
+        responses={201: MessageOutputSerializer},
         examples=[
-            OpenApiExample("Raw MIME", request_only=True, media_type=RAW_EMAIL,
-                           value=RAW_EMAIL_EXAMPLE),
-            OpenApiExample("anymail normalized", request_only=True, media_type=JSON, value={
-                "from_email": "Sam Rivera <sam@example.com>", "subject": "Re: Where is my order?",
-                "text": "Still nothing.", "headers": {
-                    "Message-ID": "<CAF5678@mail.example.com>",
-                    "In-Reply-To": "<CAF1234@mail.example.com>"},
-                "attachments": [{"filename": "receipt.pdf", "content_type": "application/pdf",
-                                 "content": "JVBERi0xLjQK"}]}),
-            OpenApiExample("Threaded", response_only=True, status_codes=["201"], value={
-                "inquiry": INQUIRY_EXAMPLE, "message_id": 77, "threaded": True,
-                "created": True}),
+            OpenApiExample("A customer reply", request_only=True,
+                           value={"body": "Thanks! Can you send the tracking number?"}),
+            OpenApiExample("The stored message", response_only=True, status_codes=["201"],
+                           value={**MESSAGE_EXAMPLE, "direction": "inbound",
+                                  "delivery_status": "n/a", "delivery_attempts": 0,
+                                  "delivery_log": []}),
         ],
     )
-    def post(self, request: Request, queue_id: int, token: str) -> Response:
-        queue = queues_selectors.queue_get_for_inbound(queue_id=queue_id)
-        if not hmac.compare_digest(queue.inbound_email_token.encode(), token.encode()):
-            raise Unauthenticated("Wrong inbound email token for this queue.")
-        content_type = require_content_type(request, RAW_EMAIL, JSON)
-        body = raw_body(request)
-        if content_type == RAW_EMAIL:
-            email = inbound_email.parse_raw(body)
-        else:
-            email = inbound_email.parse_normalized(decode_json(body))
-        outcome = inbound_email.email_receive(queue=queue, email=email, now=timezone.now())
-        outcome.inquiry.refresh_from_db()
-        return Response(
-            {"inquiry": InquiryOutputSerializer(outcome.inquiry).data,
-             "message_id": outcome.message.pk, "threaded": outcome.threaded,
-             "created": outcome.created},
-            status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
-        )
+    def post(self, request: Request, inquiry_id: int) -> Response:
+        inquiry = inquiries_selectors.inquiry_get_for_brand(brand=self.client().brand,
+                                                  inquiry_id=inquiry_id)
+        serializer = self.CustomerMessageInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        message, _ = intake.inquiry_add_customer_message(
+            inquiry_id=inquiry.pk, body=serializer.validated_data["body"], now=timezone.now())
+        message = inquiries_selectors.message_list_for_inquiry(inquiry=inquiry).get(pk=message.pk)
+        return Response(MessageOutputSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+class InquiryListCreateApi(InquiryCreateApi, InquiryListApi):
+    """`/api/v1/inquiries`: POST creates (InquiryCreateApi), GET lists (InquiryListApi)."""
