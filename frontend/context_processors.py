@@ -1,0 +1,115 @@
+"""What base.html needs to draw the navigation of every page: the signed-in user's role and the
+item of that role's navigation the page belongs to (marked `aria-current="page"`).
+
+The views do not pass either: the role is looked up here, once per request and only when a
+template asks for it, with the same public selectors and the same order as the home page
+(ops staff first, then an expert profile, then a brand membership)."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from experts.models import ExpertStatus
+from experts.selectors import expert_profile_for_user
+from marketplace.selectors import brand_membership_for_user
+
+BRAND, EXPERT, APPLICANT, OPS = "brand", "expert", "applicant", "ops"
+
+# An expert profile in one of these states works in the expert workspace; in any other it is
+# still an application (the home page sends it to apply:status).
+WORKING_EXPERT = (ExpertStatus.APPROVED, ExpertStatus.SUSPENDED)
+
+# Per URL namespace: each navigation item and the URL names of the pages under it. A page whose
+# name is not listed here is its own item ("namespace:url_name").
+SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "brand": {
+        "console": ("console", "inquiry", "attachment", "message_retry"),
+        "queues": ("queues", "queue_create", "queue", "queue_update", "macro_save",
+                   "macro_delete", "queue_channels", "queue_channels_update"),
+        "shifts": ("shifts", "publish"),
+        "training": ("training", "training_save", "training_question_add",
+                     "training_question_update", "training_question_delete",
+                     "certification_revoke"),
+        "keys": ("keys", "key_create", "key_revoke", "key_rotate"),
+        "members": ("members", "member_invite", "invitation_cancel", "member_role",
+                    "member_remove"),
+        "billing": ("billing",),
+    },
+    "expert": {
+        "workspace": ("workspace", "inquiry", "reply", "resolve", "attachment", "offer_accept",
+                      "offer_decline", "presence"),
+        "marketplace": ("marketplace", "book", "waitlist_join"),
+        "my_shifts": ("my_shifts", "check_in", "check_out", "cancel", "release",
+                      "waitlist_leave"),
+        "certifications": ("certifications", "brand_quiz"),
+    },
+    "ops": {
+        "console": ("console", "inquiry", "expert_decide"),
+        "vetting": ("vetting", "vetting_detail", "vetting_checklist", "vetting_note",
+                    "vetting_decide", "vetting_certification_revoke"),
+        "shifts": ("shifts", "publish"),
+        "quality": ("quality", "alert_acknowledge"),
+        "brand_invite": ("brand_invite",),
+    },
+    "apply": {
+        "status": ("status", "profile", "terms", "quiz", "sample", "submit", "verify_resend"),
+    },
+}
+SECTION_OF_PAGE = {
+    (namespace, url_name): f"{namespace}:{section}"
+    for namespace, sections in SECTIONS.items()
+    for section, url_names in sections.items()
+    for url_name in url_names
+}
+
+
+@dataclass(frozen=True)
+class Navigation:
+    # "brand", "expert", "applicant", "ops", or "" (signed out, or no role yet).
+    role: str
+    # The navigation item of this page, such as "brand:queues"; "" when it has none.
+    section: str
+    # Only an approved expert may take brand quizzes (a suspended one may not).
+    expert_approved: bool = False
+
+
+def user_navigation(request: HttpRequest) -> Navigation:
+    """The navigation of this request, worked out once."""
+    cached = getattr(request, "_shiftline_navigation", None)
+    if cached is None:
+        cached = _navigation(request)
+        request._shiftline_navigation = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _navigation(request: HttpRequest) -> Navigation:
+    section = _section(request)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return Navigation(role="", section=section)
+    if user.is_staff:
+        return Navigation(role=OPS, section=section)
+    expert = expert_profile_for_user(user=user)
+    if expert is not None:
+        if expert.status in WORKING_EXPERT:
+            return Navigation(role=EXPERT, section=section,
+                              expert_approved=expert.status == ExpertStatus.APPROVED)
+        return Navigation(role=APPLICANT, section=section)
+    if brand_membership_for_user(user=user) is not None:
+        return Navigation(role=BRAND, section=section)
+    return Navigation(role="", section=section)
+
+
+def _section(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None or not match.namespace or not match.url_name:
+        return ""
+    return SECTION_OF_PAGE.get((match.namespace, match.url_name),
+                               f"{match.namespace}:{match.url_name}")
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """`nav.role`, `nav.section` and `nav.expert_approved` in every template rendered with a
+    request; nothing is queried unless the template reads them."""
+    return {"nav": SimpleLazyObject(lambda: user_navigation(request))}

@@ -1,0 +1,247 @@
+"""Every page of a role shows that role's whole navigation with the page's own item marked
+`aria-current="page"`; signed-out visitors and users without a role see no role navigation."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, User
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from experts.models import ExpertProfile, ExpertStatus
+from frontend.context_processors import user_navigation
+from marketplace.models import Inquiry, OverflowQueue
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+# Each role's navigation, in order: (URL name, link text).
+NAVIGATION = {
+    "brand": [("brand:console", "Inquiries"), ("brand:queues", "Queues"),
+              ("brand:shifts", "Shifts"), ("brand:training", "Training"),
+              ("brand:keys", "API keys"), ("brand:members", "Members"),
+              ("brand:billing", "Billing"), ("api-docs", "API")],
+    "expert": [("expert:workspace", "Workspace"), ("expert:marketplace", "Book shifts"),
+               ("expert:my_shifts", "My shifts"), ("expert:certifications", "Certifications")],
+    "ops": [("ops:console", "Ops console"), ("ops:vetting", "Vetting"), ("ops:shifts", "Shifts"),
+            ("ops:quality", "Quality"), ("ops:brand_invite", "Invite a brand")],
+    "applicant": [("apply:status", "My application")],
+}
+
+# Every page (a GET answered with HTML) of each role's URL namespace, and the navigation item
+# it belongs to.
+PAGES = {
+    "brand": {"console": "brand:console", "inquiry": "brand:console", "queues": "brand:queues",
+              "queue": "brand:queues", "queue_channels": "brand:queues",
+              "shifts": "brand:shifts", "training": "brand:training", "keys": "brand:keys",
+              "members": "brand:members", "billing": "brand:billing"},
+    "expert": {"workspace": "expert:workspace", "inquiry": "expert:workspace",
+               "marketplace": "expert:marketplace", "my_shifts": "expert:my_shifts",
+               "certifications": "expert:certifications",
+               "brand_quiz": "expert:certifications"},
+    "ops": {"console": "ops:console", "inquiry": "ops:console", "vetting": "ops:vetting",
+            "vetting_detail": "ops:vetting", "shifts": "ops:shifts", "quality": "ops:quality",
+            "brand_invite": "ops:brand_invite"},
+    "applicant": {"status": "apply:status", "profile": "apply:status", "quiz": "apply:status",
+                  "sample": "apply:status"},
+}
+NAMESPACE = {"brand": "brand", "expert": "expert", "ops": "ops", "applicant": "apply"}
+
+
+@dataclass(frozen=True)
+class World:
+    users: dict[str, User]
+    queue: OverflowQueue
+    brand_inquiry: Inquiry
+    expert_inquiry: Inquiry
+    expert: ExpertProfile
+    candidate: ExpertProfile
+
+    def kwargs(self, role: str) -> dict[str, Any]:
+        """A value for every URL parameter of the role's pages."""
+        inquiry = self.expert_inquiry if role == "expert" else self.brand_inquiry
+        return {"inquiry_id": inquiry.pk, "queue_id": self.queue.pk,
+                "slug": self.queue.brand.slug, "expert_id": self.candidate.pk}
+
+
+@pytest.fixture
+def world(now: datetime, captured_tasks: list) -> World:
+    queue = factories.queue()
+    factories.training_pack(of=queue.brand)
+    reply, expert = factories.expert_reply(on=queue, now=now)
+    return World(
+        users={"brand": factories.brand_member(of=queue.brand),
+               "expert": expert.user,
+               "ops": factories.user(is_staff=True),
+               "applicant": factories.applicant(now=now, submitted=False).user},
+        queue=queue, brand_inquiry=factories.inquiry(on=queue, now=now),
+        expert_inquiry=reply.inquiry, expert=expert,
+        candidate=factories.applicant(now=now),
+    )
+
+
+class NavigationParser(HTMLParser):
+    """The links of the page header's navigation, but for the Shiftline home link and the admin
+    link of staff: the role's navigation. Each link says whether it is marked current."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[dict[str, str | None]] = []
+        self.log_out = False
+        self._in_header = False
+        self._link: dict[str, str | None] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "header" and not self._in_header:
+            self._in_header = True
+        elif tag == "a" and self._in_header:
+            if "brand-mark" in (attributes.get("class") or "").split() \
+                    or attributes.get("href") == reverse("admin:index"):
+                return
+            self._link = {"href": attributes.get("href"), "text": "",
+                          "current": attributes.get("aria-current")}
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "header":
+            self._in_header = False
+        elif tag == "a" and self._link is not None:
+            self._link["text"] = " ".join((self._link["text"] or "").split())
+            self.links.append(self._link)
+            self._link = None
+
+    def handle_data(self, data: str) -> None:
+        if self._link is not None:
+            self._link["text"] = (self._link["text"] or "") + data
+        if self._in_header and data.strip() == "Log out":
+            self.log_out = True
+
+
+def navigation_of(html: str) -> NavigationParser:
+    parser = NavigationParser()
+    parser.feed(html)
+    return parser
+
+
+def url_for(role: str, pattern: URLPattern, world: World, default: object = None) -> str:
+    values = world.kwargs(role)
+    kwargs = {name: values.get(name, default) for name in pattern.pattern.regex.groupindex}
+    return reverse(f"{NAMESPACE[role]}:{pattern.name}", kwargs=kwargs)
+
+
+def role_patterns(role: str) -> dict[str, URLPattern]:
+    """The URL patterns of the role's namespace (frontend/urls.py), by name."""
+
+    def namespace(resolver: URLResolver) -> URLResolver | None:
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                if entry.namespace == NAMESPACE[role]:
+                    return entry
+                if (found := namespace(entry)) is not None:
+                    return found
+        return None
+
+    found = namespace(get_resolver())
+    assert found is not None
+    return {entry.name: entry for entry in found.url_patterns
+            if isinstance(entry, URLPattern) and entry.name}
+
+
+@pytest.mark.parametrize("role", list(NAVIGATION))
+def test_every_page_of_a_role_shows_its_whole_navigation_and_marks_the_page(
+    role: str, world: World
+) -> None:
+    client = Client()
+    client.force_login(world.users[role])
+    expected = [(reverse(name), text) for name, text in NAVIGATION[role]]
+
+    patterns = role_patterns(role)
+    for url_name, section in PAGES[role].items():
+        url = url_for(role, patterns[url_name], world)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        nav = navigation_of(response.content.decode())
+
+        assert [(link["href"], link["text"]) for link in nav.links] == expected, url
+        assert [link["href"] for link in nav.links if link["current"] == "page"] == \
+            [reverse(section)], url
+        assert nav.log_out, url
+
+
+@pytest.mark.parametrize("role", list(NAVIGATION))
+def test_the_page_list_covers_every_page_of_the_role(role: str, world: World) -> None:
+    """A new page in a role's namespace shows up here, so it gets checked above too."""
+    client = Client()
+    client.force_login(world.users[role])
+    pages = set()
+    for name, pattern in role_patterns(role).items():
+        response = client.get(url_for(role, pattern, world, default=1))
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            pages.add(name)
+
+    assert pages == set(PAGES[role])
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/signup/", "/apply/signup/"])
+def test_a_signed_out_visitor_sees_no_role_navigation(path: str) -> None:
+    nav = navigation_of(Client().get(path).content.decode())
+
+    assert (nav.links, nav.log_out) == ([], False)
+
+
+def test_a_user_without_a_role_sees_only_log_out() -> None:
+    client = Client()
+    client.force_login(factories.user())
+
+    response = client.get("/")
+    nav = navigation_of(response.content.decode())
+
+    assert response.status_code == 403
+    assert (nav.links, nav.log_out) == ([], True)
+
+
+def test_a_suspended_expert_is_not_offered_certifications(now: datetime) -> None:
+    client = Client()
+    client.force_login(factories.expert(now=now, status=ExpertStatus.SUSPENDED).user)
+
+    nav = navigation_of(client.get("/expert/").content.decode())
+
+    assert [link["text"] for link in nav.links] == ["Workspace", "Book shifts", "My shifts"]
+    assert [link["text"] for link in nav.links if link["current"]] == ["Workspace"]
+
+
+def test_the_role_is_looked_up_once_a_request(
+    now: datetime, django_assert_num_queries: Any
+) -> None:
+    request = RequestFactory().get("/expert/")
+    request.user = factories.expert(now=now).user
+
+    with django_assert_num_queries(1):
+        first = user_navigation(request)
+    with django_assert_num_queries(0):
+        again = user_navigation(request)
+
+    assert first is again
+    assert (first.role, first.expert_approved) == ("expert", True)
+
+
+@pytest.mark.parametrize(("make_user", "role"), [
+    (lambda now: AnonymousUser(), ""),
+    (lambda now: factories.user(is_staff=True), "ops"),
+    (lambda now: factories.brand_member(of=factories.brand()), "brand"),
+    (lambda now: factories.expert(now=now).user, "expert"),
+    (lambda now: factories.expert(now=now, status=ExpertStatus.SUSPENDED).user, "expert"),
+    (lambda now: factories.expert(now=now, status=ExpertStatus.IN_REVIEW).user, "applicant"),
+    (lambda now: factories.user(), ""),
+], ids=["signed out", "staff", "brand member", "approved expert", "suspended expert",
+        "expert in review", "no role"])
+def test_each_user_has_the_role_the_home_page_sends_them_to(
+    make_user: Any, role: str, now: datetime
+) -> None:
+    request = RequestFactory().get("/")
+    request.user = make_user(now)
+
+    assert user_navigation(request).role == role
