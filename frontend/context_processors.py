@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from experts.models import ExpertStatus
-from experts.selectors import expert_profile_for_user
-from marketplace.selectors import brand_membership_for_user
+from experts.profiles.selectors import expert_profile_for_user
+from marketplace.onboarding.selectors import brand_membership_for_user
 
 BRAND, EXPERT, APPLICANT, OPS = "brand", "expert", "applicant", "ops"
 

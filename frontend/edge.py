@@ -28,10 +28,8 @@ from django.utils.deprecation import MiddlewareMixin
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from experts.models import ExpertStatus
-from experts.profiles.selectors import expert_profile_for_user
 from frontend.responses import navigate
 from marketplace.infra.errors import Conflict, DomainError, FieldErrors, NotFound, PermissionDenied
-from marketplace.onboarding.selectors import brand_membership_for_user
 
 # DRF's exception handler answers these paths in JSON; the edge leaves them alone.
 API_PREFIX = "/api/"
@@ -62,28 +60,11 @@ def page_status(error: DomainError) -> int:
     return next((status for kind, status in PAGE_STATUSES if isinstance(error, kind)), 400)
 
 
-def role_context(request: HttpRequest) -> dict[str, object]:
-    """Who is signed in, so an error page shows that role's navigation and leads back into
-    their own console (the same homes as `frontend.views.home.home`)."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    if user.is_staff:
-        return {"role": "ops"}
-    expert = expert_profile_for_user(user=user)
-    if expert is not None:
-        role = "expert" if expert.status in WORKSPACE_STATUSES else "applicant"
-        return {"role": role, "expert": expert}
-    if brand_membership_for_user(user=user) is not None:
-        return {"role": "brand"}
-    return {}
-
-
 def error_page(request: HttpRequest, *, status: int, reasons: list[str]) -> HttpResponse:
     """The styled page of `status` (400, 403, 404 or 409) saying why; without a reason the
     template's own sentence stands."""
     return render(request, f"{status}.html", {
-        "reasons": [reason for reason in reasons if reason], **role_context(request),
+        "reasons": [reason for reason in reasons if reason],
     }, status=status)
 
 

@@ -164,9 +164,10 @@ class QueueWebhookApi(InboundApi):
 def _handle_webhook(queue: OverflowQueue, data: dict[str, Any],
                     now: Any) -> tuple[int, dict[str, Any], Inquiry | None]:
     if data["event"] == "message.created":
-        inquiry = inquiries_selectors.inquiry_get_by_external_id(brand_id=queue.brand_id,
-                                                       external_id=data["external_id"])
-        intake_services.inquiry_add_customer_message(inquiry_id=inquiry.pk, body=data["body"], now=now)
+        inquiry = inquiries_selectors.inquiry_get_by_external_id(
+            brand_id=queue.brand_id, external_id=data["external_id"])
+        intake_services.inquiry_add_customer_message(inquiry_id=inquiry.pk, body=data["body"],
+                                                     now=now)
         inquiry.refresh_from_db()
         return 201, dict(InquiryOutputSerializer(inquiry).data), inquiry
     inquiry, created = intake_services.inquiry_create(
