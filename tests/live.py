@@ -65,8 +65,9 @@ def test_database_url() -> str:
     return f"postgres://{database['USER']}{password}@{host}{port}/{database['NAME']}"
 
 
+# A busy 2-core machine takes over 30 s to start a Celery worker (measured), so the waits allow 90.
 def _wait(check: Any, what: str, processes: list[subprocess.Popen[bytes]],
-          timeout: float = 30) -> None:
+          timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if any(process.poll() is not None for process in processes):
@@ -177,7 +178,7 @@ class WorkerProcess:
     extra_args: tuple[str, ...] = ()
     process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 30) -> None:
+    def start(self, timeout: float = 90) -> None:
         offset = self.log.stat().st_size if self.log.exists() else 0
         command = [str(BIN / "celery"), "-A", "marketplace", "worker", "-Q", self.queues,
                    "-P", "prefork", "-c", str(self.concurrency), "-n",
