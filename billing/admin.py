@@ -7,7 +7,7 @@ class EntryInline(admin.TabularInline):
     model = LedgerEntry
     extra = 0
     can_delete = False
-    readonly_fields = ["account", "amount_minor"]
+    readonly_fields = ["account", "amount_minor", "description"]
 
 
 @admin.register(LedgerTransaction)

@@ -64,6 +64,10 @@ class LedgerEntry(models.Model):
     )
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
     amount_minor = models.BigIntegerField()
+    description = models.CharField(
+        max_length=300, blank=True, default="",
+        help_text="Which part of the transaction this is, such as what the expert earns and why.",
+    )
 
     class Meta:
         verbose_name_plural = "ledger entries"

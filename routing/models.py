@@ -1,5 +1,7 @@
 """Offers, assignments and the decision log. The invariants are database constraints."""
 
+from decimal import Decimal
+
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -120,6 +122,11 @@ class Assignment(models.Model):
                               default=AssignmentStatus.ACTIVE)
     created_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
+    premium_multiplier = models.DecimalField(
+        max_digits=4, decimal_places=2, default=Decimal("1.00"),
+        help_text="The premium of the shift the expert was working when they accepted, copied "
+        "from their seat; billing multiplies their rate by it at resolution.",
+    )
 
     class Meta:
         constraints = [
@@ -127,6 +134,8 @@ class Assignment(models.Model):
                 fields=["inquiry"], condition=Q(status="active"),
                 name="one_active_assignment_per_inquiry",
             ),
+            models.CheckConstraint(condition=Q(premium_multiplier__gte=Decimal("1.00")),
+                                   name="assignment_premium_at_least_1"),
         ]
         indexes = [
             models.Index(fields=["expert", "status"], name="assignment_expert_status"),
@@ -166,9 +175,15 @@ class ExpertSeat(models.Model):
     quality_score = models.FloatField(default=0.0)
     shift_ends_at = models.DateTimeField()
     opened_at = models.DateTimeField()
+    premium_multiplier = models.DecimalField(
+        max_digits=4, decimal_places=2, default=Decimal("1.00"),
+        help_text="The premium of the shift the seat was opened for; an accepted offer keeps it.",
+    )
 
     class Meta:
         constraints = [
+            models.CheckConstraint(condition=Q(premium_multiplier__gte=Decimal("1.00")),
+                                   name="seat_premium_at_least_1"),
             models.CheckConstraint(condition=Q(chat_load__lte=models.F("chat_capacity")),
                                    name="seat_chat_within_capacity"),
             models.CheckConstraint(condition=Q(email_load__lte=models.F("email_capacity")),

@@ -1,9 +1,8 @@
-"""Reads for shifts: the marketplace an expert browses, their calendar, a brand's slots, each
-queue's shift policy and the premium a shift pays."""
+"""Reads for shifts: the marketplace an expert browses, their calendar, a brand's slots and
+each queue's shift policy."""
 
 
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -177,23 +176,3 @@ def policy_for_queue(*, queue: OverflowQueue) -> QueueShiftPolicy:
 
 def slot_filter_has_certification(*, expert: ExpertProfile) -> bool:
     return expert.certifications.filter(status=CertificationStatus.GRANTED).exists()
-
-
-def premium_multiplier_at(*, expert_id: int, queue_id: int, at: datetime) -> Decimal:
-    """The premium of the shift the expert was working on the queue at `at` (checked in, or
-    completed since), or 1.00 when they were on none."""
-    premium = ShiftBooking.objects.filter(
-        expert_id=expert_id, slot__queue_id=queue_id, starts_at__lte=at, ends_at__gt=at,
-        status__in=[BookingStatus.CHECKED_IN, BookingStatus.COMPLETED],
-    ).values_list("slot__premium_multiplier", flat=True).first()
-    return Decimal("1.00") if premium is None else premium
-
-
-def expert_rate_with_premium(*, expert_id: int, queue: OverflowQueue,
-                             accepted_at: datetime) -> int:
-    """The expert's earning for one ticket of the queue taken at `accepted_at`: the queue's rate
-    times the shift's premium, in whole minor units (half up), never above the brand's price, so
-    the platform's share is never negative."""
-    premium = premium_multiplier_at(expert_id=expert_id, queue_id=queue.pk, at=accepted_at)
-    rate = (Decimal(queue.expert_rate_minor) * premium).quantize(Decimal(1), ROUND_HALF_UP)
-    return min(int(rate), queue.price_per_ticket_minor)

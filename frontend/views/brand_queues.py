@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from billing.money import minor_to_money
+from billing.money import Money
 from frontend.access import brand_member_required, brand_role_required
 from frontend.edge import field_errors, form_view
 from frontend.responses import navigate
@@ -57,8 +57,9 @@ def _form_values(queue: OverflowQueue) -> dict[str, Any]:
         "languages": ", ".join(queue.languages),
         "required_skills": ", ".join(queue.required_skills),
         "currency": queue.currency,
-        "price_per_ticket": minor_to_money(queue.price_per_ticket_minor, queue.currency),
-        "expert_rate": minor_to_money(queue.expert_rate_minor, queue.currency),
+        "price_per_ticket": str(Money(minor=queue.price_per_ticket_minor,
+                                      currency=queue.currency).amount),
+        "expert_rate": str(Money(minor=queue.expert_rate_minor, currency=queue.currency).amount),
         "guidelines": queue.guidelines,
         "business_hours": "\n".join(
             f"{WEEKDAYS[span.weekday].title()} {span.opens_at:%H:%M}-{span.closes_at:%H:%M}"

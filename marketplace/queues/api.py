@@ -15,7 +15,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from billing.money import minor_to_money
+from billing.money import Money
 from marketplace.access.api import BrandApi
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues import services as queues_services
@@ -113,10 +113,10 @@ class QueueOutputSerializer(serializers.Serializer):
                  "closes": f"{span.closes_at:%H:%M}"} for span in queue.spans.all()]
 
     def get_price_per_ticket(self, queue: OverflowQueue) -> str:
-        return minor_to_money(queue.price_per_ticket_minor, queue.currency)
+        return str(Money(minor=queue.price_per_ticket_minor, currency=queue.currency).amount)
 
     def get_expert_rate(self, queue: OverflowQueue) -> str:
-        return minor_to_money(queue.expert_rate_minor, queue.currency)
+        return str(Money(minor=queue.expert_rate_minor, currency=queue.currency).amount)
 
 
 QUEUE_EXAMPLE = {

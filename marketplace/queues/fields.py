@@ -15,7 +15,7 @@ from zoneinfo import available_timezones
 
 import holidays
 
-from billing.money import money_to_minor
+from billing.money import Money
 
 CHANNELS = ("email", "chat", "social")
 
@@ -321,7 +321,7 @@ def parse_queue_changes(
     for key, model_field in MONEY_FIELDS.items():
         if key in changes:
             try:
-                values[model_field] = money_to_minor(changes[key], currency)
+                values[model_field] = Money.parse(changes[key], currency=currency).minor
             except ValueError as error:
                 errors[key] = [str(error)]
     return values, errors

@@ -6,8 +6,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from billing import services as billing_services
+from billing.money import Money
 from experts.profiles.models import ExpertProfile
-from experts.shifts import selectors as shifts_selectors
 from marketplace.infra.errors import Conflict, DomainError, NotFound, PermissionDenied
 from marketplace.infra.push import push_to_expert_on_commit
 from marketplace.infra.tasking import enqueue_on_commit
@@ -58,7 +58,9 @@ def assignment_reply(
 
 def assignment_resolve(*, inquiry_id: int, expert: ExpertProfile, now: datetime) -> Assignment:
     """Resolves the inquiry and books the money, exactly once: a second call finds the
-    assignment resolved, and the ledger's idempotency key refuses a second entry anyway."""
+    assignment resolved, and the ledger's idempotency key refuses a second entry anyway.
+    Billing prices the ticket from the queue's price and rate and the premium the assignment
+    kept when it was accepted."""
     with transaction.atomic():
         inquiry, assignment = _lock_active_assignment(inquiry_id=inquiry_id, expert=expert)
         if assignment.status == AssignmentStatus.RESOLVED:
@@ -76,14 +78,12 @@ def assignment_resolve(*, inquiry_id: int, expert: ExpertProfile, now: datetime)
             data={"expert_id": expert.pk},
         )
         queue = inquiry.queue
-        rate_minor = shifts_selectors.expert_rate_with_premium(
-            expert_id=expert.pk, queue=queue, accepted_at=assignment.created_at,
-        )
-        billing_services.ledger_record_ticket_resolution(
+        billing_services.ticket_resolution_bill(
             inquiry_id=inquiry.pk, brand_id=inquiry.brand_id, brand_name=inquiry.brand.name,
             expert_id=expert.pk, expert_name=expert.display_name,
-            price_minor=queue.price_per_ticket_minor, expert_rate_minor=rate_minor,
-            currency=queue.currency, now=now,
+            price=Money(minor=queue.price_per_ticket_minor, currency=queue.currency),
+            expert_base_rate=Money(minor=queue.expert_rate_minor, currency=queue.currency),
+            premium_multiplier=assignment.premium_multiplier, now=now,
         )
         seats.seat_release(expert_id=expert.pk, channel=inquiry.channel, now=now)
         enqueue_on_commit("routing.expert_capacity_freed", expert.pk)

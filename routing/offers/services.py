@@ -196,6 +196,9 @@ def _lock_offer_for_expert(*, offer_id: int, expert: ExpertProfile) -> tuple[Inq
 
 
 def offer_accept(*, offer_id: int, expert: ExpertProfile, now: datetime) -> Assignment:
+    """Gives the inquiry to the expert. The assignment keeps the premium of the shift they are
+    working now (from their seat), which is what billing multiplies their rate by when the
+    inquiry resolves, however late that is."""
     with transaction.atomic():
         inquiry, offer = _lock_offer_for_expert(offer_id=offer_id, expert=expert)
         if offer.status == OfferStatus.ACCEPTED:
@@ -212,7 +215,9 @@ def offer_accept(*, offer_id: int, expert: ExpertProfile, now: datetime) -> Assi
         offer.save(update_fields=["status", "responded_at"])
         _withdraw_pending_offers(inquiry, now)
         assignment = Assignment.objects.create(
-            inquiry=inquiry, expert=expert, offer=offer, created_at=now
+            inquiry=inquiry, expert=expert, offer=offer, created_at=now,
+            premium_multiplier=seats_selectors.seat_premium_multiplier(
+                expert_id=expert.pk, queue_id=inquiry.queue_id),
         )
         inquiries_services.inquiry_change_status(
             inquiry=inquiry, status=InquiryStatus.ASSIGNED, kind="accepted", now=now,

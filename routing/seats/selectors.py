@@ -3,6 +3,7 @@
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import (
     F,
@@ -64,6 +65,14 @@ def seat_queue_ids(*, expert_id: int) -> list[int]:
 
 def seat_for_expert(*, expert_id: int) -> ExpertSeat | None:
     return ExpertSeat.objects.filter(expert_id=expert_id).first()
+
+
+def seat_premium_multiplier(*, expert_id: int, queue_id: int) -> Decimal:
+    """The premium of the shift the expert's seat was opened for, when that seat is on
+    `queue_id`; 1.00 (no premium) when they hold no seat there."""
+    premium = (ExpertSeat.objects.filter(expert_id=expert_id, queue_id=queue_id)
+               .values_list("premium_multiplier", flat=True).first())
+    return Decimal("1.00") if premium is None else premium
 
 
 def seat_expert_ids_shift_ended(*, now: datetime) -> list[int]:

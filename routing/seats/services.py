@@ -3,6 +3,7 @@ expert checks in or out or is suspended; routing calls them as work is offered a
 
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import F, Subquery
 
@@ -35,17 +36,21 @@ def seat_open(
     skills: list[str],
     quality_score: float,
     shift_ends_at: datetime,
+    premium_multiplier: Decimal,
     now: datetime,
 ) -> ExpertSeat:
     """Opens (or moves) the expert's seat. The load starts from the work the expert actually
-    holds, so a seat reopened mid-conversation is not mistaken for an empty one. The caller
-    has checked that the expert is approved, certified and on shift."""
+    holds, so a seat reopened mid-conversation is not mistaken for an empty one. The shift's
+    `premium_multiplier` rides on the seat so that an accepted offer can keep it, and routing
+    never reads shifts to pay the expert. The caller has checked that the expert is approved,
+    certified and on shift."""
     seat, _ = ExpertSeat.objects.update_or_create(
         expert_id=expert_id,
         defaults={
             "queue_id": queue_id, "languages": languages, "skills": skills,
-            "quality_score": quality_score, "shift_ends_at": shift_ends_at, "available": True,
-            "idle_since": now, "opened_at": now, **_current_load(expert_id),
+            "quality_score": quality_score, "shift_ends_at": shift_ends_at,
+            "premium_multiplier": premium_multiplier, "available": True, "idle_since": now,
+            "opened_at": now, **_current_load(expert_id),
         },
     )
     return seat

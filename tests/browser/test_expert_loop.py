@@ -52,7 +52,7 @@ def test_expert_takes_an_offer_live_and_is_paid(live: LivePlatform) -> None:
         expect(page.locator("#conversation")).to_contain_text("Rub a pencil")
         page.get_by_role("button", name="Mark resolved").click()
         expect(page).to_have_url(f"{live.base_url}/expert/")
-        expect(page.locator("#earnings")).to_contain_text("EUR 3.00")
+        expect(page.locator("#earnings")).to_contain_text("€3.00")
         if os.environ.get("SHIFTLINE_SCREENSHOTS"):
             page.screenshot(path=os.environ["SHIFTLINE_SCREENSHOTS"] + "/expert-earnings.png",
                             full_page=True)

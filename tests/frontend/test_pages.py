@@ -110,7 +110,7 @@ def test_expert_accepts_replies_and_resolves_over_http(captured_tasks: list) -> 
     inquiry.refresh_from_db()
     assert inquiry.status == InquiryStatus.RESOLVED
     assert LedgerTransaction.objects.count() == 1
-    assert b"EUR 3.00" in after.content
+    assert "€3.00".encode() in after.content
 
 
 def test_offer_accepted_from_a_pushed_card_navigates_the_whole_page(captured_tasks: list) -> None:

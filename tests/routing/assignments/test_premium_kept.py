@@ -1,0 +1,66 @@
+"""The shift premium travels on routing's own rows: check-in puts it on the seat, accepting an
+offer keeps it on the assignment, and resolution pays it even after the shift is over."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from billing.models import LedgerEntry, LedgerTransaction
+from experts.attendance import services as attendance
+from experts.shifts.models import ShiftBooking
+from experts.shifts.services import publishing as shifts_publishing
+from routing.assignments import services as assignments_services
+from routing.models import Assignment, ExpertSeat
+from routing.offers import services as offers_services
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_check_in_opens_the_seat_with_the_shifts_premium(now: datetime) -> None:
+    queue = factories.queue()
+    slot = shifts_publishing.shift_slot_create(
+        queue=queue, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=4),
+        headcount=1, premium_multiplier=Decimal("1.25"),
+    )
+
+    expert = factories.on_shift_expert(on=queue, now=now, slot=slot)
+
+    assert ExpertSeat.objects.get(expert=expert).premium_multiplier == Decimal("1.25")
+
+
+def test_a_seat_without_a_premium_shift_pays_none(now: datetime) -> None:
+    queue = factories.queue()
+
+    expert = factories.on_shift_expert(on=queue, now=now)
+
+    assert ExpertSeat.objects.get(expert=expert).premium_multiplier == Decimal("1.00")
+
+
+def test_the_accepted_premium_is_paid_after_the_expert_checks_out(
+    now: datetime, captured_tasks: list
+) -> None:
+    queue = factories.queue(price_minor=450, rate_minor=300)
+    slot = shifts_publishing.shift_slot_create(
+        queue=queue, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=4),
+        headcount=1, premium_multiplier=Decimal("1.25"),
+    )
+    expert = factories.on_shift_expert(on=queue, now=now, slot=slot)
+    inquiry = factories.inquiry(on=queue, now=now)
+    offer_id = offers_services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id
+    assert offer_id is not None
+    assignment = offers_services.offer_accept(offer_id=offer_id, expert=expert, now=now)
+    assignments_services.assignment_reply(inquiry_id=inquiry.pk, expert=expert,
+                                          author=expert.user, body="Done.", now=now)
+    attendance.shift_booking_check_out(booking_id=ShiftBooking.objects.get(expert=expert).pk,
+                                       expert=expert, now=now + timedelta(minutes=1))
+
+    assignments_services.assignment_resolve(inquiry_id=inquiry.pk, expert=expert,
+                                            now=now + timedelta(minutes=5))
+
+    assert Assignment.objects.get(pk=assignment.pk).premium_multiplier == Decimal("1.25")
+    assert not ExpertSeat.objects.filter(expert=expert).exists()
+    entries = LedgerEntry.objects.filter(
+        transaction=LedgerTransaction.objects.get(reference_inquiry_id=inquiry.pk))
+    assert sorted(entries.values_list("amount_minor", flat=True)) == [-375, -75, 450]
