@@ -13,17 +13,19 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from billing.money import minor_to_money
-from frontend.access import brand_member_required, brand_role_required
+from frontend.access import brand_member_required, brand_permission_required
 from frontend.edge import field_errors, form_view
 from frontend.responses import navigate
 from marketplace.infra.errors import DomainError
-from marketplace.models import BrandMembership, BrandRole, OverflowQueue
+from marketplace.models import BrandMembership, OverflowQueue
+from marketplace.onboarding import policy
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues import services as queues_services
 from marketplace.queues.fields import CHANNELS, WEEKDAYS
 from routing.engine.coverage import REASON_LABELS, CoverageReason
 
-EDITORS = (BrandRole.OWNER.value, BrandRole.ADMIN.value)
+editor_required = brand_permission_required(policy.require_brand_can_configure,
+                                            action="can change queues")
 TEXT_FIELDS = (
     "name", "time_zone", "holiday_country", "overflow_backlog_threshold",
     "overflow_wait_threshold_seconds", "chat_first_response_seconds",
@@ -120,7 +122,8 @@ def _queue_page(request: HttpRequest, membership: BrandMembership, queue: Overfl
         "queue": queue, "form": form, "errors": errors if refused == "settings" else {},
         "macro_errors": errors if refused == "macro" else {},
         "macro_form": request.POST if refused == "macro" else {},
-        "can_edit": membership.role in EDITORS, "channels": CHANNELS,
+        "can_edit": policy.brand_can_configure(membership, membership.brand),
+        "channels": CHANNELS,
         "week_start": week_start, "previous_week": week_start - timedelta(days=7),
         "next_week": week_start + timedelta(days=7), "preview": _preview(queue, week_start),
         "hours": range(24),
@@ -137,7 +140,8 @@ def queues(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     return render(request, "frontend/brand/queues.html", {
         "membership": membership, "brand": membership.brand, "section": "queues",
         "queues": queues_selectors.queue_list_for_brand(brand=membership.brand),
-        "can_edit": membership.role in EDITORS, "errors": {}, "form": {},
+        "can_edit": policy.brand_can_configure(membership, membership.brand),
+        "errors": {}, "form": {},
     })
 
 
@@ -151,7 +155,7 @@ def _queue_create_refused(request: HttpRequest, error: DomainError,
 
 
 @require_POST
-@brand_role_required(*EDITORS)
+@editor_required
 @form_view(render_invalid=_queue_create_refused)
 def queue_create(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     data = {field: request.POST.get(field, "") for field in
@@ -176,7 +180,7 @@ def _settings_refused(request: HttpRequest, error: DomainError, queue_id: int,
 
 
 @require_POST
-@brand_role_required(*EDITORS)
+@editor_required
 @form_view(render_invalid=_settings_refused)
 def queue_update(request: HttpRequest, queue_id: int, membership: BrandMembership
                  ) -> HttpResponse:
@@ -193,7 +197,7 @@ def _macro_refused(request: HttpRequest, error: DomainError, queue_id: int,
 
 
 @require_POST
-@brand_role_required(*EDITORS)
+@editor_required
 @form_view(render_invalid=_macro_refused)
 def macro_save(request: HttpRequest, queue_id: int, membership: BrandMembership
                ) -> HttpResponse:
@@ -207,7 +211,7 @@ def macro_save(request: HttpRequest, queue_id: int, membership: BrandMembership
 
 
 @require_POST
-@brand_role_required(*EDITORS)
+@editor_required
 def macro_delete(request: HttpRequest, queue_id: int, macro_id: int,
                  membership: BrandMembership) -> HttpResponse:
     queue = _queue(membership, queue_id)
