@@ -18,11 +18,8 @@ from marketplace.infra import outbound
 from marketplace.infra.errors import DomainError, FieldErrors, NotFound
 from marketplace.onboarding.models import Brand, BrandMembership
 from marketplace.onboarding.policy import require_brand_can_configure
-from marketplace.queues.fields import parse_queue_changes
+from marketplace.queues.fields import REQUIRED_ON_CREATE, parse_queue_changes
 from marketplace.queues.models import BusinessHoursSpan, OverflowQueue, QueueMacro
-
-REQUIRED_ON_CREATE = ("name", "time_zone", "price_per_ticket", "expert_rate")
-
 
 MACRO_PLACEHOLDERS = {
     "customer_first_name": "The customer's first name",
