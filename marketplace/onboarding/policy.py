@@ -40,7 +40,7 @@ _MANAGE_PEOPLE = _Question(frozenset({BrandRole.OWNER}), "owners", "manage membe
 _MANAGE_BILLING = _Question(frozenset({BrandRole.OWNER}), "owners", "change billing details")
 
 
-def _role_in(brand: Brand, actor: Actor) -> BrandRole | None:
+def _role_in(actor: Actor, brand: Brand) -> BrandRole | None:
     """The actor's role in `brand`, or None outside it. A membership answers without a query;
     a user costs one."""
     if isinstance(actor, BrandMembership):
@@ -53,7 +53,7 @@ def _role_in(brand: Brand, actor: Actor) -> BrandRole | None:
 
 
 def _allows(question: _Question, actor: Actor, brand: Brand) -> bool:
-    return _role_in(brand, actor) in question.roles
+    return _role_in(actor, brand) in question.roles
 
 
 def _require(question: _Question, actor: Actor, brand: Brand, action: str | None) -> None:
