@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from experts.profiles.selectors import expert_profile_for_user
+from marketplace.onboarding.models import Brand, BrandMembership
+from marketplace.onboarding.policy import Actor
 from marketplace.onboarding.selectors import brand_membership_for_user
 
 View = Callable[..., HttpResponse]
@@ -43,19 +45,26 @@ def brand_member_required(view: View) -> View:
     return wrapper
 
 
-def brand_role_required(*roles: str) -> Callable[[View], View]:
-    """Like `brand_member_required`, and only members holding one of `roles` pass: viewers
-    get a 403 on every write."""
+class BrandRequirement(Protocol):
+    """One of the `require_brand_can_…` questions of `marketplace.onboarding.policy`."""
+
+    def __call__(self, actor: Actor, brand: Brand, /, *, action: str | None = None) -> None: ...
+
+
+def brand_permission_required(
+    require: BrandRequirement, *, action: str | None = None
+) -> Callable[[View], View]:
+    """Like `brand_member_required`, and the brand's policy must allow the member `require`'s
+    question (a viewer gets a 403 on every write). Asked before the view runs, so a refusal is
+    the 403 page even for a view that shows its form again on refused input. `action` names
+    what is refused, as in "can manage API keys"."""
 
     def decorate(view: View) -> View:
         @brand_member_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, membership: Any, **kwargs: Any
-                    ) -> HttpResponse:
-            if membership.role not in roles:
-                raise PermissionDenied(
-                    f"Your role ({membership.get_role_display().lower()}) cannot do this; "
-                    f"it needs {' or '.join(roles)}.")
+        def wrapper(request: HttpRequest, *args: Any, membership: BrandMembership,
+                    **kwargs: Any) -> HttpResponse:
+            require(membership, membership.brand, action=action)
             return view(request, *args, membership=membership, **kwargs)
 
         return wrapper

@@ -70,8 +70,17 @@ def queue(
     return created
 
 
+def brand_owner(*, of: Brand) -> BrandMembership:
+    """The brand's first owner, created when it has none: the person the factories act as
+    where the product asks for one who may configure the brand."""
+    owner = BrandMembership.objects.filter(brand=of, role=BrandRole.OWNER).order_by("id").first()
+    if owner is None:
+        owner = BrandMembership.objects.create(brand=of, user=user(), role=BrandRole.OWNER)
+    return owner
+
+
 def api_key(*, of: Brand) -> str:
-    _, raw = access_services.api_key_create(brand=of, name="test key")
+    _, raw = access_services.api_key_create(brand=of, actor=brand_owner(of=of), name="test key")
     return raw
 
 
@@ -156,7 +165,7 @@ def expert_reply(*, on: OverflowQueue, now: datetime, body: str = "Done.",
 
 
 def revoked(key: ApiKey, now: datetime) -> ApiKey:
-    return access_services.api_key_revoke(api_key=key, now=now)
+    return access_services.api_key_revoke(api_key=key, actor=brand_owner(of=key.brand), now=now)
 
 
 def applicant(

@@ -21,19 +21,15 @@ from experts.certification.models import (
 )
 from experts.profiles.models import ExpertProfile, ExpertStatus
 from marketplace.infra.errors import Conflict, DomainError, NotFound, PermissionDenied
-from marketplace.onboarding.models import Brand, BrandMembership, BrandRole
+from marketplace.onboarding.models import Brand
+from marketplace.onboarding.policy import require_brand_can_configure
 from routing.assignments import services as assignments_services
 from routing.seats import selectors as seats_selectors
 
 MAX_OPTIONS = 6
 
 
-EDITOR_ROLES = (BrandRole.OWNER, BrandRole.ADMIN)
-
-
-def _require_brand_editor(brand: Brand, user: User) -> None:
-    if not BrandMembership.objects.filter(brand=brand, user=user, role__in=EDITOR_ROLES).exists():
-        raise PermissionDenied("Only the brand's owners and admins can change its training pack.")
+TRAINING_PACK = "can change its training pack"
 
 
 def _pack_for_update(brand: Brand, now: datetime) -> TrainingPack:
@@ -44,7 +40,7 @@ def _pack_for_update(brand: Brand, now: datetime) -> TrainingPack:
 def training_pack_save(
     *, brand: Brand, editor: User, guidelines: str, pass_mark_percent: int, now: datetime
 ) -> TrainingPack:
-    _require_brand_editor(brand, editor)
+    require_brand_can_configure(editor, brand, action=TRAINING_PACK)
     if not 1 <= pass_mark_percent <= 100:
         raise DomainError("The pass mark is a percentage from 1 to 100.", code="invalid_pass_mark")
     if len(guidelines) > 50_000:
@@ -77,7 +73,7 @@ def training_question_add(
     now: datetime,
 ) -> TrainingQuestion:
     """`correct_option` is the 0-based index among the non-empty options."""
-    _require_brand_editor(brand, editor)
+    require_brand_can_configure(editor, brand, action=TRAINING_PACK)
     prompt, cleaned = _clean_question(prompt, options, correct_option)
     with transaction.atomic():
         pack = _pack_for_update(brand, now)
@@ -105,7 +101,7 @@ def training_question_update(
 ) -> TrainingQuestion:
     """Another brand's question is NotFound before the input is judged, so the answer never
     tells whether a foreign id exists."""
-    _require_brand_editor(brand, editor)
+    require_brand_can_configure(editor, brand, action=TRAINING_PACK)
     with transaction.atomic():
         question = _question_of_brand(brand, question_id)
         prompt, cleaned = _clean_question(prompt, options, correct_option)
@@ -118,7 +114,7 @@ def training_question_update(
 
 def training_question_delete(*, brand: Brand, editor: User, question_id: int,
                              now: datetime) -> None:
-    _require_brand_editor(brand, editor)
+    require_brand_can_configure(editor, brand, action=TRAINING_PACK)
     with transaction.atomic():
         _question_of_brand(brand, question_id).delete()
         TrainingPack.objects.filter(brand=brand).update(updated_at=now)
@@ -183,7 +179,7 @@ def certification_revoke(
     a routing seat on one of the brand's queues, they leave routing at once (offers withdrawn,
     open inquiries reassigned), as on suspension."""
     if not by.is_staff:
-        _require_brand_editor(brand, by)
+        require_brand_can_configure(by, brand, action=TRAINING_PACK)
     if not reason.strip():
         raise DomainError("Give a reason for revoking.", code="reason_required")
     with transaction.atomic():

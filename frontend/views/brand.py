@@ -11,6 +11,7 @@ from frontend.access import brand_member_required
 from frontend.charts import week_chart
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.models import BrandMembership, InquiryChannel, InquiryStatus
+from marketplace.onboarding import policy
 from routing.offers import selectors as offers_selectors
 
 PAGE_SIZE = 25
@@ -66,4 +67,5 @@ def inquiry(request: HttpRequest, inquiry_id: int, membership: BrandMembership) 
         "conversation": inquiries_selectors.message_list_for_inquiry(inquiry=current),
         "timeline": inquiries_selectors.event_list_for_inquiry(inquiry=current),
         "decisions": offers_selectors.decision_list_for_inquiry(inquiry_id=current.pk),
+        "can_retry_delivery": policy.brand_can_configure(membership, membership.brand),
     })

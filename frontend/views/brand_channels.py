@@ -3,7 +3,6 @@ of a failed reply delivery. Reads through selectors, writes through services; ow
 change things, viewers only look."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +13,7 @@ from frontend.access import brand_member_required
 from marketplace.delivery import services as delivery
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.models import BrandMembership, OverflowQueue
+from marketplace.onboarding import policy
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues import services as queues_services
 
@@ -27,9 +27,9 @@ def _queue(membership: BrandMembership, queue_id: int) -> OverflowQueue:
 def queue_channels_page(request: HttpRequest, queue_id: int,
                         membership: BrandMembership) -> HttpResponse:
     queue = _queue(membership, queue_id)
-    can_manage = membership.role in queues_services.MANAGING_ROLES
     return render(request, "frontend/brand/queue_channels.html", {
-        "membership": membership, "queue": queue, "can_manage": can_manage,
+        "membership": membership, "queue": queue,
+        "can_manage": policy.brand_can_configure(membership, membership.brand),
         "webhook_url": request.build_absolute_uri(
             reverse("api:queue_webhook", kwargs={"queue_id": queue.pk})),
         "inbound_email_url": request.build_absolute_uri(reverse(
@@ -65,8 +65,8 @@ def queue_channels_update(request: HttpRequest, queue_id: int,
 def message_retry(request: HttpRequest, message_id: int,
                   membership: BrandMembership) -> HttpResponse:
     found = inquiries_selectors.message_get_for_brand(brand=membership.brand, message_id=message_id)
-    if membership.role not in queues_services.MANAGING_ROLES:
-        raise PermissionDenied("Only the brand's owners and admins can retry deliveries.")
+    policy.require_brand_can_configure(membership, membership.brand,
+                                       action="can retry deliveries")
     delivery.message_retry_delivery(brand=membership.brand, message_id=found.pk,
                                     now=timezone.now())
     messages.success(request, "Delivery scheduled again.")

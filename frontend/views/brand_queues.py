@@ -1,6 +1,8 @@
 """Queue configuration in the brand console: settings, coverage preview, guidelines, macros.
-The same services as the REST API check every field."""
+The same services as the REST API check every field; the settings form is built from the
+settings' declaration (marketplace/queues/fields.py)."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -12,28 +14,30 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from billing.money import Money
-from frontend.access import brand_member_required, brand_role_required
+from frontend.access import brand_member_required, brand_permission_required
 from frontend.edge import field_errors, form_view
 from frontend.responses import navigate
 from marketplace.infra.errors import DomainError
-from marketplace.models import BrandMembership, BrandRole, OverflowQueue
+from marketplace.models import BrandMembership, OverflowQueue
+from marketplace.onboarding import policy
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues import services as queues_services
-from marketplace.queues.fields import CHANNELS, WEEKDAYS
+from marketplace.queues.fields import (
+    CHANNELS,
+    QUEUE_SETTINGS,
+    QueueSetting,
+    SettingKind,
+    as_form_value,
+    queue_setting_values,
+)
 from routing.engine.coverage import REASON_LABELS, CoverageReason
 
-EDITORS = (BrandRole.OWNER.value, BrandRole.ADMIN.value)
-TEXT_FIELDS = (
-    "name", "time_zone", "holiday_country", "overflow_backlog_threshold",
-    "overflow_wait_threshold_seconds", "chat_first_response_seconds",
-    "email_first_response_seconds", "social_first_response_seconds", "resolve_after_hours",
-    "chat_offer_timeout_seconds", "email_offer_timeout_seconds", "social_offer_timeout_seconds",
-    "chat_reply_timeout_seconds", "languages", "required_skills", "currency",
-    "price_per_ticket", "expert_rate", "guidelines", "business_hours", "closures",
-)
-CHECKBOXES = ("covers_after_hours", "covers_weekends", "covers_holidays", "always_on",
-              "covers_overflow", "open_24_7")
+editor_required = brand_permission_required(policy.require_brand_can_configure,
+                                            action="can change queues")
+# The kinds the form draws with one input each, group by group; the others (channels,
+# business hours, closures, guidelines) have their own markup in the template.
+INPUT_KINDS = frozenset({SettingKind.TEXT, SettingKind.INTEGER, SettingKind.BOOLEAN,
+                         SettingKind.TEXT_LIST, SettingKind.MONEY})
 REASON_CODES = {
     CoverageReason.ALWAYS_ON: ("AO", "always-on"),
     CoverageReason.CLOSURE: ("CL", "closure"),
@@ -51,32 +55,43 @@ def _queue(membership: BrandMembership, queue_id: int) -> OverflowQueue:
     return queues_selectors.queue_get_configured(brand=membership.brand, queue_id=queue_id)
 
 
+@dataclass(frozen=True)
+class SettingInput:
+    """One input of the settings form: the declared setting, what the field shows (the stored
+    value, or what was typed into a refused form) and the messages beside it."""
+
+    setting: QueueSetting
+    value: Any
+    errors: list[str]
+
+
 def _form_values(queue: OverflowQueue) -> dict[str, Any]:
-    return {
-        **{field: getattr(queue, field) for field in TEXT_FIELDS[:13]},
-        "languages": ", ".join(queue.languages),
-        "required_skills": ", ".join(queue.required_skills),
-        "currency": queue.currency,
-        "price_per_ticket": str(Money(minor=queue.price_per_ticket_minor,
-                                      currency=queue.currency).amount),
-        "expert_rate": str(Money(minor=queue.expert_rate_minor, currency=queue.currency).amount),
-        "guidelines": queue.guidelines,
-        "business_hours": "\n".join(
-            f"{WEEKDAYS[span.weekday].title()} {span.opens_at:%H:%M}-{span.closes_at:%H:%M}"
-            for span in queue.spans.all()),
-        "closures": "\n".join(
-            f"{closure.starts_on}..{closure.ends_on} {closure.label}"
-            for closure in queues_selectors.queue_closures(queue=queue)),
-        "channels": queue.channels,
-        **{field: getattr(queue, field, False) for field in CHECKBOXES},
-    }
+    stored = queue_setting_values(queue=queue)
+    return {setting.name: as_form_value(setting, stored.get(setting.name))
+            for setting in QUEUE_SETTINGS}
 
 
 def _changes_from_post(request: HttpRequest) -> dict[str, Any]:
-    changes: dict[str, Any] = {field: request.POST.get(field, "") for field in TEXT_FIELDS}
-    changes.update({field: field in request.POST for field in CHECKBOXES})
-    changes["channels"] = request.POST.getlist("channels")
+    """Every declared setting as posted: an unticked checkbox is not sent, so it is false."""
+    changes: dict[str, Any] = {}
+    for setting in QUEUE_SETTINGS:
+        if setting.kind is SettingKind.BOOLEAN:
+            changes[setting.name] = setting.name in request.POST
+        elif setting.kind is SettingKind.CHANNELS:
+            changes[setting.name] = request.POST.getlist(setting.name)
+        else:
+            changes[setting.name] = request.POST.get(setting.name, "")
     return changes
+
+
+def _setting_groups(form: dict[str, Any], errors: dict[str, list[str]]
+                    ) -> dict[str, list[SettingInput]]:
+    groups: dict[str, list[SettingInput]] = {}
+    for setting in QUEUE_SETTINGS:
+        if setting.kind in INPUT_KINDS:
+            groups.setdefault(setting.group, []).append(
+                SettingInput(setting, form[setting.name], errors.get(setting.name, [])))
+    return groups
 
 
 def _week_start(request: HttpRequest, queue: OverflowQueue) -> date:
@@ -112,16 +127,20 @@ def _queue_page(request: HttpRequest, membership: BrandMembership, queue: Overfl
     form = _form_values(queue)
     if refused == "settings":
         form.update(_changes_from_post(request))
+    setting_errors = errors if refused == "settings" and errors else {}
     sample = queues_services.MacroContext(customer_name="Sam Rivera", brand_name=queue.brand.name,
                                    expert_name="Alex Expert", queue_name=queue.name)
     macros = [(macro, queues_services.macro_render(body=macro.body, context=sample))
               for macro in queues_selectors.macro_list_for_queue(queue=queue)]
     return render(request, "frontend/brand/queue.html", {
         "membership": membership, "brand": membership.brand, "section": "queues",
-        "queue": queue, "form": form, "errors": errors if refused == "settings" else {},
+        "queue": queue, "form": form, "errors": setting_errors,
+        "setting_groups": _setting_groups(form, setting_errors),
+        "labels": {setting.name: setting.label for setting in QUEUE_SETTINGS},
         "macro_errors": errors if refused == "macro" else {},
         "macro_form": request.POST if refused == "macro" else {},
-        "can_edit": membership.role in EDITORS, "channels": CHANNELS,
+        "can_edit": policy.brand_can_configure(membership, membership.brand),
+        "channels": CHANNELS,
         "week_start": week_start, "previous_week": week_start - timedelta(days=7),
         "next_week": week_start + timedelta(days=7), "preview": _preview(queue, week_start),
         "hours": range(24),
@@ -138,7 +157,8 @@ def queues(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     return render(request, "frontend/brand/queues.html", {
         "membership": membership, "brand": membership.brand, "section": "queues",
         "queues": queues_selectors.queue_list_for_brand(brand=membership.brand),
-        "can_edit": membership.role in EDITORS, "errors": {}, "form": {},
+        "can_edit": policy.brand_can_configure(membership, membership.brand),
+        "errors": {}, "form": {},
     })
 
 
@@ -152,7 +172,7 @@ def _queue_create_refused(request: HttpRequest, error: DomainError,
 
 
 @require_POST
-@brand_role_required(*EDITORS)
+@editor_required
 @form_view(render_invalid=_queue_create_refused)
 def queue_create(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     data = {field: request.POST.get(field, "") for field in
@@ -177,7 +197,7 @@ def _settings_refused(request: HttpRequest, error: DomainError, queue_id: int,
 
 
 @require_POST
-@brand_role_required(*EDITORS)
+@editor_required
 @form_view(render_invalid=_settings_refused)
 def queue_update(request: HttpRequest, queue_id: int, membership: BrandMembership
                  ) -> HttpResponse:
@@ -194,7 +214,7 @@ def _macro_refused(request: HttpRequest, error: DomainError, queue_id: int,
 
 
 @require_POST
-@brand_role_required(*EDITORS)
+@editor_required
 @form_view(render_invalid=_macro_refused)
 def macro_save(request: HttpRequest, queue_id: int, membership: BrandMembership
                ) -> HttpResponse:
@@ -208,7 +228,7 @@ def macro_save(request: HttpRequest, queue_id: int, membership: BrandMembership
 
 
 @require_POST
-@brand_role_required(*EDITORS)
+@editor_required
 def macro_delete(request: HttpRequest, queue_id: int, macro_id: int,
                  membership: BrandMembership) -> HttpResponse:
     queue = _queue(membership, queue_id)

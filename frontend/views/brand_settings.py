@@ -1,25 +1,22 @@
-"""The brand's API keys, members and billing details. Owners manage people and billing, admins
-and owners manage keys, viewers only look."""
+"""The brand's API keys, members and billing details. Who may change which is the brand policy's
+answer (marketplace/onboarding/policy.py); everyone in the brand looks."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from frontend.access import brand_member_required, brand_role_required, signed_in_user
+from frontend.access import brand_member_required, brand_permission_required, signed_in_user
 from frontend.edge import field_errors, form_view
 from frontend.responses import navigate
 from marketplace.access import selectors as access_selectors
 from marketplace.access import services as access_services
 from marketplace.infra.errors import DomainError
 from marketplace.models import ApiKey, BrandMembership, BrandRole
+from marketplace.onboarding import policy
 from marketplace.onboarding import selectors as onboarding_selectors
 from marketplace.onboarding import services as onboarding_services
-
-OWNER = BrandRole.OWNER.value
-ADMIN = BrandRole.ADMIN.value
 
 
 def _keys_page(request: HttpRequest, membership: BrandMembership, *, raw_key: str = "",
@@ -27,7 +24,7 @@ def _keys_page(request: HttpRequest, membership: BrandMembership, *, raw_key: st
     return render(request, "frontend/brand/keys.html", {
         "membership": membership, "brand": membership.brand, "section": "keys",
         "keys": access_selectors.api_key_list_for_brand(brand=membership.brand),
-        "can_manage": membership.role in (OWNER, ADMIN),
+        "can_manage": policy.brand_can_configure(membership, membership.brand),
         "raw_key": raw_key, "created": created,
     }, status=status)
 
@@ -51,12 +48,12 @@ def keys(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
 
 
 @require_POST
-@brand_role_required(OWNER, ADMIN)
+@brand_permission_required(policy.require_brand_can_configure, action=access_services.API_KEYS)
 @form_view(render_invalid=_key_create_refused)
 def key_create(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     """Answers with the page itself (no redirect): the raw key is in this response only."""
-    api_key, raw_key = access_services.api_key_create(brand=membership.brand,
-                                               name=request.POST.get("name", ""))
+    api_key, raw_key = access_services.api_key_create(
+        brand=membership.brand, actor=membership, name=request.POST.get("name", ""))
     response = _keys_page(request, membership, raw_key=raw_key, created=api_key)
     response["Cache-Control"] = "no-store"
     return response
@@ -71,21 +68,21 @@ def _brand_key(membership: BrandMembership, key_id: int) -> ApiKey:
 
 
 @require_POST
-@brand_role_required(OWNER, ADMIN)
+@brand_permission_required(policy.require_brand_can_configure, action=access_services.API_KEYS)
 def key_revoke(request: HttpRequest, key_id: int, membership: BrandMembership) -> HttpResponse:
     api_key = access_services.api_key_revoke(api_key=_brand_key(membership, key_id),
-                                      now=timezone.now())
+                                             actor=membership, now=timezone.now())
     messages.success(request, f"Revoked {api_key.name} ({api_key.prefix}…); it is refused "
                      "from now on.")
     return navigate(request, "brand:keys")
 
 
 @require_POST
-@brand_role_required(OWNER, ADMIN)
+@brand_permission_required(policy.require_brand_can_configure, action=access_services.API_KEYS)
 @form_view(render_invalid=_key_rotate_refused)
 def key_rotate(request: HttpRequest, key_id: int, membership: BrandMembership) -> HttpResponse:
     api_key, raw_key = access_services.api_key_rotate(api_key=_brand_key(membership, key_id),
-                                               now=timezone.now())
+                                                      actor=membership, now=timezone.now())
     response = _keys_page(request, membership, raw_key=raw_key, created=api_key)
     response["Cache-Control"] = "no-store"
     return response
@@ -99,7 +96,8 @@ def _members_page(request: HttpRequest, membership: BrandMembership, *,
         "membership": membership, "brand": membership.brand, "section": "members",
         "members": onboarding_selectors.membership_list_for_brand(brand=membership.brand),
         "invitations": onboarding_selectors.invitation_list_open_for_brand(brand=membership.brand),
-        "roles": BrandRole.choices, "is_owner": membership.role == OWNER,
+        "roles": BrandRole.choices,
+        "is_owner": policy.brand_can_manage_people(membership, membership.brand),
         "errors": errors or {}, "form": request.POST,
     }, status=status)
 
@@ -116,7 +114,7 @@ def members(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
 
 
 @require_POST
-@brand_role_required(OWNER)
+@brand_permission_required(policy.require_brand_can_manage_people)
 @form_view(render_invalid=_invite_refused)
 def member_invite(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     invitation = onboarding_services.brand_invitation_create(
@@ -129,7 +127,7 @@ def member_invite(request: HttpRequest, membership: BrandMembership) -> HttpResp
 
 
 @require_POST
-@brand_role_required(OWNER)
+@brand_permission_required(policy.require_brand_can_manage_people)
 def invitation_cancel(request: HttpRequest, invitation_id: int, membership: BrandMembership
                       ) -> HttpResponse:
     onboarding_services.brand_invitation_cancel(actor=membership, invitation_id=invitation_id)
@@ -138,7 +136,7 @@ def invitation_cancel(request: HttpRequest, invitation_id: int, membership: Bran
 
 
 @require_POST
-@brand_role_required(OWNER)
+@brand_permission_required(policy.require_brand_can_manage_people)
 def member_change_role(request: HttpRequest, member_id: int, membership: BrandMembership
                        ) -> HttpResponse:
     changed = onboarding_services.membership_change_role(
@@ -148,7 +146,7 @@ def member_change_role(request: HttpRequest, member_id: int, membership: BrandMe
 
 
 @require_POST
-@brand_role_required(OWNER)
+@brand_permission_required(policy.require_brand_can_manage_people)
 def member_remove(request: HttpRequest, member_id: int, membership: BrandMembership
                   ) -> HttpResponse:
     onboarding_services.membership_remove(actor=membership, membership_id=member_id)
@@ -162,24 +160,27 @@ def _billing_page(request: HttpRequest, membership: BrandMembership, *,
     """`form` is what the owner typed when it was refused; a GET shows the stored details."""
     return render(request, "frontend/brand/billing.html", {
         "membership": membership, "brand": membership.brand, "section": "billing",
-        "is_owner": membership.role == OWNER, "errors": errors or {},
+        "is_owner": policy.brand_can_manage_billing(membership, membership.brand),
+        "errors": errors or {},
         "form": request.POST if request.method == "POST" else None,
     }, status=status)
 
 
 def _billing_refused(request: HttpRequest, error: DomainError, membership: BrandMembership
                      ) -> HttpResponse:
-    return _billing_page(request, membership, errors=field_errors(error), status=400)
+    """The details as typed, with a 400 for a refused field or a 403 for a member who may
+    not change them."""
+    return _billing_page(request, membership, errors=field_errors(error),
+                         status=error.http_status)
 
 
 @require_http_methods(["GET", "POST"])
 @brand_member_required
 @form_view(render_invalid=_billing_refused)
 def billing(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
-    """Everyone in the brand sees the billing details; only owners change them."""
+    """Everyone in the brand sees the billing details; the service lets only those the policy
+    allows change them."""
     if request.method == "POST":
-        if membership.role != OWNER:
-            raise PermissionDenied("Only owners change billing details.")
         onboarding_services.brand_billing_update(
             actor=membership, contact_name=request.POST.get("contact_name", ""),
             email=request.POST.get("billing_email", ""),

@@ -5,7 +5,6 @@ see the slots but cannot publish."""
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,13 +15,18 @@ from experts.quality import selectors as quality_selectors
 from experts.quality import services as quality
 from experts.shifts import selectors as shifts_selectors
 from experts.shifts.services import publishing as shifts_services
-from frontend.access import brand_member_required, ops_required, signed_in_user
+from frontend.access import (
+    brand_member_required,
+    brand_permission_required,
+    ops_required,
+    signed_in_user,
+)
 from frontend.edge import form_view
 from frontend.shift_forms import PatternForm, PolicyForm, SlotForm
 from marketplace.infra.errors import DomainError
-from marketplace.models import Brand, BrandMembership, BrandRole
+from marketplace.models import Brand, BrandMembership
+from marketplace.onboarding import policy
 
-PUBLISHERS = (BrandRole.OWNER, BrandRole.ADMIN)
 SLOTS_PER_PAGE = 50
 
 
@@ -117,15 +121,13 @@ def _ops_publish_refused(request: HttpRequest, error: DomainError) -> HttpRespon
 @brand_member_required
 def brand_shifts(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     return _page(request, membership.brand, console="brand",
-                 can_publish=membership.role in PUBLISHERS)
+                 can_publish=policy.brand_can_configure(membership, membership.brand))
 
 
 @require_POST
-@brand_member_required
+@brand_permission_required(policy.require_brand_can_configure, action="publish shifts")
 @form_view(render_invalid=_brand_publish_refused)
 def brand_publish(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
-    if membership.role not in PUBLISHERS:
-        raise PermissionDenied("Only the brand's owners and admins publish shifts.")
     return _publish(request, membership.brand, "brand")
 
 

@@ -13,21 +13,22 @@ from experts.certification import services as certification_services
 from experts.certification.selectors import BrandTraining
 from experts.models import ExpertProfile, ExpertStatus, TrainingPack, TrainingQuestion
 from experts.profiles import selectors as profiles_selectors
-from frontend.access import brand_member_required, expert_required, signed_in_user
+from frontend.access import (
+    brand_member_required,
+    brand_permission_required,
+    expert_required,
+    signed_in_user,
+)
 from frontend.edge import form_view
 from marketplace.infra.errors import DomainError
-from marketplace.models import BrandMembership, BrandRole
+from marketplace.models import BrandMembership
+from marketplace.onboarding import policy
 
 OPTION_ROWS = 4
 
 
-def _can_edit(membership: BrandMembership) -> bool:
-    return membership.role in (BrandRole.OWNER, BrandRole.ADMIN)
-
-
-def _refuse_viewer(membership: BrandMembership) -> None:
-    if not _can_edit(membership):
-        raise PermissionDenied("Only the brand's owners and admins can change its training pack.")
+editor_required = brand_permission_required(policy.require_brand_can_configure,
+                                            action=certification_services.TRAINING_PACK)
 
 
 def _option_rows(options: list[str]) -> list[tuple[int, str]]:
@@ -49,7 +50,7 @@ def pack(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
             "pack": training_pack,
             "questions": [(question, _option_rows(question.options)) for question in questions],
             "new_option_rows": _option_rows([]),
-            "can_edit": _can_edit(membership),
+            "can_edit": policy.brand_can_configure(membership, membership.brand),
             "certifications": certification_selectors.certification_list_for_brand(
                 brand=membership.brand
             ),
@@ -79,9 +80,8 @@ def _posted_options(request: HttpRequest) -> list[str]:
 
 
 @require_POST
-@brand_member_required
+@editor_required
 def pack_save(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
-    _refuse_viewer(membership)
     certification_services.training_pack_save(
         brand=membership.brand, editor=signed_in_user(request),
         guidelines=request.POST.get("guidelines", ""), pass_mark_percent=_pass_mark(request),
@@ -92,9 +92,8 @@ def pack_save(request: HttpRequest, membership: BrandMembership) -> HttpResponse
 
 
 @require_POST
-@brand_member_required
+@editor_required
 def question_add(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
-    _refuse_viewer(membership)
     certification_services.training_question_add(
         brand=membership.brand, editor=signed_in_user(request),
         prompt=request.POST.get("prompt", ""), options=_posted_options(request),
@@ -105,10 +104,9 @@ def question_add(request: HttpRequest, membership: BrandMembership) -> HttpRespo
 
 
 @require_POST
-@brand_member_required
+@editor_required
 def question_update(request: HttpRequest, question_id: int,
                     membership: BrandMembership) -> HttpResponse:
-    _refuse_viewer(membership)
     certification_services.training_question_update(
         brand=membership.brand, editor=signed_in_user(request), question_id=question_id,
         prompt=request.POST.get("prompt", ""), options=_posted_options(request),
@@ -119,10 +117,9 @@ def question_update(request: HttpRequest, question_id: int,
 
 
 @require_POST
-@brand_member_required
+@editor_required
 def question_delete(request: HttpRequest, question_id: int,
                     membership: BrandMembership) -> HttpResponse:
-    _refuse_viewer(membership)
     certification_services.training_question_delete(
         brand=membership.brand, editor=signed_in_user(request), question_id=question_id,
         now=timezone.now())
@@ -131,10 +128,9 @@ def question_delete(request: HttpRequest, question_id: int,
 
 
 @require_POST
-@brand_member_required
+@editor_required
 def certification_revoke(request: HttpRequest, expert_id: int,
                          membership: BrandMembership) -> HttpResponse:
-    _refuse_viewer(membership)
     expert = profiles_selectors.expert_get(expert_id=expert_id)
     certification_services.certification_revoke(
         expert=expert, brand=membership.brand, by=signed_in_user(request),

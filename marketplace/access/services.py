@@ -1,5 +1,6 @@
 """Brand API keys: created with a name, shown once, stored as a SHA-256 digest with a visible
-prefix; revoked at once; rotated under the same name."""
+prefix; revoked at once; rotated under the same name. A key speaks for the whole brand, so only
+people who may configure the brand create, revoke or rotate one."""
 
 
 import hashlib
@@ -13,6 +14,7 @@ from marketplace.access.models import ApiKey
 from marketplace.access.selectors import api_key_with_brand
 from marketplace.infra.errors import Conflict, DomainError
 from marketplace.onboarding.models import Brand
+from marketplace.onboarding.policy import Actor, require_brand_can_configure
 
 API_KEY_PREFIX_LENGTH = 8
 
@@ -34,9 +36,15 @@ def _split_api_key(raw_key: str) -> tuple[str, str] | None:
     return parts[1], parts[2]
 
 
-def api_key_create(*, brand: Brand, name: str, raw_key: str | None = None) -> tuple[ApiKey, str]:
+API_KEYS = "can manage API keys"
+
+
+def api_key_create(
+    *, brand: Brand, actor: Actor, name: str, raw_key: str | None = None
+) -> tuple[ApiKey, str]:
     """Creates a key and returns it with the raw secret, which is never stored and shown once.
     `raw_key` lets demo data use a known key; it must have the `sl_<8 chars>_<secret>` shape."""
+    require_brand_can_configure(actor, brand, action=API_KEYS)
     name = name.strip()
     if not name or len(name) > API_KEY_NAME_MAX_LENGTH or "\x00" in name:
         raise DomainError(f"Give the key a name of 1 to {API_KEY_NAME_MAX_LENGTH} characters.",
@@ -70,19 +78,22 @@ def api_key_authenticate(*, raw_key: str, now: datetime) -> ApiKey | None:
     return api_key
 
 
-def api_key_revoke(*, api_key: ApiKey, now: datetime) -> ApiKey:
+def api_key_revoke(*, api_key: ApiKey, actor: Actor, now: datetime) -> ApiKey:
+    """Refused from the next request on; revoking twice keeps the first time."""
+    require_brand_can_configure(actor, api_key.brand, action=API_KEYS)
     ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
     api_key.refresh_from_db()
     return api_key
 
 
-def api_key_rotate(*, api_key: ApiKey, now: datetime) -> tuple[ApiKey, str]:
+def api_key_rotate(*, api_key: ApiKey, actor: Actor, now: datetime) -> tuple[ApiKey, str]:
     """Revokes the key and creates its successor under the same name; the new raw key is
     returned once. Rotating an already revoked key is refused, so a key rotates only once."""
+    require_brand_can_configure(actor, api_key.brand, action=API_KEYS)
     with transaction.atomic():
         locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
         if locked.revoked_at is not None:
             raise Conflict(f"The key {locked.name!r} is already revoked; create a new one.")
         locked.revoked_at = now
         locked.save(update_fields=["revoked_at"])
-        return api_key_create(brand=locked.brand, name=locked.name)
+        return api_key_create(brand=locked.brand, actor=actor, name=locked.name)

@@ -209,8 +209,8 @@ def seed_demo(*, now: datetime) -> DemoLogins:
         slug="northwind", defaults={"name": "Northwind Outfitters"}
     )
     brand_admin = _user("brand@shiftline.demo", first_name="Bea")
-    BrandMembership.objects.get_or_create(brand=brand, user=brand_admin,
-                                          defaults={"role": BrandRole.OWNER})
+    brand_owner, _ = BrandMembership.objects.get_or_create(
+        brand=brand, user=brand_admin, defaults={"role": BrandRole.OWNER})
     queue, created = OverflowQueue.objects.get_or_create(
         brand=brand, name="Always covered (demo)",
         defaults={"time_zone": "Europe/Dublin", "covers_after_hours": True,
@@ -220,7 +220,8 @@ def seed_demo(*, now: datetime) -> DemoLogins:
     if created:
         _configure_demo_queue(queue, now)
     if not ApiKey.objects.filter(prefix=DEMO_API_KEY.split("_")[1]).exists():
-        access_services.api_key_create(brand=brand, name="Demo key", raw_key=DEMO_API_KEY)
+        access_services.api_key_create(brand=brand, actor=brand_owner, name="Demo key",
+                                       raw_key=DEMO_API_KEY)
 
     _training_pack(brand, brand_admin, now)
     experts = [

@@ -22,6 +22,10 @@ from django.utils.text import slugify
 
 from marketplace.infra.errors import Conflict, DomainError, FieldErrors, NotFound, PermissionDenied
 from marketplace.onboarding.models import Brand, BrandInvitation, BrandMembership, BrandRole
+from marketplace.onboarding.policy import (
+    require_brand_can_manage_billing,
+    require_brand_can_manage_people,
+)
 
 SIGNUP_SALT = "shiftline.brand-signup"
 
@@ -131,7 +135,10 @@ def brand_invitation_create(
     base_url: str,
 ) -> BrandInvitation:
     """Emails an invitation link. One open invitation per email and brand: inviting again
-    replaces the role and sends a fresh link."""
+    replaces the role and sends a fresh link. Without `invited_by`, or by ops staff, Shiftline
+    itself invites; a brand's own people invite only if they may manage its people."""
+    if invited_by is not None and not invited_by.is_staff:
+        require_brand_can_manage_people(invited_by, brand)
     email = _normalize_email(email)
     if role not in BrandRole.values:
         raise FieldErrors({"role": [f"Choose one of: {', '.join(BrandRole.values)}."]})
@@ -222,14 +229,9 @@ def brand_invitation_accept(
     return membership
 
 
-def _require_owner(actor: BrandMembership) -> None:
-    if actor.role != BrandRole.OWNER:
-        raise PermissionDenied("Only owners manage members and billing.")
-
-
 def brand_invitation_cancel(*, actor: BrandMembership, invitation_id: int) -> None:
     """Withdraws an open invitation: its link stops working at once."""
-    _require_owner(actor)
+    require_brand_can_manage_people(actor, actor.brand)
     deleted, _ = BrandInvitation.objects.filter(
         brand=actor.brand, pk=invitation_id, accepted_at__isnull=True).delete()
     if not deleted:
@@ -245,7 +247,7 @@ def membership_change_role(
 ) -> BrandMembership:
     """Changes a member's role. The brand's rows are locked so two owners demoting each other
     at once cannot leave it without an owner."""
-    _require_owner(actor)
+    require_brand_can_manage_people(actor, actor.brand)
     with transaction.atomic():
         members = _locked_members(actor.brand)
         target = next((member for member in members if member.pk == membership_id), None)
@@ -263,7 +265,7 @@ def membership_change_role(
 
 
 def membership_remove(*, actor: BrandMembership, membership_id: int) -> None:
-    _require_owner(actor)
+    require_brand_can_manage_people(actor, actor.brand)
     with transaction.atomic():
         members = _locked_members(actor.brand)
         target = next((member for member in members if member.pk == membership_id), None)
@@ -279,7 +281,7 @@ def membership_remove(*, actor: BrandMembership, membership_id: int) -> None:
 def brand_billing_update(
     *, actor: BrandMembership, contact_name: str, email: str, address: str, vat_number: str
 ) -> Brand:
-    _require_owner(actor)
+    require_brand_can_manage_billing(actor, actor.brand)
     errors: dict[str, list[str]] = {}
     contact_name, address = contact_name.strip(), address.strip()
     vat_number = vat_number.replace(" ", "").upper()

@@ -15,10 +15,16 @@ from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from billing.money import Money
 from marketplace.access.api import BrandApi
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues import services as queues_services
+from marketplace.queues.fields import (
+    CHANNELS,
+    QUEUE_SETTINGS,
+    QueueSetting,
+    SettingKind,
+    queue_setting_values,
+)
 from marketplace.queues.models import OverflowQueue
 
 
@@ -40,83 +46,67 @@ class MacroSerializer(serializers.Serializer):
     body = serializers.CharField()
 
 
-class QueueInputSerializer(serializers.Serializer):
-    """Documentation of the accepted fields; the service checks them (PATCH: any subset)."""
+def _limits(setting: QueueSetting) -> dict[str, int]:
+    limits = {"min_length": setting.min_length, "max_length": setting.max_length,
+              "min_value": setting.minimum, "max_value": setting.maximum}
+    return {option: limit for option, limit in limits.items() if limit is not None}
 
-    name = serializers.CharField(max_length=100)
-    channels = serializers.ListField(child=serializers.ChoiceField(["email", "chat", "social"]))
-    time_zone = serializers.CharField(help_text="IANA zone such as Europe/Dublin")
-    business_hours = SpanSerializer(many=True)
-    open_24_7 = serializers.BooleanField(help_text="Replace business hours with every day, "
-                                         "all day")
-    holiday_country = serializers.CharField(allow_blank=True, help_text="ISO 3166 code")
-    covers_after_hours = serializers.BooleanField()
-    covers_weekends = serializers.BooleanField()
-    covers_holidays = serializers.BooleanField()
-    always_on = serializers.BooleanField()
-    covers_overflow = serializers.BooleanField()
-    overflow_backlog_threshold = serializers.IntegerField(allow_null=True, min_value=1)
-    overflow_wait_threshold_seconds = serializers.IntegerField(allow_null=True, min_value=1)
-    closures = ClosureSerializer(many=True)
-    chat_first_response_seconds = serializers.IntegerField(min_value=5)
-    email_first_response_seconds = serializers.IntegerField(min_value=5)
-    social_first_response_seconds = serializers.IntegerField(min_value=5)
-    resolve_after_hours = serializers.IntegerField(min_value=1, max_value=720)
-    chat_offer_timeout_seconds = serializers.IntegerField(min_value=5, max_value=3600)
-    email_offer_timeout_seconds = serializers.IntegerField(min_value=5, max_value=3600)
-    social_offer_timeout_seconds = serializers.IntegerField(min_value=5, max_value=3600)
-    chat_reply_timeout_seconds = serializers.IntegerField(min_value=30, max_value=86400)
-    languages = serializers.ListField(child=serializers.CharField())
-    required_skills = serializers.ListField(child=serializers.CharField())
-    currency = serializers.CharField(min_length=3, max_length=3)
-    price_per_ticket = serializers.CharField(help_text='Decimal string such as "4.50"')
-    expert_rate = serializers.CharField(help_text='Decimal string such as "3.00"')
-    guidelines = serializers.CharField(allow_blank=True, help_text="Markdown")
+
+def _setting_field(setting: QueueSetting, *, documents_input: bool) -> serializers.Field:
+    """The DRF field of a declared setting. As input it carries the setting's limits (the
+    service checks them; the field documents them); as output, the stored value's type."""
+    options: dict[str, Any] = {"help_text": setting.help_text}
+    if documents_input:
+        options |= {"required": setting.required_on_create, **_limits(setting)}
+    match setting.kind:
+        case SettingKind.TEXT | SettingKind.LONG_TEXT:
+            return serializers.CharField(allow_blank=setting.allows_blank, **options)
+        case SettingKind.MONEY:
+            return serializers.CharField(**options)
+        case SettingKind.INTEGER:
+            return serializers.IntegerField(allow_null=setting.nullable, **options)
+        case SettingKind.BOOLEAN:
+            return serializers.BooleanField(**options)
+        case SettingKind.CHANNELS:
+            return serializers.ListField(child=serializers.ChoiceField(CHANNELS), **options)
+        case SettingKind.TEXT_LIST:
+            return serializers.ListField(child=serializers.CharField(), **options)
+        case SettingKind.SPANS:
+            return SpanSerializer(many=True, **options)
+        case SettingKind.CLOSURES:
+            return ClosureSerializer(many=True, **options)
+
+
+class QueueInputSerializer(serializers.Serializer):
+    """Documentation of the accepted fields, one per declared setting
+    (marketplace/queues/fields.py); the service checks them (PATCH: any subset)."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {setting.name: _setting_field(setting, documents_input=True)
+                for setting in QUEUE_SETTINGS}
 
 
 class QueueOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    channels = serializers.ListField(child=serializers.CharField())
-    time_zone = serializers.CharField()
-    business_hours = serializers.SerializerMethodField()
-    holiday_country = serializers.CharField()
-    covers_after_hours = serializers.BooleanField()
-    covers_weekends = serializers.BooleanField()
-    covers_holidays = serializers.BooleanField()
-    always_on = serializers.BooleanField()
-    covers_overflow = serializers.BooleanField()
-    overflow_backlog_threshold = serializers.IntegerField(allow_null=True)
-    overflow_wait_threshold_seconds = serializers.IntegerField(allow_null=True)
-    backlog_count = serializers.IntegerField(allow_null=True)
-    backlog_oldest_wait_seconds = serializers.IntegerField(allow_null=True)
-    backlog_reported_at = serializers.DateTimeField(allow_null=True)
-    closures = ClosureSerializer(many=True)
-    chat_first_response_seconds = serializers.IntegerField()
-    email_first_response_seconds = serializers.IntegerField()
-    social_first_response_seconds = serializers.IntegerField()
-    resolve_after_hours = serializers.IntegerField()
-    chat_offer_timeout_seconds = serializers.IntegerField()
-    email_offer_timeout_seconds = serializers.IntegerField()
-    social_offer_timeout_seconds = serializers.IntegerField()
-    chat_reply_timeout_seconds = serializers.IntegerField()
-    languages = serializers.ListField(child=serializers.CharField())
-    required_skills = serializers.ListField(child=serializers.CharField())
-    currency = serializers.CharField()
-    price_per_ticket = serializers.SerializerMethodField()
-    expert_rate = serializers.SerializerMethodField()
-    guidelines = serializers.CharField()
-    macros = MacroSerializer(many=True, source="macros.all")
+    """A queue's whole configuration: every declared setting that is stored, as
+    `queue_setting_values` reads it, beside the queue's id, backlog report and macros."""
 
-    def get_business_hours(self, queue: OverflowQueue) -> list[dict[str, Any]]:
-        return [{"weekday": span.weekday, "opens": f"{span.opens_at:%H:%M}",
-                 "closes": f"{span.closes_at:%H:%M}"} for span in queue.spans.all()]
+    id = serializers.IntegerField(source="queue.pk")
+    backlog_count = serializers.IntegerField(source="queue.backlog_count", allow_null=True)
+    backlog_oldest_wait_seconds = serializers.IntegerField(
+        source="queue.backlog_oldest_wait_seconds", allow_null=True)
+    backlog_reported_at = serializers.DateTimeField(source="queue.backlog_reported_at",
+                                                    allow_null=True)
+    macros = MacroSerializer(many=True, source="queue.macros.all")
 
-    def get_price_per_ticket(self, queue: OverflowQueue) -> str:
-        return str(Money(minor=queue.price_per_ticket_minor, currency=queue.currency).amount)
+    def get_fields(self) -> dict[str, serializers.Field]:
+        reported = super().get_fields()
+        settings = {setting.name: _setting_field(setting, documents_input=False)
+                    for setting in QUEUE_SETTINGS if not setting.write_only}
+        return {"id": reported.pop("id"), **settings, **reported}
 
-    def get_expert_rate(self, queue: OverflowQueue) -> str:
-        return str(Money(minor=queue.expert_rate_minor, currency=queue.currency).amount)
+    def to_representation(self, instance: OverflowQueue) -> dict[str, Any]:
+        return super().to_representation(
+            {**queue_setting_values(queue=instance), "queue": instance})
 
 
 QUEUE_EXAMPLE = {

@@ -1,327 +1,275 @@
-"""Parsing and checking queue settings, field by field, with messages meant for people.
+"""The queue's settings, each declared once: its name, its label for people, its kind, its
+parser and its help text. Everything else is built from `QUEUE_SETTINGS`: the REST API's input
+and output serializers (marketplace/queues/api.py), `parse_queue_changes` behind the queue
+services, and the console's settings form (frontend/views/brand_queues.py). Adding a setting
+here adds it to all three.
 
 The console form and the REST API hand the same mapping to `parse_queue_changes`; every
 refused field gets its own message and nothing is saved unless every field is valid.
 """
 
-
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, time
-from functools import cache
-from typing import Any
-from zoneinfo import available_timezones
-
-import holidays
+from enum import StrEnum
+from typing import Any, TypedDict, Unpack
 
 from billing.money import Money
+from marketplace.queues.models import OverflowQueue
+from marketplace.queues.parsers import (
+    CHANNELS,
+    GUIDELINES_MAX_LENGTH,
+    TIME_ZONE_MAX_LENGTH,
+    WEEKDAYS,
+    FieldError,
+    integer_parser,
+    parse_boolean,
+    parse_business_hours,
+    parse_channels,
+    parse_closures,
+    parse_currency,
+    parse_holiday_country,
+    parse_languages,
+    parse_skills,
+    parse_time_zone,
+    text_parser,
+)
 
-CHANNELS = ("email", "chat", "social")
-
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-LANGUAGE = re.compile(r"^[a-z]{2}$")
-
-
-SKILL = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
-
-
-CURRENCY = re.compile(r"^[A-Z]{3}$")
-
-
-CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-
-
-SPAN_LINE = re.compile(
-    r"^(?P<day>[A-Za-z]{3})\w*\s+(?P<opens>\d\d:\d\d)\s*[-–]\s*(?P<closes>\d\d:\d\d)$")
-
-
-CLOSURE_LINE = re.compile(
-    r"^(?P<starts>\d{4}-\d\d-\d\d)(\s*\.\.\s*(?P<ends>\d{4}-\d\d-\d\d))?\s+(?P<label>.+)$")
+__all__ = ["CHANNELS", "QUEUE_SETTINGS", "REQUIRED_ON_CREATE", "WEEKDAYS", "QueueSetting",
+           "SettingKind", "as_form_value", "parse_queue_changes", "queue_setting_values"]
 
 
-GUIDELINES_MAX_LENGTH = 20_000
+class SettingKind(StrEnum):
+    """What a setting holds, which decides its API type and its form input."""
+
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    CHANNELS = "channels"
+    TEXT_LIST = "text_list"
+    MONEY = "money"
+    SPANS = "spans"
+    CLOSURES = "closures"
 
 
-MAX_SPANS = 50
+@dataclass(frozen=True, kw_only=True)
+class QueueSetting:
+    """One setting of an overflow queue.
 
+    `parse` reads the input of the console or the API into the stored value, raising
+    `FieldError`; a money setting has none, since it is read in the currency being set and
+    stored in minor units under `stored_as`. `group` is the part of the settings it belongs
+    with (the console shows a group together). The limits document the input in the API and
+    the form; `parse` enforces them."""
 
-MAX_CLOSURES = 100
-
-
-class FieldError(ValueError):
-    """One field's input is refused; the message is shown next to that field."""
-
-
-@dataclass(frozen=True)
-class SpanInput:
-    weekday: int
-    opens: time
-    closes: time
-
-
-@dataclass(frozen=True)
-class ClosureInput:
-    starts_on: date
-    ends_on: date
+    name: str
     label: str
+    kind: SettingKind
+    help_text: str
+    group: str
+    parse: Callable[[Any], Any] | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    nullable: bool = False
+    allows_blank: bool = True
+    required_on_create: bool = False
+    write_only: bool = False
+    example: str = ""
+    stored_as: str = ""
 
 
-@cache
-def supported_holiday_countries() -> frozenset[str]:
-    return frozenset(holidays.list_supported_countries())
+class _Declared(TypedDict, total=False):
+    required_on_create: bool
+    write_only: bool
+    example: str
 
 
-def _text(max_length: int, *, required: bool = False) -> Callable[[Any], str]:
-    def parse(value: Any) -> str:
-        if not isinstance(value, str):
-            raise FieldError("Send text.")
-        value = value.strip()
-        if required and not value:
-            raise FieldError("This field is required.")
-        if len(value) > max_length:
-            raise FieldError(f"Keep it to {max_length:,} characters.")
-        if "\x00" in value:
-            raise FieldError("Text cannot contain NUL characters.")
-        return value
-    return parse
+def _text(name: str, label: str, *, max_length: int, help_text: str, group: str,
+          allows_blank: bool = True, **declared: Unpack[_Declared]) -> QueueSetting:
+    """Plain text, its parser built from its limits."""
+    return QueueSetting(name=name, label=label, kind=SettingKind.TEXT, help_text=help_text,
+                        group=group, max_length=max_length, allows_blank=allows_blank,
+                        parse=text_parser(max_length, required=not allows_blank), **declared)
 
 
-def _integer(minimum: int, maximum: int, *, nullable: bool = False) -> Callable[[Any], int | None]:
-    def parse(value: Any) -> int | None:
-        if nullable and (value is None or value == ""):
-            return None
-        if isinstance(value, str) and re.fullmatch(r"\d{1,9}", value.strip()):
-            value = int(value.strip())
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise FieldError(f"Enter a whole number from {minimum:,} to {maximum:,}.")
-        if not minimum <= value <= maximum:
-            raise FieldError(f"Enter a whole number from {minimum:,} to {maximum:,}.")
-        return value
-    return parse
+def _integer(name: str, label: str, *, minimum: int, maximum: int, help_text: str, group: str,
+             nullable: bool = False, **declared: Unpack[_Declared]) -> QueueSetting:
+    """A whole number, its parser built from its limits."""
+    return QueueSetting(name=name, label=label, kind=SettingKind.INTEGER, help_text=help_text,
+                        group=group, minimum=minimum, maximum=maximum, nullable=nullable,
+                        parse=integer_parser(minimum, maximum, nullable=nullable), **declared)
 
 
-def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "on", "1", "yes"):
-        return True
-    if isinstance(value, str) and value.lower() in ("false", "off", "0", "no", ""):
-        return False
-    raise FieldError("Send true or false.")
-
-
-def _string_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [item.strip() for item in re.split(r"[,\s]+", value) if item.strip()]
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return [item.strip() for item in value]
-    raise FieldError("Send a list of strings.")
-
-
-def _channels(value: Any) -> list[str]:
-    channels = _string_list(value)
-    unknown = [channel for channel in channels if channel not in CHANNELS]
-    if unknown:
-        raise FieldError(f"Unknown channel {unknown[0][:20]!r}; choose from {', '.join(CHANNELS)}.")
-    if not channels:
-        raise FieldError("Serve at least one channel.")
-    return [channel for channel in CHANNELS if channel in channels]
-
-
-def _time_zone(value: Any) -> str:
-    zone = _text(64, required=True)(value)
-    if zone not in available_timezones():
-        raise FieldError(f"{zone!r} is not an IANA time zone such as Europe/Dublin.")
-    return zone
-
-
-def _holiday_country(value: Any) -> str:
-    country = _text(2)(value).upper()
-    if country and country not in supported_holiday_countries():
-        raise FieldError(f"{country!r} is not a country with known public holidays; use an "
-                         "ISO 3166 code such as IE, or leave it empty.")
-    return country
-
-
-def _languages(value: Any) -> list[str]:
-    languages = [language.lower() for language in _string_list(value)]
-    bad = [language for language in languages if not LANGUAGE.match(language)]
-    if bad:
-        raise FieldError(f"{bad[0][:20]!r} is not a two-letter ISO 639-1 code such as 'en'.")
-    return list(dict.fromkeys(languages))
-
-
-def _skills(value: Any) -> list[str]:
-    skills = [skill.lower() for skill in _string_list(value)]
-    bad = [skill for skill in skills if not SKILL.match(skill)]
-    if bad:
-        raise FieldError(f"{bad[0][:50]!r} is not a skill name; use up to 40 lowercase letters, "
-                         "digits and hyphens, such as 'returns'.")
-    return list(dict.fromkeys(skills))
-
-
-def _currency(value: Any) -> str:
-    currency = _text(10, required=True)(value).upper()
-    if not CURRENCY.match(currency):
-        raise FieldError("Use a three-letter ISO 4217 currency code such as EUR.")
-    return currency
-
-
-def _clock(value: Any) -> time:
-    if not isinstance(value, str) or not CLOCK.match(value.strip()):
-        raise FieldError("Times look like 09:00 or 17:30 (24-hour clock).")
-    hours, minutes = value.strip().split(":")
-    return time(int(hours), int(minutes))
-
-
-def _weekday(value: Any) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6:
-        return value
-    if isinstance(value, str) and value.strip()[:3].lower() in WEEKDAYS:
-        return WEEKDAYS.index(value.strip()[:3].lower())
-    raise FieldError("Weekdays are 0 (Monday) to 6 (Sunday) or names such as Mon.")
-
-
-def _business_hours(value: Any) -> list[SpanInput]:
-    """A list of {weekday, opens, closes}, or text with one span a line ("Mon 09:00-17:00").
-    A span that closes at or before it opens runs past midnight; 00:00-00:00 is the whole
-    day."""
-    if isinstance(value, str):
-        entries: list[Any] = []
-        for number, line in enumerate(value.splitlines(), start=1):
-            if not line.strip():
-                continue
-            match = SPAN_LINE.match(line.strip())
-            if match is None:
-                raise FieldError(f"Line {number}: write spans like 'Mon 09:00-17:00'.")
-            entries.append(match.groupdict() | {"weekday": match["day"]})
-    elif isinstance(value, list):
-        entries = value
-    else:
-        raise FieldError("Send a list of spans such as {\"weekday\": 0, \"opens\": \"09:00\", "
-                         "\"closes\": \"17:00\"}.")
-    if len(entries) > MAX_SPANS:
-        raise FieldError(f"At most {MAX_SPANS} spans.")
-    spans = []
-    for number, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict):
-            raise FieldError(f"Span {number}: send weekday, opens and closes.")
-        try:
-            spans.append(SpanInput(_weekday(entry.get("weekday")), _clock(entry.get("opens")),
-                                   _clock(entry.get("closes"))))
-        except FieldError as error:
-            raise FieldError(f"Span {number}: {error}") from error
-    if len(set(spans)) != len(spans):
-        raise FieldError("The same span is listed twice.")
-    return spans
-
-
-def _closures(value: Any) -> list[ClosureInput]:
-    """A list of {starts_on, ends_on, label}, or text lines "2026-12-24..2026-12-26 Christmas"."""
-    if isinstance(value, str):
-        entries: list[Any] = []
-        for number, line in enumerate(value.splitlines(), start=1):
-            if not line.strip():
-                continue
-            match = CLOSURE_LINE.match(line.strip())
-            if match is None:
-                raise FieldError(f"Line {number}: write closures like "
-                                 "'2026-12-24..2026-12-26 Christmas break'.")
-            entries.append({"starts_on": match["starts"],
-                            "ends_on": match["ends"] or match["starts"], "label": match["label"]})
-    elif isinstance(value, list):
-        entries = value
-    else:
-        raise FieldError("Send a list of closures such as {\"starts_on\": \"2026-12-24\", "
-                         "\"ends_on\": \"2026-12-26\", \"label\": \"Christmas\"}.")
-    if len(entries) > MAX_CLOSURES:
-        raise FieldError(f"At most {MAX_CLOSURES} closures.")
-    closures = []
-    for number, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict):
-            raise FieldError(f"Closure {number}: send starts_on, ends_on and label.")
-        try:
-            starts_on = date.fromisoformat(str(entry.get("starts_on")))
-            ends_on = date.fromisoformat(str(entry.get("ends_on", entry.get("starts_on"))))
-        except ValueError as error:
-            raise FieldError(f"Closure {number}: dates look like 2026-12-24.") from error
-        if ends_on < starts_on:
-            raise FieldError(f"Closure {number}: it ends before it starts.")
-        if (ends_on - starts_on).days > 366:
-            raise FieldError(f"Closure {number}: a closure lasts at most a year.")
-        try:
-            label = _text(100, required=True)(entry.get("label", ""))
-        except FieldError as error:
-            raise FieldError(f"Closure {number}: label: {error}") from error
-        closures.append(ClosureInput(starts_on, ends_on, label))
-    return closures
+def _boolean(name: str, label: str, *, help_text: str, group: str,
+             **declared: Unpack[_Declared]) -> QueueSetting:
+    return QueueSetting(name=name, label=label, kind=SettingKind.BOOLEAN, help_text=help_text,
+                        group=group, parse=parse_boolean, **declared)
 
 
 SECONDS_IN_WEEK = 7 * 24 * 3600
 
 
-PARSERS: dict[str, Callable[[Any], Any]] = {
-    "name": _text(100, required=True),
-    "channels": _channels,
-    "time_zone": _time_zone,
-    "business_hours": _business_hours,
-    "open_24_7": _boolean,
-    "holiday_country": _holiday_country,
-    "covers_after_hours": _boolean,
-    "covers_weekends": _boolean,
-    "covers_holidays": _boolean,
-    "always_on": _boolean,
-    "covers_overflow": _boolean,
-    "overflow_backlog_threshold": _integer(1, 100_000, nullable=True),
-    "overflow_wait_threshold_seconds": _integer(1, SECONDS_IN_WEEK, nullable=True),
-    "closures": _closures,
-    "chat_first_response_seconds": _integer(5, SECONDS_IN_WEEK),
-    "email_first_response_seconds": _integer(5, SECONDS_IN_WEEK),
-    "social_first_response_seconds": _integer(5, SECONDS_IN_WEEK),
-    "resolve_after_hours": _integer(1, 30 * 24),
-    "chat_offer_timeout_seconds": _integer(5, 3600),
-    "email_offer_timeout_seconds": _integer(5, 3600),
-    "social_offer_timeout_seconds": _integer(5, 3600),
-    "chat_reply_timeout_seconds": _integer(30, 24 * 3600),
-    "languages": _languages,
-    "required_skills": _skills,
-    "currency": _currency,
-    "guidelines": _text(GUIDELINES_MAX_LENGTH),
-}
+QUEUE_SETTINGS: tuple[QueueSetting, ...] = (
+    _text("name", "Name", max_length=100, allows_blank=False, required_on_create=True,
+          group="queue", help_text="Unique among the brand's queues."),
+    QueueSetting(name="channels", label="Channels served", kind=SettingKind.CHANNELS,
+                 parse=parse_channels, group="channels",
+                 help_text="The channels the network answers on this queue."),
+    QueueSetting(name="time_zone", label="Time zone (IANA)", kind=SettingKind.TEXT,
+                 parse=parse_time_zone, max_length=TIME_ZONE_MAX_LENGTH, allows_blank=False,
+                 required_on_create=True, group="queue",
+                 help_text="IANA zone such as Europe/Dublin"),
+    QueueSetting(name="business_hours", label="Business hours", kind=SettingKind.SPANS,
+                 parse=parse_business_hours, group="hours",
+                 help_text="When the brand answers itself, in the queue's time zone; replaces "
+                 "the old hours."),
+    _boolean("open_24_7", "Replace with 24/7 business hours (the brand answers itself all "
+             "week)", write_only=True, group="hours",
+             help_text="Replace business hours with every day, all day"),
+    _boolean("covers_after_hours", "After hours on weekdays", group="coverage",
+             help_text="The network answers outside business hours on weekdays."),
+    _boolean("covers_weekends", "Weekends", group="coverage",
+             help_text="The network answers on Saturdays and Sundays."),
+    _boolean("covers_holidays", "Public holidays (whole days)", group="coverage",
+             help_text="The network answers on the public holidays of `holiday_country`."),
+    _boolean("covers_overflow", "Overflow in business hours, while your reported backlog "
+             "passes a threshold", group="coverage",
+             help_text="The network answers in business hours while the reported backlog "
+             "passes a threshold."),
+    _boolean("always_on", "Always on (every hour)", group="coverage",
+             help_text="The network answers every hour."),
+    QueueSetting(name="holiday_country", label="Holiday country (ISO code)",
+                 kind=SettingKind.TEXT, parse=parse_holiday_country, max_length=2,
+                 example="IE", group="coverage_rules", help_text="ISO 3166 code"),
+    _integer("overflow_backlog_threshold", "Overflow: backlog at least", minimum=1,
+             maximum=100_000, nullable=True, group="coverage_rules",
+             help_text="Overflow coverage starts at this many waiting inquiries."),
+    _integer("overflow_wait_threshold_seconds", "Overflow: oldest wait at least (s)",
+             minimum=1, maximum=SECONDS_IN_WEEK, nullable=True, group="coverage_rules",
+             help_text="Overflow coverage starts when the oldest inquiry waits this long."),
+    QueueSetting(name="closures", label="Closures", kind=SettingKind.CLOSURES,
+                 parse=parse_closures, group="closures",
+                 help_text="Days the brand is closed and the network covers, local dates, "
+                 "both inclusive; replaces the old ones."),
+    _integer("chat_first_response_seconds", "Chat first response", minimum=5,
+             maximum=SECONDS_IN_WEEK, group="first_response",
+             help_text="First-response target for chats, in seconds."),
+    _integer("email_first_response_seconds", "Email first response", minimum=5,
+             maximum=SECONDS_IN_WEEK, group="first_response",
+             help_text="First-response target for emails, in seconds."),
+    _integer("social_first_response_seconds", "Social first response", minimum=5,
+             maximum=SECONDS_IN_WEEK, group="first_response",
+             help_text="First-response target for social messages, in seconds."),
+    _integer("chat_offer_timeout_seconds", "Chat offer timeout", minimum=5, maximum=3600,
+             group="timeouts", help_text="How long an expert has to accept a chat, in seconds."),
+    _integer("email_offer_timeout_seconds", "Email offer timeout", minimum=5, maximum=3600,
+             group="timeouts",
+             help_text="How long an expert has to accept an email, in seconds."),
+    _integer("social_offer_timeout_seconds", "Social offer timeout", minimum=5, maximum=3600,
+             group="timeouts",
+             help_text="How long an expert has to accept a social message, in seconds."),
+    _integer("chat_reply_timeout_seconds", "Chat reply timeout", minimum=30,
+             maximum=24 * 3600, group="timeouts",
+             help_text="A chat whose expert stays silent this long is reassigned, in seconds."),
+    _integer("resolve_after_hours", "Resolved after this many hours without a customer reply",
+             minimum=1, maximum=30 * 24, group="resolution",
+             help_text="An answered inquiry counts as resolved after this many hours without "
+             "a reply."),
+    QueueSetting(name="languages", label="Languages (empty: any)", kind=SettingKind.TEXT_LIST,
+                 parse=parse_languages, example="en, de", group="routing",
+                 help_text="ISO 639-1 codes the network answers in; empty means any."),
+    QueueSetting(name="required_skills", label="Required skills", kind=SettingKind.TEXT_LIST,
+                 parse=parse_skills, example="returns, billing", group="routing",
+                 help_text="Skills an expert needs for this queue, such as returns."),
+    QueueSetting(name="currency", label="Currency", kind=SettingKind.TEXT,
+                 parse=parse_currency, min_length=3, max_length=3, allows_blank=False,
+                 group="prices",
+                 help_text="ISO 4217 code such as EUR; the prices are in it."),
+    QueueSetting(name="price_per_ticket", label="Price per resolved ticket",
+                 kind=SettingKind.MONEY, stored_as="price_per_ticket_minor",
+                 required_on_create=True, group="prices",
+                 help_text='What the brand pays per resolved ticket: a decimal string such as '
+                 '"4.50"'),
+    QueueSetting(name="expert_rate", label="Expert rate per ticket", kind=SettingKind.MONEY,
+                 stored_as="expert_rate_minor", required_on_create=True, group="prices",
+                 help_text='What the expert earns per resolved ticket: a decimal string such '
+                 'as "3.00"'),
+    QueueSetting(name="guidelines", label="Guidelines for experts (Markdown)",
+                 kind=SettingKind.LONG_TEXT, parse=text_parser(GUIDELINES_MAX_LENGTH),
+                 max_length=GUIDELINES_MAX_LENGTH, group="guidelines",
+                 help_text="Markdown experts read before answering."),
+)
 
 
-MONEY_FIELDS = {"price_per_ticket": "price_per_ticket_minor", "expert_rate": "expert_rate_minor"}
+SETTINGS_BY_NAME = {setting.name: setting for setting in QUEUE_SETTINGS}
 
 
-QUEUE_FIELDS = (*PARSERS, *MONEY_FIELDS)
+REQUIRED_ON_CREATE = tuple(setting.name for setting in QUEUE_SETTINGS
+                           if setting.required_on_create)
 
 
 def parse_queue_changes(
     changes: Mapping[str, Any], *, currency: str
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Parses each field present in `changes`; returns (values, errors). Money fields are
-    converted in the currency being set, or else the queue's `currency`."""
+    """Parses each declared setting present in `changes`; returns (values, errors), values
+    under the model's field names. Money is read after everything else, in the currency being
+    set or else the queue's `currency`."""
     values: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
-    for key, raw in changes.items():
-        if key not in QUEUE_FIELDS:
-            errors[str(key)[:50]] = ["Unknown field."]
-            continue
-        if key in MONEY_FIELDS:
-            continue
-        try:
-            values[key] = PARSERS[key](raw)
-        except FieldError as error:
-            errors[key] = [str(error)]
-    currency = values.get("currency", currency)
-    for key, model_field in MONEY_FIELDS.items():
-        if key in changes:
+    errors: dict[str, list[str]] = {str(key)[:50]: ["Unknown field."]
+                                    for key in changes if key not in SETTINGS_BY_NAME}
+    for setting in QUEUE_SETTINGS:
+        if setting.name in changes and setting.parse is not None:
             try:
-                values[model_field] = Money.parse(changes[key], currency=currency).minor
+                values[setting.name] = setting.parse(changes[setting.name])
+            except FieldError as error:
+                errors[setting.name] = [str(error)]
+    currency = values.get("currency", currency)
+    for setting in QUEUE_SETTINGS:
+        if setting.name in changes and setting.kind is SettingKind.MONEY:
+            try:
+                values[setting.stored_as] = Money.parse(changes[setting.name], currency=currency).minor
             except ValueError as error:
-                errors[key] = [str(error)]
+                errors[setting.name] = [str(error)]
     return values, errors
+
+
+def _stored_value(setting: QueueSetting, queue: OverflowQueue) -> Any:
+    match setting.kind:
+        case SettingKind.MONEY:
+            return str(Money(minor=getattr(queue, setting.stored_as), currency=queue.currency).amount)
+        case SettingKind.SPANS:
+            return [{"weekday": span.weekday, "opens": f"{span.opens_at:%H:%M}",
+                     "closes": f"{span.closes_at:%H:%M}"} for span in queue.spans.all()]
+        case _:
+            return getattr(queue, setting.name)
+
+
+def queue_setting_values(*, queue: OverflowQueue) -> dict[str, Any]:
+    """Each stored setting as the REST API shows it and accepts it back: money as decimal
+    strings in the queue's currency, business hours as spans, closures as dated entries.
+    Write-only settings (an action such as `open_24_7`) have no stored value."""
+    return {setting.name: _stored_value(setting, queue) for setting in QUEUE_SETTINGS
+            if not setting.write_only}
+
+
+def as_form_value(setting: QueueSetting, value: Any) -> Any:
+    """`value` (as `queue_setting_values` gives it) as the console form shows it, in the text
+    the parser reads back: lists comma-separated, spans and closures one a line, no value as
+    an empty field."""
+    match setting.kind:
+        case SettingKind.BOOLEAN:
+            return bool(value)
+        case SettingKind.TEXT_LIST:
+            return ", ".join(value or [])
+        case SettingKind.SPANS:
+            return "\n".join(f"{WEEKDAYS[span['weekday']].title()} {span['opens']}-"
+                             f"{span['closes']}" for span in value or [])
+        case SettingKind.CLOSURES:
+            return "\n".join(f"{closure['starts_on']}..{closure['ends_on']} {closure['label']}"
+                             for closure in value or [])
+        case SettingKind.CHANNELS:
+            return list(value or [])
+        case _:
+            return "" if value is None else value

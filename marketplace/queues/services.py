@@ -15,13 +15,11 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 
 from marketplace.infra import outbound
-from marketplace.infra.errors import DomainError, FieldErrors, NotFound, PermissionDenied
-from marketplace.onboarding.models import Brand, BrandMembership, BrandRole
-from marketplace.queues.fields import parse_queue_changes
+from marketplace.infra.errors import DomainError, FieldErrors, NotFound
+from marketplace.onboarding.models import Brand, BrandMembership
+from marketplace.onboarding.policy import require_brand_can_configure
+from marketplace.queues.fields import REQUIRED_ON_CREATE, parse_queue_changes
 from marketplace.queues.models import BusinessHoursSpan, OverflowQueue, QueueMacro
-
-REQUIRED_ON_CREATE = ("name", "time_zone", "price_per_ticket", "expert_rate")
-
 
 MACRO_PLACEHOLDERS = {
     "customer_first_name": "The customer's first name",
@@ -211,17 +209,12 @@ def macro_render(*, body: str, context: MacroContext) -> str:
     return PLACEHOLDER.sub(lambda match: values.get(match[1], match[0]), body)
 
 
-MANAGING_ROLES = (BrandRole.OWNER, BrandRole.ADMIN)
-
-
-def _require_manager(membership: BrandMembership, queue: OverflowQueue) -> None:
-    if membership.brand_id != queue.brand_id or membership.role not in MANAGING_ROLES:
-        raise PermissionDenied("Only the brand's owners and admins can change channel settings.")
+CHANNEL_SETTINGS = "can change channel settings"
 
 
 def queue_rotate_webhook_secret(*, queue: OverflowQueue, membership: BrandMembership) -> str:
     """A new signing secret; the old one stops working at once, in both directions."""
-    _require_manager(membership, queue)
+    require_brand_can_configure(membership, queue.brand, action=CHANNEL_SETTINGS)
     queue.webhook_secret = secrets.token_urlsafe(32)
     queue.save(update_fields=["webhook_secret"])
     return queue.webhook_secret
@@ -229,7 +222,7 @@ def queue_rotate_webhook_secret(*, queue: OverflowQueue, membership: BrandMember
 
 def queue_rotate_inbound_email_token(*, queue: OverflowQueue,
                                      membership: BrandMembership) -> str:
-    _require_manager(membership, queue)
+    require_brand_can_configure(membership, queue.brand, action=CHANNEL_SETTINGS)
     queue.inbound_email_token = secrets.token_urlsafe(32)
     queue.save(update_fields=["inbound_email_token"])
     return queue.inbound_email_token
@@ -239,7 +232,7 @@ def queue_set_outbound_webhook(*, queue: OverflowQueue, membership: BrandMembers
                                url: str) -> OverflowQueue:
     """An https (or http) URL where replies are POSTed, or empty to answer by email only. A
     URL that points into a private network is refused (marketplace/infra/outbound.py)."""
-    _require_manager(membership, queue)
+    require_brand_can_configure(membership, queue.brand, action=CHANNEL_SETTINGS)
     url = url.strip()
     if url:
         try:

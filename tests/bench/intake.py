@@ -23,12 +23,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 
 from marketplace.access import services as access_services
 from marketplace.access.models import ApiKey
 from marketplace.inquiries.models import Inquiry
-from marketplace.onboarding.models import Brand
+from marketplace.onboarding.models import Brand, BrandMembership, BrandRole
 from marketplace.queues.models import OverflowQueue
 from tests.bench.load import LoadPlan, cpu_count, generate
 
@@ -69,7 +70,11 @@ def seed() -> None:
             "expert_rate_minor": 300},
     )
     if not ApiKey.objects.filter(prefix="benchkey").exists():
-        access_services.api_key_create(brand=brand, name="bench", raw_key=BENCH_KEY)
+        owner, _ = get_user_model().objects.get_or_create(username="owner@bench.test")
+        membership, _ = BrandMembership.objects.get_or_create(
+            brand=brand, user=owner, defaults={"role": BrandRole.OWNER})
+        access_services.api_key_create(brand=brand, actor=membership, name="bench",
+                                       raw_key=BENCH_KEY)
     Inquiry.objects.filter(brand=brand).delete()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

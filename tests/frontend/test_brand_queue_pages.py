@@ -206,3 +206,32 @@ def test_macro_with_a_nul_byte_is_refused() -> None:
 
     assert response.status_code == 400
     assert QueueMacro.objects.count() == 0
+
+
+def test_every_bad_field_on_the_form_is_marked_beside_its_input_and_nothing_is_saved() -> None:
+    queue = factories.queue()
+    client = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.ADMIN))
+    before = (queue.name, queue.chat_first_response_seconds, queue.price_per_ticket_minor)
+
+    response = client.post(f"/brand/queues/{queue.pk}/settings/", settings_form(
+        queue, name="Renamed", time_zone="Mars/Olympus", chat_first_response_seconds="0",
+        languages="english", price_per_ticket="4.505", open_24_7="on"))
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert ('name="time_zone" maxlength="64" value="Mars/Olympus" aria-invalid="true">'
+            '<small class="error">&#x27;Mars/Olympus&#x27; is not an IANA time zone such as '
+            "Europe/Dublin.</small>") in page
+    assert ('name="chat_first_response_seconds" inputmode="numeric" value="0" '
+            'aria-invalid="true"><small class="error">Enter a whole number from 5 to '
+            "604,800.</small>") in page
+    assert ('value="english" placeholder="en, de" aria-invalid="true"><small class="error">'
+            "&#x27;english&#x27; is not a two-letter ISO 639-1 code") in page
+    assert ('name="price_per_ticket" value="4.505" aria-invalid="true"><small class="error">'
+            "EUR amounts have at most 2 decimal places.</small>") in page
+    assert 'name="name" maxlength="100" value="Renamed" >' in page
+    assert '<input type="checkbox" name="open_24_7" checked>' in page
+    queue.refresh_from_db()
+    assert (queue.name, queue.chat_first_response_seconds,
+            queue.price_per_ticket_minor) == before
+    assert queue.spans.count() == 0

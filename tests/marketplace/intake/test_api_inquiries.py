@@ -86,7 +86,8 @@ def test_missing_or_wrong_key_is_401(key: str | None, captured_tasks: list) -> N
 def test_revoked_key_is_refused_at_once(captured_tasks: list, now: datetime) -> None:
     queue = factories.queue()
     raw = factories.api_key(of=queue.brand)
-    access_services.api_key_revoke(api_key=ApiKey.objects.get(), now=now)
+    access_services.api_key_revoke(api_key=ApiKey.objects.get(),
+                                   actor=factories.brand_owner(of=queue.brand), now=now)
 
     response = client_with(raw).post("/api/v1/inquiries", PAYLOAD, format="json")
 
@@ -97,7 +98,8 @@ def test_revoked_key_is_refused_at_once(captured_tasks: list, now: datetime) -> 
 def test_key_is_stored_hashed_with_visible_prefix() -> None:
     brand = factories.brand()
 
-    api_key, raw = access_services.api_key_create(brand=brand, name="Zendesk")
+    api_key, raw = access_services.api_key_create(
+        brand=brand, actor=factories.brand_owner(of=brand), name="Zendesk")
 
     assert raw.startswith(f"sl_{api_key.prefix}_")
     assert raw not in api_key.hashed_key

@@ -295,9 +295,10 @@ def test_key_is_shown_once_and_refused_at_once_after_revoke() -> None:
 
 def test_rotate_revokes_the_old_key_and_keeps_the_name(now: datetime) -> None:
     brand = factories.brand()
-    old, old_raw = access_services.api_key_create(brand=brand, name="Helpdesk")
+    owner = factories.brand_owner(of=brand)
+    old, old_raw = access_services.api_key_create(brand=brand, actor=owner, name="Helpdesk")
 
-    new, new_raw = access_services.api_key_rotate(api_key=old, now=now)
+    new, new_raw = access_services.api_key_rotate(api_key=old, actor=owner, now=now)
 
     old.refresh_from_db()
     assert (new.name, old.revoked_at, new.revoked_at) == ("Helpdesk", now, None)
@@ -305,12 +306,13 @@ def test_rotate_revokes_the_old_key_and_keeps_the_name(now: datetime) -> None:
     assert api(old_raw).get("/api/v1/queues").status_code == 401
     assert api(new_raw).get("/api/v1/queues").status_code == 200
     with pytest.raises(Conflict):
-        access_services.api_key_rotate(api_key=old, now=now)
+        access_services.api_key_rotate(api_key=old, actor=owner, now=now)
 
 
 def test_last_used_is_recorded_at_most_once_a_minute(now: datetime) -> None:
     brand = factories.brand()
-    api_key, raw = access_services.api_key_create(brand=brand, name="k")
+    api_key, raw = access_services.api_key_create(
+        brand=brand, actor=factories.brand_owner(of=brand), name="k")
 
     access_services.api_key_authenticate(raw_key=raw, now=now)
     access_services.api_key_authenticate(raw_key=raw, now=now + timedelta(seconds=30))
@@ -326,17 +328,22 @@ def test_last_used_is_recorded_at_most_once_a_minute(now: datetime) -> None:
                                   "/brand/keys/1/rotate/"])
 def test_viewers_cannot_touch_keys(path: str) -> None:
     brand = factories.brand()
-    api_key, _ = access_services.api_key_create(brand=brand, name="k")
+    api_key, _ = access_services.api_key_create(
+        brand=brand, actor=factories.brand_owner(of=brand), name="k")
     viewer = factories.brand_member(of=brand, role=BrandRole.VIEWER)
 
     response = logged_in(viewer).post(path.replace("/1/", f"/{api_key.pk}/"), {"name": "x"})
 
     assert response.status_code == 403
+    assert "Only the brand&#x27;s owners and admins can manage API keys." in \
+        response.content.decode()
     assert list(ApiKey.objects.values_list("name", "revoked_at")) == [("k", None)]
 
 
 def test_another_brands_key_answers_404_on_revoke() -> None:
-    api_key, _ = access_services.api_key_create(brand=factories.brand(), name="theirs")
+    theirs = factories.brand()
+    api_key, _ = access_services.api_key_create(
+        brand=theirs, actor=factories.brand_owner(of=theirs), name="theirs")
     admin = factories.brand_member(of=factories.brand(), role=BrandRole.ADMIN)
 
     assert logged_in(admin).post(f"/brand/keys/{api_key.pk}/revoke/").status_code == 404
@@ -393,3 +400,50 @@ def test_withdrawn_invitation_link_stops_working(now: datetime) -> None:
     assert (refused.status_code, withdrawn.status_code) == (403, 302)
     assert Client().get(link).status_code == 404
     assert BrandInvitation.objects.count() == 0
+
+
+def test_key_services_refuse_viewers_and_other_brands(now: datetime) -> None:
+    brand = factories.brand()
+    api_key, _ = access_services.api_key_create(
+        brand=brand, actor=factories.brand_owner(of=brand), name="k")
+    viewer = BrandMembership.objects.get(
+        user=factories.brand_member(of=brand, role=BrandRole.VIEWER))
+    stranger = factories.brand_member(of=factories.brand(), role=BrandRole.OWNER)
+
+    for refused in (viewer, stranger):
+        with pytest.raises(PermissionDenied) as created:
+            access_services.api_key_create(brand=brand, actor=refused, name="mine")
+        with pytest.raises(PermissionDenied):
+            access_services.api_key_revoke(api_key=api_key, actor=refused, now=now)
+        with pytest.raises(PermissionDenied):
+            access_services.api_key_rotate(api_key=api_key, actor=refused, now=now)
+        assert created.value.message == ("Only the brand's owners and admins can manage API "
+                                         "keys.")
+
+    assert list(ApiKey.objects.values_list("name", "revoked_at")) == [("k", None)]
+
+
+@pytest.mark.parametrize("role", [BrandRole.ADMIN, BrandRole.VIEWER])
+def test_only_owners_invite_through_the_service(role: BrandRole, now: datetime) -> None:
+    brand = factories.brand()
+    member = factories.brand_member(of=brand, role=role)
+
+    with pytest.raises(PermissionDenied, match="Only owners manage members and billing"):
+        onboarding_services.brand_invitation_create(
+            brand=brand, email="new@acme.test", role="owner", invited_by=member, now=now,
+            base_url="http://testserver")
+
+    assert (BrandInvitation.objects.count(), len(mail.outbox)) == (0, 0)
+
+
+@pytest.mark.parametrize("role", [BrandRole.ADMIN, BrandRole.VIEWER])
+def test_only_owners_change_billing_through_the_service(role: BrandRole) -> None:
+    brand = factories.brand()
+    member = BrandMembership.objects.get(user=factories.brand_member(of=brand, role=role))
+
+    with pytest.raises(PermissionDenied, match="Only owners change billing details"):
+        onboarding_services.brand_billing_update(
+            actor=member, contact_name="Mallory", email="", address="", vat_number="")
+
+    brand.refresh_from_db()
+    assert brand.billing_contact_name == ""

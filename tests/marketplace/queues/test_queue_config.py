@@ -433,8 +433,10 @@ def test_queue_api_refuses_anyone_without_a_brand_key(method: str, path: str,
     member_session.force_login(factories.brand_member(of=queue.brand))
     expert_session = APIClient()
     expert_session.force_login(factories.expert(now=now).user)
-    revoked_key, revoked_raw = access_services.api_key_create(brand=queue.brand, name="old")
-    access_services.api_key_revoke(api_key=revoked_key, now=now)
+    revoked_key, revoked_raw = access_services.api_key_create(
+        brand=queue.brand, actor=factories.brand_owner(of=queue.brand), name="old")
+    access_services.api_key_revoke(api_key=revoked_key,
+                                   actor=factories.brand_owner(of=queue.brand), now=now)
     before = snapshot(queue)
 
     statuses = [getattr(client, method)(url, {"name": "Taken over"}, format="json").status_code
