@@ -166,8 +166,6 @@ def certification_attempt_submit(
             passed=passed, attempted_at=now,
         )
         if passed:
-            pass  # the package's own, shared
-
             certification_grant(expert=locked, brand=brand, now=now)
     return attempt
 

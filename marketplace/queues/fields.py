@@ -229,7 +229,8 @@ def parse_queue_changes(
     for setting in QUEUE_SETTINGS:
         if setting.name in changes and setting.kind is SettingKind.MONEY:
             try:
-                values[setting.stored_as] = Money.parse(changes[setting.name], currency=currency).minor
+                amount = Money.parse(changes[setting.name], currency=currency)
+                values[setting.stored_as] = amount.minor
             except ValueError as error:
                 errors[setting.name] = [str(error)]
     return values, errors
@@ -238,7 +239,8 @@ def parse_queue_changes(
 def _stored_value(setting: QueueSetting, queue: OverflowQueue) -> Any:
     match setting.kind:
         case SettingKind.MONEY:
-            return str(Money(minor=getattr(queue, setting.stored_as), currency=queue.currency).amount)
+            stored = Money(minor=getattr(queue, setting.stored_as), currency=queue.currency)
+            return str(stored.amount)
         case SettingKind.SPANS:
             return [{"weekday": span.weekday, "opens": f"{span.opens_at:%H:%M}",
                      "closes": f"{span.closes_at:%H:%M}"} for span in queue.spans.all()]
