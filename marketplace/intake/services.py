@@ -14,15 +14,14 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.text import get_valid_filename
 
-from marketplace.infra import rows, signing
-from marketplace.infra.errors import Conflict, Unauthenticated
+from marketplace.infra import signing
+from marketplace.infra.errors import Unauthenticated
 from marketplace.infra.push import push_to_expert_on_commit
 from marketplace.infra.tasking import enqueue_on_commit
 from marketplace.inquiries.models import (
     Attachment,
     Customer,
     Inquiry,
-    InquiryEvent,
     InquirySource,
     InquiryStatus,
     Message,
@@ -60,84 +59,58 @@ def inquiry_create(*, intake: InquiryIntake, now: datetime) -> tuple[Inquiry, bo
     """Takes an inquiry from a brand's system. The same external id twice gives back the first
     inquiry (`created` False) instead of a second one: the unique constraint decides, so two
     concurrent deliveries cannot both win. Routing starts after commit, and the brand's live
-    console hears of the inquiry from routing's first step (routing/offers/services.py).
-
-    Every inquiry in passes here, so its rows (customer, inquiry, first message, first event)
-    are written by one statement (`_insert_inquiry_rows`), which is atomic on its own."""
+    console hears of the inquiry from routing's first step (routing/offers/services.py)."""
     queue = intake.queue
     brand = queue.brand
     promise = promise_for_new_inquiry(queue=queue, channel=intake.channel,
                                       language=intake.language, now=now)
     email = intake.customer_email.lower()
-    inquiry = Inquiry(
-        brand=brand, queue=queue, external_id=intake.external_id,
-        channel=intake.channel, subject=intake.subject, language=intake.language,
-        received_at=now, source=intake.source,
-        first_response_due_at=now + queue.first_response_target(intake.channel),
-        promised_reply_by=promise.reply_by, promise_text=promise.text,
-        promise_basis=promise.basis,
-    )
-    message = Message(
-        direction=MessageDirection.INBOUND, body=intake.body, created_at=now,
-        email_message_id=intake.email_message_id or new_email_message_id(),
-    )
-    event = inquiry_event(
-        kind="received", now=now, description=f"Received by {intake.channel} from {email}.",
-        data={"external_id": intake.external_id},
-    )
-    customer = Customer(brand=brand, email=email, name=intake.customer_name)
-    written = _insert_inquiry_rows(customer=customer, inquiry=inquiry, message=message,
-                                   event=event)
-    if written is None:  # the customer was being created by a concurrent intake: now it is
-        written = _insert_inquiry_rows(customer=customer, inquiry=inquiry, message=message,
-                                       event=event)
-    if written is None:
-        raise Conflict("The customer is being created by another request; send it again.")
-    customer, inquiry_id = written
-    if inquiry_id is None:
-        return (Inquiry.objects.select_related("customer")
-                .get(brand=brand, external_id=intake.external_id), False)
-    inquiry.customer = customer
-    rows.mark_saved(inquiry, inquiry_id)
+    try:
+        with transaction.atomic():
+            customer = _customer_for(brand_id=brand.pk, email=email, name=intake.customer_name)
+            inquiry = Inquiry(
+                brand=brand, queue=queue, customer=customer, external_id=intake.external_id,
+                channel=intake.channel, subject=intake.subject, language=intake.language,
+                received_at=now, source=intake.source,
+                first_response_due_at=now + queue.first_response_target(intake.channel),
+                promised_reply_by=promise.reply_by, promise_text=promise.text,
+                promise_basis=promise.basis,
+            )
+            inquiry.save(force_insert=True)
+            Message(
+                inquiry=inquiry, direction=MessageDirection.INBOUND, body=intake.body,
+                created_at=now,
+                email_message_id=intake.email_message_id or new_email_message_id(),
+            ).save(force_insert=True)
+            event = inquiry_event(
+                kind="received", now=now,
+                description=f"Received by {intake.channel} from {email}.",
+                data={"external_id": intake.external_id},
+            )
+            event.inquiry = inquiry
+            event.save(force_insert=True)
+    except IntegrityError:
+        known = (Inquiry.objects.select_related("customer")
+                 .filter(brand=brand, external_id=intake.external_id).first())
+        if known is None:
+            raise
+        return known, False
     enqueue_on_commit("routing.route_inquiry", inquiry.pk)
     if intake.source == InquirySource.EMAIL and intake.acknowledge:
         enqueue_on_commit("marketplace.send_acknowledgement", inquiry.pk)
     return inquiry, True
 
 
-def _insert_inquiry_rows(*, customer: Customer, inquiry: Inquiry, message: Message,
-                         event: InquiryEvent) -> tuple[Customer, int | None] | None:
-    """One statement finds or creates the customer and inserts the inquiry, its first message
-    and its first event, unless the brand already has an inquiry with this external id. Gives
-    the customer and the new inquiry's id (None for a known external id), or None when the
-    customer was being created concurrently (a second try finds it)."""
-    found = (f"SELECT {rows.columns(Customer, 'c')} FROM {rows.table(Customer)} c "  # noqa: S608 (model identifiers; values bound)
-             "WHERE c.brand_id = %s AND c.email = %s")
-    steps = [
-        ("found", found, [customer.brand_id, customer.email]),
-        ("created", *rows.insert_from(
-            customer, source=rows.ONE_ROW + " WHERE NOT EXISTS (SELECT 1 FROM found)",  # noqa: S608 (constant SQL)
-            columns_from_source={}, unless_conflict_on=("brand_id", "email"),
-            returning_row=True)),
-        ("customer", "SELECT * FROM found UNION ALL SELECT * FROM created", []),
-        ("inquiry", *rows.insert_from(
-            inquiry, source="customer", columns_from_source={"customer_id": "customer.id"},
-            unless_conflict_on=("brand_id", "external_id"))),
-        ("message", *rows.insert_from(message, source="inquiry",
-                                      columns_from_source={"inquiry_id": "inquiry.id"})),
-        ("event", *rows.insert_from(event, source="inquiry",
-                                    columns_from_source={"inquiry_id": "inquiry.id"})),
-    ]
-    sql = ("WITH " + ", ".join(f"{name} AS ({step})" for name, step, _ in steps)  # noqa: S608 (model identifiers; values bound)
-           + " SELECT customer.*, (SELECT id FROM inquiry) FROM customer")
-    row = rows.fetch_one(sql, [param for _, _, params in steps for param in params])
-    if row is None:
-        return None
-    inquiry_id = row[-1]
-    if inquiry_id is not None:
-        message.inquiry_id = inquiry_id
-        event.inquiry_id = inquiry_id
-    return rows.instance(Customer, row), inquiry_id
+def _customer_for(*, brand_id: int, email: str, name: str) -> Customer:
+    """The brand's customer with this email, created with `name` when new. A customer created
+    concurrently is found, not duplicated: the insert does nothing on the unique (brand, email)
+    and the second read sees the committed row."""
+    customer = Customer.objects.filter(brand_id=brand_id, email=email).first()
+    if customer is None:
+        Customer.objects.bulk_create([Customer(brand_id=brand_id, email=email, name=name)],
+                                     ignore_conflicts=True)
+        customer = Customer.objects.get(brand_id=brand_id, email=email)
+    return customer
 
 
 AWAITING_CUSTOMER = (InquiryStatus.ANSWERED, InquiryStatus.WAITING_ON_CUSTOMER)
