@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import get_valid_filename
 
 from marketplace.infra import signing
-from marketplace.infra.errors import Unauthenticated
+from marketplace.infra.errors import Conflict, Unauthenticated
 from marketplace.infra.push import push_to_expert_on_commit
 from marketplace.infra.tasking import enqueue_on_commit
 from marketplace.inquiries.models import (
@@ -35,6 +35,7 @@ from marketplace.inquiries.services import (
     new_email_message_id,
 )
 from marketplace.intake.models import InboundDelivery
+from marketplace.intake.statement import insert_inquiry_rows
 from marketplace.queues.models import OverflowQueue
 from routing.assignments import selectors as assignments_selectors
 from routing.promises.selectors import promise_for_new_inquiry
@@ -59,58 +60,49 @@ def inquiry_create(*, intake: InquiryIntake, now: datetime) -> tuple[Inquiry, bo
     """Takes an inquiry from a brand's system. The same external id twice gives back the first
     inquiry (`created` False) instead of a second one: the unique constraint decides, so two
     concurrent deliveries cannot both win. Routing starts after commit, and the brand's live
-    console hears of the inquiry from routing's first step (routing/offers/services.py)."""
+    console hears of the inquiry from routing's first step (routing/offers/services.py).
+
+    Every inquiry in passes here, so its rows (customer, inquiry, first message, first event)
+    are written by one statement (marketplace/intake/statement.py), atomic on its own."""
     queue = intake.queue
     brand = queue.brand
     promise = promise_for_new_inquiry(queue=queue, channel=intake.channel,
                                       language=intake.language, now=now)
     email = intake.customer_email.lower()
-    try:
-        with transaction.atomic():
-            customer = _customer_for(brand_id=brand.pk, email=email, name=intake.customer_name)
-            inquiry = Inquiry(
-                brand=brand, queue=queue, customer=customer, external_id=intake.external_id,
-                channel=intake.channel, subject=intake.subject, language=intake.language,
-                received_at=now, source=intake.source,
-                first_response_due_at=now + queue.first_response_target(intake.channel),
-                promised_reply_by=promise.reply_by, promise_text=promise.text,
-                promise_basis=promise.basis,
-            )
-            inquiry.save(force_insert=True)
-            Message(
-                inquiry=inquiry, direction=MessageDirection.INBOUND, body=intake.body,
-                created_at=now,
-                email_message_id=intake.email_message_id or new_email_message_id(),
-            ).save(force_insert=True)
-            event = inquiry_event(
-                kind="received", now=now,
-                description=f"Received by {intake.channel} from {email}.",
-                data={"external_id": intake.external_id},
-            )
-            event.inquiry = inquiry
-            event.save(force_insert=True)
-    except IntegrityError:
-        known = (Inquiry.objects.select_related("customer")
-                 .filter(brand=brand, external_id=intake.external_id).first())
-        if known is None:
-            raise
-        return known, False
+    inquiry = Inquiry(
+        brand=brand, queue=queue, external_id=intake.external_id,
+        channel=intake.channel, subject=intake.subject, language=intake.language,
+        received_at=now, source=intake.source,
+        first_response_due_at=now + queue.first_response_target(intake.channel),
+        promised_reply_by=promise.reply_by, promise_text=promise.text,
+        promise_basis=promise.basis,
+    )
+    message = Message(
+        direction=MessageDirection.INBOUND, body=intake.body, created_at=now,
+        email_message_id=intake.email_message_id or new_email_message_id(),
+    )
+    event = inquiry_event(
+        kind="received", now=now, description=f"Received by {intake.channel} from {email}.",
+        data={"external_id": intake.external_id},
+    )
+    customer = Customer(brand=brand, email=email, name=intake.customer_name)
+    written = insert_inquiry_rows(customer=customer, inquiry=inquiry, message=message,
+                                  event=event)
+    if written is None:  # the customer was being created by a concurrent intake: now it is
+        written = insert_inquiry_rows(customer=customer, inquiry=inquiry, message=message,
+                                      event=event)
+    if written is None:
+        raise Conflict("The customer is being created by another request; send it again.")
+    customer, inquiry_id = written
+    if inquiry_id is None:
+        return (Inquiry.objects.select_related("customer")
+                .get(brand=brand, external_id=intake.external_id), False)
+    inquiry.pk = inquiry_id
+    inquiry.customer = customer
     enqueue_on_commit("routing.route_inquiry", inquiry.pk)
     if intake.source == InquirySource.EMAIL and intake.acknowledge:
         enqueue_on_commit("marketplace.send_acknowledgement", inquiry.pk)
     return inquiry, True
-
-
-def _customer_for(*, brand_id: int, email: str, name: str) -> Customer:
-    """The brand's customer with this email, created with `name` when new. A customer created
-    concurrently is found, not duplicated: the insert does nothing on the unique (brand, email)
-    and the second read sees the committed row."""
-    customer = Customer.objects.filter(brand_id=brand_id, email=email).first()
-    if customer is None:
-        Customer.objects.bulk_create([Customer(brand_id=brand_id, email=email, name=name)],
-                                     ignore_conflicts=True)
-        customer = Customer.objects.get(brand_id=brand_id, email=email)
-    return customer
 
 
 AWAITING_CUSTOMER = (InquiryStatus.ANSWERED, InquiryStatus.WAITING_ON_CUSTOMER)
