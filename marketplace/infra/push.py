@@ -2,70 +2,110 @@
 after commit, so a page never shows a change that was rolled back (Zulip's
 send_event_on_commit).
 
-Every push from sync code (views, services, Celery tasks) goes through one event loop per
-process, in a daemon thread. The channel layer keeps its Redis connections per event loop, so
-pushes reuse them: about 0.25 ms of CPU each, where async_to_sync from a Celery task built a new
-loop and new connections for every push (about 2.3 ms)."""
+Sync code pushes through the channel layer's public API, `async_to_sync(group_send)`, as
+Channels documents. In the web process that runs on the server's own event loop, whose Redis
+connections stay open. Outside one (a Celery worker) every `async_to_sync` call starts an event
+loop and opens new connections, a few ms however little it sends, so a Celery task holds its
+pushes and sends them together when it ends (`hold_pushes` and `send_held_pushes`, hooked to
+Celery's task signals in marketplace/celery.py): one loop per task, not one per push."""
 
 
 import asyncio
 import logging
-import os
 import threading
 from typing import Any
 
-from channels.layers import get_channel_layer
+from asgiref.sync import async_to_sync
+from channels.layers import BaseChannelLayer, get_channel_layer
 
 from marketplace.infra.after_commit import run_after_commit
 
 PUSH_TIMEOUT_SECONDS = 5
 
 
-_loop: asyncio.AbstractEventLoop | None = None
+HELD_PUSHES_LIMIT = 100
+"""A task that holds this many pushes sends them at once instead of waiting for its end (a
+long sweep's experts see their changes as it goes)."""
 
 
-_loop_pid = 0
+logger = logging.getLogger(__name__)
 
 
-_loop_lock = threading.Lock()
+class _Held(threading.local):
+    """This thread's pushes held until its task ends: (name, group, event) in order."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.pushes: list[tuple[str, str, dict[str, Any]]] = []
 
 
-def _forget_parents_loop() -> None:
-    """A forked child has no push thread: it starts its own loop, and a fresh lock in case the
-    parent's was held at the fork."""
-    global _loop, _loop_pid, _loop_lock
-    _loop, _loop_pid, _loop_lock = None, 0, threading.Lock()
+_held = _Held()
 
 
-os.register_at_fork(after_in_child=_forget_parents_loop)
+def hold_pushes() -> None:
+    """From now until the matching `send_held_pushes`, this thread's pushes (each still after its
+    commit) wait to be sent together. Nested holds send with the outermost."""
+    _held.depth += 1
 
 
-def _push_loop() -> asyncio.AbstractEventLoop:
-    """This process's push loop, started on first use (and again in a forked child)."""
-    global _loop, _loop_pid
-    with _loop_lock:
-        if _loop is None or _loop_pid != os.getpid():
-            loop = asyncio.new_event_loop()
-            threading.Thread(target=loop.run_forever, name="channel-layer-push",
-                             daemon=True).start()
-            _loop, _loop_pid = loop, os.getpid()
-        return _loop
+def send_held_pushes() -> None:
+    """Ends a hold; the outermost sends every push held, in order. Never raises: a failed push
+    is logged by name."""
+    _held.depth = max(0, _held.depth - 1)
+    if _held.depth == 0:
+        _send_held()
+
+
+def _send_held() -> None:
+    pushes, _held.pushes = _held.pushes, []
+    if not pushes:
+        return
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(_group_send_each)(layer, pushes)
+    except Exception:
+        logger.exception("Error sending %d held pushes (%s)", len(pushes),
+                         ", ".join(name for name, _, _ in pushes))
+
+
+async def _group_send_each(layer: BaseChannelLayer,
+                           pushes: list[tuple[str, str, dict[str, Any]]]) -> None:
+    for name, group, event in pushes:
+        try:
+            await asyncio.wait_for(layer.group_send(group, event), PUSH_TIMEOUT_SECONDS)
+        except Exception:
+            logger.exception("Error calling %s after its task", name)
+
+
+async def _group_send(layer: BaseChannelLayer, group: str, event: dict[str, Any]) -> None:
+    await asyncio.wait_for(layer.group_send(group, event), PUSH_TIMEOUT_SECONDS)
 
 
 def group_send(group: str, event: dict[str, Any]) -> None:
     """Sends `event` to every socket in `group` and waits for the channel layer to take it."""
-    channel_layer = get_channel_layer()
-    if channel_layer is None:
+    layer = get_channel_layer()
+    if layer is None:
         return
-    asyncio.run_coroutine_threadsafe(channel_layer.group_send(group, event),
-                                     _push_loop()).result(timeout=PUSH_TIMEOUT_SECONDS)
+    async_to_sync(_group_send)(layer, group, event)
 
 
 def brand_group(brand_id: int) -> str:
     return f"brand.{brand_id}"
 
 
+def expert_group(expert_id: int) -> str:
+    return f"expert.{expert_id}"
+
+
 def _send(group: str, event: dict[str, Any]) -> None:
+    """Sends now, or, while this thread holds its pushes, adds the push to them."""
+    if _held.depth:
+        _held.pushes.append((f"push to {group}", group, event))
+        if len(_held.pushes) >= HELD_PUSHES_LIMIT:
+            _send_held()
+        return
     group_send(group, event)
 
 
@@ -75,13 +115,6 @@ def push_inquiry_changed_on_commit(*, brand_id: int, inquiry_id: int, is_new: bo
     event = {"type": "inquiry.changed", "inquiry_id": inquiry_id, "is_new": is_new}
     run_after_commit(f"push to {brand_group(brand_id)}",
                      lambda: _send(brand_group(brand_id), event))
-
-
-logger = logging.getLogger(__name__)
-
-
-def expert_group(expert_id: int) -> str:
-    return f"expert.{expert_id}"
 
 
 def push_to_expert_on_commit(expert_id: int, event_type: str, **payload: Any) -> None:

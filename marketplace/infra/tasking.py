@@ -14,5 +14,8 @@ from marketplace.infra.after_commit import run_after_commit
 
 
 def enqueue_on_commit(task_name: str, *args: object) -> None:
+    """No task's result is kept (settings: CELERY_TASK_IGNORE_RESULT), so the send says so too
+    and Celery asks no result backend about it."""
     run_after_commit(f"enqueue {task_name}",
-                     lambda: current_app.send_task(task_name, args=list(args)))
+                     lambda: current_app.send_task(task_name, args=list(args),
+                                                   ignore_result=True))

@@ -9,7 +9,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from marketplace.infra import rows
 from marketplace.infra.errors import Conflict, NotFound
 from marketplace.infra.push import push_inquiry_changed_on_commit
 from marketplace.infra.tasking import enqueue_on_commit
@@ -139,11 +138,10 @@ def inquiry_record_event(
     """Appends to the timeline. Every change of an inquiry after its intake passes here, so this
     is where the brand's live console hears of it (after commit). Intake itself pushes nothing:
     routing's first step (the coverage decision) passes `new_in_console`, and the console puts
-    the inquiry on top of its queue then. A hand-written INSERT (marketplace/infra/rows.py): every
-    step of every inquiry writes one."""
+    the inquiry on top of its queue then."""
     event = inquiry_event(kind=kind, description=description, now=now, actor=actor, data=data)
     event.inquiry = inquiry
-    rows.insert(event)
+    event.save(force_insert=True)
     push_inquiry_changed_on_commit(brand_id=inquiry.brand_id, inquiry_id=inquiry.pk,
                                    is_new=new_in_console)
     return event

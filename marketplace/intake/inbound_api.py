@@ -48,7 +48,7 @@ RAW_EMAIL = "message/rfc822"
 def raw_body(request: Request) -> bytes:
     limit = body_limit()
     try:
-        body: bytes = request._request.body
+        body: bytes = request.body
     except RequestDataTooBig as error:
         raise PayloadTooLarge(limit) from error
     if len(body) > limit:
@@ -57,7 +57,7 @@ def raw_body(request: Request) -> bytes:
 
 
 def require_content_type(request: Request, *allowed: str) -> str:
-    content_type = (request._request.content_type or "").lower()
+    content_type = request.content_type.split(";", 1)[0].strip().lower()
     if content_type not in allowed:
         raise UnsupportedMediaType(content_type or "none",
                                    detail=f"Send {' or '.join(allowed)}, "

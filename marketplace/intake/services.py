@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.text import get_valid_filename
 
-from marketplace.infra import rows, signing
+from marketplace.infra import signing
 from marketplace.infra.errors import Conflict, Unauthenticated
 from marketplace.infra.push import push_to_expert_on_commit
 from marketplace.infra.tasking import enqueue_on_commit
@@ -22,7 +22,6 @@ from marketplace.inquiries.models import (
     Attachment,
     Customer,
     Inquiry,
-    InquiryEvent,
     InquirySource,
     InquiryStatus,
     Message,
@@ -36,6 +35,7 @@ from marketplace.inquiries.services import (
     new_email_message_id,
 )
 from marketplace.intake.models import InboundDelivery
+from marketplace.intake.statement import insert_inquiry_rows
 from marketplace.queues.models import OverflowQueue
 from routing.assignments import selectors as assignments_selectors
 from routing.promises.selectors import promise_for_new_inquiry
@@ -63,7 +63,7 @@ def inquiry_create(*, intake: InquiryIntake, now: datetime) -> tuple[Inquiry, bo
     console hears of the inquiry from routing's first step (routing/offers/services.py).
 
     Every inquiry in passes here, so its rows (customer, inquiry, first message, first event)
-    are written by one statement (`_insert_inquiry_rows`), which is atomic on its own."""
+    are written by one statement (marketplace/intake/statement.py), atomic on its own."""
     queue = intake.queue
     brand = queue.brand
     promise = promise_for_new_inquiry(queue=queue, channel=intake.channel,
@@ -86,58 +86,23 @@ def inquiry_create(*, intake: InquiryIntake, now: datetime) -> tuple[Inquiry, bo
         data={"external_id": intake.external_id},
     )
     customer = Customer(brand=brand, email=email, name=intake.customer_name)
-    written = _insert_inquiry_rows(customer=customer, inquiry=inquiry, message=message,
-                                   event=event)
+    written = insert_inquiry_rows(customer=customer, inquiry=inquiry, message=message,
+                                  event=event)
     if written is None:  # the customer was being created by a concurrent intake: now it is
-        written = _insert_inquiry_rows(customer=customer, inquiry=inquiry, message=message,
-                                       event=event)
+        written = insert_inquiry_rows(customer=customer, inquiry=inquiry, message=message,
+                                      event=event)
     if written is None:
         raise Conflict("The customer is being created by another request; send it again.")
     customer, inquiry_id = written
     if inquiry_id is None:
         return (Inquiry.objects.select_related("customer")
                 .get(brand=brand, external_id=intake.external_id), False)
+    inquiry.pk = inquiry_id
     inquiry.customer = customer
-    rows.mark_saved(inquiry, inquiry_id)
     enqueue_on_commit("routing.route_inquiry", inquiry.pk)
     if intake.source == InquirySource.EMAIL and intake.acknowledge:
         enqueue_on_commit("marketplace.send_acknowledgement", inquiry.pk)
     return inquiry, True
-
-
-def _insert_inquiry_rows(*, customer: Customer, inquiry: Inquiry, message: Message,
-                         event: InquiryEvent) -> tuple[Customer, int | None] | None:
-    """One statement finds or creates the customer and inserts the inquiry, its first message
-    and its first event, unless the brand already has an inquiry with this external id. Gives
-    the customer and the new inquiry's id (None for a known external id), or None when the
-    customer was being created concurrently (a second try finds it)."""
-    found = (f"SELECT {rows.columns(Customer, 'c')} FROM {rows.table(Customer)} c "  # noqa: S608 (model identifiers; values bound)
-             "WHERE c.brand_id = %s AND c.email = %s")
-    steps = [
-        ("found", found, [customer.brand_id, customer.email]),
-        ("created", *rows.insert_from(
-            customer, source=rows.ONE_ROW + " WHERE NOT EXISTS (SELECT 1 FROM found)",  # noqa: S608 (constant SQL)
-            columns_from_source={}, unless_conflict_on=("brand_id", "email"),
-            returning_row=True)),
-        ("customer", "SELECT * FROM found UNION ALL SELECT * FROM created", []),
-        ("inquiry", *rows.insert_from(
-            inquiry, source="customer", columns_from_source={"customer_id": "customer.id"},
-            unless_conflict_on=("brand_id", "external_id"))),
-        ("message", *rows.insert_from(message, source="inquiry",
-                                      columns_from_source={"inquiry_id": "inquiry.id"})),
-        ("event", *rows.insert_from(event, source="inquiry",
-                                    columns_from_source={"inquiry_id": "inquiry.id"})),
-    ]
-    sql = ("WITH " + ", ".join(f"{name} AS ({step})" for name, step, _ in steps)  # noqa: S608 (model identifiers; values bound)
-           + " SELECT customer.*, (SELECT id FROM inquiry) FROM customer")
-    row = rows.fetch_one(sql, [param for _, _, params in steps for param in params])
-    if row is None:
-        return None
-    inquiry_id = row[-1]
-    if inquiry_id is not None:
-        message.inquiry_id = inquiry_id
-        event.inquiry_id = inquiry_id
-    return rows.instance(Customer, row), inquiry_id
 
 
 AWAITING_CUSTOMER = (InquiryStatus.ANSWERED, InquiryStatus.WAITING_ON_CUSTOMER)

@@ -127,15 +127,21 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         # redis-py 8 reads with a 5 s socket timeout by default, which cuts the layer's own 5 s
-        # blocking pop and tears every idle websocket down; allow the pop to finish.
-        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+        # blocking pop and tears every idle websocket down; allow the pop to finish. No
+        # CLIENT SETINFO on connect (driver_info None): a push from a Celery task opens its own
+        # connection (marketplace/infra/push.py), and naming the client took a third of it.
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15, "driver_info": None}],
                    "prefix": f"{REDIS_KEY_PREFIX}:channels"},
     }
 }
 
 CELERY_BROKER_URL = celery_broker_url(REDIS_URL)
+# No task results are kept. Celery still makes a (disabled) result backend object for every
+# thread that sends a task, about 1 ms each, and under ASGI every request runs in a thread of its
+# own: a thread-safe backend is made once per process (Celery's documented setting).
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
+CELERY_RESULT_BACKEND_THREAD_SAFE = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
