@@ -100,13 +100,23 @@ def expert_group(expert_id: int) -> str:
 
 
 def _send(group: str, event: dict[str, Any]) -> None:
-    """Sends now, or, while this thread holds its pushes, adds the push to them."""
-    if _held.depth:
-        _held.pushes.append((f"push to {group}", group, event))
-        if len(_held.pushes) >= HELD_PUSHES_LIMIT:
-            _send_held()
+    """Sends now, or, while this thread holds its pushes, adds the push to them. A held
+    `inquiry.changed` for an inquiry already held for the same group is one push: the console
+    renders the inquiry as it is when the push arrives, so the second would only repeat it (new
+    on top if either was new)."""
+    if not _held.depth:
+        group_send(group, event)
         return
-    group_send(group, event)
+    if event.get("type") == "inquiry.changed":
+        for position, (name, held_group, held) in enumerate(_held.pushes):
+            if held_group == group and held.get("type") == "inquiry.changed" \
+                    and held.get("inquiry_id") == event.get("inquiry_id"):
+                merged = {**held, "is_new": bool(held.get("is_new") or event.get("is_new"))}
+                _held.pushes[position] = (name, group, merged)
+                return
+    _held.pushes.append((f"push to {group}", group, event))
+    if len(_held.pushes) >= HELD_PUSHES_LIMIT:
+        _send_held()
 
 
 def push_inquiry_changed_on_commit(*, brand_id: int, inquiry_id: int, is_new: bool) -> None:
