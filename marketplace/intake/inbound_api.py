@@ -30,9 +30,10 @@ from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.inquiries.api_examples import CREATE_EXAMPLE, INQUIRY_EXAMPLE
 from marketplace.inquiries.models import Inquiry, InquirySource
 from marketplace.inquiries.serializers import InquiryOutputSerializer
-from marketplace.intake import email_parsing, inbound_email
+from marketplace.intake import inbound_email
 from marketplace.intake import services as intake_services
 from marketplace.intake.api import InquiryCreateApi
+from marketplace.intake.mail.parsing import parse_normalized, parse_raw
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues.models import OverflowQueue
 
@@ -267,9 +268,9 @@ class QueueInboundEmailApi(InboundApi):
         content_type = require_content_type(request, RAW_EMAIL, JSON)
         body = raw_body(request)
         if content_type == RAW_EMAIL:
-            email = email_parsing.parse_raw(body)
+            email = parse_raw(body)
         else:
-            email = email_parsing.parse_normalized(decode_json(body), original=body)
+            email = parse_normalized(decode_json(body), original=body)
         outcome = inbound_email.email_receive(queue=queue, email=email, now=timezone.now())
         inquiry = outcome.inquiry
         if inquiry is not None:

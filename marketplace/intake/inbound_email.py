@@ -1,4 +1,4 @@
-"""Inbound email received: a parsed mail (email_parsing.py) becomes a customer message on its
+"""Inbound email received: a parsed mail (mail/parsing.py) becomes a customer message on its
 conversation, a new email inquiry, a delivery failure of a reply Shiftline sent, or an entry in
 the queue's mail log. Nothing is refused and nothing is dropped.
 
@@ -21,7 +21,8 @@ from marketplace.delivery import services as delivery
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.inquiries import services as inquiries_services
 from marketplace.inquiries.models import Inquiry, InquiryChannel, InquirySource, Message
-from marketplace.intake.email_parsing import MailKind, ParsedEmail
+from marketplace.intake.mail.kinds import MailKind
+from marketplace.intake.mail.parsing import ParsedEmail
 from marketplace.intake.models import MailLogEntry, MailLogKind
 from marketplace.intake.services import (
     InquiryIntake,
