@@ -182,10 +182,10 @@ def email_receive(*, queue: OverflowQueue, email: ParsedEmail, now: datetime) ->
         if email.kind == MailKind.BOUNCE:
             return _receive_bounce(queue, email, now)
         if email.sender is None:
+            where = f"in From {email.from_header!r}" if email.from_header else "(no From)"
             entry, created = mail_log_record(
                 queue=queue, email=email, kind=MailLogKind.UNREADABLE, now=now,
-                reason="Could not be read: no sender address to answer in "
-                f"From {email.from_header!r}."
+                reason=f"Could not be read: no sender address to answer {where}."
                 + (f" Also: {email.unreadable_reason}" if email.unreadable_reason else ""))
             return EmailOutcome(kind=EmailOutcomeKind.MAIL_LOG, created=created,
                                 mail_log_entry=entry, detail=entry.reason)

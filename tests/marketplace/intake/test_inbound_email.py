@@ -179,7 +179,7 @@ def test_email_without_from_is_kept_in_the_mail_log_as_unreadable(captured_tasks
     assert response.json()["outcome"] == "mail_log"
     entry = MailLogEntry.objects.get()
     assert (entry.kind, entry.subject, entry.text) == ("unreadable", "hi", "no sender")
-    assert entry.reason == "Could not be read: no sender address to answer in From ''."
+    assert entry.reason == "Could not be read: no sender address to answer (no From)."
     assert Inquiry.objects.count() == 0
 
 

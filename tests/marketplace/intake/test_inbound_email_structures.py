@@ -438,6 +438,7 @@ def test_the_mail_log_is_on_the_channels_page_paginated_with_the_original(
     first = client.get(f"/brand/queues/{queue.pk}/channels/").content.decode()
     second = client.get(f"/brand/queues/{queue.pk}/channels/?page=2").content.decode()
 
+    assert first.count('<section id="mail-log">') == 1
     assert "Out of office 20" in first and "Out of office 0" not in first
     assert "Out of office 0" in second
     assert "Page 1 of 2" in first
