@@ -463,3 +463,55 @@ def test_an_empty_request_is_the_only_raw_mail_refused(captured_tasks: list) -> 
 
     assert empty.status_code == 400
     assert (garbage.status_code, garbage.json()["outcome"]) == (201, "mail_log")
+
+
+def test_mail_the_parser_gives_up_on_is_kept_with_its_original(
+    captured_tasks: list, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def give_up(raw: bytes) -> None:
+        raise AssertionError("should be exactly one message")
+
+    monkeypatch.setattr("marketplace.intake.mail.parsing.AnymailInboundMessage."
+                        "parse_raw_mime_bytes", give_up)
+    raw = raw_email(subject="Refund please")
+
+    message = received(factories.queue(), raw)
+
+    assert (message.inquiry.subject, message.inquiry.customer.email) == ("Refund please",
+                                                                         "ana@example.com")
+    assert message.unreadable_reason == ("The email could not be parsed: AssertionError: "
+                                         "should be exactly one message")
+    assert stored_content(message.attachments.get(filename="original.eml")) == raw
+
+
+def test_a_part_that_cannot_be_read_is_kept_as_a_file(
+    captured_tasks: list, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def fail(payload: bytes, declared: str | None) -> str:
+        raise ValueError("the HTML parser failed")
+
+    monkeypatch.setattr("marketplace.intake.mail.parts.html_text", fail)
+    raw = mime(FROM_ANA + """
+        Subject: Two parts
+        Content-Type: multipart/mixed; boundary="mixed"
+        """, """
+--mixed
+Content-Type: text/plain
+
+Readable part.
+--mixed
+Content-Type: text/html
+
+<p>Unreadable part</p>
+--mixed--
+""")
+
+    message = received(factories.queue(), raw)
+
+    assert message.body == "Readable part."
+    assert message.unreadable_reason == ("part 3 (text/html) could not be read: ValueError: "
+                                         "the HTML parser failed")
+    assert sorted(message.attachments.values_list("filename", flat=True)) == [
+        "original.eml", "part-3.html"]
+    assert b"<p>Unreadable part</p>" in stored_content(
+        message.attachments.get(filename="part-3.html"))
