@@ -76,6 +76,8 @@ brand_patterns = (
              name="message_retry"),
         path("queues/<int:queue_id>/channels/", brand_channels.queue_channels_page,
              name="queue_channels"),
+        path("mail-log/<int:mail_log_entry_id>/original/", brand_channels.mail_log_original,
+             name="mail_log_original"),
         path("queues/<int:queue_id>/channels/update/", brand_channels.queue_channels_update,
              name="queue_channels_update"),
         path("training/", training.pack, name="training"),

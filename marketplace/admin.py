@@ -4,7 +4,7 @@ from django.db import models
 from marketplace.access.models import ApiKey
 from marketplace.delivery.models import DeliveryAttempt
 from marketplace.inquiries.models import Attachment, Customer, Inquiry, InquiryEvent, Message
-from marketplace.intake.models import InboundDelivery
+from marketplace.intake.models import InboundDelivery, MailLogEntry
 from marketplace.onboarding.models import Brand, BrandMembership
 from marketplace.queues.models import BusinessHoursSpan, OverflowQueue, QueueMacro
 
@@ -86,7 +86,8 @@ class InquiryAdmin(admin.ModelAdmin):
     search_fields = ["subject", "external_id", "customer__email"]
     readonly_fields = ["status", "coverage_reason", "received_at", "first_response_due_at",
                        "first_replied_at", "resolved_at", "source", "promised_reply_by",
-                       "promise_text", "promise_basis", "promise_kept", "acknowledged_at"]
+                       "promise_text", "promise_basis", "promise_kept", "acknowledged_at",
+                       "acknowledgement_message_id", "quoted_inquiry"]
     inlines = [MessageInline, EventInline]
 
 
@@ -102,7 +103,7 @@ class AttachmentInline(admin.TabularInline):
     model = Attachment
     extra = 0
     can_delete = False
-    fields = ("filename", "content_type", "size", "stored")
+    fields = ("filename", "content_type", "size", "stored", "not_stored_reason")
     readonly_fields = fields
 
 
@@ -116,7 +117,7 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ["direction", "delivery_status"]
     readonly_fields = ["inquiry", "direction", "author", "body", "created_at",
                        "email_message_id", "delivery_status", "delivered_at",
-                       "delivery_attempts"]
+                       "delivery_attempts", "delivery_error", "unreadable_reason"]
     inlines = [AttachmentInline, DeliveryAttemptInline]
 
     def has_add_permission(self, request: object) -> bool:
@@ -129,6 +130,21 @@ class InboundDeliveryAdmin(admin.ModelAdmin):
     list_filter = ["queue"]
     readonly_fields = ["queue", "delivery_id", "inquiry", "response_status", "response_body",
                        "received_at"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+@admin.register(MailLogEntry)
+class MailLogEntryAdmin(admin.ModelAdmin):
+    """Mail that reached a queue but is no customer message: kept as it came, for reading."""
+
+    list_display = ["received_at", "queue", "kind", "sender", "subject"]
+    list_filter = ["kind", "queue"]
+    search_fields = ["sender", "subject", "email_message_id"]
+    readonly_fields = ["queue", "received_at", "kind", "reason", "sender", "subject", "text",
+                       "email_message_id", "attachments", "original", "original_size",
+                       "inquiry"]
 
     def has_add_permission(self, request: object) -> bool:
         return False

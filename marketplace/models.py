@@ -16,7 +16,7 @@ from marketplace.inquiries.models import (
     Message,
     MessageDirection,
 )
-from marketplace.intake.models import InboundDelivery
+from marketplace.intake.models import InboundDelivery, MailLogEntry, MailLogKind
 from marketplace.onboarding.models import Brand, BrandInvitation, BrandMembership, BrandRole
 from marketplace.queues.models import (
     BusinessHoursSpan,
@@ -29,7 +29,7 @@ from marketplace.queues.models import (
 __all__ = [
     "ApiKey", "Attachment", "Brand", "BrandInvitation", "BrandMembership", "BrandRole",
     "BusinessHoursSpan", "Customer", "DeliveryAttempt", "DeliveryStatus", "InboundDelivery",
-    "Inquiry", "InquiryChannel", "InquiryEvent", "InquirySource", "InquiryStatus", "Message",
-    "MessageDirection", "OverflowQueue", "QueueMacro", "default_channels", "new_queue_secret",
-    "validate_time_zone",
+    "Inquiry", "InquiryChannel", "InquiryEvent", "InquirySource", "InquiryStatus", "MailLogEntry",
+    "MailLogKind", "Message", "MessageDirection", "OverflowQueue", "QueueMacro",
+    "default_channels", "new_queue_secret", "validate_time_zone",
 ]

@@ -132,6 +132,10 @@ PARAMETERS: dict[str, Parameter] = {
         "marketplace", "Attachment", filename="isolation.txt", content_type="text/plain",
         size=1, message=Message.objects.filter(inquiry=world.answered,
                                                direction="inbound").first())),
+    "mail_log_entry_id": Parameter(lambda world: _row_of_brand_a(
+        "marketplace", "MailLogEntry", queue=world.queue, kind=FIRST_CHOICE,
+        reason="Isolation", subject=f"{SECRET} bounce", original="mail-log/isolation.eml",
+        original_size=1, received_at=world.answered.received_at)),
     "brand_id": Parameter(lambda world: world.queue.brand_id),
     "customer_id": Parameter(lambda world: world.answered.customer_id),
     "membership_id": Parameter(lambda world: _membership(world).pk),

@@ -1,6 +1,7 @@
 """Attachments customers sent, downloaded by the brand's members and by the expert who holds
 (or held) the inquiry. Everyone else gets a 404, as if the file did not exist."""
 
+from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
@@ -12,15 +13,21 @@ from marketplace.models import Attachment, BrandMembership
 from routing.assignments import selectors as assignments_selectors
 
 
-def attachment_response(attachment: Attachment) -> HttpResponse:
-    """The file as a download (at most the attachment size limit, so read whole); `nosniff`
-    and the attachment disposition keep a browser from rendering what a customer sent."""
-    with attachment.file.open("rb") as stored:
+def download_response(file: FieldFile, *, filename: str, content_type: str) -> HttpResponse:
+    """A stored file as a download (at most the attachment size limit, so read whole);
+    `nosniff` and the attachment disposition keep a browser from rendering what a customer
+    sent."""
+    with file.open("rb") as stored:
         response = HttpResponse(stored.read(),
-                                content_type=attachment.content_type or "application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, attachment.filename) or ""
+                                content_type=content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def attachment_response(attachment: Attachment) -> HttpResponse:
+    return download_response(attachment.file, filename=attachment.filename,
+                             content_type=attachment.content_type)
 
 
 @require_GET

@@ -1,8 +1,9 @@
-"""Brand console: a queue's channels (inbound webhook and email, outbound webhook) and the retry
-of a failed reply delivery. Reads through selectors, writes through services; owners and admins
-change things, viewers only look."""
+"""Brand console: a queue's channels (inbound webhook and email, outbound webhook), its mail log,
+and the retry of a failed reply delivery. Reads through selectors, writes through services;
+owners and admins change things, viewers only look."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,12 +11,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from frontend.access import brand_member_required
+from frontend.views.attachments import download_response
 from marketplace.delivery import services as delivery
 from marketplace.inquiries import selectors as inquiries_selectors
+from marketplace.intake import selectors as intake_selectors
 from marketplace.models import BrandMembership, OverflowQueue
 from marketplace.onboarding import policy
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues import services as queues_services
+
+MAIL_LOG_PAGE_SIZE = 20
 
 
 def _queue(membership: BrandMembership, queue_id: int) -> OverflowQueue:
@@ -27,15 +32,30 @@ def _queue(membership: BrandMembership, queue_id: int) -> OverflowQueue:
 def queue_channels_page(request: HttpRequest, queue_id: int,
                         membership: BrandMembership) -> HttpResponse:
     queue = _queue(membership, queue_id)
+    mail_log = Paginator(intake_selectors.mail_log_list_for_queue(queue=queue),
+                         MAIL_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "frontend/brand/queue_channels.html", {
         "membership": membership, "queue": queue,
         "can_manage": policy.brand_can_configure(membership, membership.brand),
+        "mail_log": mail_log,
         "webhook_url": request.build_absolute_uri(
             reverse("api:queue_webhook", kwargs={"queue_id": queue.pk})),
         "inbound_email_url": request.build_absolute_uri(reverse(
             "api:queue_inbound_email",
             kwargs={"queue_id": queue.pk, "token": queue.inbound_email_token})),
     })
+
+
+@require_GET
+@brand_member_required
+def mail_log_original(request: HttpRequest, mail_log_entry_id: int,
+                      membership: BrandMembership) -> HttpResponse:
+    entry = intake_selectors.mail_log_entry_get_for_brand(brand=membership.brand,
+                                                          entry_id=mail_log_entry_id)
+    extension = entry.original.name.rsplit(".", 1)[-1]
+    return download_response(entry.original, filename=f"mail-{entry.pk}.{extension}",
+                             content_type="application/json" if extension == "json"
+                             else "message/rfc822")
 
 
 @require_POST

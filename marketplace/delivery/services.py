@@ -8,7 +8,6 @@ idempotency key so the brand's side can drop a repeat after a lost response."""
 
 
 import json
-import re
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +16,8 @@ import httpx
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Value
+from django.db.models.functions import Coalesce
 
 from marketplace.delivery.models import DeliveryAttempt
 from marketplace.infra import outbound, signing
@@ -30,7 +30,7 @@ from marketplace.inquiries.models import (
     Message,
     MessageDirection,
 )
-from marketplace.inquiries.services import inquiry_record_event
+from marketplace.inquiries.services import inquiry_record_event, new_email_message_id
 from marketplace.onboarding.models import Brand
 
 WEBHOOK_TIMEOUT_SECONDS = 10
@@ -155,6 +155,7 @@ def message_deliver(*, message_id: int, now: datetime, final_attempt: bool = Fal
             attempt.error, attempt.status_code = failure.error, failure.status_code
             if final_attempt or not failure.transient:
                 message.delivery_status = DeliveryStatus.FAILED
+                message.delivery_error = failure.error
                 inquiry_record_event(
                     inquiry=message.inquiry, kind="delivery_failed", now=now,
                     description=f"Reply could not be delivered by {route} after {number} "
@@ -165,9 +166,11 @@ def message_deliver(*, message_id: int, now: datetime, final_attempt: bool = Fal
             attempt.succeeded = True
             message.delivery_status = DeliveryStatus.DELIVERED
             message.delivered_at = now
+            message.delivery_error = ""
         attempt.save()
         message.delivery_attempts = number
-        message.save(update_fields=["delivery_attempts", "delivery_status", "delivered_at"])
+        message.save(update_fields=["delivery_attempts", "delivery_status", "delivered_at",
+                                    "delivery_error"])
     return message
 
 
@@ -216,33 +219,22 @@ def message_retry_delivery(*, brand: Brand, message_id: int, now: datetime) -> M
     return message
 
 
-def acknowledgement_message_id(inquiry_id: int) -> str:
-    """Stable, so a customer's reply to the acknowledgement threads onto its inquiry."""
-    return f"<ack-{inquiry_id}@{settings.SHIFTLINE_EMAIL_DOMAIN}>"
-
-
-ACKNOWLEDGEMENT_ID = re.compile(r"^<ack-(\d+)@(.+)>$")
-
-
-def inquiry_id_acknowledged_by(message_id: str) -> int | None:
-    match = ACKNOWLEDGEMENT_ID.match(message_id)
-    if match is None or match.group(2) != settings.SHIFTLINE_EMAIL_DOMAIN:
-        return None
-    return int(match.group(1))
-
-
 def inquiry_send_acknowledgement(*, inquiry_id: int, now: datetime) -> bool:
     """Emails the promise to a customer who wrote by email, once, threaded onto their message.
     The inquiry is claimed with a conditional update rather than held locked during the send,
     so routing is never kept waiting on a mail server; a failed send releases the claim for the
-    task's retry."""
+    task's retry. Its Message-ID is random and kept on the inquiry (the first claim sets it, a
+    retry reuses it), so only someone who received it can quote it."""
     claimed = Inquiry.objects.filter(pk=inquiry_id, acknowledged_at__isnull=True).exclude(
-        promise_text="").update(acknowledged_at=now)
+        promise_text="").update(
+            acknowledged_at=now,
+            acknowledgement_message_id=Coalesce(F("acknowledgement_message_id"),
+                                                Value(new_email_message_id())))
     if not claimed:
         return False
     inquiry = Inquiry.objects.select_related("customer", "brand").get(pk=inquiry_id)
     first = inquiry.messages.order_by("created_at", "id").first()
-    headers = {"Message-ID": acknowledgement_message_id(inquiry.pk),
+    headers = {"Message-ID": str(inquiry.acknowledgement_message_id),
                "Auto-Submitted": "auto-replied"}
     if first is not None:
         headers["In-Reply-To"] = first.email_message_id
@@ -257,3 +249,35 @@ def inquiry_send_acknowledgement(*, inquiry_id: int, now: datetime) -> bool:
     inquiry_record_event(inquiry=inquiry, kind="acknowledged", now=now,
                          description="Acknowledgement with the promise emailed.")
     return True
+
+
+def message_record_bounce(*, message_id: int, reason: str, now: datetime) -> Message:
+    """A bounce came back for a reply that had been handed to the mail server: the reply did
+    not reach the customer after all. It is marked failed with the server's reason (the brand
+    and the expert see it, and the brand can send it again); a second bounce for the same
+    reply adds nothing."""
+    with transaction.atomic():
+        message = (Message.objects.select_for_update(of=("self",)).select_related("inquiry")
+                   .get(pk=message_id, direction=MessageDirection.OUTBOUND))
+        if message.delivery_status == DeliveryStatus.FAILED:
+            return message
+        message.delivery_status = DeliveryStatus.FAILED
+        message.delivery_error = f"Bounced: {reason}"[:500]
+        message.save(update_fields=["delivery_status", "delivery_error"])
+        inquiry_record_event(
+            inquiry=message.inquiry, kind="delivery_bounced", now=now,
+            description=f"The customer's mail server returned the reply: {reason}"[:500],
+            data={"message_id": message.pk},
+        )
+    return message
+
+
+def inquiry_record_acknowledgement_bounce(*, inquiry_id: int, reason: str,
+                                          now: datetime) -> None:
+    """The acknowledgement bounced: the customer never got the promise. Recorded on the
+    inquiry's timeline for the brand; the inquiry itself goes on."""
+    inquiry = Inquiry.objects.get(pk=inquiry_id)
+    inquiry_record_event(
+        inquiry=inquiry, kind="acknowledgement_bounced", now=now,
+        description=f"The customer's mail server returned the acknowledgement: {reason}"[:500],
+    )

@@ -81,6 +81,14 @@ class Inquiry(models.Model):
         null=True, blank=True, help_text="When the promise was emailed to the customer.")
     promise_kept = models.BooleanField(
         null=True, blank=True, help_text="Set at the first reply: was it on or before the promise?")
+    acknowledgement_message_id = models.CharField(
+        max_length=255, null=True, blank=True, unique=True,
+        help_text="The random Message-ID of the acknowledgement emailed to the customer: a "
+        "reply quoting it threads here (from the customer's address only).")
+    quoted_inquiry = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The brand's other inquiry that this email quoted although its sender was "
+        "not that conversation's customer: kept apart, and shown to the brand.")
 
     class Meta:
         verbose_name_plural = "inquiries"
@@ -134,6 +142,14 @@ class Message(models.Model):
     )
     delivered_at = models.DateTimeField(null=True, blank=True)
     delivery_attempts = models.PositiveIntegerField(default=0)
+    delivery_error = models.CharField(
+        max_length=500, blank=True,
+        help_text="Why the reply did not reach the customer: its last failed attempt, or the "
+        "bounce that came back after it was sent.")
+    unreadable_reason = models.CharField(
+        max_length=500, blank=True,
+        help_text="Set when (part of) the customer's email could not be read; the original is "
+        "kept as an attachment.")
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -175,14 +191,25 @@ class InquiryEvent(models.Model):
 
 class Attachment(models.Model):
     """A file that came with an inbound message. Files above the size limit are listed but
-    their content is not kept (`stored` False), so the brand knows they existed."""
+    their content is not kept (`stored` False, with the reason), so the brand knows they
+    existed."""
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     filename = models.CharField(max_length=255)
     content_type = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()
     stored = models.BooleanField(default=True)
+    not_stored_reason = models.CharField(max_length=200, blank=True)
     file = models.FileField(upload_to="attachments/%Y/%m/", max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stored=True, not_stored_reason="")
+                | (Q(stored=False) & ~Q(not_stored_reason="")),
+                name="attachment_not_stored_has_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.size} bytes)"

@@ -1,6 +1,7 @@
 """Reads of inquiries, their messages, timelines, attachments and daily figures."""
 
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -8,7 +9,14 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from marketplace.infra.errors import NotFound
-from marketplace.inquiries.models import Attachment, Inquiry, InquiryEvent, InquiryStatus, Message
+from marketplace.inquiries.models import (
+    Attachment,
+    Inquiry,
+    InquiryEvent,
+    InquiryStatus,
+    Message,
+    MessageDirection,
+)
 from marketplace.onboarding.models import Brand
 
 OPEN_STATUSES = (
@@ -196,3 +204,39 @@ def attachment_get_for_inquiry(*, inquiry_id: int, attachment_id: int) -> Attach
     if attachment is None:
         raise NotFound("Attachment not found (or not kept: it was over the size limit).")
     return attachment
+
+
+def inquiry_list_quoted(*, brand_id: int, message_ids: Sequence[str]) -> list[Inquiry]:
+    """The brand's inquiries that an email's In-Reply-To / References point at, through a
+    Message-ID stored on one of their messages or their acknowledgement, latest first."""
+    if not message_ids:
+        return []
+    return list(
+        Inquiry.objects.filter(brand_id=brand_id)
+        .filter(Q(messages__email_message_id__in=message_ids)
+                | Q(acknowledgement_message_id__in=message_ids))
+        .select_related("customer").distinct().order_by("-received_at", "-id")
+    )
+
+
+def message_get_sent_by_id(*, brand_id: int, message_ids: Sequence[str]) -> Message | None:
+    """The brand's reply whose Message-ID is one of these (the latest), as a bounce names it."""
+    return (Message.objects.filter(inquiry__brand_id=brand_id,
+                                   direction=MessageDirection.OUTBOUND,
+                                   email_message_id__in=message_ids)
+            .select_related("inquiry").order_by("-created_at", "-id").first())
+
+
+def inquiry_get_acknowledged_by(*, brand_id: int, message_ids: Sequence[str]) -> Inquiry | None:
+    """The brand's inquiry whose acknowledgement carried one of these Message-IDs."""
+    return (Inquiry.objects.filter(brand_id=brand_id, acknowledgement_message_id__in=message_ids)
+            .order_by("-received_at").first())
+
+
+def message_id_is_taken(*, email_message_id: str) -> bool:
+    return Message.objects.filter(email_message_id=email_message_id).exists()
+
+
+def message_get_by_email_id(*, email_message_id: str) -> Message | None:
+    return (Message.objects.filter(email_message_id=email_message_id)
+            .select_related("inquiry__customer").first())

@@ -2,7 +2,7 @@
 
 
 
-import uuid
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,9 @@ from marketplace.inquiries.models import (
 
 
 def new_email_message_id() -> str:
-    return f"<{uuid.uuid4().hex}@{settings.SHIFTLINE_EMAIL_DOMAIN}>"
+    """A Message-ID nobody can guess (128 random bits): knowing one proves having seen the mail,
+    which is why a reply quoting it may join its conversation (from the customer's address)."""
+    return f"<{secrets.token_hex(16)}@{settings.SHIFTLINE_EMAIL_DOMAIN}>"
 
 
 def promise_kept_at(inquiry: Inquiry, replied_at: datetime) -> bool | None:
@@ -145,3 +147,36 @@ def inquiry_record_event(
     push_inquiry_changed_on_commit(brand_id=inquiry.brand_id, inquiry_id=inquiry.pk,
                                    is_new=new_in_console)
     return event
+
+
+def message_mark_unreadable(*, message: Message, reason: str) -> Message:
+    """Notes that (part of) the customer's email could not be read, so the brand and the expert
+    see why the text is missing or incomplete; the original is among its attachments."""
+    message.unreadable_reason = reason[:500]
+    message.save(update_fields=["unreadable_reason"])
+    return message
+
+
+def inquiry_note_quoted_conversation(*, inquiry: Inquiry, quoted: list[Inquiry], sender: str,
+                                     now: datetime) -> Inquiry:
+    """A new email inquiry quoted the brand's other conversations (In-Reply-To / References)
+    but its sender is not their customer, so it was kept apart. Both sides' timelines say so,
+    and the new inquiry points at the (latest) quoted one for the console's note. Caller holds
+    the new inquiry's transaction."""
+    inquiry.quoted_inquiry = quoted[0]
+    inquiry.save(update_fields=["quoted_inquiry"])
+    numbers = ", ".join(f"#{other.pk}" for other in quoted)
+    inquiry_record_event(
+        inquiry=inquiry, kind="quoted_another_conversation", now=now,
+        description=f"This email quoted inquiry {numbers} but came from {sender}, who is not "
+        "that conversation's customer, so it was kept apart as a new inquiry.",
+        data={"quoted_inquiry_ids": [other.pk for other in quoted], "sender": sender},
+    )
+    for other in quoted:
+        inquiry_record_event(
+            inquiry=other, kind="quoted_by_another_sender", now=now,
+            description=f"An email from {sender}, not this conversation's customer, quoted "
+            f"this conversation; it was not added here but opened inquiry #{inquiry.pk}.",
+            data={"inquiry_id": inquiry.pk, "sender": sender},
+        )
+    return inquiry

@@ -33,6 +33,7 @@ from marketplace.inquiries.serializers import InquiryOutputSerializer
 from marketplace.intake import inbound_email
 from marketplace.intake import services as intake_services
 from marketplace.intake.api import InquiryCreateApi
+from marketplace.intake.mail.parsing import parse_normalized, parse_raw
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues.models import OverflowQueue
 
@@ -183,7 +184,8 @@ def _handle_webhook(queue: OverflowQueue, data: dict[str, Any],
 
 
 class NormalizedEmailSerializer(serializers.Serializer):
-    """anymail's normalized inbound message fields (AnymailInboundMessage.construct)."""
+    """anymail's normalized inbound message fields (AnymailInboundMessage.construct). Plain
+    strings by design: whatever a mail provider sends is kept, a broken From included."""
 
     from_email = serializers.CharField(help_text="The From header: 'Sam <sam@example.com>'.")
     to = serializers.CharField(required=False)
@@ -198,10 +200,18 @@ class NormalizedEmailSerializer(serializers.Serializer):
 
 
 class EmailReceivedSerializer(serializers.Serializer):
-    inquiry = InquiryOutputSerializer()
-    message_id = serializers.IntegerField()
+    outcome = serializers.ChoiceField(
+        choices=["inquiry", "threaded", "delivery_failure", "mail_log"],
+        help_text="inquiry: a new email inquiry; threaded: joined its conversation; "
+        "delivery_failure: a bounce of a reply we sent, recorded on its inquiry; mail_log: kept "
+        "in the queue's mail log (other bounces, automatic replies, list mail, mail without a "
+        "sender to answer).")
+    inquiry = InquiryOutputSerializer(allow_null=True)
+    message_id = serializers.IntegerField(allow_null=True)
+    mail_log_entry_id = serializers.IntegerField(allow_null=True)
     threaded = serializers.BooleanField(help_text="True when it joined an existing inquiry.")
     created = serializers.BooleanField(help_text="False when this email was already received.")
+    detail = serializers.CharField(help_text="Why it went where it went, for the mail log.")
 
 
 RAW_EMAIL_EXAMPLE = (
@@ -218,9 +228,13 @@ class QueueInboundEmailApi(InboundApi):
         description="Point your mail provider's inbound route (or anymail's inbound webhook "
         "forwarder) at this URL; the token in the path is the queue's inbound email token and "
         "authenticates the call. Send the raw message as `message/rfc822`, or anymail's "
-        "normalized fields as JSON. A reply threads onto its inquiry through In-Reply-To / "
-        "References; anything else opens an email inquiry. Attachments are listed; files over "
-        "10 MB are listed without content.",
+        "normalized fields as JSON. Every mail is kept (never a 5xx): a reply from the "
+        "customer of the conversation it quotes (In-Reply-To / References) joins it; a bounce "
+        "of a reply we sent is recorded on its inquiry as a delivery failure; other bounces, "
+        "automatic replies, list mail and mail without a sender to answer go to the queue's "
+        "mail log; anything else opens an email inquiry. A mail that cannot be read is kept "
+        "with its original attached. Attachments are listed; files over 10 MB are listed "
+        "without content. Only a request that is not mail at all is a 400.",
         auth=[],
         request={RAW_EMAIL: OpenApiTypes.BINARY, JSON: NormalizedEmailSerializer},
         responses={201: EmailReceivedSerializer, 200: EmailReceivedSerializer,
@@ -237,8 +251,14 @@ class QueueInboundEmailApi(InboundApi):
                 "attachments": [{"filename": "receipt.pdf", "content_type": "application/pdf",
                                  "content": "JVBERi0xLjQK"}]}),
             OpenApiExample("Threaded", response_only=True, status_codes=["201"], value={
-                "inquiry": INQUIRY_EXAMPLE, "message_id": 77, "threaded": True,
-                "created": True}),
+                "outcome": "threaded", "inquiry": INQUIRY_EXAMPLE, "message_id": 77,
+                "mail_log_entry_id": None, "threaded": True, "created": True, "detail": ""}),
+            OpenApiExample("Kept in the mail log", response_only=True, status_codes=["201"],
+                           value={"outcome": "mail_log", "inquiry": None, "message_id": None,
+                                  "mail_log_entry_id": 12, "threaded": False, "created": True,
+                                  "detail": "Automatic reply (Auto-Submitted: auto-replied) "
+                                  "that belongs to no conversation of its sender: kept here, "
+                                  "not acknowledged."}),
         ],
     )
     def post(self, request: Request, queue_id: int, token: str) -> Response:
@@ -248,14 +268,20 @@ class QueueInboundEmailApi(InboundApi):
         content_type = require_content_type(request, RAW_EMAIL, JSON)
         body = raw_body(request)
         if content_type == RAW_EMAIL:
-            email = inbound_email.parse_raw(body)
+            email = parse_raw(body)
         else:
-            email = inbound_email.parse_normalized(decode_json(body))
+            email = parse_normalized(decode_json(body), original=body)
         outcome = inbound_email.email_receive(queue=queue, email=email, now=timezone.now())
-        outcome.inquiry.refresh_from_db()
+        inquiry = outcome.inquiry
+        if inquiry is not None:
+            inquiry.refresh_from_db()
         return Response(
-            {"inquiry": InquiryOutputSerializer(outcome.inquiry).data,
-             "message_id": outcome.message.pk, "threaded": outcome.threaded,
-             "created": outcome.created},
+            {"outcome": outcome.kind,
+             "inquiry": InquiryOutputSerializer(inquiry).data if inquiry is not None else None,
+             "message_id": outcome.message.pk if outcome.message is not None else None,
+             "mail_log_entry_id": outcome.mail_log_entry.pk
+             if outcome.mail_log_entry is not None else None,
+             "threaded": outcome.threaded, "created": outcome.created,
+             "detail": outcome.detail},
             status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
         )

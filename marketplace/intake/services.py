@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
 
 from marketplace.infra import signing
@@ -133,6 +134,10 @@ def message_store_attachments(message: Message, attachments: Sequence[IncomingAt
                                 content_type=incoming.content_type[:255],
                                 size=len(incoming.content),
                                 stored=len(incoming.content) <= limit)
+        if not attachment.stored:
+            attachment.not_stored_reason = (
+                f"Not kept: {filesizeformat(attachment.size)} is over the limit of "
+                f"{filesizeformat(limit)}.").replace("\xa0", " ")
         if attachment.stored:
             attachment.file.save(f"{message.inquiry_id}/{secrets.token_hex(8)}/{filename}",
                                  ContentFile(incoming.content), save=False)

@@ -1,7 +1,7 @@
 """Inbound email: raw MIME and anymail's normalized fields, threading, attachments."""
 
 import base64
-from email.message import EmailMessage
+import re
 from typing import Any
 
 import pytest
@@ -12,44 +12,15 @@ from rest_framework.test import APIClient
 
 from marketplace.delivery import services as delivery
 from marketplace.inquiries.models import Attachment, Inquiry, InquirySource, Message
-from marketplace.queues.models import OverflowQueue
+from marketplace.intake.models import MailLogEntry
 from routing.assignments import services as assignments_services
 from routing.models import Offer
 from routing.offers import services as offers_services
 from tests import factories
 from tests.conftest import SUNDAY_AFTERNOON
+from tests.marketplace.intake.emails import post_email, raw_email
 
 pytestmark = pytest.mark.django_db
-
-
-def raw_email(*, message_id: str = "<first@mail.example.com>", subject: str = "Broken zip",
-              body: str = "The zip broke on day one.", in_reply_to: str | None = None,
-              references: str | None = None,
-              attachments: tuple[tuple[str, str, bytes], ...] = (),
-              extra_headers: tuple[tuple[str, str], ...] = ()) -> bytes:
-    email = EmailMessage()
-    email["From"] = "Ana Silva <Ana@Example.com>"
-    email["To"] = "support@northwind.example"
-    email["Subject"] = subject
-    email["Message-ID"] = message_id
-    if in_reply_to:
-        email["In-Reply-To"] = in_reply_to
-    if references:
-        email["References"] = references
-    for name, value in extra_headers:
-        email[name] = value
-    email.set_content(body)
-    for filename, content_type, content in attachments:
-        maintype, subtype = content_type.split("/")
-        email.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
-    return email.as_bytes()
-
-
-def post_email(queue: OverflowQueue, body: bytes | str, *,
-               content_type: str = "message/rfc822", token: str | None = None) -> Any:
-    return APIClient().generic(  # type: ignore[arg-type]
-        "POST", f"/api/v1/inbound/email/{queue.pk}/{token or queue.inbound_email_token}",
-        body, content_type=content_type)  # type: ignore[arg-type]
 
 
 def test_raw_email_opens_an_email_inquiry(captured_tasks: list) -> None:
@@ -199,23 +170,26 @@ def test_wrong_token_is_401_and_stores_nothing(captured_tasks: list) -> None:
     assert Inquiry.objects.count() == 0
 
 
-def test_email_without_from_is_400(captured_tasks: list) -> None:
+def test_email_without_from_is_kept_in_the_mail_log_as_unreadable(captured_tasks: list) -> None:
     queue = factories.queue()
 
     response = post_email(queue, b"Subject: hi\r\n\r\nno sender\r\n")
 
-    assert response.status_code == 400
-    assert response.json()["detail"] == "The email has no From address."
+    assert response.status_code == 201
+    assert response.json()["outcome"] == "mail_log"
+    entry = MailLogEntry.objects.get()
+    assert (entry.kind, entry.subject, entry.text) == ("unreadable", "hi", "no sender")
+    assert entry.reason == "Could not be read: no sender address to answer (no From)."
     assert Inquiry.objects.count() == 0
 
 
-def test_email_with_nul_in_the_body_is_400(captured_tasks: list) -> None:
+def test_email_with_nul_in_the_body_is_kept_without_it(captured_tasks: list) -> None:
     queue = factories.queue()
 
     response = post_email(queue, raw_email(body="bad \x00 byte"))
 
-    assert response.status_code == 400
-    assert Inquiry.objects.count() == 0
+    assert response.status_code == 201
+    assert Message.objects.get().body == "bad  byte"
 
 
 @pytest.mark.parametrize("payload", [
@@ -277,18 +251,24 @@ def test_new_email_is_acknowledged_with_the_promise(
                               ("marketplace.send_acknowledgement", [inquiry.pk])]
 
 
-@pytest.mark.parametrize("header", [("Auto-Submitted", "auto-replied"), ("Precedence", "bulk"),
-                                    ("X-Autoreply", "yes")])
-def test_automatic_email_opens_an_inquiry_but_is_not_acknowledged(
-    header: tuple[str, str], captured_tasks: list, django_capture_on_commit_callbacks: Any,
+@pytest.mark.parametrize(("header", "kind"), [
+    (("Auto-Submitted", "auto-replied"), "auto_reply"), (("X-Autoreply", "yes"), "auto_reply"),
+    (("Precedence", "bulk"), "mailing_list"), (("List-Id", "<news.shop.example>"), "mailing_list"),
+])
+def test_automatic_email_goes_to_the_mail_log_and_is_not_acknowledged(
+    header: tuple[str, str], kind: str, captured_tasks: list,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     queue = factories.queue()
 
     with django_capture_on_commit_callbacks(execute=True):
-        post_email(queue, raw_email(extra_headers=(header,)))
+        response = post_email(queue, raw_email(extra_headers=(header,)))
 
-    inquiry = Inquiry.objects.get()
-    assert captured_tasks == [("routing.route_inquiry", [inquiry.pk])]
+    assert response.status_code == 201
+    assert response.json()["outcome"] == "mail_log"
+    assert MailLogEntry.objects.get().kind == kind
+    assert Inquiry.objects.count() == 0
+    assert captured_tasks == []
 
 
 def test_reply_to_the_acknowledgement_threads_onto_its_inquiry(captured_tasks: list) -> None:
@@ -301,7 +281,9 @@ def test_reply_to_the_acknowledgement_threads_onto_its_inquiry(captured_tasks: l
     response = post_email(queue, raw_email(message_id="<after-ack@mail.example.com>",
                                            body="Thanks!", in_reply_to=ack_id))
 
-    assert ack_id == f"<ack-{inquiry.pk}@shiftline.localhost>"
+    inquiry.refresh_from_db()
+    assert re.fullmatch(r"<[0-9a-f]{32}@shiftline\.localhost>", ack_id)
+    assert inquiry.acknowledgement_message_id == ack_id
     assert response.json()["threaded"] is True
     assert Inquiry.objects.count() == 1
 
