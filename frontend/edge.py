@@ -14,7 +14,8 @@ thought of is a clear page, not a server error.
   form was on (303); a forbidden one (`PermissionDenied`) is the 403 page, as Django's own is.
 
 Django's own `Http404` and `PermissionDenied` get the same pages through `page_not_found` and
-`permission_denied` (handler404 and handler403 in `marketplace/urls.py`)."""
+`permission_denied` (handler404 and handler403 in `marketplace/urls.py`); under `/api/` those
+handlers answer in JSON instead (`marketplace/infra/api_errors.py`)."""
 
 from collections.abc import Callable
 from functools import partial, wraps
@@ -29,10 +30,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from experts.models import ExpertStatus
 from frontend.responses import navigate
+from marketplace.infra.api_errors import is_api_request
 from marketplace.infra.errors import Conflict, DomainError, FieldErrors, NotFound, PermissionDenied
 
-# DRF's exception handler answers these paths in JSON; the edge leaves them alone.
-API_PREFIX = "/api/"
 PAGE_METHODS = ("GET", "HEAD")
 # The pages that exist; any other domain error (an invalid input, a bad token) is a 400.
 PAGE_STATUSES = ((NotFound, 404), (PermissionDenied, 403), (Conflict, 409))
@@ -111,7 +111,8 @@ class DomainErrorMiddleware(MiddlewareMixin):
 
     def process_exception(self, request: HttpRequest, exception: Exception
                           ) -> HttpResponse | None:
-        if not isinstance(exception, DomainError) or request.path_info.startswith(API_PREFIX):
+        # DRF's exception handler answers the API's paths in JSON; the edge leaves them alone.
+        if not isinstance(exception, DomainError) or is_api_request(request):
             return None
         return refusal_response(request, exception)
 

@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import exceptions
 
+from frontend import edge
 from marketplace.delivery import api as delivery_api
+from marketplace.infra.api_errors import json_under_api
 from marketplace.inquiries import api as inquiries_api
 from marketplace.intake import api as intake_api
 from marketplace.intake import inbound_api
@@ -40,7 +44,11 @@ api_v1 = [
          name="queue_inbound_email"),
 ]
 
-handler403, handler404 = "frontend.edge.permission_denied", "frontend.edge.page_not_found"
+# The styled pages (frontend/edge.py) everywhere but under /api/, which answers in JSON.
+handler400 = json_under_api(defaults.bad_request, exceptions.ParseError)
+handler403 = json_under_api(edge.permission_denied, exceptions.PermissionDenied)
+handler404 = json_under_api(edge.page_not_found, exceptions.NotFound)
+handler500 = json_under_api(defaults.server_error, exceptions.APIException)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

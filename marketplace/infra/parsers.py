@@ -1,5 +1,6 @@
 """Request bodies the database can store: bounded in size, valid UTF-8, no NUL characters and
-no lone surrogates (PostgreSQL refuses both in text columns, which would surface as a 500)."""
+no lone surrogates (PostgreSQL refuses both in text columns, which would surface as a 500),
+nested no deeper than MAX_JSON_DEPTH."""
 
 
 import json
@@ -10,6 +11,11 @@ from django.conf import settings
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
+
+# Deeper JSON is a 400: every walk over decoded JSON recurses, and ~1,000 levels would end in
+# a RecursionError (a 500).
+MAX_JSON_DEPTH = 64
+TOO_DEEP = f"The JSON nests deeper than {MAX_JSON_DEPTH} levels."
 
 
 class PayloadTooLarge(APIException):
@@ -61,8 +67,27 @@ def find_text_problem(value: Any) -> str | None:
     return None
 
 
+def nests_deeper_than(value: Any, limit: int) -> bool:
+    """Whether decoded JSON's arrays and objects nest more than `limit` levels (`[[]]` is two).
+    Iterative, so any depth the decoder produced can be measured."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
+
+
 def decode_json(raw: bytes) -> Any:
-    """Strict JSON from bytes: 400 (ParseError) for invalid UTF-8, bad JSON or unstorable text."""
+    """Strict JSON from bytes: 400 (ParseError) for invalid UTF-8, bad JSON, nesting deeper
+    than MAX_JSON_DEPTH (the decoder's own recursion limit included) or unstorable text."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -71,6 +96,10 @@ def decode_json(raw: bytes) -> Any:
         data = json.loads(text)
     except ValueError as error:
         raise ParseError(f"The body is not valid JSON: {error}") from error
+    except RecursionError as error:
+        raise ParseError(TOO_DEEP) from error
+    if nests_deeper_than(data, MAX_JSON_DEPTH):
+        raise ParseError(TOO_DEEP)
     problem = find_text_problem(data)
     if problem:
         raise ParseError(problem)
