@@ -28,7 +28,6 @@ from django.shortcuts import render, resolve_url
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from experts.models import ExpertStatus
 from frontend.responses import navigate
 from marketplace.infra.api_errors import is_api_request
 from marketplace.infra.errors import Conflict, DomainError, FieldErrors, NotFound, PermissionDenied
@@ -38,7 +37,6 @@ PAGE_METHODS = ("GET", "HEAD")
 PAGE_STATUSES = ((NotFound, 404), (PermissionDenied, 403), (Conflict, 409))
 # Keys that carry a form-wide message rather than one field's.
 FORM_WIDE_KEYS = ("", "__all__", "non_field_errors")
-WORKSPACE_STATUSES = (ExpertStatus.APPROVED, ExpertStatus.SUSPENDED)
 
 
 def refusal_lines(error: DomainError) -> list[str]:

@@ -133,7 +133,7 @@ def _queue_page(request: HttpRequest, membership: BrandMembership, queue: Overfl
     macros = [(macro, queues_services.macro_render(body=macro.body, context=sample))
               for macro in queues_selectors.macro_list_for_queue(queue=queue)]
     return render(request, "frontend/brand/queue.html", {
-        "membership": membership, "brand": membership.brand, "section": "queues",
+        "membership": membership, "brand": membership.brand,
         "queue": queue, "form": form, "errors": setting_errors,
         "setting_groups": _setting_groups(form, setting_errors),
         "labels": {setting.name: setting.label for setting in QUEUE_SETTINGS},
@@ -155,7 +155,7 @@ def _queue_page(request: HttpRequest, membership: BrandMembership, queue: Overfl
 @brand_member_required
 def queues(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     return render(request, "frontend/brand/queues.html", {
-        "membership": membership, "brand": membership.brand, "section": "queues",
+        "membership": membership, "brand": membership.brand,
         "queues": queues_selectors.queue_list_for_brand(brand=membership.brand),
         "can_edit": policy.brand_can_configure(membership, membership.brand),
         "errors": {}, "form": {},
@@ -165,7 +165,7 @@ def queues(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
 def _queue_create_refused(request: HttpRequest, error: DomainError,
                           membership: BrandMembership) -> HttpResponse:
     return render(request, "frontend/brand/queues.html", {
-        "membership": membership, "brand": membership.brand, "section": "queues",
+        "membership": membership, "brand": membership.brand,
         "queues": queues_selectors.queue_list_for_brand(brand=membership.brand),
         "can_edit": True, "errors": field_errors(error), "form": request.POST,
     }, status=400)

@@ -22,7 +22,7 @@ from marketplace.onboarding import services as onboarding_services
 def _keys_page(request: HttpRequest, membership: BrandMembership, *, raw_key: str = "",
                created: ApiKey | None = None, status: int = 200) -> HttpResponse:
     return render(request, "frontend/brand/keys.html", {
-        "membership": membership, "brand": membership.brand, "section": "keys",
+        "membership": membership, "brand": membership.brand,
         "keys": access_selectors.api_key_list_for_brand(brand=membership.brand),
         "can_manage": policy.brand_can_configure(membership, membership.brand),
         "raw_key": raw_key, "created": created,
@@ -93,7 +93,7 @@ def _members_page(request: HttpRequest, membership: BrandMembership, *,
                   ) -> HttpResponse:
     """`form` is the invitation the owner typed when it was refused (empty on a GET)."""
     return render(request, "frontend/brand/members.html", {
-        "membership": membership, "brand": membership.brand, "section": "members",
+        "membership": membership, "brand": membership.brand,
         "members": onboarding_selectors.membership_list_for_brand(brand=membership.brand),
         "invitations": onboarding_selectors.invitation_list_open_for_brand(brand=membership.brand),
         "roles": BrandRole.choices,
@@ -159,7 +159,7 @@ def _billing_page(request: HttpRequest, membership: BrandMembership, *,
                   ) -> HttpResponse:
     """`form` is what the owner typed when it was refused; a GET shows the stored details."""
     return render(request, "frontend/brand/billing.html", {
-        "membership": membership, "brand": membership.brand, "section": "billing",
+        "membership": membership, "brand": membership.brand,
         "is_owner": policy.brand_can_manage_billing(membership, membership.brand),
         "errors": errors or {},
         "form": request.POST if request.method == "POST" else None,
