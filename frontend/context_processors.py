@@ -12,6 +12,7 @@ from django.utils.functional import SimpleLazyObject
 
 from experts.models import ExpertStatus
 from experts.profiles.selectors import expert_profile_for_user
+from marketplace.onboarding import policy
 from marketplace.onboarding.selectors import brand_membership_for_user
 
 BRAND, EXPERT, APPLICANT, OPS = "brand", "expert", "applicant", "ops"
@@ -35,6 +36,8 @@ SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "members": ("members", "member_invite", "invitation_cancel", "member_role",
                     "member_remove"),
         "billing": ("billing",),
+        "audit_log": ("audit_log",),
+        "customer_data": ("customer_data", "customer_export", "customer_erase"),
     },
     "expert": {
         "workspace": ("workspace", "inquiry", "reply", "resolve", "attachment", "offer_accept",
@@ -72,6 +75,9 @@ class Navigation:
     section: str
     # Only an approved expert may take brand quizzes (a suspended one may not).
     expert_approved: bool = False
+    # The brand policy's answers for the brand pages not every member may open.
+    brand_reads_audit_log: bool = False
+    brand_handles_customer_data: bool = False
 
 
 def user_navigation(request: HttpRequest) -> Navigation:
@@ -96,8 +102,14 @@ def _navigation(request: HttpRequest) -> Navigation:
             return Navigation(role=EXPERT, section=section,
                               expert_approved=expert.status == ExpertStatus.APPROVED)
         return Navigation(role=APPLICANT, section=section)
-    if brand_membership_for_user(user=user) is not None:
-        return Navigation(role=BRAND, section=section)
+    membership = brand_membership_for_user(user=user)
+    if membership is not None:
+        return Navigation(
+            role=BRAND, section=section,
+            brand_reads_audit_log=policy.brand_can_read_audit_log(membership, membership.brand),
+            brand_handles_customer_data=policy.brand_can_handle_customer_data(
+                membership, membership.brand),
+        )
     return Navigation(role="", section=section)
 
 

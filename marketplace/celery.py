@@ -14,7 +14,7 @@ app = Celery("shiftline")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = (Queue("routing"), Queue("default"))
 # Each package with a `tasks` module; a worker registers exactly these.
-app.autodiscover_tasks(["marketplace.delivery", "experts", "routing"])
+app.autodiscover_tasks(["marketplace.delivery", "marketplace.privacy", "experts", "routing"])
 
 
 @task_prerun.connect

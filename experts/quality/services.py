@@ -209,3 +209,10 @@ def queue_policy_set(
         "suspend_automatically": suspend_automatically,
     })
     return policy
+
+
+def review_comments_erase(*, inquiry_ids: list[int]) -> int:
+    """Empties the customers' comments on these inquiries' reviews (a customer's data erased
+    at their request, marketplace/privacy/); the ratings and reasons stay for the figures."""
+    return InquiryReview.objects.filter(inquiry_id__in=inquiry_ids).exclude(comment="").update(
+        comment="")

@@ -177,7 +177,7 @@ def _queue_create_refused(request: HttpRequest, error: DomainError,
 def queue_create(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     data = {field: request.POST.get(field, "") for field in
             ("name", "time_zone", "currency", "price_per_ticket", "expert_rate")}
-    queue = queues_services.queue_create(brand=membership.brand, data=data)
+    queue = queues_services.queue_create(brand=membership.brand, data=data, actor=membership)
     messages.success(request, f"Queue {queue.name} created. Set its hours and coverage below.")
     return navigate(request, "brand:queue", queue_id=queue.pk)
 
@@ -202,7 +202,8 @@ def _settings_refused(request: HttpRequest, error: DomainError, queue_id: int,
 def queue_update(request: HttpRequest, queue_id: int, membership: BrandMembership
                  ) -> HttpResponse:
     queue = _queue(membership, queue_id)
-    queues_services.queue_configure(queue=queue, changes=_changes_from_post(request))
+    queues_services.queue_configure(queue=queue, changes=_changes_from_post(request),
+                                    actor=membership)
     messages.success(request, "Queue settings saved.")
     return navigate(request, "brand:queue", queue_id=queue.pk)
 
@@ -222,7 +223,8 @@ def macro_save(request: HttpRequest, queue_id: int, membership: BrandMembership
     macro_id = request.POST.get("macro_id", "")
     queues_services.macro_save(queue=queue, name=request.POST.get("name", ""),
                         body=request.POST.get("body", ""), now=timezone.now(),
-                        macro_id=int(macro_id) if macro_id.isdigit() else None)
+                        macro_id=int(macro_id) if macro_id.isdigit() else None,
+                        actor=membership)
     messages.success(request, "Macro saved.")
     return navigate(request, "brand:queue", queue_id=queue.pk)
 
@@ -232,6 +234,6 @@ def macro_save(request: HttpRequest, queue_id: int, membership: BrandMembership
 def macro_delete(request: HttpRequest, queue_id: int, macro_id: int,
                  membership: BrandMembership) -> HttpResponse:
     queue = _queue(membership, queue_id)
-    queues_services.macro_delete(queue=queue, macro_id=macro_id)
+    queues_services.macro_delete(queue=queue, macro_id=macro_id, actor=membership)
     messages.success(request, "Macro deleted.")
     return navigate(request, "brand:queue", queue_id=queue.pk)

@@ -13,7 +13,8 @@ from django.db import transaction
 from marketplace.access.models import ApiKey
 from marketplace.access.selectors import api_key_with_brand
 from marketplace.infra.errors import Conflict, DomainError
-from marketplace.onboarding.models import Brand
+from marketplace.onboarding.audit import brand_audit_record
+from marketplace.onboarding.models import Brand, BrandAuditAction
 from marketplace.onboarding.policy import Actor, require_brand_can_configure
 
 API_KEY_PREFIX_LENGTH = 8
@@ -57,6 +58,8 @@ def api_key_create(
     api_key = ApiKey.objects.create(
         brand=brand, name=name, prefix=split[0], hashed_key=_hash_api_key(raw_key)
     )
+    brand_audit_record(brand=brand, actor=actor, action=BrandAuditAction.KEY_CREATED,
+                       target=f"API key {api_key}", changes={"name": {"after": name}})
     return api_key, raw_key
 
 
@@ -81,7 +84,9 @@ def api_key_authenticate(*, raw_key: str, now: datetime) -> ApiKey | None:
 def api_key_revoke(*, api_key: ApiKey, actor: Actor, now: datetime) -> ApiKey:
     """Refused from the next request on; revoking twice keeps the first time."""
     require_brand_can_configure(actor, api_key.brand, action=API_KEYS)
-    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now)
+    if ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=now):
+        brand_audit_record(brand=api_key.brand, actor=actor, action=BrandAuditAction.KEY_REVOKED,
+                           target=f"API key {api_key}", now=now)
     api_key.refresh_from_db()
     return api_key
 
@@ -96,4 +101,6 @@ def api_key_rotate(*, api_key: ApiKey, actor: Actor, now: datetime) -> tuple[Api
             raise Conflict(f"The key {locked.name!r} is already revoked; create a new one.")
         locked.revoked_at = now
         locked.save(update_fields=["revoked_at"])
+        brand_audit_record(brand=locked.brand, actor=actor, action=BrandAuditAction.KEY_ROTATED,
+                           target=f"API key {locked}", now=now)
         return api_key_create(brand=locked.brand, actor=actor, name=locked.name)

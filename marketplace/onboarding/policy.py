@@ -11,6 +11,8 @@ act says so itself.
 - configure (queues, channels, API keys, training, shifts, deliveries): owners and admins.
 - manage people (invitations, roles, removals): owners.
 - manage billing details: owners.
+- read the audit log: owners.
+- export and erase one customer's data: owners and admins.
 """
 
 from dataclasses import dataclass
@@ -38,6 +40,10 @@ _CONFIGURE = _Question(frozenset({BrandRole.OWNER, BrandRole.ADMIN}),
                        "the brand's owners and admins", "can do this")
 _MANAGE_PEOPLE = _Question(frozenset({BrandRole.OWNER}), "owners", "manage members and billing")
 _MANAGE_BILLING = _Question(frozenset({BrandRole.OWNER}), "owners", "change billing details")
+_READ_AUDIT_LOG = _Question(frozenset({BrandRole.OWNER}), "owners", "can see the audit log")
+_HANDLE_CUSTOMER_DATA = _Question(frozenset({BrandRole.OWNER, BrandRole.ADMIN}),
+                                  "the brand's owners and admins",
+                                  "can export or erase a customer's data")
 
 
 def _role_in(actor: Actor, brand: Brand) -> BrandRole | None:
@@ -80,6 +86,16 @@ def brand_can_manage_billing(actor: Actor, brand: Brand) -> bool:
     return _allows(_MANAGE_BILLING, actor, brand)
 
 
+def brand_can_read_audit_log(actor: Actor, brand: Brand) -> bool:
+    """Who changed keys, members, queues, channels and billing details, and when."""
+    return _allows(_READ_AUDIT_LOG, actor, brand)
+
+
+def brand_can_handle_customer_data(actor: Actor, brand: Brand) -> bool:
+    """Export or erase everything the brand holds about one customer."""
+    return _allows(_HANDLE_CUSTOMER_DATA, actor, brand)
+
+
 def require_brand_can_view(actor: Actor, brand: Brand, *, action: str | None = None) -> None:
     """`action` completes "Only the brand's members …" for the refusal."""
     _require(_VIEW, actor, brand, action)
@@ -100,3 +116,13 @@ def require_brand_can_manage_people(actor: Actor, brand: Brand, *, action: str |
 def require_brand_can_manage_billing(actor: Actor, brand: Brand, *, action: str | None = None
                                      ) -> None:
     _require(_MANAGE_BILLING, actor, brand, action)
+
+
+def require_brand_can_read_audit_log(actor: Actor, brand: Brand, *, action: str | None = None
+                                     ) -> None:
+    _require(_READ_AUDIT_LOG, actor, brand, action)
+
+
+def require_brand_can_handle_customer_data(actor: Actor, brand: Brand, *,
+                                           action: str | None = None) -> None:
+    _require(_HANDLE_CUSTOMER_DATA, actor, brand, action)

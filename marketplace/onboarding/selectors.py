@@ -4,7 +4,13 @@
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
-from marketplace.onboarding.models import Brand, BrandInvitation, BrandMembership
+from marketplace.onboarding.models import (
+    Brand,
+    BrandAuditAction,
+    BrandAuditEvent,
+    BrandInvitation,
+    BrandMembership,
+)
 
 
 def brand_membership_for_user(
@@ -30,3 +36,12 @@ def brand_get(*, brand_id: int) -> Brand | None:
 
 def brand_get_by_slug(*, slug: str) -> Brand | None:
     return Brand.objects.filter(slug=slug).first()
+
+
+def brand_audit_list(*, brand: Brand, action: str = "") -> QuerySet[BrandAuditEvent]:
+    """The brand's audit log, newest first; `action` (a `BrandAuditAction` value) narrows it,
+    anything else is ignored."""
+    events = BrandAuditEvent.objects.filter(brand=brand).order_by("-occurred_at", "-id")
+    if action in BrandAuditAction.values:
+        events = events.filter(action=action)
+    return events

@@ -21,7 +21,14 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from marketplace.infra.errors import Conflict, DomainError, FieldErrors, NotFound, PermissionDenied
-from marketplace.onboarding.models import Brand, BrandInvitation, BrandMembership, BrandRole
+from marketplace.onboarding.audit import audit_changes, brand_audit_record
+from marketplace.onboarding.models import (
+    Brand,
+    BrandAuditAction,
+    BrandInvitation,
+    BrandMembership,
+    BrandRole,
+)
 from marketplace.onboarding.policy import (
     require_brand_can_manage_billing,
     require_brand_can_manage_people,
@@ -150,6 +157,10 @@ def brand_invitation_create(
                 brand=brand, email=email, accepted_at=None,
                 defaults={"role": role, "invited_by": invited_by, "created_at": now},
             )
+            brand_audit_record(brand=brand, actor=invited_by, now=now,
+                               action=BrandAuditAction.MEMBER_INVITED,
+                               target=f"Invitation to {email}",
+                               changes={"role": {"after": role}})
     except IntegrityError as error:
         raise Conflict(f"An invitation to {email} was sent at this very moment; "
                        "reload the page.") from error
@@ -226,16 +237,25 @@ def brand_invitation_accept(
             brand=invitation.brand, user=member, defaults={"role": invitation.role})
         invitation.accepted_at = now
         invitation.save(update_fields=["accepted_at"])
+        brand_audit_record(brand=invitation.brand, actor=member, now=now,
+                           action=BrandAuditAction.MEMBER_JOINED,
+                           target=f"Member {member.email}",
+                           changes={"role": {"after": membership.role}})
     return membership
 
 
 def brand_invitation_cancel(*, actor: BrandMembership, invitation_id: int) -> None:
     """Withdraws an open invitation: its link stops working at once."""
     require_brand_can_manage_people(actor, actor.brand)
-    deleted, _ = BrandInvitation.objects.filter(
-        brand=actor.brand, pk=invitation_id, accepted_at__isnull=True).delete()
-    if not deleted:
-        raise NotFound("No such open invitation in this brand.")
+    with transaction.atomic():
+        invitation = BrandInvitation.objects.select_for_update().filter(
+            brand=actor.brand, pk=invitation_id, accepted_at__isnull=True).first()
+        if invitation is None:
+            raise NotFound("No such open invitation in this brand.")
+        invitation.delete()
+        brand_audit_record(brand=actor.brand, actor=actor,
+                           action=BrandAuditAction.INVITATION_CANCELLED,
+                           target=f"Invitation to {invitation.email}")
 
 
 def _locked_members(brand: Brand) -> list[BrandMembership]:
@@ -259,8 +279,12 @@ def membership_change_role(
         if target.role == BrandRole.OWNER and role != BrandRole.OWNER and len(owners) == 1:
             raise Conflict("The brand's last owner cannot be demoted; make someone else an "
                            "owner first.", code="last_owner")
+        changes = audit_changes({"role": target.role}, {"role": role})
         target.role = role
         target.save(update_fields=["role"])
+        brand_audit_record(brand=actor.brand, actor=actor, changes=changes,
+                           action=BrandAuditAction.MEMBER_ROLE_CHANGED,
+                           target=f"Member {target.user.email}")
     return target
 
 
@@ -276,6 +300,9 @@ def membership_remove(*, actor: BrandMembership, membership_id: int) -> None:
             raise Conflict("The brand's last owner cannot be removed; make someone else an "
                            "owner first.", code="last_owner")
         target.delete()
+        brand_audit_record(brand=actor.brand, actor=actor, action=BrandAuditAction.MEMBER_REMOVED,
+                           target=f"Member {target.user.email}",
+                           changes={"role": {"before": target.role}})
 
 
 def brand_billing_update(
@@ -301,10 +328,16 @@ def brand_billing_update(
     if errors:
         raise FieldErrors(errors)
     brand = actor.brand
+    fields = ["billing_contact_name", "billing_email", "billing_address", "vat_number"]
+    before = {field: getattr(brand, field) for field in fields}
     brand.billing_contact_name = contact_name
     brand.billing_email = email.strip()
     brand.billing_address = address
     brand.vat_number = vat_number
-    brand.save(update_fields=["billing_contact_name", "billing_email", "billing_address",
-                              "vat_number"])
+    changes = audit_changes(before, {field: getattr(brand, field) for field in fields})
+    with transaction.atomic():
+        brand.save(update_fields=fields)
+        if changes:
+            brand_audit_record(brand=brand, actor=actor, target="Billing details",
+                               action=BrandAuditAction.BILLING_DETAILS_CHANGED, changes=changes)
     return brand

@@ -169,7 +169,8 @@ class QueueListCreateApi(BrandApi):
         examples=[OpenApiExample("A weekday queue", value=QUEUE_EXAMPLE, request_only=True)],
     )
     def post(self, request: Request) -> Response:
-        queue = queues_services.queue_create(brand=self.client().brand, data=_object_body(request))
+        queue = queues_services.queue_create(brand=self.client().brand, data=_object_body(request),
+                                             actor=self.client().api_key)
         return Response(_queue_payload(queue), status=status.HTTP_201_CREATED)
 
 
@@ -196,7 +197,8 @@ class QueueDetailApi(BrandApi):
     )
     def patch(self, request: Request, queue_id: int) -> Response:
         queue = queues_selectors.queue_get_configured(brand=self.client().brand, queue_id=queue_id)
-        queues_services.queue_configure(queue=queue, changes=_object_body(request))
+        queues_services.queue_configure(queue=queue, changes=_object_body(request),
+                                        actor=self.client().api_key)
         return Response(_queue_payload(queue))
 
 
@@ -300,12 +302,13 @@ MACRO_EXAMPLE = {"name": "Where is my order",
                  "body": "Hi {customer_first_name}, your order left our warehouse today."}
 
 
-def _macro_saved(queue: OverflowQueue, data: Any, macro_id: int | None) -> dict[str, Any]:
+def _macro_saved(queue: OverflowQueue, data: Any, macro_id: int | None, actor: Any
+                 ) -> dict[str, Any]:
     serializer = MacroInputSerializer(data=data)
     serializer.is_valid(raise_exception=True)
     macro = queues_services.macro_save(queue=queue, name=serializer.validated_data["name"],
                                 body=serializer.validated_data["body"], now=timezone.now(),
-                                macro_id=macro_id)
+                                macro_id=macro_id, actor=actor)
     return dict(MacroSerializer(macro).data)
 
 
@@ -333,7 +336,7 @@ class QueueMacroListApi(BrandApi):
     )
     def post(self, request: Request, queue_id: int) -> Response:
         queue = queues_selectors.queue_get_for_brand(brand=self.client().brand, queue_id=queue_id)
-        return Response(_macro_saved(queue, _object_body(request), None),
+        return Response(_macro_saved(queue, _object_body(request), None, self.client().api_key),
                         status=status.HTTP_201_CREATED)
 
 
@@ -350,7 +353,8 @@ class QueueMacroDetailApi(BrandApi):
     )
     def put(self, request: Request, queue_id: int, macro_id: int) -> Response:
         queue = queues_selectors.queue_get_for_brand(brand=self.client().brand, queue_id=queue_id)
-        return Response(_macro_saved(queue, _object_body(request), macro_id))
+        return Response(_macro_saved(queue, _object_body(request), macro_id,
+                                     self.client().api_key))
 
     @extend_schema(
         operation_id="queue_macro_delete", summary="Remove a macro",
@@ -359,5 +363,6 @@ class QueueMacroDetailApi(BrandApi):
     )
     def delete(self, request: Request, queue_id: int, macro_id: int) -> Response:
         queue = queues_selectors.queue_get_for_brand(brand=self.client().brand, queue_id=queue_id)
-        queues_services.macro_delete(queue=queue, macro_id=macro_id)
+        queues_services.macro_delete(queue=queue, macro_id=macro_id,
+                                     actor=self.client().api_key)
         return Response(status=status.HTTP_204_NO_CONTENT)

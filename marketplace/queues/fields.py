@@ -177,6 +177,12 @@ QUEUE_SETTINGS: tuple[QueueSetting, ...] = (
              minimum=1, maximum=30 * 24, group="resolution",
              help_text="An answered inquiry counts as resolved after this many hours without "
              "a reply."),
+    _integer("retention_days", "Delete message texts and attachments this many days after "
+             "resolution (empty: keep them)", minimum=1, maximum=3650, nullable=True,
+             group="resolution",
+             help_text="Message bodies and attachments of resolved, escalated or handed-back "
+             "inquiries older than this many days are deleted every night; empty (the "
+             "default) keeps them."),
     QueueSetting(name="languages", label="Languages (empty: any)", kind=SettingKind.TEXT_LIST,
                  parse=parse_languages, example="en, de", group="routing",
                  help_text="ISO 639-1 codes the network answers in; empty means any."),

@@ -83,6 +83,11 @@ class OverflowQueue(models.Model):
     )
     required_skills = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     guidelines = models.TextField(blank=True)
+    retention_days = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Message bodies and attachments of closed inquiries older than this many days "
+        "are deleted nightly (marketplace/privacy/); empty keeps them.",
+    )
     closures = models.JSONField(
         default=list, blank=True,
         help_text="Custom closures the network covers: [{starts_on, ends_on, label}], local "

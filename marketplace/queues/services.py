@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -16,9 +17,16 @@ from django.db import IntegrityError, transaction
 
 from marketplace.infra import outbound
 from marketplace.infra.errors import DomainError, FieldErrors, NotFound
-from marketplace.onboarding.models import Brand, BrandMembership
+from marketplace.onboarding.audit import AuditActor, audit_changes, brand_audit_record
+from marketplace.onboarding.models import Brand, BrandAuditAction, BrandMembership
 from marketplace.onboarding.policy import require_brand_can_configure
-from marketplace.queues.fields import REQUIRED_ON_CREATE, parse_queue_changes
+from marketplace.queues.fields import (
+    QUEUE_SETTINGS,
+    REQUIRED_ON_CREATE,
+    SettingKind,
+    parse_queue_changes,
+    queue_setting_values,
+)
 from marketplace.queues.models import BusinessHoursSpan, OverflowQueue, QueueMacro
 
 MACRO_PLACEHOLDERS = {
@@ -85,7 +93,22 @@ def _apply(queue: OverflowQueue, values: dict[str, Any]) -> OverflowQueue:
     return queue
 
 
-def queue_create(*, brand: Brand, data: Mapping[str, Any]) -> OverflowQueue:
+def _setting_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings that changed, for the audit log: long texts only say that they changed."""
+    changes = audit_changes(before, after)
+    for setting in QUEUE_SETTINGS:
+        if setting.kind is SettingKind.LONG_TEXT and setting.name in changes:
+            changes[setting.name] = {"after": "(changed)"}
+    return changes
+
+
+def _queue_target(queue: OverflowQueue) -> str:
+    return f"Queue {queue.name} (#{queue.pk})"
+
+
+def queue_create(*, brand: Brand, data: Mapping[str, Any],
+                 actor: AuditActor = None) -> OverflowQueue:
+    """`actor` is who the audit log names: a member, an API key, or (None) Shiftline."""
     missing = {field: ["This field is required."] for field in REQUIRED_ON_CREATE
                if field not in data}
     values, errors = parse_queue_changes(data, currency=str(data.get("currency", "EUR")))
@@ -96,12 +119,18 @@ def queue_create(*, brand: Brand, data: Mapping[str, Any]) -> OverflowQueue:
     if errors:
         raise FieldErrors(errors)
     with transaction.atomic():
-        return _apply(queue, values)
+        _apply(queue, values)
+        brand_audit_record(brand=brand, actor=actor, action=BrandAuditAction.QUEUE_CREATED,
+                           target=_queue_target(queue),
+                           changes=_setting_changes({}, queue_setting_values(queue=queue)))
+        return queue
 
 
-def queue_configure(*, queue: OverflowQueue, changes: Mapping[str, Any]) -> OverflowQueue:
+def queue_configure(*, queue: OverflowQueue, changes: Mapping[str, Any],
+                    actor: AuditActor = None) -> OverflowQueue:
     """Changes any subset of the queue's settings. Every field is checked first; one refused
-    field refuses the whole change and nothing is saved."""
+    field refuses the whole change and nothing is saved. A change that changed something is in
+    the brand's audit log, by `actor` (None: Shiftline)."""
     values, errors = parse_queue_changes(changes, currency=queue.currency)
     if not errors:
         errors = _cross_field_errors(queue, values)
@@ -109,7 +138,12 @@ def queue_configure(*, queue: OverflowQueue, changes: Mapping[str, Any]) -> Over
         raise FieldErrors(errors)
     with transaction.atomic():
         locked = OverflowQueue.objects.select_for_update().get(pk=queue.pk)
+        before = queue_setting_values(queue=locked)
         _apply(locked, values)
+        if changed := _setting_changes(before, queue_setting_values(queue=locked)):
+            brand_audit_record(brand=locked.brand, actor=actor, changes=changed,
+                               action=BrandAuditAction.QUEUE_SETTINGS_CHANGED,
+                               target=_queue_target(locked))
     queue.refresh_from_db()
     return queue
 
@@ -156,31 +190,44 @@ def _check_macro(name: str, body: str) -> tuple[str, str]:
 
 
 def macro_save(
-    *, queue: OverflowQueue, name: str, body: str, now: datetime, macro_id: int | None = None
+    *, queue: OverflowQueue, name: str, body: str, now: datetime, macro_id: int | None = None,
+    actor: AuditActor = None,
 ) -> QueueMacro:
-    """Creates a macro, or changes the queue's macro `macro_id`."""
+    """Creates a macro, or changes the queue's macro `macro_id`; `actor` for the audit log."""
     name, body = _check_macro(name, body)
     try:
         with transaction.atomic():
             if macro_id is None:
-                return QueueMacro.objects.create(queue=queue, name=name, body=body,
-                                                 updated_at=now)
-            macro = QueueMacro.objects.select_for_update().filter(queue=queue,
-                                                                  pk=macro_id).first()
-            if macro is None:
-                raise NotFound("No such macro on this queue.")
-            macro.name, macro.body, macro.updated_at = name, body, now
-            macro.save(update_fields=["name", "body", "updated_at"])
+                macro = QueueMacro.objects.create(queue=queue, name=name, body=body,
+                                                  updated_at=now)
+                action, changes = BrandAuditAction.MACRO_CREATED, {"name": {"after": name}}
+            else:
+                macro = QueueMacro.objects.select_for_update().filter(queue=queue,
+                                                                      pk=macro_id).first()
+                if macro is None:
+                    raise NotFound("No such macro on this queue.")
+                action = BrandAuditAction.MACRO_CHANGED
+                changes = audit_changes({"name": macro.name}, {"name": name})
+                if body != macro.body:
+                    changes["body"] = {"after": "(changed)"}
+                macro.name, macro.body, macro.updated_at = name, body, now
+                macro.save(update_fields=["name", "body", "updated_at"])
+            brand_audit_record(brand=queue.brand, actor=actor, action=action, changes=changes,
+                               target=f"Macro {name} on {_queue_target(queue)}", now=now)
             return macro
     except IntegrityError as error:
         raise FieldErrors({"name": ["This queue already has a macro with this name."]}) \
             from error
 
 
-def macro_delete(*, queue: OverflowQueue, macro_id: int) -> None:
-    deleted, _ = QueueMacro.objects.filter(queue=queue, pk=macro_id).delete()
-    if not deleted:
-        raise NotFound("No such macro on this queue.")
+def macro_delete(*, queue: OverflowQueue, macro_id: int, actor: AuditActor = None) -> None:
+    with transaction.atomic():
+        macro = QueueMacro.objects.select_for_update().filter(queue=queue, pk=macro_id).first()
+        if macro is None:
+            raise NotFound("No such macro on this queue.")
+        macro.delete()
+        brand_audit_record(brand=queue.brand, actor=actor, action=BrandAuditAction.MACRO_DELETED,
+                           target=f"Macro {macro.name} on {_queue_target(queue)}")
 
 
 @dataclass(frozen=True)
@@ -212,19 +259,33 @@ def macro_render(*, body: str, context: MacroContext) -> str:
 CHANNEL_SETTINGS = "can change channel settings"
 
 
+def _url_for_log(url: str) -> str:
+    """Scheme and host only: a webhook URL's path or query often carries a token."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}/…"
+
+
 def queue_rotate_webhook_secret(*, queue: OverflowQueue, membership: BrandMembership) -> str:
     """A new signing secret; the old one stops working at once, in both directions."""
     require_brand_can_configure(membership, queue.brand, action=CHANNEL_SETTINGS)
-    queue.webhook_secret = secrets.token_urlsafe(32)
-    queue.save(update_fields=["webhook_secret"])
+    with transaction.atomic():
+        queue.webhook_secret = secrets.token_urlsafe(32)
+        queue.save(update_fields=["webhook_secret"])
+        brand_audit_record(brand=queue.brand, actor=membership, target=_queue_target(queue),
+                           action=BrandAuditAction.WEBHOOK_SECRET_ROTATED)
     return queue.webhook_secret
 
 
 def queue_rotate_inbound_email_token(*, queue: OverflowQueue,
                                      membership: BrandMembership) -> str:
     require_brand_can_configure(membership, queue.brand, action=CHANNEL_SETTINGS)
-    queue.inbound_email_token = secrets.token_urlsafe(32)
-    queue.save(update_fields=["inbound_email_token"])
+    with transaction.atomic():
+        queue.inbound_email_token = secrets.token_urlsafe(32)
+        queue.save(update_fields=["inbound_email_token"])
+        brand_audit_record(brand=queue.brand, actor=membership, target=_queue_target(queue),
+                           action=BrandAuditAction.INBOUND_ADDRESS_ROTATED)
     return queue.inbound_email_token
 
 
@@ -246,6 +307,11 @@ def queue_set_outbound_webhook(*, queue: OverflowQueue, membership: BrandMembers
             outbound.vetted_addresses(url)
         except outbound.UnsafeDestination as error:
             raise DomainError(str(error), code="unsafe_url") from error
-    queue.outbound_webhook_url = url
-    queue.save(update_fields=["outbound_webhook_url"])
+    changes = audit_changes({"outbound_webhook_url": _url_for_log(queue.outbound_webhook_url)},
+                            {"outbound_webhook_url": _url_for_log(url)})
+    with transaction.atomic():
+        queue.outbound_webhook_url = url
+        queue.save(update_fields=["outbound_webhook_url"])
+        brand_audit_record(brand=queue.brand, actor=membership, target=_queue_target(queue),
+                           action=BrandAuditAction.OUTBOUND_WEBHOOK_CHANGED, changes=changes)
     return queue

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from marketplace.settings.env import (
     DEFAULT_DATABASE_URL,
@@ -198,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.resume_stalled_deliveries",
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
+    },
+    "marketplace-apply-retention": {
+        "task": "marketplace.apply_retention",
+        "schedule": crontab(hour=3, minute=17),
+        "options": {"expires": 6 * 3600},
     },
 }
 
