@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from experts.models import ExpertProfile, ExpertStatus
 from frontend.context_processors import user_navigation
-from marketplace.models import Inquiry, OverflowQueue
+from marketplace.models import BrandRole, Inquiry, OverflowQueue
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,8 @@ NAVIGATION = {
     "brand": [("brand:console", "Inquiries"), ("brand:queues", "Queues"),
               ("brand:shifts", "Shifts"), ("brand:training", "Training"),
               ("brand:keys", "API keys"), ("brand:members", "Members"),
-              ("brand:billing", "Billing"), ("api-docs", "API")],
+              ("brand:billing", "Billing"), ("brand:customer_data", "Customer data"),
+              ("brand:audit_log", "Audit log"), ("api-docs", "API")],
     "expert": [("expert:workspace", "Workspace"), ("expert:marketplace", "Book shifts"),
                ("expert:my_shifts", "My shifts"), ("expert:certifications", "Certifications")],
     "ops": [("ops:console", "Ops console"), ("ops:vetting", "Vetting"), ("ops:shifts", "Shifts"),
@@ -37,7 +38,8 @@ PAGES = {
     "brand": {"console": "brand:console", "inquiry": "brand:console", "queues": "brand:queues",
               "queue": "brand:queues", "queue_channels": "brand:queues",
               "shifts": "brand:shifts", "training": "brand:training", "keys": "brand:keys",
-              "members": "brand:members", "billing": "brand:billing"},
+              "members": "brand:members", "billing": "brand:billing",
+              "customer_data": "brand:customer_data", "audit_log": "brand:audit_log"},
     "expert": {"workspace": "expert:workspace", "inquiry": "expert:workspace",
                "marketplace": "expert:marketplace", "my_shifts": "expert:my_shifts",
                "certifications": "expert:certifications",
@@ -73,7 +75,7 @@ def world(now: datetime, captured_tasks: list) -> World:
     factories.training_pack(of=queue.brand)
     reply, expert = factories.expert_reply(on=queue, now=now)
     return World(
-        users={"brand": factories.brand_member(of=queue.brand),
+        users={"brand": factories.brand_member(of=queue.brand, role=BrandRole.OWNER),
                "expert": expert.user,
                "ops": factories.user(is_staff=True),
                "applicant": factories.applicant(now=now, submitted=False).user},
@@ -245,3 +247,21 @@ def test_each_user_has_the_role_the_home_page_sends_them_to(
     request.user = make_user(now)
 
     assert user_navigation(request).role == role
+
+
+@pytest.mark.parametrize(("role", "extra_items"), [
+    (BrandRole.OWNER, ["Customer data", "Audit log"]),
+    (BrandRole.ADMIN, ["Customer data"]),
+    (BrandRole.VIEWER, []),
+])
+def test_the_brand_navigation_offers_customer_data_and_the_audit_log_per_the_policy(
+    role: BrandRole, extra_items: list[str]
+) -> None:
+    client = Client()
+    client.force_login(factories.brand_member(of=factories.brand(), role=role))
+
+    nav = navigation_of(client.get("/brand/members/").content.decode())
+
+    assert [link["text"] for link in nav.links] == [
+        "Inquiries", "Queues", "Shifts", "Training", "API keys", "Members", "Billing",
+        *extra_items, "API"]
