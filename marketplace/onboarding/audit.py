@@ -47,11 +47,13 @@ CHANGED_SECRET = "(changed)"  # noqa: S105 (a label for a changed secret, not on
 
 
 def _who(actor: AuditActor) -> tuple[User | None, Any, str]:
-    """(user, API key, label) of an actor."""
+    """(user, API key, label) of an actor. The API's `request.user` (a client carrying its
+    `api_key`, marketplace/access/authentication.py) counts as its key."""
+    carried = getattr(actor, "api_key", None)
     if isinstance(actor, BrandMembership):
         actor = actor.user
-    elif isinstance(getattr(actor, "api_key", None), ApiKeyActor):
-        actor = actor.api_key  # the API's request.user (marketplace/access/authentication.py)
+    elif isinstance(carried, ApiKeyActor):
+        actor = carried
     if isinstance(actor, User):
         return actor, None, (actor.email or actor.get_username())[:200]
     if isinstance(actor, ApiKeyActor) and not isinstance(actor, AnonymousUser):

@@ -202,11 +202,11 @@ def macro_save(
                                                   updated_at=now)
                 action, changes = BrandAuditAction.MACRO_CREATED, {"name": {"after": name}}
             else:
-                macro = QueueMacro.objects.select_for_update().filter(queue=queue,
+                found = QueueMacro.objects.select_for_update().filter(queue=queue,
                                                                       pk=macro_id).first()
-                if macro is None:
+                if found is None:
                     raise NotFound("No such macro on this queue.")
-                action = BrandAuditAction.MACRO_CHANGED
+                macro, action = found, BrandAuditAction.MACRO_CHANGED
                 changes = audit_changes({"name": macro.name}, {"name": name})
                 if body != macro.body:
                     changes["body"] = {"after": "(changed)"}

@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
 from marketplace.access import services as access_services
-from marketplace.models import BrandMembership, BrandRole
+from marketplace.models import Brand, BrandMembership, BrandRole
 from marketplace.onboarding import services as onboarding_services
 from marketplace.onboarding.models import AuditTrailIsAppendOnly, BrandAuditAction, BrandAuditEvent
 from marketplace.queues import services as queues_services
@@ -18,11 +18,11 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def owner_of(brand: object) -> BrandMembership:
-    return factories.brand_owner(of=brand)  # type: ignore[arg-type]
+def owner_of(brand: Brand) -> BrandMembership:
+    return factories.brand_owner(of=brand)
 
 
-def events(brand: object) -> list[tuple[str, str, str]]:
+def events(brand: Brand) -> list[tuple[str, str, str]]:
     return [(event.action, event.actor_label, event.target) for event in
             BrandAuditEvent.objects.filter(brand=brand).order_by("id")]
 
@@ -137,6 +137,7 @@ def test_the_api_names_the_key_that_made_the_change() -> None:
     assert response.status_code == 201
     created = BrandAuditEvent.objects.get(action=BrandAuditAction.QUEUE_CREATED)
     assert created.actor_label == f"API key test key ({raw.split('_')[1]}…)"
+    assert created.actor_api_key is not None
     assert (created.actor_user_id, created.actor_api_key.prefix) == (None, raw.split("_")[1])
     assert created.changes["name"] == {"before": None, "after": "Weekend"}
     assert created.changes["price_per_ticket"] == {"before": None, "after": "4.50"}
