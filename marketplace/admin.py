@@ -1,11 +1,21 @@
+from typing import Any
+
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
+from django.forms import ModelForm
+from django.http import HttpRequest
 
 from marketplace.access.models import ApiKey
 from marketplace.delivery.models import DeliveryAttempt
 from marketplace.inquiries.models import Attachment, Customer, Inquiry, InquiryEvent, Message
 from marketplace.intake.models import InboundDelivery, MailLogEntry
-from marketplace.onboarding.models import Brand, BrandMembership
+from marketplace.onboarding.audit import audit_changes, brand_audit_record
+from marketplace.onboarding.models import (
+    Brand,
+    BrandAuditAction,
+    BrandAuditEvent,
+    BrandMembership,
+)
 from marketplace.queues.models import BusinessHoursSpan, OverflowQueue, QueueMacro
 
 
@@ -55,6 +65,39 @@ class OverflowQueueAdmin(admin.ModelAdmin):
     readonly_fields = ["webhook_secret", "inbound_email_token"]
     inlines = [SpanInline, MacroInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def save_model(self, request: HttpRequest, obj: OverflowQueue, form: ModelForm,
+                   change: bool) -> None:
+        """Ops changing a queue here (its prices, say) shows in the brand's audit log."""
+        before = {field: form.initial.get(field) for field in form.changed_data}
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            changes = audit_changes(before, {field: form.cleaned_data.get(field)
+                                             for field in form.changed_data})
+            if changes or not change:
+                brand_audit_record(
+                    brand=obj.brand, actor=request.user,  # type: ignore[arg-type]
+                    action=(BrandAuditAction.QUEUE_SETTINGS_CHANGED if change
+                            else BrandAuditAction.QUEUE_CREATED),
+                    target=f"Queue {obj.name} (#{obj.pk}), by Shiftline ops", changes=changes)
+
+
+@admin.register(BrandAuditEvent)
+class BrandAuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the log is append-only (marketplace/onboarding/models.py)."""
+
+    list_display = ["occurred_at", "brand", "actor_label", "action", "target"]
+    list_filter = ["action", "brand"]
+    search_fields = ["target", "actor_label"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Customer)
