@@ -282,9 +282,10 @@ def membership_change_role(
         changes = audit_changes({"role": target.role}, {"role": role})
         target.role = role
         target.save(update_fields=["role"])
-        brand_audit_record(brand=actor.brand, actor=actor, changes=changes,
-                           action=BrandAuditAction.MEMBER_ROLE_CHANGED,
-                           target=f"Member {target.user.email}")
+        if changes:
+            brand_audit_record(brand=actor.brand, actor=actor, changes=changes,
+                               action=BrandAuditAction.MEMBER_ROLE_CHANGED,
+                               target=f"Member {target.user.email}")
     return target
 
 

@@ -75,6 +75,36 @@ def test_member_changes_are_logged(now: datetime) -> None:
     assert {event.actor_user_id for event in logged} == {owner.user_id}
 
 
+def test_an_accepted_invitation_is_logged_as_the_new_member(now: datetime) -> None:
+    brand = factories.brand()
+    invitation = onboarding_services.brand_invitation_create(
+        brand=brand, email="joiner@acme.test", role="viewer", invited_by=None, now=now,
+        base_url="http://testserver")
+
+    membership = onboarding_services.brand_invitation_accept(
+        token=onboarding_services.invitation_token(invitation), user=None,
+        password=factories.PASSWORD, now=now)
+
+    assert events(brand) == [
+        (BrandAuditAction.MEMBER_INVITED, "Shiftline", "Invitation to joiner@acme.test"),
+        (BrandAuditAction.MEMBER_JOINED, "joiner@acme.test", "Member joiner@acme.test"),
+    ]
+    assert BrandAuditEvent.objects.get(
+        action=BrandAuditAction.MEMBER_JOINED).actor_user_id == membership.user_id
+
+
+def test_setting_the_same_role_again_logs_nothing() -> None:
+    brand = factories.brand()
+    owner = owner_of(brand)
+    member = BrandMembership.objects.get(user=factories.brand_member(of=brand,
+                                                                     role=BrandRole.VIEWER))
+
+    onboarding_services.membership_change_role(actor=owner, membership_id=member.pk,
+                                               role=BrandRole.VIEWER)
+
+    assert events(brand) == []
+
+
 def test_billing_changes_are_logged_with_before_and_after() -> None:
     brand = factories.brand()
     owner = owner_of(brand)
