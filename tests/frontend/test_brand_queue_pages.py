@@ -249,3 +249,23 @@ def test_every_bad_field_on_the_form_is_marked_beside_its_input_and_nothing_is_s
     assert (queue.name, queue.chat_first_response_seconds,
             queue.price_per_ticket_minor) == before
     assert queue.spans.count() == 0
+
+
+def test_the_retention_period_is_set_and_cleared_on_the_settings_form() -> None:
+    queue = factories.queue()
+    client = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.ADMIN))
+
+    page = client.get(f"/brand/queues/{queue.pk}/").content.decode()
+    client.post(f"/brand/queues/{queue.pk}/settings/", settings_form(queue, retention_days="90"))
+    queue.refresh_from_db()
+    kept_for = queue.retention_days
+    refused = client.post(f"/brand/queues/{queue.pk}/settings/",
+                          settings_form(queue, retention_days="0"))
+    client.post(f"/brand/queues/{queue.pk}/settings/", settings_form(queue, retention_days=""))
+    queue.refresh_from_db()
+
+    assert 'name="retention_days"' in page
+    assert kept_for == 90
+    assert refused.status_code == 400
+    assert "Enter a whole number from 1 to 3,650." in refused.content.decode()
+    assert queue.retention_days is None
