@@ -105,6 +105,8 @@ def applicant_resend_verification(*, expert: ExpertProfile, verify_url_prefix: s
 
 
 def applicant_verify_email(*, token: str, now: datetime) -> ExpertProfile:
+    """Marks the applicant's email verified. The link works once and signs nobody in (the
+    applicant signed in when they signed up, or logs in)."""
     try:
         payload = signing.loads(token, salt=VERIFICATION_SALT,
                                 max_age=VERIFICATION_MAX_AGE)
@@ -122,9 +124,11 @@ def applicant_verify_email(*, token: str, now: datetime) -> ExpertProfile:
         )
         if application is None or application.expert.user.email != payload.get("email"):
             raise DomainError("This link is not valid.", code="link_invalid")
-        if application.email_verified_at is None:
-            application.email_verified_at = now
-            application.save(update_fields=["email_verified_at"])
+        if application.email_verified_at is not None:
+            raise Conflict("This link was already used: your email is confirmed. Log in to "
+                           "continue your application.", code="link_used")
+        application.email_verified_at = now
+        application.save(update_fields=["email_verified_at"])
     return application.expert
 
 
