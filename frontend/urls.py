@@ -9,6 +9,7 @@ from frontend.views import (
     brand_queues,
     brand_settings,
     expert,
+    expert_money,
     expert_shifts,
     home,
     onboarding,
@@ -41,6 +42,7 @@ expert_patterns = (
              attachments.expert_attachment, name="attachment"),
         path("certifications/", training.certifications, name="certifications"),
         path("certifications/<slug:slug>/", training.brand_quiz, name="brand_quiz"),
+        path("earnings/", expert_money.earnings, name="earnings"),
     ],
     "expert",
 )

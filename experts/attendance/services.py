@@ -60,7 +60,11 @@ def shift_booking_check_in(
         if now > no_show_deadline(booking):
             raise Conflict("Check-in closed 10 minutes after the start; this shift counts as "
                            "a no-show.", code="check_in_closed")
-        if expert.status != ExpertStatus.APPROVED:
+        # Read afresh under the profile's lock: a suspension committed since the page loaded
+        # `expert` (it closes seats under the same lock) must not be followed by a new seat.
+        status = (ExpertProfile.objects.select_for_update().filter(pk=expert.pk)
+                  .values_list("status", flat=True).first())
+        if status != ExpertStatus.APPROVED:
             raise PermissionDenied("Only approved experts can check in.")
         if not certification_selectors.is_certified(expert.pk, booking.slot.queue.brand_id):
             raise PermissionDenied("You are no longer certified for this brand.")
