@@ -6,12 +6,14 @@ submission for review. Every step saves on its own, so an applicant can stop and
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from experts.applications.models import DecisionKind, ExpertApplication
 from experts.applications.screening import (
@@ -221,22 +223,35 @@ def application_accept_terms(*, expert: ExpertProfile, now: datetime) -> ExpertA
     return application
 
 
+def quiz_attempts_left(application: ExpertApplication) -> int:
+    return max(0, settings.SCREENING_QUIZ_MAX_ATTEMPTS - application.quiz_attempts)
+
+
 def application_submit_quiz(
     *, expert: ExpertProfile, answers: Mapping[str, str], now: datetime
 ) -> ExpertApplication:
-    """Scores the screening quiz on the server. Every question needs an answer."""
+    """Scores the screening quiz on the server, for ops' eyes only: the applicant never sees
+    the score, so retaking cannot find the right answers, and has
+    `SCREENING_QUIZ_MAX_ATTEMPTS` attempts. Every question needs an answer; answers refused as
+    incomplete cost no attempt."""
     chosen = {question.key: str(answers.get(question.key, "")) for question in SCREENING_QUESTIONS}
     for question in SCREENING_QUESTIONS:
         if chosen[question.key] not in {str(index) for index in range(len(question.options))}:
             raise DomainError("Answer every question.", code="quiz_incomplete")
     with transaction.atomic():
         application = _editable_application(expert)
+        if not quiz_attempts_left(application):
+            raise Conflict(f"You have used all {settings.SCREENING_QUIZ_MAX_ATTEMPTS} attempts "
+                           "at the screening quiz; your last answers stand.",
+                           code="quiz_attempts_used")
         application.quiz_answers = chosen
         application.quiz_score = screening_score(chosen)
         application.quiz_total = len(SCREENING_QUESTIONS)
         application.quiz_taken_at = now
+        application.quiz_attempts = F("quiz_attempts") + 1
         application.save(update_fields=["quiz_answers", "quiz_score", "quiz_total",
-                                        "quiz_taken_at"])
+                                        "quiz_taken_at", "quiz_attempts"])
+        application.refresh_from_db(fields=["quiz_attempts"])
     return application
 
 
