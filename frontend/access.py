@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from experts.profiles import policy as expert_policy
 from experts.profiles.selectors import expert_profile_for_user
 from marketplace.onboarding.models import Brand, BrandMembership
 from marketplace.onboarding.policy import Actor
@@ -17,18 +18,33 @@ from marketplace.onboarding.selectors import brand_membership_for_user
 View = Callable[..., HttpResponse]
 
 
-def expert_required(view: View) -> View:
-    """Passes the signed-in user's expert profile to the view as `expert`."""
+def _page_name(request: HttpRequest) -> str:
+    """The URL name the request resolved to, such as "expert:workspace"; "" when none."""
+    match = getattr(request, "resolver_match", None)
+    return match.view_name if match is not None else ""
+
+
+def _expert_page(view: View, *, not_an_expert: str) -> View:
+    """Passes the signed-in user's expert profile to the view as `expert`, once the expert
+    policy (`experts.profiles.policy`) lets the expert's status open this page by its URL
+    name; otherwise the 403 page says what stays open to them."""
 
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         expert = expert_profile_for_user(user=request.user)
         if expert is None:
-            raise PermissionDenied("Only experts can open the expert workspace.")
+            raise PermissionDenied(not_an_expert)
+        expert_policy.require_expert_may_open(expert, _page_name(request))
         return view(request, *args, expert=expert, **kwargs)
 
     return wrapper
+
+
+def expert_required(view: View) -> View:
+    """For the expert workspace's pages: which of them open depends on the expert's status
+    (a suspended expert keeps only their money)."""
+    return _expert_page(view, not_an_expert="Only experts can open the expert workspace.")
 
 
 def brand_member_required(view: View) -> View:
@@ -91,15 +107,6 @@ def signed_in_user(request: HttpRequest) -> User:
 
 
 def applicant_required(view: View) -> View:
-    """Passes the signed-in user's expert profile (an applicant or an expert) as `expert`;
-    users without one (brand members, ops) are refused: each sees only their own application."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        expert = expert_profile_for_user(user=request.user)
-        if expert is None:
-            raise PermissionDenied("Only applicants have an application.")
-        return view(request, *args, expert=expert, **kwargs)
-
-    return wrapper
+    """For the application's pages: users without an expert profile (brand members, ops) are
+    refused, each sees only their own application, and a rejected applicant only its status."""
+    return _expert_page(view, not_an_expert="Only applicants have an application.")

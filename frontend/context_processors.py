@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from experts.models import ExpertStatus
+from experts.profiles import policy as expert_policy
 from experts.profiles.selectors import expert_profile_for_user
 from marketplace.onboarding import policy
 from marketplace.onboarding.selectors import brand_membership_for_user
@@ -46,6 +47,7 @@ SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "my_shifts": ("my_shifts", "check_in", "check_out", "cancel", "release",
                       "waitlist_leave"),
         "certifications": ("certifications", "brand_quiz"),
+        "earnings": ("earnings",),
     },
     "ops": {
         "console": ("console", "inquiry", "expert_decide"),
@@ -73,8 +75,9 @@ class Navigation:
     role: str
     # The navigation item of this page, such as "brand:queues"; "" when it has none.
     section: str
-    # Only an approved expert may take brand quizzes (a suspended one may not).
-    expert_approved: bool = False
+    # The expert's pages by URL name (experts.profiles.policy): a suspended expert's
+    # navigation offers only their status and their money.
+    expert_pages: frozenset[str] = frozenset()
     # The brand policy's answers for the brand pages not every member may open.
     brand_reads_audit_log: bool = False
     brand_handles_customer_data: bool = False
@@ -100,7 +103,7 @@ def _navigation(request: HttpRequest) -> Navigation:
     if expert is not None:
         if expert.status in WORKING_EXPERT:
             return Navigation(role=EXPERT, section=section,
-                              expert_approved=expert.status == ExpertStatus.APPROVED)
+                              expert_pages=expert_policy.expert_pages(expert))
         return Navigation(role=APPLICANT, section=section)
     membership = brand_membership_for_user(user=user)
     if membership is not None:
@@ -122,6 +125,6 @@ def _section(request: HttpRequest) -> str:
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """`nav.role`, `nav.section` and `nav.expert_approved` in every template rendered with a
+    """`nav.role`, `nav.section` and `nav.expert_pages` in every template rendered with a
     request; nothing is queried unless the template reads them."""
     return {"nav": SimpleLazyObject(lambda: user_navigation(request))}

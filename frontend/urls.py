@@ -11,6 +11,7 @@ from frontend.views import (
     brand_queues,
     brand_settings,
     expert,
+    expert_money,
     expert_shifts,
     home,
     onboarding,
@@ -43,6 +44,7 @@ expert_patterns = (
              attachments.expert_attachment, name="attachment"),
         path("certifications/", training.certifications, name="certifications"),
         path("certifications/<slug:slug>/", training.brand_quiz, name="brand_quiz"),
+        path("earnings/", expert_money.earnings, name="earnings"),
     ],
     "expert",
 )

@@ -54,6 +54,8 @@ class ExpertApplication(models.Model):
     quiz_score = models.PositiveSmallIntegerField(null=True, blank=True)
     quiz_total = models.PositiveSmallIntegerField(null=True, blank=True)
     quiz_taken_at = models.DateTimeField(null=True, blank=True)
+    # How many times the applicant answered the quiz; at most SCREENING_QUIZ_MAX_ATTEMPTS.
+    quiz_attempts = models.PositiveSmallIntegerField(default=0)
     sample_reply = models.TextField(blank=True)
     sample_saved_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -66,6 +68,11 @@ class ExpertApplication(models.Model):
             models.CheckConstraint(
                 condition=Q(quiz_score__isnull=True) | Q(quiz_score__lte=models.F("quiz_total")),
                 name="application_quiz_score_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(quiz_taken_at__isnull=True, quiz_attempts=0)
+                | Q(quiz_taken_at__isnull=False, quiz_attempts__gte=1),
+                name="application_quiz_taken_counts_attempts",
             ),
         ]
 

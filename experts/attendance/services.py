@@ -60,7 +60,13 @@ def shift_booking_check_in(
         if now > no_show_deadline(booking):
             raise Conflict("Check-in closed 10 minutes after the start; this shift counts as "
                            "a no-show.", code="check_in_closed")
-        if expert.status != ExpertStatus.APPROVED:
+        # Read afresh under the profile's lock: a suspension committed since the page loaded
+        # `expert` (it closes seats under the profile's FOR UPDATE) must not be followed by a
+        # new seat. NO KEY UPDATE waits for a suspension but not for rows that merely point at
+        # the profile (the presence row a heartbeat inserts), so it cannot deadlock with them.
+        status = (ExpertProfile.objects.select_for_update(no_key=True).filter(pk=expert.pk)
+                  .values_list("status", flat=True).first())
+        if status != ExpertStatus.APPROVED:
             raise PermissionDenied("Only approved experts can check in.")
         if not certification_selectors.is_certified(expert.pk, booking.slot.queue.brand_id):
             raise PermissionDenied("You are no longer certified for this brand.")

@@ -21,8 +21,8 @@ from django.utils.html import escape
 
 from experts.presence import services as presence
 from experts.presence.models import PresenceStatus
+from experts.profiles import policy as expert_policy
 from experts.profiles import selectors as profiles_selectors
-from experts.profiles.models import ExpertStatus
 from marketplace.infra.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, UserGroupConsumer
 from marketplace.infra.push import expert_group
 from routing.models import OfferStatus
@@ -34,7 +34,7 @@ class ExpertConsumer(UserGroupConsumer):
 
     async def group_for(self, user: Any) -> str | None:
         expert = await database_sync_to_async(profiles_selectors.expert_profile_for_user)(user=user)
-        if expert is None or expert.status != ExpertStatus.APPROVED:
+        if expert is None or not expert_policy.expert_may_open(expert, expert_policy.LIVE_SOCKET):
             return None
         self.expert_id = expert.pk
         return expert_group(expert.pk)

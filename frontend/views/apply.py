@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +20,7 @@ from experts.applications.screening import (
 from experts.applications.services import applying as applications_services
 from experts.models import ExpertApplication, ExpertProfile, ExpertStatus
 from frontend.access import applicant_required
-from frontend.edge import form_view
+from frontend.edge import form_view, page_status
 from marketplace.infra.errors import DomainError
 
 LANGUAGE_ROWS = 4
@@ -99,6 +100,7 @@ def status(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
         "missing": applications_services.application_missing_steps(application) if editable else [],
         "editable": editable,
         "verified": application.email_verified_at is not None,
+        "quiz_attempts_left": applications_services.quiz_attempts_left(application),
         "decisions": applications_selectors.decision_list_for_expert(expert=expert)
         .filter(kind="status"),
     })
@@ -180,10 +182,19 @@ def _posted_answers(request: HttpRequest) -> dict[str, str]:
     return {question.key: request.POST.get(question.key, "") for question in SCREENING_QUESTIONS}
 
 
+def _quiz_page(request: HttpRequest, expert: ExpertProfile, answers: dict[str, str],
+               status: int = 200) -> HttpResponse:
+    """The quiz with the applicant's answers and the attempts left; never the score, which
+    only ops see."""
+    return _step_page(request, expert, "quiz.html", {
+        "questions": _with_choices(answers),
+        "attempts_left": applications_services.quiz_attempts_left(_application(expert)),
+    }, status=status)
+
+
 def _quiz_refused(request: HttpRequest, error: DomainError, expert: ExpertProfile
                   ) -> HttpResponse:
-    return _step_page(request, expert, "quiz.html",
-                      {"questions": _with_choices(_posted_answers(request))}, status=400)
+    return _quiz_page(request, expert, _posted_answers(request), status=page_status(error))
 
 
 @require_http_methods(["GET", "POST"])
@@ -195,11 +206,11 @@ def quiz(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     if request.method == "POST":
         application = applications_services.application_submit_quiz(
             expert=expert, answers=_posted_answers(request), now=timezone.now())
-        messages.success(request, f"Quiz saved: {application.quiz_score} of "
-                                  f"{application.quiz_total} right.")
+        left = applications_services.quiz_attempts_left(application)
+        messages.success(request, f"Answers saved. {left} attempt{pluralize(left)} left."
+                         if left else "Answers saved. That was your last attempt.")
         return redirect("apply:status")
-    return _step_page(request, expert, "quiz.html", {
-        "questions": _with_choices(_application(expert).quiz_answers)})
+    return _quiz_page(request, expert, _application(expert).quiz_answers)
 
 
 def _with_choices(answers: dict[str, str]) -> list[tuple[object, str]]:

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from experts.profiles import policy as expert_policy
 from experts.profiles.selectors import expert_profile_for_user
 from experts.profiles.services import expert_disconnect_live_sessions
 from marketplace.onboarding.selectors import brand_membership_for_user
@@ -24,8 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("ops:console")
     expert = expert_profile_for_user(user=request.user)
     if expert is not None:
-        return redirect("expert:workspace" if expert.status in ("approved", "suspended")
-                        else "apply:status")
+        return redirect(expert_policy.expert_home(expert))
     if brand_membership_for_user(user=request.user) is not None:
         return redirect("brand:console")
     return render(request, "frontend/no_role.html", status=403)

@@ -1,12 +1,15 @@
 """Getting a brand onto Shiftline: web sign-up with email verification, invitations (from
 ops for a new brand's owner, from owners for members)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from frontend.access import ops_required, signed_in_user
 from frontend.edge import field_errors, form_view
@@ -38,11 +41,14 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/onboarding/signup.html", {"errors": {}, "form": {}})
 
 
+@require_GET
 def signup_verify(request: HttpRequest, token: str) -> HttpResponse:
-    user = onboarding_services.brand_signup_verify(token=token)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    messages.success(request, "Email confirmed. Set up your first queue and an API key.")
-    return navigate(request, "brand:queues")
+    """Confirms the email and sends the owner to log in, then on to their first queue; a used
+    or expired link is the error page saying so (frontend/edge.py)."""
+    onboarding_services.brand_signup_verify(token=token, now=timezone.now())
+    messages.success(request, "Your email is confirmed; log in to set up your first queue "
+                              "and an API key.")
+    return redirect(f"{resolve_url('login')}?{urlencode({'next': reverse('brand:queues')})}")
 
 
 def _invitation_refused(request: HttpRequest, error: DomainError, token: str) -> HttpResponse:

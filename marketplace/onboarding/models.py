@@ -15,6 +15,9 @@ class Brand(models.Model):
     billing_email = models.EmailField(blank=True)
     billing_address = models.TextField(blank=True)
     vat_number = models.CharField(max_length=20, blank=True)
+    # When the owner who signed the brand up on the web opened the confirmation link. The link
+    # works only while this is empty, so it works once. Empty for brands ops invited.
+    signup_confirmed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name

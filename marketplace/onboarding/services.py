@@ -3,7 +3,8 @@ invitations with a role, role changes and removals (never leaving a brand withou
 and billing details.
 
 Links in emails carry tokens signed with the project's secret (`django.core.signing`), so no
-token is stored; the invitation row records whether it was accepted.
+token is stored; the invitation row records whether it was accepted, the brand when its
+sign-up was confirmed.
 """
 
 
@@ -116,8 +117,11 @@ def brand_signup(*, brand_name: str, email: str, password: str, base_url: str) -
     return brand
 
 
-def brand_signup_verify(*, token: str) -> User:
-    """Activates the owner the link was sent to. Opening the link twice is harmless."""
+def brand_signup_verify(*, token: str, now: datetime) -> User:
+    """Confirms the email of the owner who signed the brand up and activates their account.
+    The link works once: a second use is a `Conflict`, even for the same person. It proves the
+    email, not the person, so it signs nobody in: the owner logs in with their password (a
+    link forwarded or scanned by a mail filter must not open the brand's console)."""
     try:
         payload = signing.loads(token, salt=SIGNUP_SALT, max_age=TOKEN_MAX_AGE)
     except signing.SignatureExpired as error:
@@ -127,9 +131,17 @@ def brand_signup_verify(*, token: str) -> User:
     user = get_user_model().objects.filter(pk=payload.get("user")).first()
     if user is None:
         raise NotFound("This link is not valid.")
-    if not user.is_active:
-        user.is_active = True
-        user.save(update_fields=["is_active"])
+    with transaction.atomic():
+        confirmed = Brand.objects.filter(
+            memberships__user=user, memberships__role=BrandRole.OWNER,
+            signup_confirmed_at__isnull=True,
+        ).update(signup_confirmed_at=now)
+        if not confirmed:
+            raise Conflict("This link was already used: your email is confirmed. Log in with "
+                           "your password.", code="link_used")
+        if not user.is_active:
+            user.is_active = True
+            user.save(update_fields=["is_active"])
     return user
 
 

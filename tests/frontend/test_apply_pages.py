@@ -51,6 +51,25 @@ def test_sign_up_logs_in_emails_the_link_and_verifying_opens_the_steps(
     assert ExpertApplication.objects.get().email_verified_at is not None
 
 
+def test_the_verification_link_works_once_and_logs_nobody_in(now: datetime) -> None:
+    expert = applications_services.applicant_sign_up(
+        email="once@example.test", password=factories.PASSWORD, display_name="Once",
+        verify_url_prefix="x/", now=now)
+    path = f"/apply/verify/{applications_services.email_verification_token(user=expert.user)}/"
+    first_client, second_client = Client(), Client()
+
+    first = first_client.get(path)
+    verified_at = ExpertApplication.objects.get().email_verified_at
+    second = second_client.get(path)
+
+    assert first["Location"] == "/apply/status/"
+    assert second.status_code == 409
+    assert b"This link was already used: your email is confirmed." in second.content
+    assert "_auth_user_id" not in first_client.session
+    assert "_auth_user_id" not in second_client.session
+    assert ExpertApplication.objects.get().email_verified_at == verified_at
+
+
 def test_bad_sign_up_shows_the_error_and_creates_nothing() -> None:
     response = Client().post("/apply/signup/", {"name": "Nia", "email": "not-an-email",
                                                 "password": factories.PASSWORD})

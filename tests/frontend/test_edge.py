@@ -92,7 +92,8 @@ def test_a_rejected_expert_opening_certifications_sees_why(now: datetime) -> Non
 
     page = response.content.decode()
     assert response.status_code == 403
-    assert "Only approved experts can take brand quizzes." in page
+    assert "Your application was not accepted: only your application status is open to you." \
+        in page
     assert '<a href="/apply/status/"' in page
     assert "Log out" in page
 

@@ -12,6 +12,7 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from experts.models import ExpertProfile, ExpertStatus
+from experts.profiles import policy as expert_policy
 from frontend.context_processors import user_navigation
 from marketplace.models import BrandRole, Inquiry, OverflowQueue
 from tests import factories
@@ -26,7 +27,8 @@ NAVIGATION = {
               ("brand:billing", "Billing"), ("brand:customer_data", "Customer data"),
               ("brand:audit_log", "Audit log"), ("api-docs", "API")],
     "expert": [("expert:workspace", "Workspace"), ("expert:marketplace", "Book shifts"),
-               ("expert:my_shifts", "My shifts"), ("expert:certifications", "Certifications")],
+               ("expert:my_shifts", "My shifts"), ("expert:certifications", "Certifications"),
+               ("expert:earnings", "Earnings")],
     "ops": [("ops:console", "Ops console"), ("ops:vetting", "Vetting"), ("ops:shifts", "Shifts"),
             ("ops:quality", "Quality"), ("ops:brand_invite", "Invite a brand")],
     "applicant": [("apply:status", "My application")],
@@ -43,7 +45,7 @@ PAGES = {
     "expert": {"workspace": "expert:workspace", "inquiry": "expert:workspace",
                "marketplace": "expert:marketplace", "my_shifts": "expert:my_shifts",
                "certifications": "expert:certifications",
-               "brand_quiz": "expert:certifications"},
+               "brand_quiz": "expert:certifications", "earnings": "expert:earnings"},
     "ops": {"console": "ops:console", "inquiry": "ops:console", "vetting": "ops:vetting",
             "vetting_detail": "ops:vetting", "shifts": "ops:shifts", "quality": "ops:quality",
             "brand_invite": "ops:brand_invite"},
@@ -205,14 +207,17 @@ def test_a_user_without_a_role_sees_only_log_out() -> None:
     assert (nav.links, nav.log_out) == ([], True)
 
 
-def test_a_suspended_expert_is_not_offered_certifications(now: datetime) -> None:
+def test_a_suspended_expert_is_offered_only_their_status_and_earnings(now: datetime) -> None:
     client = Client()
     client.force_login(factories.expert(now=now, status=ExpertStatus.SUSPENDED).user)
 
-    nav = navigation_of(client.get("/expert/").content.decode())
+    nav = navigation_of(client.get("/apply/status/").content.decode())
+    money = navigation_of(client.get("/expert/earnings/").content.decode())
 
-    assert [link["text"] for link in nav.links] == ["Workspace", "Book shifts", "My shifts"]
-    assert [link["text"] for link in nav.links if link["current"]] == ["Workspace"]
+    assert [(link["href"], link["text"]) for link in nav.links] == [
+        ("/apply/status/", "My status"), ("/expert/earnings/", "Earnings")]
+    assert [link["text"] for link in nav.links if link["current"]] == ["My status"]
+    assert [link["text"] for link in money.links if link["current"]] == ["Earnings"]
 
 
 def test_the_role_is_looked_up_once_a_request(
@@ -227,7 +232,8 @@ def test_the_role_is_looked_up_once_a_request(
         again = user_navigation(request)
 
     assert first is again
-    assert (first.role, first.expert_approved) == ("expert", True)
+    assert (first.role, first.expert_pages) == ("expert", expert_policy.expert_pages(
+        request.user.expert_profile))
 
 
 @pytest.mark.parametrize(("make_user", "role"), [

@@ -6,12 +6,14 @@ submission for review. Every step saves on its own, so an applicant can stop and
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from experts.applications.models import DecisionKind, ExpertApplication
 from experts.applications.screening import (
@@ -105,6 +107,8 @@ def applicant_resend_verification(*, expert: ExpertProfile, verify_url_prefix: s
 
 
 def applicant_verify_email(*, token: str, now: datetime) -> ExpertProfile:
+    """Marks the applicant's email verified. The link works once and signs nobody in (the
+    applicant signed in when they signed up, or logs in)."""
     try:
         payload = signing.loads(token, salt=VERIFICATION_SALT,
                                 max_age=VERIFICATION_MAX_AGE)
@@ -122,9 +126,11 @@ def applicant_verify_email(*, token: str, now: datetime) -> ExpertProfile:
         )
         if application is None or application.expert.user.email != payload.get("email"):
             raise DomainError("This link is not valid.", code="link_invalid")
-        if application.email_verified_at is None:
-            application.email_verified_at = now
-            application.save(update_fields=["email_verified_at"])
+        if application.email_verified_at is not None:
+            raise Conflict("This link was already used: your email is confirmed. Log in to "
+                           "continue your application.", code="link_used")
+        application.email_verified_at = now
+        application.save(update_fields=["email_verified_at"])
     return application.expert
 
 
@@ -217,22 +223,35 @@ def application_accept_terms(*, expert: ExpertProfile, now: datetime) -> ExpertA
     return application
 
 
+def quiz_attempts_left(application: ExpertApplication) -> int:
+    return max(0, settings.SCREENING_QUIZ_MAX_ATTEMPTS - application.quiz_attempts)
+
+
 def application_submit_quiz(
     *, expert: ExpertProfile, answers: Mapping[str, str], now: datetime
 ) -> ExpertApplication:
-    """Scores the screening quiz on the server. Every question needs an answer."""
+    """Scores the screening quiz on the server, for ops' eyes only: the applicant never sees
+    the score, so retaking cannot find the right answers, and has
+    `SCREENING_QUIZ_MAX_ATTEMPTS` attempts. Every question needs an answer; answers refused as
+    incomplete cost no attempt."""
     chosen = {question.key: str(answers.get(question.key, "")) for question in SCREENING_QUESTIONS}
     for question in SCREENING_QUESTIONS:
         if chosen[question.key] not in {str(index) for index in range(len(question.options))}:
             raise DomainError("Answer every question.", code="quiz_incomplete")
     with transaction.atomic():
         application = _editable_application(expert)
+        if not quiz_attempts_left(application):
+            raise Conflict(f"You have used all {settings.SCREENING_QUIZ_MAX_ATTEMPTS} attempts "
+                           "at the screening quiz; your last answers stand.",
+                           code="quiz_attempts_used")
         application.quiz_answers = chosen
         application.quiz_score = screening_score(chosen)
         application.quiz_total = len(SCREENING_QUESTIONS)
         application.quiz_taken_at = now
+        application.quiz_attempts = F("quiz_attempts") + 1
         application.save(update_fields=["quiz_answers", "quiz_score", "quiz_total",
-                                        "quiz_taken_at"])
+                                        "quiz_taken_at", "quiz_attempts"])
+        application.refresh_from_db(fields=["quiz_attempts"])
     return application
 
 

@@ -43,8 +43,10 @@ def test_anonymous_socket_is_closed() -> None:
     assert async_to_sync(scenario)() == (False, 4401)
 
 
-def test_socket_of_an_unapproved_expert_is_closed(now: datetime) -> None:
-    applicant_user = factories.expert(now=now, status=ExpertStatus.APPLIED).user
+@pytest.mark.parametrize("status", [ExpertStatus.APPLIED, ExpertStatus.REJECTED,
+                                    ExpertStatus.SUSPENDED])
+def test_socket_of_an_unapproved_expert_is_closed(now: datetime, status: ExpertStatus) -> None:
+    applicant_user = factories.expert(now=now, status=status).user
 
     async def scenario() -> tuple[bool, int | None]:
         connected, code = await communicator(applicant_user).connect()

@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 
 from experts.applications.services import decisions as applications_decisions
 from experts.attendance import services as attendance
-from experts.profiles.models import ExpertStatus
+from experts.profiles.models import ExpertProfile, ExpertStatus
+from marketplace.infra.errors import PermissionDenied
 from routing.assignments import services as assignments_services
 from routing.engine.policy import policy_for
 from routing.models import ExpertSeat, Offer
@@ -163,3 +164,25 @@ def test_unapproved_expert_cannot_check_in(now: datetime) -> None:
         attendance.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
 
     assert not ExpertSeat.objects.filter(expert=expert).exists()
+
+
+def test_an_expert_suspended_while_checking_in_gets_no_seat_and_no_offers(
+    now: datetime, captured_tasks: list
+) -> None:
+    """The check-in page loaded the expert while they were approved; ops suspend them before
+    the check-in lands. The check-in reads the status afresh: no seat, so routing offers them
+    nothing."""
+    queue = factories.queue()
+    loaded = factories.on_shift_expert(on=queue, now=now, checked_in=False)
+    applications_decisions.expert_decide(
+        expert=ExpertProfile.objects.get(pk=loaded.pk), to_status=ExpertStatus.SUSPENDED,
+        decided_by=factories.user(is_staff=True), reason="Audit", now=now)
+    booking = loaded.bookings.get()
+
+    with pytest.raises(PermissionDenied, match="Only approved experts can check in"):
+        attendance.shift_booking_check_in(booking_id=booking.pk, expert=loaded, now=now)
+    inquiry = factories.inquiry(on=queue, now=now)
+
+    assert offers_services.inquiry_route(inquiry_id=inquiry.pk, now=now).offer_id is None
+    assert not ExpertSeat.objects.filter(expert=loaded).exists()
+    assert Offer.objects.count() == 0
