@@ -13,6 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from experts.models import ExpertStatus
 from experts.profiles.selectors import expert_profile_for_user
 from marketplace.onboarding.selectors import brand_membership_for_user
+from marketplace.two_factor.selectors import OFFERED_BRAND_ROLES
 
 BRAND, EXPERT, APPLICANT, OPS = "brand", "expert", "applicant", "ops"
 
@@ -72,6 +73,8 @@ class Navigation:
     section: str
     # Only an approved expert may take brand quizzes (a suspended one may not).
     expert_approved: bool = False
+    # Ops staff and brand owners and admins see the Two-factor page in their account menu.
+    two_factor_offered: bool = False
 
 
 def user_navigation(request: HttpRequest) -> Navigation:
@@ -89,15 +92,17 @@ def _navigation(request: HttpRequest) -> Navigation:
     if user is None or not user.is_authenticated:
         return Navigation(role="", section=section)
     if user.is_staff:
-        return Navigation(role=OPS, section=section)
+        return Navigation(role=OPS, section=section, two_factor_offered=True)
     expert = expert_profile_for_user(user=user)
     if expert is not None:
         if expert.status in WORKING_EXPERT:
             return Navigation(role=EXPERT, section=section,
                               expert_approved=expert.status == ExpertStatus.APPROVED)
         return Navigation(role=APPLICANT, section=section)
-    if brand_membership_for_user(user=user) is not None:
-        return Navigation(role=BRAND, section=section)
+    membership = brand_membership_for_user(user=user)
+    if membership is not None:
+        return Navigation(role=BRAND, section=section,
+                          two_factor_offered=membership.role in OFFERED_BRAND_ROLES)
     return Navigation(role="", section=section)
 
 
@@ -110,6 +115,6 @@ def _section(request: HttpRequest) -> str:
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """`nav.role`, `nav.section` and `nav.expert_approved` in every template rendered with a
-    request; nothing is queried unless the template reads them."""
+    """`nav.role`, `nav.section`, `nav.expert_approved` and `nav.two_factor_offered` in every
+    template rendered with a request; nothing is queried unless the template reads them."""
     return {"nav": SimpleLazyObject(lambda: user_navigation(request))}
