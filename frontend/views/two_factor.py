@@ -17,7 +17,6 @@ import django_otp
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -76,9 +75,9 @@ def _user_to_verify(request: HttpRequest) -> tuple[User | None, str, str | None]
     """The user asked for a code, where to go afterwards, and the backend that checked their
     password: the one who just passed it, or the signed-in user of an unverified session."""
     pending = request.session.get(PENDING_KEY)
-    if isinstance(pending, dict) and time.time() - pending.get("since", 0) < PENDING_SECONDS:
-        user = get_user_model().objects.filter(pk=pending.get("user_id"), is_active=True).first()
-        return user, pending.get("next") or "", pending.get("backend")
+    if isinstance(pending, dict) and time.time() - pending["since"] < PENDING_SECONDS:
+        user = User.objects.filter(pk=int(pending["user_id"]), is_active=True).first()
+        return user, pending["next"] or "", pending["backend"]
     if request.user.is_authenticated:
         return signed_in_user(request), _safe_next(request), None
     return None, "", None
