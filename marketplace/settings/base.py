@@ -113,6 +113,8 @@ LOGOUT_REDIRECT_URL = "login"
 # admins may turn it on for themselves. Off here, so the demo logins work with a password alone.
 SHIFTLINE_REQUIRE_2FA_FOR_OPS = env_bool("SHIFTLINE_REQUIRE_2FA_FOR_OPS", False)
 OTP_TOTP_ISSUER = "Shiftline"
+# The admin lists users' devices (an ops user deletes a lost one) but never shows a secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Content-Security-Policy (django-csp): everything from this site, nothing inline but a style
 # block carrying the request's nonce (`request.csp_nonce`, added to the header only on pages

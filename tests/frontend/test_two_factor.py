@@ -289,3 +289,22 @@ def test_the_admin_signs_in_through_the_site_login() -> None:
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+
+
+def test_the_admin_lists_devices_but_never_shows_their_secrets() -> None:
+    owner = factories.brand_member(of=factories.brand(), role=BrandRole.OWNER)
+    device, _ = enrolled(owner)
+    superuser = factories.user(is_staff=True)
+    User.objects.filter(pk=superuser.pk).update(is_superuser=True)
+    client = Client()
+    client.force_login(superuser)
+
+    listing = client.get("/admin/otp_totp/totpdevice/")
+    change = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    config = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/")
+    qrcode = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/")
+
+    assert listing.status_code == 200 and owner.username in listing.content.decode()
+    assert change.status_code == 200 and device.key not in change.content.decode()
+    assert config.status_code == 403
+    assert qrcode.status_code == 403
