@@ -29,7 +29,7 @@ def connects(user: User, path: str, *, origin: bytes | None, host: bytes) -> boo
 
     async def scenario() -> bool:
         connection = WebsocketCommunicator(application, path, headers=headers)
-        connected, _ = await connection.connect()
+        connected, _ = await connection.connect(timeout=10)
         if connected:
             await connection.disconnect()
         return connected
