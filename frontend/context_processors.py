@@ -15,6 +15,7 @@ from experts.profiles import policy as expert_policy
 from experts.profiles.selectors import expert_profile_for_user
 from marketplace.onboarding import policy
 from marketplace.onboarding.selectors import brand_membership_for_user
+from marketplace.two_factor.selectors import OFFERED_BRAND_ROLES
 
 BRAND, EXPERT, APPLICANT, OPS = "brand", "expert", "applicant", "ops"
 
@@ -81,6 +82,8 @@ class Navigation:
     # The brand policy's answers for the brand pages not every member may open.
     brand_reads_audit_log: bool = False
     brand_handles_customer_data: bool = False
+    # Ops staff and brand owners and admins see the Two-factor page in their account menu.
+    two_factor_offered: bool = False
 
 
 def user_navigation(request: HttpRequest) -> Navigation:
@@ -98,7 +101,7 @@ def _navigation(request: HttpRequest) -> Navigation:
     if user is None or not user.is_authenticated:
         return Navigation(role="", section=section)
     if user.is_staff:
-        return Navigation(role=OPS, section=section)
+        return Navigation(role=OPS, section=section, two_factor_offered=True)
     expert = expert_profile_for_user(user=user)
     if expert is not None:
         if expert.status in WORKING_EXPERT:
@@ -109,6 +112,7 @@ def _navigation(request: HttpRequest) -> Navigation:
     if membership is not None:
         return Navigation(
             role=BRAND, section=section,
+            two_factor_offered=membership.role in OFFERED_BRAND_ROLES,
             brand_reads_audit_log=policy.brand_can_read_audit_log(membership, membership.brand),
             brand_handles_customer_data=policy.brand_can_handle_customer_data(
                 membership, membership.brand),
@@ -125,6 +129,7 @@ def _section(request: HttpRequest) -> str:
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """`nav.role`, `nav.section` and `nav.expert_pages` in every template rendered with a
-    request; nothing is queried unless the template reads them."""
+    """`nav.role`, `nav.section`, `nav.expert_pages`, the brand pages' flags and
+    `nav.two_factor_offered` in every template rendered with a request; nothing is queried
+    unless the template reads them."""
     return {"nav": SimpleLazyObject(lambda: user_navigation(request))}

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from frontend.views import (
@@ -18,6 +17,7 @@ from frontend.views import (
     ops,
     shift_publishing,
     training,
+    two_factor,
     vetting,
 )
 
@@ -141,8 +141,16 @@ apply_patterns = (
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
-         name="login"),
+    path("accounts/login/", two_factor.LoginView.as_view(), name="login"),
+    path("accounts/login/verify/", two_factor.verify, name="two_factor_verify"),
+    path("accounts/two-factor/", two_factor.settings_page, name="two_factor"),
+    path("accounts/two-factor/start/", two_factor.start, name="two_factor_start"),
+    path("accounts/two-factor/confirm/", two_factor.confirm, name="two_factor_confirm"),
+    path("accounts/two-factor/recovery-codes/", two_factor.recovery_codes,
+         name="two_factor_recovery_codes"),
+    path("accounts/two-factor/recovery-codes/renew/", two_factor.recovery_codes_renew,
+         name="two_factor_recovery_codes_renew"),
+    path("accounts/two-factor/disable/", two_factor.disable, name="two_factor_disable"),
     path("accounts/logout/", home.LogoutView.as_view(), name="logout"),
     path("signup/", onboarding.signup, name="signup"),
     path("signup/verify/<str:token>/", onboarding.signup_verify, name="signup_verify"),

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views import defaults
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions
 
 from frontend import edge
+from frontend.views import two_factor
 from marketplace.delivery import api as delivery_api
 from marketplace.infra.api_errors import json_under_api
 from marketplace.inquiries import api as inquiries_api
@@ -51,9 +52,11 @@ handler404 = json_under_api(edge.page_not_found, exceptions.NotFound)
 handler500 = json_under_api(defaults.server_error, exceptions.APIException)
 
 urlpatterns = [
+    path("admin/login/", two_factor.admin_login),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(
+        url_name="schema", template_name="frontend/api_docs.html"), name="api-docs"),
     path("", include("frontend.urls")),
 ]

@@ -1,12 +1,17 @@
-"""The websocket routes: the expert workspace's and the brand console's live connections."""
+"""The websocket routes: the expert workspace's and the brand console's live connections, each
+open only to the site's own pages (`site_socket`) and to sessions that verified their second
+factor where one is needed (`VerifiedSessionOnly`). A socket for other sites' pages (the
+customer chat widget) gets a check of its own: the brand's allowed origins."""
 
 
 from django.urls import path
 
 from experts.presence.consumers import ExpertConsumer
+from marketplace.infra.websocket_origin import site_socket
 from marketplace.inquiries.consumers import BrandConsumer
+from marketplace.two_factor.sockets import VerifiedSessionOnly
 
 websocket_urlpatterns = [
-    path("ws/expert/", ExpertConsumer.as_asgi()),
-    path("ws/brand/", BrandConsumer.as_asgi()),
+    path("ws/expert/", site_socket(VerifiedSessionOnly(ExpertConsumer.as_asgi()))),
+    path("ws/brand/", site_socket(VerifiedSessionOnly(BrandConsumer.as_asgi()))),
 ]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 
 from marketplace.settings.env import (
     DEFAULT_DATABASE_URL,
@@ -35,6 +36,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_beat",
     "channels",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "marketplace",
     "experts",
     "routing",
@@ -44,12 +49,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "marketplace.infra.cache_headers.NoStoreForPrivateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "frontend.two_factor_gate.TwoFactorGateMiddleware",
     "frontend.edge.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -99,6 +108,33 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Two-factor sign-in (django-otp, marketplace/two_factor/): ops staff must verify an
+# authenticator app before any page when this is on (production's default); brand owners and
+# admins may turn it on for themselves. Off here, so the demo logins work with a password alone.
+SHIFTLINE_REQUIRE_2FA_FOR_OPS = env_bool("SHIFTLINE_REQUIRE_2FA_FOR_OPS", False)
+OTP_TOTP_ISSUER = "Shiftline"
+# The admin lists users' devices (an ops user deletes a lost one) but never shows a secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Content-Security-Policy (django-csp): everything from this site, nothing inline but a style
+# block carrying the request's nonce (`request.csp_nonce`, added to the header only on pages
+# that use it: the shift calendar, the API docs). Pico draws its checkboxes and select arrows
+# with data: SVGs; 'self' also covers the sockets (ws: and wss: to the same host).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -88,8 +88,9 @@ def world(now: datetime, captured_tasks: list) -> World:
 
 
 class NavigationParser(HTMLParser):
-    """The links of the page header's navigation, but for the Shiftline home link and the admin
-    link of staff: the role's navigation. Each link says whether it is marked current."""
+    """The links of the page header's navigation, but for the Shiftline home link and the account
+    links (the admin for staff, Two-factor): the role's navigation. Each link says whether it is
+    marked current."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -104,7 +105,7 @@ class NavigationParser(HTMLParser):
             self._in_header = True
         elif tag == "a" and self._in_header:
             if "brand-mark" in (attributes.get("class") or "").split() \
-                    or attributes.get("href") == reverse("admin:index"):
+                    or attributes.get("href") in (reverse("admin:index"), reverse("two_factor")):
                 return
             self._link = {"href": attributes.get("href"), "text": "",
                           "current": attributes.get("aria-current")}

@@ -61,3 +61,22 @@ def test_database_pool_is_opt_in(size: str, expected: str) -> None:
                             capture_output=True, text=True, timeout=60, check=False)
 
     assert result.stdout.strip() == expected, result.stderr
+
+
+@pytest.mark.parametrize(("module", "value", "expected"), [
+    ("production", "", "True"), ("production", "false", "False"),
+    ("development", "", "False"), ("test", "", "False"), ("development", "true", "True")])
+def test_two_factor_for_ops_is_required_in_production_and_not_in_development(
+    module: str, value: str, expected: str
+) -> None:
+    environment = {key: item for key, item in os.environ.items() if key != "DEBUG"}
+    environment.update(DJANGO_SETTINGS_MODULE=f"marketplace.settings.{module}",
+                       SHIFTLINE_REQUIRE_2FA_FOR_OPS=value, SECRET_KEY="s" * 60,
+                       ALLOWED_HOSTS="shiftline.example.com")
+    code = ("import django; django.setup(); from django.conf import settings; "
+            "print(settings.SHIFTLINE_REQUIRE_2FA_FOR_OPS)")
+
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment,
+                            capture_output=True, text=True, timeout=60, check=False)
+
+    assert result.stdout.strip() == expected, result.stderr

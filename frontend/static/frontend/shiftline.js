@@ -6,6 +6,11 @@ document.addEventListener("htmx:wsClose", () => {
   const badge = document.getElementById("connection");
   if (badge) { badge.textContent = "Reconnecting…"; badge.classList.remove("live"); badge.dataset.state = "closed"; }
 });
+// A checkbox marked data-submit-on-change sends its form at once (the ops vetting checklist);
+// without scripts its <noscript> button does.
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-submit-on-change]")) event.target.form.requestSubmit();
+});
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-insert-macro]");
   const reply = document.getElementById("reply-body");
