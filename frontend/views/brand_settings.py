@@ -12,7 +12,7 @@ from frontend.edge import field_errors, form_view
 from frontend.responses import navigate
 from marketplace.access import selectors as access_selectors
 from marketplace.access import services as access_services
-from marketplace.access.scopes import DEFAULT_SCOPES, ApiScope
+from marketplace.access.models import DEFAULT_SCOPES, ApiScope
 from marketplace.infra.errors import DomainError
 from marketplace.models import ApiKey, BrandMembership, BrandRole
 from marketplace.onboarding import policy

@@ -5,8 +5,10 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
-from marketplace.access.scopes import ALL_SCOPES, ApiScope
+from marketplace.access.scopes import ALL_SCOPES, DEFAULT_SCOPES, ApiScope
 from marketplace.onboarding.models import Brand
+
+__all__ = ["ALL_SCOPES", "DEFAULT_SCOPES", "ApiKey", "ApiScope"]
 
 
 class ApiKey(models.Model):
