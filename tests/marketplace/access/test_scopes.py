@@ -177,7 +177,7 @@ def test_a_person_signed_in_is_limited_by_their_role_not_by_scopes() -> None:
 
     brand = factories.brand()
     request = APIRequestFactory().patch("/")
-    request.user = factories.brand_owner(of=brand)
+    request.user = factories.brand_owner(of=brand).user
 
     class Anything(BrandApi):
         def patch(self, request: Any) -> Response:

@@ -29,7 +29,7 @@ CHALLENGE = 'Basic realm="Shiftline inbound email", charset="UTF-8"'
 
 
 def post_with_header(queue: OverflowQueue, authorization: str | None) -> Any:
-    headers = {} if authorization is None else {"HTTP_AUTHORIZATION": authorization}
+    headers: dict[str, Any] = {} if authorization is None else {"HTTP_AUTHORIZATION": authorization}
     return APIClient().generic(  # type: ignore[arg-type]
         "POST", f"/api/v1/inbound/email/{queue.pk}", raw_email(),  # type: ignore[arg-type]
         content_type="message/rfc822", **headers)
