@@ -1,5 +1,7 @@
 """Queue configuration over REST, with the brand's API key. The same services as the console
-check every field, so a bad field answers 400 with that field's message and changes nothing."""
+check every field, so a bad field answers 400 with that field's message and changes nothing.
+Who may change a queue (its prices included) is the key's scope here (`queues:manage`; reading
+needs `queues:read`), as the brand role is in the console."""
 
 
 from collections.abc import Mapping

@@ -101,7 +101,8 @@ def queue_create(*, brand: Brand, data: Mapping[str, Any]) -> OverflowQueue:
 
 def queue_configure(*, queue: OverflowQueue, changes: Mapping[str, Any]) -> OverflowQueue:
     """Changes any subset of the queue's settings. Every field is checked first; one refused
-    field refuses the whole change and nothing is saved."""
+    field refuses the whole change and nothing is saved. The caller has checked who may: the
+    console the brand role, the API the key's `queues:manage` scope."""
     values, errors = parse_queue_changes(changes, currency=queue.currency)
     if not errors:
         errors = _cross_field_errors(queue, values)
