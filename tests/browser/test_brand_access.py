@@ -9,7 +9,7 @@ from tests.live import LivePlatform
 
 pytestmark = BROWSER_TEST
 
-PHONE = {"width": 390, "height": 844}
+PHONE_WIDTH = 390
 
 
 def test_owner_picks_scopes_and_copies_the_inbound_url_at_phone_width(
@@ -22,7 +22,7 @@ def test_owner_picks_scopes_and_copies_the_inbound_url_at_phone_width(
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        context = browser.new_context(viewport=PHONE)
+        context = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844})
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live.base_url)
         page = context.new_page()
         page.goto(f"{live.base_url}/accounts/login/")
@@ -46,7 +46,7 @@ def test_owner_picks_scopes_and_copies_the_inbound_url_at_phone_width(
         copied = page.evaluate("navigator.clipboard.readText()")
         browser.close()
 
-    assert (keys_overflow, channels_overflow) == (PHONE["width"], PHONE["width"])
+    assert (keys_overflow, channels_overflow) == (PHONE_WIDTH, PHONE_WIDTH)
     assert ApiKey.objects.get(name="Shift planner").scopes == ["inquiries:read", "shifts:manage"]
     assert listed.split() == ["inquiries:read", "shifts:manage"]
     host = live.base_url.removeprefix("http://")
