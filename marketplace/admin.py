@@ -34,8 +34,9 @@ class BrandAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "brand", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["prefix", "hashed_key", "created_at", "last_used_at"]
+    list_display = ["name", "brand", "prefix", "scopes", "created_at", "last_used_at",
+                    "revoked_at"]
+    readonly_fields = ["prefix", "hashed_key", "scopes", "created_at", "last_used_at"]
     list_filter = ["brand"]
 
     def has_add_permission(self, request: object) -> bool:

@@ -41,8 +41,10 @@ api_v1 = [
          name="message_retry_delivery"),
     path("webhooks/queues/<int:queue_id>/inquiries", inbound_api.QueueWebhookApi.as_view(),
          name="queue_webhook"),
-    path("inbound/email/<int:queue_id>/<str:token>", inbound_api.QueueInboundEmailApi.as_view(),
+    path("inbound/email/<int:queue_id>", inbound_api.QueueInboundEmailApi.as_view(),
          name="queue_inbound_email"),
+    path("inbound/email/<int:queue_id>/<str:token>",
+         inbound_api.QueueInboundEmailTokenApi.as_view(), name="queue_inbound_email_token"),
 ]
 
 # The styled pages (frontend/edge.py) everywhere but under /api/, which answers in JSON.

@@ -1,5 +1,6 @@
 """Test data built through the same services the product uses, so tests see real states."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import count
@@ -19,6 +20,7 @@ from experts.shifts.services import booking as shifts_booking
 from experts.shifts.services import publishing as shifts_publishing
 from marketplace.access import services as access_services
 from marketplace.access.models import ApiKey
+from marketplace.access.scopes import ALL_SCOPES
 from marketplace.inquiries.models import Inquiry, Message
 from marketplace.intake import services as intake_services
 from marketplace.onboarding.models import Brand, BrandMembership, BrandRole
@@ -79,8 +81,10 @@ def brand_owner(*, of: Brand) -> BrandMembership:
     return owner
 
 
-def api_key(*, of: Brand) -> str:
-    _, raw = access_services.api_key_create(brand=of, actor=brand_owner(of=of), name="test key")
+def api_key(*, of: Brand, scopes: Iterable[str] = ALL_SCOPES) -> str:
+    """A raw key of the brand, with every scope unless told."""
+    _, raw = access_services.api_key_create(brand=of, actor=brand_owner(of=of), name="test key",
+                                            scopes=scopes)
     return raw
 
 

@@ -40,9 +40,9 @@ def queue_channels_page(request: HttpRequest, queue_id: int,
         "mail_log": mail_log,
         "webhook_url": request.build_absolute_uri(
             reverse("api:queue_webhook", kwargs={"queue_id": queue.pk})),
-        "inbound_email_url": request.build_absolute_uri(reverse(
-            "api:queue_inbound_email",
-            kwargs={"queue_id": queue.pk, "token": queue.inbound_email_token})),
+        "inbound_email_url": intake_selectors.inbound_email_url(
+            queue=queue, endpoint_url=request.build_absolute_uri(
+                reverse("api:queue_inbound_email", kwargs={"queue_id": queue.pk}))),
     })
 
 

@@ -12,11 +12,19 @@ from frontend.edge import field_errors, form_view
 from frontend.responses import navigate
 from marketplace.access import selectors as access_selectors
 from marketplace.access import services as access_services
+from marketplace.access.models import DEFAULT_SCOPES, ApiScope
 from marketplace.infra.errors import DomainError
 from marketplace.models import ApiKey, BrandMembership, BrandRole
 from marketplace.onboarding import policy
 from marketplace.onboarding import selectors as onboarding_selectors
 from marketplace.onboarding import services as onboarding_services
+
+
+def _scope_choices(request: HttpRequest, *, refused: bool) -> list[tuple[str, str, bool]]:
+    """Each scope with its label and whether its box is ticked: the defaults for a new key,
+    or what was ticked when the creation was refused."""
+    ticked = set(request.POST.getlist("scopes")) if refused else set(DEFAULT_SCOPES)
+    return [(scope.value, scope.label, scope.value in ticked) for scope in ApiScope]
 
 
 def _keys_page(request: HttpRequest, membership: BrandMembership, *, raw_key: str = "",
@@ -26,6 +34,8 @@ def _keys_page(request: HttpRequest, membership: BrandMembership, *, raw_key: st
         "keys": access_selectors.api_key_list_for_brand(brand=membership.brand),
         "can_manage": policy.brand_can_configure(membership, membership.brand),
         "raw_key": raw_key, "created": created,
+        "scope_choices": _scope_choices(request, refused=status >= 400),
+        "form": request.POST if status >= 400 else {},
     }, status=status)
 
 
@@ -53,7 +63,8 @@ def keys(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
 def key_create(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     """Answers with the page itself (no redirect): the raw key is in this response only."""
     api_key, raw_key = access_services.api_key_create(
-        brand=membership.brand, actor=membership, name=request.POST.get("name", ""))
+        brand=membership.brand, actor=membership, name=request.POST.get("name", ""),
+        scopes=request.POST.getlist("scopes"))
     response = _keys_page(request, membership, raw_key=raw_key, created=api_key)
     response["Cache-Control"] = "no-store"
     return response

@@ -11,6 +11,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from marketplace.access.models import ApiKey
+from marketplace.access.scopes import ApiScope, missing_scope_body, required_scope_of
 from marketplace.access.services import api_key_authenticate
 from marketplace.onboarding.models import Brand
 
@@ -64,3 +65,36 @@ class HasBrandApiKey(BasePermission):
 
     def has_permission(self, request: Request, view: "APIView") -> bool:
         return isinstance(request.user, BrandApiClient)
+
+
+class HasApiKeyScope(BasePermission):
+    """Lets an API key call an operation only with the scope its handler names
+    (`requires_scope`). A handler that names none is refused (fail closed; a test walks the
+    URLconf so none ships that way). A method the view does not implement passes, so it
+    answers 405, and OPTIONS (the view's metadata) needs no scope. Callers that are not API keys
+    are not this permission's business: people are limited by their brand role, in services."""
+
+    def has_permission(self, request: Request, view: "APIView") -> bool:
+        client = request.user
+        if not isinstance(client, BrandApiClient):
+            return True
+        method = request.method.lower() if request.method else ""
+        handler = getattr(view, method, None)
+        if handler is None or method == "options":
+            return True
+        scope = required_scope_of(handler)
+        if scope is None:
+            raise exceptions.PermissionDenied({
+                "detail": "This operation names no API-key scope, so no key may call it.",
+                "code": "scope_undeclared"})
+        if not client.api_key.has_scope(scope):
+            raise MissingScope(scope)
+        return True
+
+
+class MissingScope(exceptions.PermissionDenied):
+    """403 naming the scope the key lacks, with its label, so whoever reads the error knows
+    which key to create."""
+
+    def __init__(self, scope: ApiScope) -> None:
+        super().__init__(missing_scope_body(scope))

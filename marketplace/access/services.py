@@ -1,16 +1,24 @@
-"""Brand API keys: created with a name, shown once, stored as a SHA-256 digest with a visible
-prefix; revoked at once; rotated under the same name. A key speaks for the whole brand, so only
-people who may configure the brand create, revoke or rotate one."""
+"""Brand API keys: created with a name and scopes, shown once, stored as a SHA-256 digest with a
+visible prefix; revoked at once; rotated under the same name and scopes. A key speaks for the
+whole brand within its scopes, so only people who may configure the brand create, revoke or
+rotate one."""
 
 
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
 
 from marketplace.access.models import ApiKey
+from marketplace.access.scopes import (
+    ALL_SCOPES,
+    DEFAULT_SCOPES,
+    scopes_in_order,
+    scopes_unknown,
+)
 from marketplace.access.selectors import api_key_with_brand
 from marketplace.infra.errors import Conflict, DomainError
 from marketplace.onboarding.audit import brand_audit_record
@@ -40,23 +48,41 @@ def _split_api_key(raw_key: str) -> tuple[str, str] | None:
 API_KEYS = "can manage API keys"
 
 
+def _checked_scopes(scopes: Iterable[str]) -> list[str]:
+    scopes = list(scopes)
+    unknown = scopes_unknown(scopes)
+    if unknown:
+        named = ", ".join(scope[:40] for scope in unknown)
+        raise DomainError(f"Unknown scope {named}; choose among {', '.join(ALL_SCOPES)}.",
+                          code="invalid_scopes")
+    if not scopes:
+        raise DomainError("Choose at least one scope: a key without one can call nothing.",
+                          code="invalid_scopes")
+    return scopes_in_order(scopes)
+
+
 def api_key_create(
-    *, brand: Brand, actor: Actor, name: str, raw_key: str | None = None
+    *, brand: Brand, actor: Actor, name: str, raw_key: str | None = None,
+    scopes: Iterable[str] | None = None,
 ) -> tuple[ApiKey, str]:
     """Creates a key and returns it with the raw secret, which is never stored and shown once.
-    `raw_key` lets demo data use a known key; it must have the `sl_<8 chars>_<secret>` shape."""
+    `scopes` default to reading and writing inquiries (DEFAULT_SCOPES); unknown or no scopes
+    are refused. `raw_key` lets demo data use a known key; it must have the
+    `sl_<8 chars>_<secret>` shape."""
     require_brand_can_configure(actor, brand, action=API_KEYS)
     name = name.strip()
     if not name or len(name) > API_KEY_NAME_MAX_LENGTH or "\x00" in name:
         raise DomainError(f"Give the key a name of 1 to {API_KEY_NAME_MAX_LENGTH} characters.",
                           code="invalid_name")
+    checked_scopes = _checked_scopes(DEFAULT_SCOPES if scopes is None else scopes)
     if raw_key is None:
         raw_key = f"sl_{secrets.token_hex(API_KEY_PREFIX_LENGTH // 2)}_{secrets.token_urlsafe(32)}"
     split = _split_api_key(raw_key)
     if split is None:
         raise ValueError("an API key looks like sl_<8 characters>_<secret>")
     api_key = ApiKey.objects.create(
-        brand=brand, name=name, prefix=split[0], hashed_key=_hash_api_key(raw_key)
+        brand=brand, name=name, prefix=split[0], hashed_key=_hash_api_key(raw_key),
+        scopes=checked_scopes,
     )
     brand_audit_record(brand=brand, actor=actor, action=BrandAuditAction.KEY_CREATED,
                        target=f"API key {api_key}", changes={"name": {"after": name}})
@@ -92,8 +118,9 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor, now: datetime) -> ApiKey:
 
 
 def api_key_rotate(*, api_key: ApiKey, actor: Actor, now: datetime) -> tuple[ApiKey, str]:
-    """Revokes the key and creates its successor under the same name; the new raw key is
-    returned once. Rotating an already revoked key is refused, so a key rotates only once."""
+    """Revokes the key and creates its successor under the same name and with the same scopes;
+    the new raw key is returned once. Rotating an already revoked key is refused, so a key
+    rotates only once."""
     require_brand_can_configure(actor, api_key.brand, action=API_KEYS)
     with transaction.atomic():
         locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
@@ -103,4 +130,5 @@ def api_key_rotate(*, api_key: ApiKey, actor: Actor, now: datetime) -> tuple[Api
         locked.save(update_fields=["revoked_at"])
         brand_audit_record(brand=locked.brand, actor=actor, action=BrandAuditAction.KEY_ROTATED,
                            target=f"API key {locked}", now=now)
-        return api_key_create(brand=locked.brand, actor=actor, name=locked.name)
+        return api_key_create(brand=locked.brand, actor=actor, name=locked.name,
+                              scopes=locked.scopes)

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from marketplace.access.api import BrandApi
+from marketplace.access.scopes import ApiScope, requires_scope
 from marketplace.delivery import services as delivery
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.inquiries.api_examples import MESSAGE_EXAMPLE
@@ -18,6 +19,7 @@ from marketplace.inquiries.serializers import MessageOutputSerializer
 
 
 class MessageRetryDeliveryApi(BrandApi):
+    @requires_scope(ApiScope.INQUIRIES_WRITE)
     @extend_schema(
         operation_id="message_retry_delivery",
         summary="Deliver a failed reply again",

@@ -27,6 +27,7 @@ from experts.shifts.services import booking as shifts_booking
 from experts.shifts.services import publishing as shifts_publishing
 from marketplace.access import services as access_services
 from marketplace.access.models import ApiKey
+from marketplace.access.scopes import ALL_SCOPES
 from marketplace.infra.errors import DomainError
 from marketplace.onboarding.models import Brand, BrandMembership, BrandRole
 from marketplace.queues import services as queues_services
@@ -221,7 +222,7 @@ def seed_demo(*, now: datetime) -> DemoLogins:
         _configure_demo_queue(queue, now)
     if not ApiKey.objects.filter(prefix=DEMO_API_KEY.split("_")[1]).exists():
         access_services.api_key_create(brand=brand, actor=brand_owner, name="Demo key",
-                                       raw_key=DEMO_API_KEY)
+                                       raw_key=DEMO_API_KEY, scopes=ALL_SCOPES)
 
     _training_pack(brand, brand_admin, now)
     experts = [

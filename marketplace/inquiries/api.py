@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from marketplace.access.api import BrandApi
+from marketplace.access.scopes import ApiScope, requires_scope
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.inquiries.api_examples import INQUIRY_EXAMPLE, MESSAGE_EXAMPLE
 from marketplace.inquiries.models import Attachment, Inquiry, InquiryChannel, InquiryStatus
@@ -46,6 +47,7 @@ class InquiryListApi(BrandApi):
                     {"received_before": ["Must not be earlier than received_after."]})
             return attrs
 
+    @requires_scope(ApiScope.INQUIRIES_READ)
     @extend_schema(
         operation_id="inquiry_list",
         summary="List the brand's inquiries, newest first",
@@ -81,6 +83,7 @@ def _messages_payload(inquiry: Inquiry) -> Any:
 
 
 class InquiryDetailApi(BrandApi):
+    @requires_scope(ApiScope.INQUIRIES_READ)
     @extend_schema(
         operation_id="inquiry_retrieve",
         summary="An inquiry with its messages and timeline",
@@ -106,6 +109,7 @@ class InquiryDetailApi(BrandApi):
 
 
 class AttachmentDownloadApi(BrandApi):
+    @requires_scope(ApiScope.INQUIRIES_READ)
     @extend_schema(
         operation_id="attachment_download",
         summary="Download an attachment of one of the brand's inquiries",
@@ -144,6 +148,7 @@ class PromiseSummaryApi(BrandApi):
         without_time = serializers.IntegerField(
             help_text="Promised no time: nobody on shift and no business hours to name.")
 
+    @requires_scope(ApiScope.INQUIRIES_READ)
     @extend_schema(
         operation_id="promise_summary",
         summary="How often the reply-time promise was kept",

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from marketplace.access.api import BrandApi
+from marketplace.access.scopes import ApiScope, requires_scope
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.inquiries.api import InquiryListApi, _messages_payload
 from marketplace.inquiries.api_examples import CREATE_EXAMPLE, INQUIRY_EXAMPLE, MESSAGE_EXAMPLE
@@ -40,6 +41,7 @@ class InquiryCreateApi(BrandApi):
         queue = serializers.IntegerField(required=False, min_value=1)
         customer = CustomerInputSerializer()
 
+    @requires_scope(ApiScope.INQUIRIES_WRITE)
     @extend_schema(
         operation_id="inquiry_create",
         summary="Hand an inquiry to Shiftline",
@@ -84,6 +86,7 @@ class InquiryMessagesApi(BrandApi):
     class CustomerMessageInputSerializer(serializers.Serializer):
         body = serializers.CharField(max_length=100_000)
 
+    @requires_scope(ApiScope.INQUIRIES_READ)
     @extend_schema(
         operation_id="inquiry_message_list",
         summary="The conversation of one inquiry, oldest first",
@@ -98,6 +101,7 @@ class InquiryMessagesApi(BrandApi):
                                                   inquiry_id=inquiry_id)
         return Response(_messages_payload(inquiry))
 
+    @requires_scope(ApiScope.INQUIRIES_WRITE)
     @extend_schema(
         operation_id="inquiry_message_create",
         summary="Add what the customer wrote to an inquiry",

@@ -3,7 +3,7 @@ helpdesk webhook and inbound email. They read the raw body themselves (the signa
 exact bytes), so size, encoding and content type are checked here, each with a clear 4xx."""
 
 
-import hmac
+import logging
 import re
 from typing import Any
 
@@ -33,9 +33,19 @@ from marketplace.inquiries.serializers import InquiryOutputSerializer
 from marketplace.intake import inbound_email
 from marketplace.intake import services as intake_services
 from marketplace.intake.api import InquiryCreateApi
+from marketplace.intake.inbound_auth import (
+    BasicCredentials,
+    HasBasicCredentials,
+    InboundEmailBasicAuthentication,
+    inbound_email_token_matches,
+    require_inbound_email_credentials,
+)
 from marketplace.intake.mail.parsing import parse_normalized, parse_raw
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues.models import OverflowQueue
+
+logger = logging.getLogger(__name__)
+
 
 DELIVERY_ID_PATTERN = re.compile(r"[A-Za-z0-9._:\-]{1,100}")
 
@@ -221,67 +231,120 @@ RAW_EMAIL_EXAMPLE = (
 )
 
 
+INBOUND_EMAIL_DESCRIPTION = """Point your mail provider's inbound route (or anymail's
+inbound webhook forwarder) at this URL with HTTP basic auth: user `shiftline`, password the
+queue's inbound email secret. Most providers take both in the URL,
+`https://shiftline:<secret>@host/api/v1/inbound/email/<queue id>`, which the queue's channels
+page shows whole. Missing or wrong credentials answer 401 with `WWW-Authenticate: Basic`.
+
+Send the raw message as `message/rfc822`, or anymail's normalized fields as JSON. Every mail is
+kept (never a 5xx): a reply from the customer of the conversation it quotes (In-Reply-To /
+References) joins it; a bounce of a reply we sent is recorded on its inquiry as a delivery
+failure; other bounces, automatic replies, list mail and mail without a sender to answer go to
+the queue's mail log; anything else opens an email inquiry. A mail that cannot be read is kept
+with its original attached. Attachments are listed; files over 10 MB are listed without
+content. Only a request that is not mail at all is a 400."""
+
+
+EMAIL_EXAMPLES = [
+    OpenApiExample("Raw MIME", request_only=True, media_type=RAW_EMAIL, value=RAW_EMAIL_EXAMPLE),
+    OpenApiExample("anymail normalized", request_only=True, media_type=JSON, value={
+        "from_email": "Sam Rivera <sam@example.com>", "subject": "Re: Where is my order?",
+        "text": "Still nothing.", "headers": {
+            "Message-ID": "<CAF5678@mail.example.com>",
+            "In-Reply-To": "<CAF1234@mail.example.com>"},
+        "attachments": [{"filename": "receipt.pdf", "content_type": "application/pdf",
+                         "content": "JVBERi0xLjQK"}]}),
+    OpenApiExample("Threaded", response_only=True, status_codes=["201"], value={
+        "outcome": "threaded", "inquiry": INQUIRY_EXAMPLE, "message_id": 77,
+        "mail_log_entry_id": None, "threaded": True, "created": True, "detail": ""}),
+    OpenApiExample("Kept in the mail log", response_only=True, status_codes=["201"],
+                   value={"outcome": "mail_log", "inquiry": None, "message_id": None,
+                          "mail_log_entry_id": 12, "threaded": False, "created": True,
+                          "detail": "Automatic reply (Auto-Submitted: auto-replied) "
+                          "that belongs to no conversation of its sender: kept here, "
+                          "not acknowledged."}),
+]
+
+
+EMAIL_REQUEST = {RAW_EMAIL: OpenApiTypes.BINARY, JSON: NormalizedEmailSerializer}
+
+
+EMAIL_RESPONSES = {201: EmailReceivedSerializer, 200: EmailReceivedSerializer,
+                   400: OpenApiTypes.OBJECT, 401: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT,
+                   413: OpenApiTypes.OBJECT, 415: OpenApiTypes.OBJECT}
+
+
 class QueueInboundEmailApi(InboundApi):
+    authentication_classes = [InboundEmailBasicAuthentication]
+    permission_classes = [HasBasicCredentials]
+
     @extend_schema(
         operation_id="queue_inbound_email_receive",
         summary="Inbound email for a queue",
-        description="Point your mail provider's inbound route (or anymail's inbound webhook "
-        "forwarder) at this URL; the token in the path is the queue's inbound email token and "
-        "authenticates the call. Send the raw message as `message/rfc822`, or anymail's "
-        "normalized fields as JSON. Every mail is kept (never a 5xx): a reply from the "
-        "customer of the conversation it quotes (In-Reply-To / References) joins it; a bounce "
-        "of a reply we sent is recorded on its inquiry as a delivery failure; other bounces, "
-        "automatic replies, list mail and mail without a sender to answer go to the queue's "
-        "mail log; anything else opens an email inquiry. A mail that cannot be read is kept "
-        "with its original attached. Attachments are listed; files over 10 MB are listed "
-        "without content. Only a request that is not mail at all is a 400.",
+        description=INBOUND_EMAIL_DESCRIPTION,
+        request=EMAIL_REQUEST,
+        responses=EMAIL_RESPONSES,
+        examples=[*EMAIL_EXAMPLES,
+                  OpenApiExample("Wrong credentials", response_only=True, status_codes=["401"],
+                                 value={"detail": "Wrong user name or password for this "
+                                        "queue's inbound email.", "code": "unauthenticated"})],
+    )
+    def post(self, request: Request, queue_id: int) -> Response:
+        queue = queues_selectors.queue_get_for_inbound(queue_id=queue_id)
+        assert isinstance(request.auth, BasicCredentials)
+        require_inbound_email_credentials(queue=queue, credentials=request.auth)
+        return _email_received(request, queue)
+
+
+class QueueInboundEmailTokenApi(InboundApi):
+    """The first inbound URL, with the secret in its path (so in every access log on the way).
+    It keeps working for mail routes set up before basic auth; each use is logged so the brand
+    can be told to move."""
+
+    @extend_schema(
+        operation_id="queue_inbound_email_receive_with_token",
+        summary="Inbound email for a queue, secret in the path (deprecated)",
+        description="Deprecated: use `POST /api/v1/inbound/email/{queue_id}` with HTTP basic "
+        "auth instead (the queue's channels page shows its URL). This older form puts the "
+        "queue's inbound email secret in the path as `token`; it still works, and every use "
+        "is logged as deprecated. Same bodies and answers as the basic-auth operation.",
         auth=[],
-        request={RAW_EMAIL: OpenApiTypes.BINARY, JSON: NormalizedEmailSerializer},
-        responses={201: EmailReceivedSerializer, 200: EmailReceivedSerializer,
-                   400: OpenApiTypes.OBJECT, 401: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT,
-                   413: OpenApiTypes.OBJECT, 415: OpenApiTypes.OBJECT},
-        examples=[
-            OpenApiExample("Raw MIME", request_only=True, media_type=RAW_EMAIL,
-                           value=RAW_EMAIL_EXAMPLE),
-            OpenApiExample("anymail normalized", request_only=True, media_type=JSON, value={
-                "from_email": "Sam Rivera <sam@example.com>", "subject": "Re: Where is my order?",
-                "text": "Still nothing.", "headers": {
-                    "Message-ID": "<CAF5678@mail.example.com>",
-                    "In-Reply-To": "<CAF1234@mail.example.com>"},
-                "attachments": [{"filename": "receipt.pdf", "content_type": "application/pdf",
-                                 "content": "JVBERi0xLjQK"}]}),
-            OpenApiExample("Threaded", response_only=True, status_codes=["201"], value={
-                "outcome": "threaded", "inquiry": INQUIRY_EXAMPLE, "message_id": 77,
-                "mail_log_entry_id": None, "threaded": True, "created": True, "detail": ""}),
-            OpenApiExample("Kept in the mail log", response_only=True, status_codes=["201"],
-                           value={"outcome": "mail_log", "inquiry": None, "message_id": None,
-                                  "mail_log_entry_id": 12, "threaded": False, "created": True,
-                                  "detail": "Automatic reply (Auto-Submitted: auto-replied) "
-                                  "that belongs to no conversation of its sender: kept here, "
-                                  "not acknowledged."}),
-        ],
+        deprecated=True,
+        request=EMAIL_REQUEST,
+        responses=EMAIL_RESPONSES,
+        examples=EMAIL_EXAMPLES,
     )
     def post(self, request: Request, queue_id: int, token: str) -> Response:
         queue = queues_selectors.queue_get_for_inbound(queue_id=queue_id)
-        if not hmac.compare_digest(queue.inbound_email_token.encode(), token.encode()):
+        if not inbound_email_token_matches(queue=queue, token=token):
             raise Unauthenticated("Wrong inbound email token for this queue.")
-        content_type = require_content_type(request, RAW_EMAIL, JSON)
-        body = raw_body(request)
-        if content_type == RAW_EMAIL:
-            email = parse_raw(body)
-        else:
-            email = parse_normalized(decode_json(body), original=body)
-        outcome = inbound_email.email_receive(queue=queue, email=email, now=timezone.now())
-        inquiry = outcome.inquiry
-        if inquiry is not None:
-            inquiry.refresh_from_db()
-        return Response(
-            {"outcome": outcome.kind,
-             "inquiry": InquiryOutputSerializer(inquiry).data if inquiry is not None else None,
-             "message_id": outcome.message.pk if outcome.message is not None else None,
-             "mail_log_entry_id": outcome.mail_log_entry.pk
-             if outcome.mail_log_entry is not None else None,
-             "threaded": outcome.threaded, "created": outcome.created,
-             "detail": outcome.detail},
-            status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
-        )
+        logger.warning(
+            "Deprecated inbound email URL with the secret in its path used for queue %s of "
+            "brand %s; move the mail route to /api/v1/inbound/email/%s with HTTP basic auth "
+            "(shown on the queue's channels page).", queue.pk, queue.brand_id, queue.pk)
+        return _email_received(request, queue)
+
+
+def _email_received(request: Request, queue: OverflowQueue) -> Response:
+    """Reads the mail in the body (raw MIME or anymail's JSON) and receives it on the queue."""
+    content_type = require_content_type(request, RAW_EMAIL, JSON)
+    body = raw_body(request)
+    if content_type == RAW_EMAIL:
+        email = parse_raw(body)
+    else:
+        email = parse_normalized(decode_json(body), original=body)
+    outcome = inbound_email.email_receive(queue=queue, email=email, now=timezone.now())
+    inquiry = outcome.inquiry
+    if inquiry is not None:
+        inquiry.refresh_from_db()
+    return Response(
+        {"outcome": outcome.kind,
+         "inquiry": InquiryOutputSerializer(inquiry).data if inquiry is not None else None,
+         "message_id": outcome.message.pk if outcome.message is not None else None,
+         "mail_log_entry_id": outcome.mail_log_entry.pk
+         if outcome.mail_log_entry is not None else None,
+         "threaded": outcome.threaded, "created": outcome.created,
+         "detail": outcome.detail},
+        status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK,
+    )

@@ -1,5 +1,7 @@
 """Queue configuration over REST, with the brand's API key. The same services as the console
-check every field, so a bad field answers 400 with that field's message and changes nothing."""
+check every field, so a bad field answers 400 with that field's message and changes nothing.
+Who may change a queue (its prices included) is the key's scope here (`queues:manage`; reading
+needs `queues:read`), as the brand role is in the console."""
 
 
 from collections.abc import Mapping
@@ -16,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from marketplace.access.api import BrandApi
+from marketplace.access.scopes import ApiScope, requires_scope
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues import services as queues_services
 from marketplace.queues.fields import (
@@ -151,6 +154,7 @@ def _queue_payload(queue: OverflowQueue) -> dict[str, Any]:
 
 
 class QueueListCreateApi(BrandApi):
+    @requires_scope(ApiScope.QUEUES_READ)
     @extend_schema(
         operation_id="queue_list", summary="The brand's overflow queues",
         description="Every queue of the brand the API key belongs to, oldest first, with its "
@@ -162,6 +166,7 @@ class QueueListCreateApi(BrandApi):
         queues = queues_selectors.queue_list_for_brand(brand=self.client().brand)
         return Response(QueueOutputSerializer(queues, many=True).data)
 
+    @requires_scope(ApiScope.QUEUES_MANAGE)
     @extend_schema(
         operation_id="queue_create", summary="Create an overflow queue",
         description="Requires name, time_zone, price_per_ticket and expert_rate.",
@@ -175,6 +180,7 @@ class QueueListCreateApi(BrandApi):
 
 
 class QueueDetailApi(BrandApi):
+    @requires_scope(ApiScope.QUEUES_READ)
     @extend_schema(
         operation_id="queue_retrieve", summary="One queue's configuration",
         description="Hours, coverage modes, holidays and closures, targets and timeouts, "
@@ -187,6 +193,7 @@ class QueueDetailApi(BrandApi):
         queue = queues_selectors.queue_get_configured(brand=self.client().brand, queue_id=queue_id)
         return Response(QueueOutputSerializer(queue).data)
 
+    @requires_scope(ApiScope.QUEUES_MANAGE)
     @extend_schema(
         operation_id="queue_update", summary="Change any of a queue's settings",
         description="Send only the fields to change. Business hours and closures, when sent, "
@@ -214,6 +221,7 @@ class BacklogReportOutputSerializer(serializers.Serializer):
 
 
 class QueueBacklogApi(BrandApi):
+    @requires_scope(ApiScope.BACKLOG_WRITE)
     @extend_schema(
         operation_id="queue_backlog_report",
         summary="Report the brand's own backlog (for overflow coverage)",
@@ -255,6 +263,7 @@ class CoveragePreviewSerializer(serializers.Serializer):
 
 
 class QueueCoverageApi(BrandApi):
+    @requires_scope(ApiScope.QUEUES_READ)
     @extend_schema(
         operation_id="queue_coverage_preview",
         summary="The coverage of one week, hour by hour in the queue's time zone",
@@ -313,6 +322,7 @@ def _macro_saved(queue: OverflowQueue, data: Any, macro_id: int | None, actor: A
 
 
 class QueueMacroListApi(BrandApi):
+    @requires_scope(ApiScope.QUEUES_READ)
     @extend_schema(
         operation_id="queue_macro_list", summary="The queue's macros (saved replies)",
         description="Every macro experts see on the queue's inquiries, by name.",
@@ -325,6 +335,7 @@ class QueueMacroListApi(BrandApi):
         return Response(MacroSerializer(queues_selectors.macro_list_for_queue(queue=queue),
                                         many=True).data)
 
+    @requires_scope(ApiScope.QUEUES_MANAGE)
     @extend_schema(
         operation_id="queue_macro_create", summary="Add a macro to the queue",
         description="The name is unique on the queue (400 if taken); an unknown placeholder "
@@ -341,6 +352,7 @@ class QueueMacroListApi(BrandApi):
 
 
 class QueueMacroDetailApi(BrandApi):
+    @requires_scope(ApiScope.QUEUES_MANAGE)
     @extend_schema(
         operation_id="queue_macro_update", summary="Rewrite a macro",
         description="Replaces the macro's name and body, checked as on creation. Another "
@@ -356,6 +368,7 @@ class QueueMacroDetailApi(BrandApi):
         return Response(_macro_saved(queue, _object_body(request), macro_id,
                                      self.client().api_key))
 
+    @requires_scope(ApiScope.QUEUES_MANAGE)
     @extend_schema(
         operation_id="queue_macro_delete", summary="Remove a macro",
         description="Experts stop seeing it at once. Another queue's macro is a 404.",

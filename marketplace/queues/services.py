@@ -129,8 +129,9 @@ def queue_create(*, brand: Brand, data: Mapping[str, Any],
 def queue_configure(*, queue: OverflowQueue, changes: Mapping[str, Any],
                     actor: AuditActor = None) -> OverflowQueue:
     """Changes any subset of the queue's settings. Every field is checked first; one refused
-    field refuses the whole change and nothing is saved. A change that changed something is in
-    the brand's audit log, by `actor` (None: Shiftline)."""
+    field refuses the whole change and nothing is saved. The caller has checked who may: the
+    console the brand role, the API the key's `queues:manage` scope. A change that changed
+    something is in the brand's audit log, by `actor` (None: Shiftline)."""
     values, errors = parse_queue_changes(changes, currency=queue.currency)
     if not errors:
         errors = _cross_field_errors(queue, values)

@@ -278,6 +278,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "marketplace.infra.schema.add_error_responses",
+        "marketplace.access.schema.document_scopes",
     ],
 }
 

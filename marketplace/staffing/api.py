@@ -21,6 +21,7 @@ from experts.quality.models import ReviewReason
 from experts.shifts import selectors as shifts_selectors
 from experts.shifts.services import publishing as shifts_publishing
 from marketplace.access.api import BrandApi
+from marketplace.access.scopes import ApiScope, requires_scope
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.queues import selectors as queues_selectors
 
@@ -56,6 +57,7 @@ class ShiftSlotListCreateApi(BrandApi):
                                                       default=Decimal("1.00"))
         is_hot = serializers.BooleanField(default=False)
 
+    @requires_scope(ApiScope.SHIFTS_READ)
     @extend_schema(
         operation_id="shift_slot_list", summary="The brand's upcoming shift slots",
         description="Slots of the brand's queues that are not over yet, soonest first (at most "
@@ -69,6 +71,7 @@ class ShiftSlotListCreateApi(BrandApi):
                                                     now=timezone.now())
         return Response(SlotOutputSerializer(slots[:500], many=True).data)
 
+    @requires_scope(ApiScope.SHIFTS_MANAGE)
     @extend_schema(
         operation_id="shift_slot_create", summary="Publish one shift slot",
         description="Times are ISO 8601 instants (without an offset, UTC). The slot must start "
@@ -127,6 +130,7 @@ class ShiftPatternCreateApi(BrandApi):
         already_published = serializers.IntegerField()
         in_the_past = serializers.IntegerField()
 
+    @requires_scope(ApiScope.SHIFTS_MANAGE)
     @extend_schema(
         operation_id="shift_pattern_create",
         summary="Publish a weekly pattern of shift slots in the queue's time zone",
@@ -184,6 +188,7 @@ class InquiryReviewCreateApi(BrandApi):
         reason = serializers.CharField()
         created_at = serializers.DateTimeField()
 
+    @requires_scope(ApiScope.REVIEWS_WRITE)
     @extend_schema(
         operation_id="inquiry_review_create",
         summary="Record the customer's satisfaction (1-5) with a resolved inquiry",

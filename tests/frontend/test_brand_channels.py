@@ -34,8 +34,9 @@ def test_admin_sees_and_rotates_the_webhook_secret() -> None:
 
     assert page.status_code == 200
     assert old in page.content.decode()
-    assert f"/api/v1/inbound/email/{queue.pk}/{queue.inbound_email_token}" in \
-        page.content.decode()
+    assert (f'<code id="inbound-email-url">http://shiftline:{queue.inbound_email_token}'
+            f"@testserver/api/v1/inbound/email/{queue.pk}</code>") in page.content.decode()
+    assert 'data-copy="inbound-email-url"' in page.content.decode()
     assert response.status_code == 302
     queue.refresh_from_db()
     assert queue.webhook_secret not in ("", old)

@@ -24,6 +24,7 @@ from routing.models import Offer
 from routing.offers import services as offers_services
 from tests import factories
 from tests.live import LivePlatform
+from tests.marketplace.intake.emails import basic_auth
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -126,13 +127,13 @@ def test_signed_webhook_and_raw_email_through_the_live_server(live: LivePlatform
                                                     timestamp=timestamp, body=body)}
     email = (b"From: Ana <ana@example.com>\r\nSubject: Zip\r\nMessage-ID: <live@x>\r\n\r\n"
              b"Broken.\r\n")
-    email_path = f"/api/v1/inbound/email/{queue.pk}/{queue.inbound_email_token}"
+    email_path = f"/api/v1/inbound/email/{queue.pk}"
+    email_headers = {"Content-Type": "message/rfc822", "Authorization": basic_auth(queue)}
 
     webhook = post_raw(live, f"/api/v1/webhooks/queues/{queue.pk}/inquiries", body, signed)
     replay = post_raw(live, f"/api/v1/webhooks/queues/{queue.pk}/inquiries", body, signed)
-    received = post_raw(live, email_path, email, {"Content-Type": "message/rfc822"})
-    too_big = post_raw(live, email_path, b"x" * (25 * 1024 * 1024 + 1),
-                       {"Content-Type": "message/rfc822"})
+    received = post_raw(live, email_path, email, email_headers)
+    too_big = post_raw(live, email_path, b"x" * (25 * 1024 * 1024 + 1), email_headers)
     nul = post_raw(live, f"/api/v1/webhooks/queues/{queue.pk}/inquiries",
                    b'{"body": "\\u0000"}', {**signed, "X-Shiftline-Signature": signing.sign(
                        secret=queue.webhook_secret, timestamp=timestamp,

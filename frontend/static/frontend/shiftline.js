@@ -16,6 +16,22 @@ document.addEventListener("click", (event) => {
   const reply = document.getElementById("reply-body");
   if (button && reply) { reply.value = button.dataset.insertMacro; reply.focus(); }
 });
+// A Copy button names the element whose text it copies: `data-copy="<id>"`.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-copy]");
+  const source = button && document.getElementById(button.dataset.copy);
+  if (!source) { return; }
+  try {
+    await navigator.clipboard.writeText(source.textContent.trim());
+    button.textContent = "Copied";
+  } catch {
+    const range = document.createRange();
+    range.selectNodeContents(source);
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    button.textContent = "Selected: press Ctrl+C";
+  }
+});
 // Presence: a heartbeat over the live socket every 20 s, saying whether the person did anything
 // since the last one. The server turns an idle expert away and a silent one offline.
 (() => {

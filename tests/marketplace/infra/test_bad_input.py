@@ -12,6 +12,7 @@ from marketplace.infra import signing
 from marketplace.inquiries.models import Inquiry
 from marketplace.queues.models import OverflowQueue
 from tests import factories
+from tests.marketplace.intake.emails import basic_auth, post_email
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +38,7 @@ def webhook_post(queue: OverflowQueue, body: bytes,
 
 
 def email_post(queue: OverflowQueue, body: bytes, content_type: str = "message/rfc822") -> Any:
-    return APIClient().generic(  # type: ignore[arg-type]
-        "POST", f"/api/v1/inbound/email/{queue.pk}/{queue.inbound_email_token}", body,  # type: ignore[arg-type]
-        content_type=content_type)
+    return post_email(queue, body, content_type=content_type)
 
 
 NUL_IN_STRING = json.dumps({**GOOD, "body": "a\u0000b"}).encode()
@@ -106,12 +105,14 @@ def test_oversized_body_is_413(send: Any, content_type: str, captured_tasks: lis
 
 @pytest.mark.parametrize("path", [
     "/api/v1/webhooks/queues/{missing}/inquiries", "/api/v1/inbound/email/{missing}/token",
+    "/api/v1/inbound/email/{missing}",
 ])
 def test_unknown_queue_is_404(path: str, captured_tasks: list) -> None:
     queue = factories.queue()
 
     response = APIClient().generic("POST", path.format(missing=queue.pk + 999), b"{}",  # type: ignore[arg-type]
-                                   content_type="application/json")
+                                   content_type="application/json",
+                                   HTTP_AUTHORIZATION=basic_auth(queue))
 
     assert response.status_code == 404
     assert response.json()["detail"] == "Queue not found."

@@ -1,6 +1,7 @@
 """Mail for the inbound email tests: a builder for ordinary messages, raw MIME written by hand
 for the structures real mail has, and posting either to a queue's inbound endpoint."""
 
+import base64
 from email.message import EmailMessage
 from typing import Any
 
@@ -39,13 +40,20 @@ def mime(headers: str, body: str | bytes) -> bytes:
     return head.encode() + b"\r\n\r\n" + content.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
 
 
+def basic_auth(queue: OverflowQueue, *, password: str | None = None,
+               username: str = "shiftline") -> str:
+    """The Authorization header a mail provider sends for the queue's inbound URL."""
+    secret = queue.inbound_email_token if password is None else password
+    return "Basic " + base64.b64encode(f"{username}:{secret}".encode()).decode()
+
+
 def post_email(queue: OverflowQueue, body: bytes | str, *,
-               content_type: str = "message/rfc822", token: str | None = None) -> Any:
+               content_type: str = "message/rfc822", password: str | None = None) -> Any:
     return APIClient().generic(  # type: ignore[arg-type]
-        "POST", f"/api/v1/inbound/email/{queue.pk}/{token or queue.inbound_email_token}",
-        body, content_type=content_type)  # type: ignore[arg-type]
+        "POST", f"/api/v1/inbound/email/{queue.pk}", body,  # type: ignore[arg-type]
+        content_type=content_type, HTTP_AUTHORIZATION=basic_auth(queue, password=password))
 
 
 def post_json(queue: OverflowQueue, payload: Any) -> Any:
-    return APIClient().post(
-        f"/api/v1/inbound/email/{queue.pk}/{queue.inbound_email_token}", payload, format="json")
+    return APIClient().post(f"/api/v1/inbound/email/{queue.pk}", payload, format="json",
+                            HTTP_AUTHORIZATION=basic_auth(queue))

@@ -8,7 +8,6 @@ import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
 from django.test import override_settings
-from rest_framework.test import APIClient
 
 from marketplace.delivery import services as delivery
 from marketplace.inquiries.models import Attachment, Inquiry, InquirySource, Message
@@ -18,7 +17,7 @@ from routing.models import Offer
 from routing.offers import services as offers_services
 from tests import factories
 from tests.conftest import SUNDAY_AFTERNOON
-from tests.marketplace.intake.emails import post_email, raw_email
+from tests.marketplace.intake.emails import post_email, post_json, raw_email
 
 pytestmark = pytest.mark.django_db
 
@@ -136,8 +135,7 @@ def test_anymail_normalized_payload_opens_an_inquiry_with_attachments(
                          "content": base64.b64encode(b"\x89PNG....").decode()}],
     }
 
-    response = APIClient().post(
-        f"/api/v1/inbound/email/{queue.pk}/{queue.inbound_email_token}", payload, format="json")
+    response = post_json(queue, payload)
 
     assert response.status_code == 201
     message = Message.objects.get()
@@ -151,20 +149,18 @@ def test_normalized_reply_threads_through_in_reply_to(captured_tasks: list) -> N
     queue = factories.queue()
     post_email(queue, raw_email())
 
-    response = APIClient().post(
-        f"/api/v1/inbound/email/{queue.pk}/{queue.inbound_email_token}",
-        {"from_email": "ana@example.com", "text": "Hello again",
-         "headers": {"Message-ID": "<n2@x>", "In-Reply-To": "<first@mail.example.com>"}},
-        format="json")
+    response = post_json(queue, {
+        "from_email": "ana@example.com", "text": "Hello again",
+        "headers": {"Message-ID": "<n2@x>", "In-Reply-To": "<first@mail.example.com>"}})
 
     assert response.json()["threaded"] is True
     assert Inquiry.objects.count() == 1
 
 
-def test_wrong_token_is_401_and_stores_nothing(captured_tasks: list) -> None:
+def test_wrong_password_is_401_and_stores_nothing(captured_tasks: list) -> None:
     queue = factories.queue()
 
-    response = post_email(queue, raw_email(), token="wrong-token")
+    response = post_email(queue, raw_email(), password="wrong-secret")
 
     assert response.status_code == 401
     assert Inquiry.objects.count() == 0
@@ -199,8 +195,7 @@ def test_email_with_nul_in_the_body_is_kept_without_it(captured_tasks: list) -> 
 def test_malformed_normalized_payload_is_400(payload: Any, captured_tasks: list) -> None:
     queue = factories.queue()
 
-    response = APIClient().post(
-        f"/api/v1/inbound/email/{queue.pk}/{queue.inbound_email_token}", payload, format="json")
+    response = post_json(queue, payload)
 
     assert response.status_code == 400
     assert Inquiry.objects.count() == 0

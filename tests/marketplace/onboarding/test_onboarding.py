@@ -276,7 +276,8 @@ def test_key_is_shown_once_and_refused_at_once_after_revoke() -> None:
     queue = factories.queue()
     client = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.ADMIN))
 
-    created = client.post("/brand/keys/create/", {"name": "Zendesk bridge"})
+    created = client.post("/brand/keys/create/", {"name": "Zendesk bridge",
+                                                   "scopes": ["queues:read"]})
     raw_key = re.search(r'<code id="raw-key">(sl_\w+_[\w-]+)</code>', created.content.decode())
     assert raw_key is not None
     assert api(raw_key[1]).get("/api/v1/queues").status_code == 200
@@ -294,7 +295,8 @@ def test_key_is_shown_once_and_refused_at_once_after_revoke() -> None:
 def test_rotate_revokes_the_old_key_and_keeps_the_name(now: datetime) -> None:
     brand = factories.brand()
     owner = factories.brand_owner(of=brand)
-    old, old_raw = access_services.api_key_create(brand=brand, actor=owner, name="Helpdesk")
+    old, old_raw = access_services.api_key_create(brand=brand, actor=owner, name="Helpdesk",
+                                                  scopes=["queues:read"])
 
     new, new_raw = access_services.api_key_rotate(api_key=old, actor=owner, now=now)
 

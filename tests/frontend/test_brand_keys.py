@@ -1,0 +1,87 @@
+"""Brand console, API keys page: scopes are chosen with checkboxes when a key is created
+(reading and writing inquiries ticked at first) and listed with each key."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from marketplace.access import services as access_services
+from marketplace.access.models import ApiKey
+from marketplace.access.scopes import ApiScope
+from marketplace.onboarding.models import BrandRole
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def checkbox(page: str, scope: str) -> str:
+    match = re.search(rf'<input type="checkbox" name="scopes" value="{scope}"[^>]*>', page)
+    assert match is not None, scope
+    return match[0]
+
+
+def test_the_form_offers_every_scope_with_its_label_and_ticks_the_inquiry_ones() -> None:
+    admin = factories.brand_member(of=factories.brand(), role=BrandRole.ADMIN)
+
+    page = logged_in(admin).get("/brand/keys/").content.decode()
+
+    for scope in ApiScope:
+        assert scope.label.replace("'", "&#x27;") in page
+        ticked = scope in (ApiScope.INQUIRIES_READ, ApiScope.INQUIRIES_WRITE)
+        assert ("checked" in checkbox(page, scope.value)) is ticked
+
+
+def test_a_key_is_created_with_the_ticked_scopes_and_listed_with_them() -> None:
+    brand = factories.brand()
+    admin = factories.brand_member(of=brand, role=BrandRole.ADMIN)
+    client = logged_in(admin)
+
+    created = client.post("/brand/keys/create/", {"name": "Shift planner",
+                                                  "scopes": ["shifts:manage", "shifts:read"]})
+    listing = client.get("/brand/keys/").content.decode()
+
+    assert created.status_code == 200
+    assert "Scopes: shifts:read, shifts:manage" in created.content.decode()
+    assert ApiKey.objects.get(brand=brand).scopes == ["shifts:read", "shifts:manage"]
+    assert re.search(r'<ul class="key-scopes">\s*<li><code>shifts:read</code></li>\s*'
+                     r'<li><code>shifts:manage</code></li>\s*</ul>', listing)
+
+
+@pytest.mark.parametrize(("scopes", "message"), [
+    ([], "Choose at least one scope"),
+    (["queues:read", "queues:everything"], "Unknown scope queues:everything"),
+])
+def test_no_or_unknown_scopes_are_refused_with_the_form_kept(scopes: list[str],
+                                                             message: str) -> None:
+    brand = factories.brand()
+    client = logged_in(factories.brand_member(of=brand, role=BrandRole.OWNER))
+
+    response = client.post("/brand/keys/create/", {"name": "Bridge", "scopes": scopes})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert message in page
+    assert 'value="Bridge"' in page
+    assert ("checked" in checkbox(page, "queues:read")) is ("queues:read" in scopes)
+    assert "checked" not in checkbox(page, "inquiries:read")
+    assert not ApiKey.objects.exists()
+
+
+def test_viewers_see_the_scopes_but_no_form() -> None:
+    brand = factories.brand()
+    access_services.api_key_create(brand=brand, actor=factories.brand_owner(of=brand),
+                                   name="Helpdesk", scopes=["reviews:write"])
+    viewer = factories.brand_member(of=brand, role=BrandRole.VIEWER)
+
+    page = logged_in(viewer).get("/brand/keys/").content.decode()
+
+    assert "<code>reviews:write</code>" in page
+    assert 'name="scopes"' not in page
