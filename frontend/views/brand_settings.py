@@ -2,7 +2,7 @@
 answer (marketplace/onboarding/policy.py); everyone in the brand looks."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,30 +20,31 @@ from marketplace.onboarding import selectors as onboarding_selectors
 from marketplace.onboarding import services as onboarding_services
 
 
-def _scope_choices(request: HttpRequest, *, refused: bool) -> list[tuple[str, str, bool]]:
+def _scope_choices(typed: QueryDict | None) -> list[tuple[str, str, bool]]:
     """Each scope with its label and whether its box is ticked: the defaults for a new key,
-    or what was ticked when the creation was refused."""
-    ticked = set(request.POST.getlist("scopes")) if refused else set(DEFAULT_SCOPES)
+    or what was ticked when the creation was refused (`typed`)."""
+    ticked = set(typed.getlist("scopes")) if typed is not None else set(DEFAULT_SCOPES)
     return [(scope.value, scope.label, scope.value in ticked) for scope in ApiScope]
 
 
 def _keys_page(request: HttpRequest, membership: BrandMembership, *, raw_key: str = "",
-               created: ApiKey | None = None, status: int = 200) -> HttpResponse:
+               created: ApiKey | None = None, status: int = 200,
+               typed: QueryDict | None = None) -> HttpResponse:
+    """`typed` is the creation form as posted when it was refused."""
     return render(request, "frontend/brand/keys.html", {
         "membership": membership, "brand": membership.brand,
         "keys": access_selectors.api_key_list_for_brand(brand=membership.brand),
         "can_manage": policy.brand_can_configure(membership, membership.brand),
         "raw_key": raw_key, "created": created,
-        "scope_choices": _scope_choices(request, refused=status >= 400),
-        "form": request.POST if status >= 400 else {},
+        "scope_choices": _scope_choices(typed), "form": typed or {},
     }, status=status)
 
 
 def _key_create_refused(request: HttpRequest, error: DomainError, membership: BrandMembership
                         ) -> HttpResponse:
     """Creating or rotating a key answers with the keys page itself (the raw key is in that
-    response only), so a refusal does too."""
-    return _keys_page(request, membership, status=error.http_status)
+    response only), so a refusal does too, with the creation form as typed."""
+    return _keys_page(request, membership, status=error.http_status, typed=request.POST)
 
 
 def _key_rotate_refused(request: HttpRequest, error: DomainError, key_id: int,

@@ -2,6 +2,7 @@
 (reading and writing inquiries ticked at first) and listed with each key."""
 
 import re
+from datetime import datetime
 
 import pytest
 from django.contrib.auth.models import User
@@ -85,3 +86,19 @@ def test_viewers_see_the_scopes_but_no_form() -> None:
 
     assert "<code>reviews:write</code>" in page
     assert 'name="scopes"' not in page
+
+
+def test_a_refused_rotation_shows_the_creation_form_as_new(now: datetime) -> None:
+    brand = factories.brand()
+    owner = factories.brand_owner(of=brand)
+    api_key, _ = access_services.api_key_create(brand=brand, actor=owner, name="Old",
+                                                scopes=["queues:read"])
+    access_services.api_key_revoke(api_key=api_key, actor=owner, now=now)
+
+    response = logged_in(owner.user).post(f"/brand/keys/{api_key.pk}/rotate/")
+
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "checked" in checkbox(page, "inquiries:read")
+    assert "checked" not in checkbox(page, "queues:read")
+    assert ApiKey.objects.count() == 1
