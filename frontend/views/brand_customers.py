@@ -74,6 +74,8 @@ def customer_erase(request: HttpRequest, membership: BrandMembership) -> HttpRes
         })
     privacy_services.customer_data_erase(brand=membership.brand, actor=membership,
                                          email=email, now=timezone.now())
-    messages.success(request, f"Erased: {summary.inquiries} inquiries, {summary.messages} "
-                     f"messages and {summary.attachments} attachments are anonymized.")
+    counted = ", ".join(f"{count} {one if count == 1 else many}" for count, one, many in (
+        (summary.inquiries, "inquiry", "inquiries"), (summary.messages, "message", "messages"),
+        (summary.attachments, "attachment", "attachments")))
+    messages.success(request, f"The customer's data is erased: {counted}.")
     return navigate(request, "brand:customer_data")

@@ -37,7 +37,7 @@ def test_an_owner_on_a_phone_reads_the_log_and_erases_a_customer(live: LivePlatf
         expect(page.locator("main")).to_contain_text("1 inquiry")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
         page.click("text=Erase for good")
-        expect(page.locator(".flash-success")).to_contain_text("Erased: 1 inquiries")
+        expect(page.locator(".flash-success")).to_contain_text("data is erased: 1 inquiry")
 
         page.goto(f"{live.base_url}/brand/audit-log/")
         expect(page.locator("tbody tr")).to_have_count(1)

@@ -74,7 +74,8 @@ def test_erasure_asks_first_with_the_counts_then_erases(now: datetime,
                                                        "confirm": "erase"}, follow=True)
 
     assert done.redirect_chain == [("/brand/customer-data/", 302)]
-    assert "Erased: 1 inquiries, 1 messages" in done.content.decode()
+    assert ("The customer&#x27;s data is erased: 1 inquiry, 1 message, 0 attachments."
+            in done.content.decode())
     assert Customer.objects.get().name == ""
     assert Message.objects.get(inquiry=inquiry).body == ERASED_TEXT
     assert BrandAuditEvent.objects.filter(
