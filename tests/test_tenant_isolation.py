@@ -149,6 +149,8 @@ PARAMETERS: dict[str, Parameter] = {
     # Django admin (staff only): every actor here is refused before an object is read.
     "object_id": Parameter(lambda world: world.answered.pk, private=False),
     "id": Parameter(lambda world: world.member.pk, private=False),
+    # django-otp's admin views of a second-factor device (its config and QR code).
+    "pk": Parameter(lambda world: world.member.pk, private=False),
     "content_type_id": Parameter(
         lambda world: ContentType.objects.get_for_model(Inquiry).pk, private=False),
     "app_label": Parameter(lambda world: "marketplace", private=False),
