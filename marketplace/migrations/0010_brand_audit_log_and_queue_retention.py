@@ -29,7 +29,7 @@ DROP FUNCTION IF EXISTS marketplace_refuse_audit_change();
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketplace', '0007_inbound_mail_whole_and_owned'),
+        ('marketplace', '0009_api_key_scopes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

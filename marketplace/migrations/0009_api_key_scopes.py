@@ -13,7 +13,7 @@ EVERY_SCOPE_IN_0008 = [
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("marketplace", "0007_inbound_mail_whole_and_owned"),
+        ("marketplace", "0008_brand_signup_confirmed_once"),
     ]
 
     operations = [
