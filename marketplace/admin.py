@@ -24,7 +24,9 @@ class BrandAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "brand", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["name", "brand", "prefix", "created_at", "last_used_at", "revoked_at",
+                    "rate_limited"]
+    list_editable = ["rate_limited"]
     readonly_fields = ["prefix", "hashed_key", "created_at", "last_used_at"]
     list_filter = ["brand"]
 

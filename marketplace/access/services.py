@@ -1,6 +1,8 @@
 """Brand API keys: created with a name, shown once, stored as a SHA-256 digest with a visible
 prefix; revoked at once; rotated under the same name. A key speaks for the whole brand, so only
-people who may configure the brand create, revoke or rotate one."""
+people who may configure the brand create, revoke or rotate one.
+
+People's logins: ops lift a lockout; a changed password closes the user's live sockets."""
 
 
 import hashlib
@@ -8,11 +10,14 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
+from axes.utils import reset as axes_reset
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from marketplace.access.models import ApiKey
 from marketplace.access.selectors import api_key_with_brand
 from marketplace.infra.errors import Conflict, DomainError
+from marketplace.infra.push import push_session_ended_on_commit
 from marketplace.onboarding.models import Brand
 from marketplace.onboarding.policy import Actor, require_brand_can_configure
 
@@ -97,3 +102,22 @@ def api_key_rotate(*, api_key: ApiKey, actor: Actor, now: datetime) -> tuple[Api
         locked.revoked_at = now
         locked.save(update_fields=["revoked_at"])
         return api_key_create(brand=locked.brand, actor=actor, name=locked.name)
+
+
+def login_lockout_lift(*, kind: str, value: str) -> int:
+    """Lets a locked-out account ("account", its username) or client address ("address") log
+    in again at once, by forgetting its failed logins (django-axes' public reset). Returns how
+    many attempt records were removed; 0 when there was no lockout."""
+    if kind == "account":
+        return axes_reset(username=value)
+    if kind == "address":
+        return axes_reset(ip=value)
+    raise DomainError(f"Unknown lockout kind {kind!r}: account or address.", code="invalid")
+
+
+def account_password_changed(*, user: User) -> None:
+    """After a password change or reset: every other session already ended (the session hash
+    changed with the password), so the user's open sockets close too, and a lockout of the
+    account is lifted (whoever set the password proved they own it)."""
+    push_session_ended_on_commit(user_id=user.pk, reason="password_changed")
+    login_lockout_lift(kind="account", value=user.get_username().strip().lower())
