@@ -57,9 +57,10 @@ def login_lockout_list(*, now: datetime) -> list[LoginLockout]:
     recent = AccessAttempt.objects.filter(attempt_time__gte=now - cool_off)
     lockouts = []
     for kind, field in (("account", "username"), ("address", "ip_address")):
-        rows = (recent.exclude(**{field: None}).exclude(**{field: ""}).values(field)
+        rows = (recent.filter(**{f"{field}__isnull": False}).values(field)
                 .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
                 .filter(failures__gte=settings.AXES_FAILURE_LIMIT).order_by("-last"))
         lockouts.extend(LoginLockout(kind=kind, value=row[field], failures=row["failures"],
-                                     locked_until=row["last"] + cool_off) for row in rows)
+                                     locked_until=row["last"] + cool_off)
+                        for row in rows if row[field])
     return lockouts

@@ -51,20 +51,6 @@ class ApiKeyRateThrottle(CountingThrottle):
         return f"key:{api_key.pk}"
 
 
-class SignedInUserRateThrottle(CountingThrottle):
-    """Every operation, per signed-in person (the console's and the docs' own calls)."""
-
-    scope = "api_user"
-
-    def ident(self, request: Request, view: "APIView") -> str | None:
-        if isinstance(request.auth, ApiKey):
-            return None
-        user = request.user
-        if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
-            return None
-        return f"user:{user.pk}"
-
-
 class InboundQueueThrottle(CountingThrottle):
     """The signed webhook and inbound email, per queue (their only credential is the queue's
     secret, so the queue is the client)."""

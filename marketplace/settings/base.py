@@ -230,12 +230,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "marketplace.infra.exception_handler.domain_exception_handler",
-    # Per API key (or per signed-in person) on every operation; the inbound endpoints per
-    # queue (marketplace/access/throttles.py). Rates in SHIFTLINE_THROTTLE_RATES below.
-    "DEFAULT_THROTTLE_CLASSES": [
-        "marketplace.access.throttles.ApiKeyRateThrottle",
-        "marketplace.access.throttles.SignedInUserRateThrottle",
-    ],
+    # Per API key on every operation; the inbound endpoints per queue
+    # (marketplace/access/throttles.py). Rates in SHIFTLINE_THROTTLE_RATES below.
+    "DEFAULT_THROTTLE_CLASSES": ["marketplace.access.throttles.ApiKeyRateThrottle"],
     # The client address for per-address limits: proxies in front of the app that append to
     # X-Forwarded-For (0: the socket's peer is the client).
     "NUM_PROXIES": env_int("SHIFTLINE_TRUSTED_PROXY_COUNT", 0) or None,
@@ -298,8 +295,6 @@ CACHES = {
 SHIFTLINE_THROTTLE_RATES = {
     # every API operation, per API key (ops lift a key's limits with ApiKey.rate_limited)
     "api_key": env_str("SHIFTLINE_THROTTLE_API_KEY", "600/minute"),
-    # every API operation, per signed-in person (the console's own calls)
-    "api_user": env_str("SHIFTLINE_THROTTLE_API_USER", "600/minute"),
     # wrong API keys, inbound tokens and webhook signatures, per client address
     "credential_failures": env_str("SHIFTLINE_THROTTLE_CREDENTIAL_FAILURES", "20/minute"),
     # the signed webhook and inbound email, per queue
