@@ -55,7 +55,7 @@ def login_lockout_list(*, now: datetime) -> list[LoginLockout]:
     address as AXES_LOCKOUT_PARAMETERS does, at or over AXES_FAILURE_LIMIT."""
     cool_off = settings.AXES_COOLOFF_TIME
     recent = AccessAttempt.objects.filter(attempt_time__gte=now - cool_off)
-    lockouts = []
+    lockouts: list[LoginLockout] = []
     for kind, field in (("account", "username"), ("address", "ip_address")):
         rows = (recent.filter(**{f"{field}__isnull": False}).values(field)
                 .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))

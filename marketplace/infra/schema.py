@@ -80,8 +80,8 @@ TOO_MANY_REQUESTS = {
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any,
                         public: bool) -> dict[str, Any]:
     """Postprocessing hook: every API-key operation documents its 401, every operation on an
-    object its 404, every operation with input its 400 and every operation its 429, with the same bodies and examples,
-    unless the operation documents its own."""
+    object its 404, every operation with input its 400 and every operation its 429, with the
+    same bodies and examples, unless the operation documents its own."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", ERROR_SCHEMA)
     schemas.setdefault("ValidationError", VALIDATION_ERROR_SCHEMA)

@@ -1,7 +1,7 @@
-"""Counting requests per client, in fixed windows, in the Django cache (Redis): sign-up,
-password reset, wrong credentials, the inbound endpoints and the API's per-key limits all count
-here. A rate is `SHIFTLINE_THROTTLE_RATES[scope]`, such as "10/hour"; none or an empty one lets
-everything through.
+"""Counting requests per client in the Django cache (Redis), in windows that open at a client's
+first request: sign-up, password reset, wrong credentials, the inbound endpoints and the API's
+per-key limits all count here. A rate is `SHIFTLINE_THROTTLE_RATES[scope]`, such as "10/hour";
+none or an empty one lets everything through.
 
 Throttles fail open: while the cache cannot be reached a request is let through and a warning
 logged, because a throttle that stops intake when Redis blinks would do more harm than the abuse
@@ -9,12 +9,14 @@ it guards against."""
 
 import hashlib
 import logging
+import math
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from marketplace.infra.errors import DomainError
@@ -65,9 +67,9 @@ def _wait_text(seconds: int) -> str:
     return f"{-(-seconds // 3600)} hours"
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest | Request) -> str:
     """The client's address as DRF's throttles see it (REST_FRAMEWORK["NUM_PROXIES"])."""
-    return BaseThrottle().get_ident(request)
+    return BaseThrottle().get_ident(request if isinstance(request, Request) else Request(request))
 
 
 def hashed(value: str) -> str:
@@ -75,29 +77,41 @@ def hashed(value: str) -> str:
     return hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
 
 
-def _window(scope: str, ident: str, rate: Rate, now: float) -> tuple[str, int]:
-    """The cache key of the current window and the seconds until it ends."""
-    start = int(now) // rate.period_seconds * rate.period_seconds
-    return f"throttle:{scope}:{ident}:{start}", max(1, start + rate.period_seconds - int(now))
+def _key(scope: str, ident: str) -> str:
+    return f"throttle:{scope}:{ident}"
+
+
+def _wait(key: str, rate: Rate, now: float) -> int:
+    """Seconds until the window of `key` (which began at its first request) ends."""
+    started = cache.get(f"{key}:start", now)
+    return max(1, math.ceil(started + rate.period_seconds - now))
 
 
 def throttle_hit(*, scope: str, ident: str) -> int | None:
     """Counts one request of `ident` in `scope`; the seconds to wait when this one is over the
-    limit, else None."""
+    limit, else None. A window opens at an ident's first request and lasts the rate's period."""
     rate = rate_for(scope)
     if rate is None:
         return None
-    key, remaining = _window(scope, ident, rate, time.time())
+    key, now = _key(scope, ident), time.time()
     try:
-        cache.add(key, 0, timeout=remaining + 1)
-        count = cache.incr(key)
-    except ValueError:  # the window expired between add and incr: this is its first request
-        count = 1
-        _fail_open_set(scope, key, remaining)
-    except Exception as error:  # noqa: BLE001 (any cache failure: fail open, logged)
+        count = _count_one(key, rate, now)
+        return _wait(key, rate, now) if count > rate.limit else None
+    except Exception as error:  # any cache failure: fail open, logged
         _log_fail_open(scope, error)
         return None
-    return remaining if count > rate.limit else None
+
+
+def _count_one(key: str, rate: Rate, now: float) -> int:
+    for _ in range(2):
+        if cache.add(key, 1, timeout=rate.period_seconds):
+            cache.set(f"{key}:start", now, timeout=rate.period_seconds)
+            return 1
+        try:
+            return cache.incr(key)
+        except ValueError:  # the window ended between add and incr: open the next one
+            continue
+    return 1
 
 
 def throttle_blocked(*, scope: str, ident: str) -> int | None:
@@ -106,13 +120,13 @@ def throttle_blocked(*, scope: str, ident: str) -> int | None:
     rate = rate_for(scope)
     if rate is None:
         return None
-    key, remaining = _window(scope, ident, rate, time.time())
+    key, now = _key(scope, ident), time.time()
     try:
         count = cache.get(key, 0)
-    except Exception as error:  # noqa: BLE001 (any cache failure: fail open, logged)
+        return _wait(key, rate, now) if count >= rate.limit else None
+    except Exception as error:  # any cache failure: fail open, logged
         _log_fail_open(scope, error)
         return None
-    return remaining if count >= rate.limit else None
 
 
 def throttle_require(*, scope: str, idents: list[str]) -> None:
@@ -120,13 +134,6 @@ def throttle_require(*, scope: str, idents: list[str]) -> None:
     waits = [wait for ident in idents if (wait := throttle_hit(scope=scope, ident=ident))]
     if waits:
         raise RateLimited(max(waits))
-
-
-def _fail_open_set(scope: str, key: str, remaining: int) -> None:
-    try:
-        cache.set(key, 1, timeout=remaining + 1)
-    except Exception as error:  # noqa: BLE001 (any cache failure: fail open, logged)
-        _log_fail_open(scope, error)
 
 
 def _log_fail_open(scope: str, error: Exception) -> None:

@@ -127,8 +127,9 @@ def test_an_unknown_lockout_kind_is_a_clear_400() -> None:
     ops = Client()
     ops.force_login(factories.user(is_staff=True))
 
-    refused = ops.post("/ops/lockouts/lift/", {"kind": "planet", "value": "x"})
+    refused = ops.post("/ops/lockouts/lift/", {"kind": "planet", "value": "x"},
+                       HTTP_REFERER="http://testserver/ops/lockouts/")
+    shown = ops.get(refused["Location"]).content.decode()
 
-    assert refused.status_code == 303
-    assert "Unknown lockout kind" in [str(message) for message in
-                                      refused.wsgi_request._messages][0]
+    assert (refused.status_code, refused["Location"]) == (303, "/ops/lockouts/")
+    assert "Unknown lockout kind &#x27;planet&#x27;: account or address." in shown
