@@ -75,6 +75,6 @@ def lockouts(request: HttpRequest) -> HttpResponse:
 @ops_required
 def lockout_lift(request: HttpRequest) -> HttpResponse:
     kind, value = request.POST.get("kind", ""), request.POST.get("value", "")
-    access_services.login_lockout_lift(kind=kind, value=value)
+    access_services.login_lockout_lift(kind=kind, value=value, lifted_by=signed_in_user(request))
     messages.success(request, f"Lifted the lockout of {kind} {value}; it can log in again.")
     return redirect("ops:lockouts")

@@ -4,6 +4,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from marketplace.settings.env import (
     DEFAULT_DATABASE_URL,
@@ -283,13 +285,15 @@ SHIFTLINE_OUTBOUND_ALLOW_PRIVATE = env_bool("SHIFTLINE_OUTBOUND_ALLOW_PRIVATE", 
 #
 # Throttle counters live in this cache (Redis, its own key prefix). While Redis is down every
 # throttle lets the request through and logs a warning (marketplace/infra/throttling.py): a
-# broken cache must never stop intake. The short timeouts keep that quick.
+# broken cache must never stop intake. Short timeouts and no retries keep that quick (a hung
+# Redis costs a request 0.5 s per counter, not redis-py's retries with backoff).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": f"{REDIS_KEY_PREFIX}:cache",
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5,
+                    "retry": Retry(NoBackoff(), 0)},
     }
 }
 SHIFTLINE_THROTTLE_RATES = {

@@ -6,6 +6,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from marketplace.access import services as access_services
+from marketplace.infra.errors import PermissionDenied
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +135,9 @@ def test_an_unknown_lockout_kind_is_a_clear_400() -> None:
 
     assert (refused.status_code, refused["Location"]) == (303, "/ops/lockouts/")
     assert "Unknown lockout kind &#x27;planet&#x27;: account or address." in shown
+
+
+def test_only_ops_staff_lift_a_lockout_by_hand() -> None:
+    with pytest.raises(PermissionDenied, match="Only Shiftline's ops staff"):
+        access_services.login_lockout_lift(kind="address", value="198.51.100.1",
+                                           lifted_by=factories.user())

@@ -82,3 +82,4 @@ def test_a_dead_cache_lets_everything_through_with_a_warning(
     assert (waits, blocked) == ([None] * 3, None)
     assert len(caplog.records) == 4
     assert "Throttle signup skipped, letting the request through" in caplog.records[0].message
+
