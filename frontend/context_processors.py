@@ -57,6 +57,7 @@ SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "shifts": ("shifts", "publish"),
         "quality": ("quality", "alert_acknowledge"),
         "brand_invite": ("brand_invite",),
+        "lockouts": ("lockouts", "lockout_lift"),
     },
     "apply": {
         "status": ("status", "profile", "terms", "quiz", "sample", "submit", "verify_resend"),

@@ -3,6 +3,7 @@ for the REST API: services raise `marketplace.errors`, views let them through, a
 decides what the person sees. A view never catches a domain error itself, so an error nobody
 thought of is a clear page, not a server error.
 
+- Too many requests (`RateLimited`) is the 429 page with `Retry-After` on every method.
 - A missing object (`NotFound`) is the 404 page on every method: another tenant's id must look
   exactly like an id that does not exist.
 - An htmx request gets the flash and a full navigation back (`HX-Redirect`): htmx swaps no
@@ -31,6 +32,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from frontend.responses import navigate
 from marketplace.infra.api_errors import is_api_request
 from marketplace.infra.errors import Conflict, DomainError, FieldErrors, NotFound, PermissionDenied
+from marketplace.infra.throttling import RateLimited
 
 PAGE_METHODS = ("GET", "HEAD")
 # The pages that exist; any other domain error (an invalid input, a bad token) is a 400.
@@ -59,7 +61,7 @@ def page_status(error: DomainError) -> int:
 
 
 def error_page(request: HttpRequest, *, status: int, reasons: list[str]) -> HttpResponse:
-    """The styled page of `status` (400, 403, 404 or 409) saying why; without a reason the
+    """The styled page of `status` (400, 403, 404, 409 or 429) saying why; without a reason the
     template's own sentence stands."""
     return render(request, f"{status}.html", {
         "reasons": [reason for reason in reasons if reason],
@@ -78,6 +80,14 @@ def back_url(request: HttpRequest) -> str:
     return resolve_url("home")
 
 
+def rate_limited_page(request: HttpRequest, error: RateLimited) -> HttpResponse:
+    """Too many requests: the 429 page with `Retry-After`, for every method and htmx alike
+    (nothing was done, and showing the form again would invite the next try)."""
+    response = error_page(request, status=429, reasons=[error.message])
+    response["Retry-After"] = str(error.retry_after)
+    return response
+
+
 def flash(request: HttpRequest, error: DomainError) -> None:
     """One error flash per line, so each refused field reads on its own."""
     for line in refusal_lines(error):
@@ -87,6 +97,8 @@ def flash(request: HttpRequest, error: DomainError) -> None:
 def refusal_response(request: HttpRequest, error: DomainError,
                      render_invalid: Callable[[], HttpResponse] | None = None) -> HttpResponse:
     """What a refused request answers: the rules of the module docstring, in their order."""
+    if isinstance(error, RateLimited):
+        return rate_limited_page(request, error)
     if isinstance(error, NotFound):
         return error_page(request, status=404, reasons=[error.message])
     if request.headers.get("HX-Request") == "true":

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from frontend.views import (
+    account,
     apply,
     attachments,
     brand,
@@ -107,6 +108,8 @@ ops_patterns = (
         path("experts/<int:expert_id>/decide/", ops.expert_decide, name="expert_decide"),
         path("inquiries/<int:inquiry_id>/", ops.inquiry, name="inquiry"),
         path("brands/invite/", onboarding.ops_brand_invite, name="brand_invite"),
+        path("lockouts/", ops.lockouts, name="lockouts"),
+        path("lockouts/lift/", ops.lockout_lift, name="lockout_lift"),
         path("shifts/", shift_publishing.ops_shifts, name="shifts"),
         path("shifts/publish/", shift_publishing.ops_publish, name="publish"),
         path("quality/", shift_publishing.ops_quality, name="quality"),
@@ -152,6 +155,15 @@ urlpatterns = [
          name="two_factor_recovery_codes_renew"),
     path("accounts/two-factor/disable/", two_factor.disable, name="two_factor_disable"),
     path("accounts/logout/", home.LogoutView.as_view(), name="logout"),
+    path("accounts/password/change/", account.PasswordChangeView.as_view(),
+         name="password_change"),
+    path("accounts/password/reset/", account.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password/reset/sent/", account.PasswordResetDoneView.as_view(),
+         name="password_reset_done"),
+    path("accounts/password/reset/<uidb64>/<token>/", account.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("accounts/password/reset/done/", account.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
     path("signup/", onboarding.signup, name="signup"),
     path("signup/verify/<str:token>/", onboarding.signup_verify, name="signup_verify"),
     path("invitations/<str:token>/", onboarding.invitation_accept, name="invitation_accept"),

@@ -35,7 +35,8 @@ class BrandAdmin(admin.ModelAdmin):
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ["name", "brand", "prefix", "scopes", "created_at", "last_used_at",
-                    "revoked_at"]
+                    "revoked_at", "rate_limited"]
+    list_editable = ["rate_limited"]
     readonly_fields = ["prefix", "hashed_key", "scopes", "created_at", "last_used_at"]
     list_filter = ["brand"]
 

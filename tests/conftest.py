@@ -32,6 +32,17 @@ def example_domains_resolve_publicly(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("marketplace.infra.outbound.socket.getaddrinfo", resolve)
 
 
+@pytest.fixture(autouse=True)
+def throttle_counts_per_test(settings: Any) -> None:
+    """Each test counts its throttled requests from zero: its own cache key prefix on the
+    test Redis (counters expire by themselves)."""
+    import uuid
+
+    cache = dict(settings.CACHES["default"])
+    cache["KEY_PREFIX"] = f"{cache['KEY_PREFIX']}:{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {**settings.CACHES, "default": cache}
+
+
 @pytest.fixture
 def now() -> datetime:
     return SUNDAY_AFTERNOON

@@ -186,6 +186,7 @@ def applicant(
         verify_url_prefix="http://testserver/v/",
         now=now,
     )
+    assert profile is not None
     applications_services.applicant_verify_email(
         token=applications_services.email_verification_token(user=profile.user), now=now
     )

@@ -24,6 +24,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from drf_spectacular.generators import SchemaGenerator
 
 from experts.profiles.models import ExpertProfile
@@ -146,6 +148,9 @@ PARAMETERS: dict[str, Parameter] = {
     "expert_id": Parameter(lambda world: world.expert.pk, private=False),
     "slug": Parameter(lambda world: world.queue.brand.slug, private=False),
     "token": Parameter(lambda world: "no-such-token", private=False),
+    # The password-reset link's user: brand A's member, with a token that does not match.
+    "uidb64": Parameter(lambda world: urlsafe_base64_encode(force_bytes(world.member.pk)),
+                        private=False),
     # Django admin (staff only): every actor here is refused before an object is read.
     "object_id": Parameter(lambda world: world.answered.pk, private=False),
     "id": Parameter(lambda world: world.member.pk, private=False),

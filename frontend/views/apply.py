@@ -1,7 +1,6 @@
 """Applying to be an expert: sign-up, email verification, the steps, the status page."""
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -21,6 +20,7 @@ from experts.applications.services import applying as applications_services
 from experts.models import ExpertApplication, ExpertProfile, ExpertStatus
 from frontend.access import applicant_required
 from frontend.edge import form_view, page_status
+from frontend.throttles import form_throttle_require
 from marketplace.infra.errors import DomainError
 
 LANGUAGE_ROWS = 4
@@ -52,23 +52,31 @@ def _signup_refused(request: HttpRequest, error: DomainError) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @form_view(render_invalid=_signup_refused)
 def signup(request: HttpRequest) -> HttpResponse:
+    """The same "check your email" answer whether or not the email has an account; the
+    applicant logs in with their password after confirming it."""
     if request.user.is_authenticated:
         return redirect("apply:status")
     if request.method == "POST":
-        expert = applications_services.applicant_sign_up(
-            email=request.POST.get("email", ""), password=request.POST.get("password", ""),
+        email = request.POST.get("email", "")
+        form_throttle_require(request, scope="signup", email=email)
+        applications_services.applicant_sign_up(
+            email=email, password=request.POST.get("password", ""),
             display_name=request.POST.get("name", ""),
             verify_url_prefix=_verify_url_prefix(request), now=timezone.now(),
+            site_url=request.build_absolute_uri("/")[:-1],
         )
-        login(request, expert.user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, f"Welcome! We sent a confirmation link to {expert.user.email}.")
-        return redirect("apply:status")
+        return render(request, "frontend/apply/signup_sent.html",
+                      {"email": email.strip().lower()})
     return _signup_page(request)
 
 
 @require_GET
 def verify(request: HttpRequest, token: str) -> HttpResponse:
+    """Confirms the address; it logs nobody in (the applicant logs in with their password)."""
     applications_services.applicant_verify_email(token=token, now=timezone.now())
+    if not request.user.is_authenticated:
+        messages.success(request, "Your email is verified. Log in to continue your application.")
+        return redirect(f"{reverse('login')}?next={reverse('apply:status')}")
     messages.success(request, "Your email is verified. Continue your application.")
     return redirect("apply:status")
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from frontend.access import ops_required, signed_in_user
 from frontend.edge import field_errors, form_view
 from frontend.responses import navigate
+from frontend.throttles import form_throttle_require
 from marketplace.infra.errors import DomainError, FieldErrors, PermissionDenied
 from marketplace.onboarding import services as onboarding_services
 
@@ -30,7 +31,9 @@ def _signup_refused(request: HttpRequest, error: DomainError) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @form_view(render_invalid=_signup_refused)
 def signup(request: HttpRequest) -> HttpResponse:
+    """The same "check your email" answer whether or not the email has an account."""
     if request.method == "POST":
+        form_throttle_require(request, scope="signup", email=request.POST.get("email", ""))
         onboarding_services.brand_signup(
             brand_name=request.POST.get("brand_name", ""),
             email=request.POST.get("email", ""),

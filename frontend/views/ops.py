@@ -1,4 +1,5 @@
-"""The ops console: experts and their vetting, the network's inquiries, the ledger."""
+"""The ops console: experts and their vetting, the network's inquiries, the ledger, the login
+lockouts in force."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +13,8 @@ from experts.models import ExpertStatus
 from experts.profiles import selectors as profiles_selectors
 from experts.quality import selectors as quality_selectors
 from frontend.access import ops_required, signed_in_user
+from marketplace.access import selectors as access_selectors
+from marketplace.access import services as access_services
 from marketplace.inquiries import selectors as inquiries_selectors
 from routing.offers import selectors as offers_selectors
 
@@ -57,3 +60,21 @@ def expert_decide(request: HttpRequest, expert_id: int) -> HttpResponse:
     )
     messages.success(request, f"{expert.display_name}: {ExpertStatus(to_status).label}.")
     return redirect("ops:console")
+
+
+@require_GET
+@ops_required
+def lockouts(request: HttpRequest) -> HttpResponse:
+    """Accounts and addresses that django-axes refuses to log in, each with Lift."""
+    return render(request, "frontend/ops/lockouts.html", {
+        "lockouts": access_selectors.login_lockout_list(now=timezone.now()),
+    })
+
+
+@require_POST
+@ops_required
+def lockout_lift(request: HttpRequest) -> HttpResponse:
+    kind, value = request.POST.get("kind", ""), request.POST.get("value", "")
+    access_services.login_lockout_lift(kind=kind, value=value, lifted_by=signed_in_user(request))
+    messages.success(request, f"Lifted the lockout of {kind} {value}; it can log in again.")
+    return redirect("ops:lockouts")

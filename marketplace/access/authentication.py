@@ -13,6 +13,10 @@ from rest_framework.request import Request
 from marketplace.access.models import ApiKey
 from marketplace.access.scopes import ApiScope, missing_scope_body, required_scope_of
 from marketplace.access.services import api_key_authenticate
+from marketplace.access.throttles import (
+    credential_failure_record,
+    credential_failures_require_below_limit,
+)
 from marketplace.onboarding.models import Brand
 
 if TYPE_CHECKING:
@@ -37,8 +41,10 @@ class BrandApiKeyAuthentication(BaseAuthentication):
         raw_key = self._raw_key(request)
         if raw_key is None:
             return None
+        credential_failures_require_below_limit(request)
         api_key = api_key_authenticate(raw_key=raw_key, now=timezone.now())
         if api_key is None:
+            credential_failure_record(request)
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
         return BrandApiClient(brand=api_key.brand, api_key=api_key), api_key
 

@@ -23,6 +23,10 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    rate_limited = models.BooleanField(
+        default=True,
+        help_text="Off lifts this key's API rate limits (SHIFTLINE_THROTTLE_API_KEY), "
+        "for a trusted bulk import or the contract fuzz run.")
 
     class Meta:
         constraints = [

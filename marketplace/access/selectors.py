@@ -1,8 +1,13 @@
-"""Reads about brand API keys."""
+"""Reads about brand API keys, and the login lockouts in force."""
 
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet, Sum
 
 from marketplace.access.models import ApiKey
 from marketplace.onboarding.models import Brand
@@ -32,3 +37,30 @@ def api_key_with_brand(*, prefix: str) -> ApiKey | None:
 
 def api_key_list_for_brand(*, brand: Brand) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(brand=brand).order_by("revoked_at", "-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class LoginLockout:
+    """An account (`kind` "account", `value` the username) or a client address ("address")
+    that django-axes refuses to log in until `locked_until`."""
+
+    kind: str
+    value: str
+    failures: int
+    locked_until: datetime
+
+
+def login_lockout_list(*, now: datetime) -> list[LoginLockout]:
+    """The lockouts in force: failed logins within the cool-off, counted per account and per
+    address as AXES_LOCKOUT_PARAMETERS does, at or over AXES_FAILURE_LIMIT."""
+    cool_off = settings.AXES_COOLOFF_TIME
+    recent = AccessAttempt.objects.filter(attempt_time__gte=now - cool_off)
+    lockouts: list[LoginLockout] = []
+    for kind, field in (("account", "username"), ("address", "ip_address")):
+        rows = (recent.filter(**{f"{field}__isnull": False}).values(field)
+                .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+                .filter(failures__gte=settings.AXES_FAILURE_LIMIT).order_by("-last"))
+        lockouts.extend(LoginLockout(kind=kind, value=row[field], failures=row["failures"],
+                                     locked_until=row["last"] + cool_off)
+                        for row in rows if row[field])
+    return lockouts

@@ -1,15 +1,20 @@
 """Brand API keys: created with a name and scopes, shown once, stored as a SHA-256 digest with a
 visible prefix; revoked at once; rotated under the same name and scopes. A key speaks for the
 whole brand within its scopes, so only people who may configure the brand create, revoke or
-rotate one."""
+rotate one.
+
+People's logins: ops lift a lockout; a changed password closes the user's live sockets."""
 
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from axes.utils import reset as axes_reset
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from marketplace.access.models import ApiKey
@@ -20,10 +25,13 @@ from marketplace.access.scopes import (
     scopes_unknown,
 )
 from marketplace.access.selectors import api_key_with_brand
-from marketplace.infra.errors import Conflict, DomainError
+from marketplace.infra.errors import Conflict, DomainError, PermissionDenied
+from marketplace.infra.push import push_session_ended_on_commit
 from marketplace.onboarding.audit import brand_audit_record
 from marketplace.onboarding.models import Brand, BrandAuditAction
 from marketplace.onboarding.policy import Actor, require_brand_can_configure
+
+logger = logging.getLogger(__name__)
 
 API_KEY_PREFIX_LENGTH = 8
 
@@ -132,3 +140,30 @@ def api_key_rotate(*, api_key: ApiKey, actor: Actor, now: datetime) -> tuple[Api
                            target=f"API key {locked}", now=now)
         return api_key_create(brand=locked.brand, actor=actor, name=locked.name,
                               scopes=locked.scopes)
+
+
+def login_lockout_lift(*, kind: str, value: str, lifted_by: User | None) -> int:
+    """Lets a locked-out account ("account", its username) or client address ("address") log
+    in again at once, by forgetting its failed logins (django-axes' public reset). Only ops
+    staff lift a lockout by hand; `lifted_by` None is Shiftline itself. Returns how many
+    attempt records were removed; 0 when there was no lockout."""
+    if lifted_by is not None and not lifted_by.is_staff:
+        raise PermissionDenied("Only Shiftline's ops staff lift login lockouts.")
+    if kind == "account":
+        removed = axes_reset(username=value)
+    elif kind == "address":
+        removed = axes_reset(ip=value)
+    else:
+        raise DomainError(f"Unknown lockout kind {kind!r}: account or address.", code="invalid")
+    logger.info("Login lockout of %s %s lifted by %s (%d attempt records)", kind, value,
+                lifted_by.get_username() if lifted_by is not None else "Shiftline", removed)
+    return removed
+
+
+def account_password_changed(*, user: User) -> None:
+    """After a password change or reset: every other session already ended (the session hash
+    changed with the password), so the user's open sockets close too, and a lockout of the
+    account is lifted (whoever set the password proved they own it)."""
+    push_session_ended_on_commit(user_id=user.pk, reason="password_changed")
+    login_lockout_lift(kind="account", value=user.get_username().strip().lower(),
+                       lifted_by=None)

@@ -9,11 +9,15 @@ from rest_framework.views import exception_handler
 
 from marketplace.infra.errors import DomainError, FieldErrors
 from marketplace.infra.parsers import PayloadTooLarge, body_limit
+from marketplace.infra.throttling import RateLimited
 
 
 def domain_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, FieldErrors):
         return Response(exc.errors, status=exc.http_status)
+    if isinstance(exc, RateLimited):
+        return Response({"detail": exc.message, "code": exc.code}, status=exc.http_status,
+                        headers={"Retry-After": str(exc.retry_after)})
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message, "code": exc.code}, status=exc.http_status)
     if isinstance(exc, RequestDataTooBig):

@@ -99,6 +99,11 @@ def expert_group(expert_id: int) -> str:
     return f"expert.{expert_id}"
 
 
+def user_group(user_id: int) -> str:
+    """Every live socket of one signed-in person, whatever their role (consumers.py)."""
+    return f"user.{user_id}"
+
+
 def _send(group: str, event: dict[str, Any]) -> None:
     """Sends now, or, while this thread holds its pushes, adds the push to them. A held
     `inquiry.changed` for an inquiry already held for the same group is one push: the console
@@ -133,3 +138,11 @@ def push_to_expert_on_commit(expert_id: int, event_type: str, **payload: Any) ->
     event = {"type": event_type, **payload}
     run_after_commit(f"push to {expert_group(expert_id)}",
                      lambda: _send(expert_group(expert_id), event))
+
+
+def push_session_ended_on_commit(*, user_id: int, reason: str) -> None:
+    """Closes every open socket of the user (their password changed: the sessions those
+    sockets were opened with are no longer valid). A failed push is logged, never fatal."""
+    event = {"type": "session.ended", "reason": reason}
+    run_after_commit(f"push to {user_group(user_id)}",
+                     lambda: _send(user_group(user_id), event))

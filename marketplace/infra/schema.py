@@ -67,11 +67,21 @@ BAD_REQUEST = _error(
 )
 
 
+TOO_MANY_REQUESTS = {
+    **_error("Too many requests: over your API key's rate limit, the queue's inbound limit, or "
+             "too many wrong credentials from your address. Wait `Retry-After` seconds.",
+             "Error", "Throttled",
+             {"detail": "Request was throttled. Expected available in 21 seconds."}),
+    "headers": {"Retry-After": {"description": "Seconds to wait before the next request.",
+                                "schema": {"type": "integer"}}},
+}
+
+
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any,
                         public: bool) -> dict[str, Any]:
     """Postprocessing hook: every API-key operation documents its 401, every operation on an
-    object its 404 and every operation with input its 400, with the same bodies and examples,
-    unless the operation documents its own."""
+    object its 404, every operation with input its 400 and every operation its 429, with the
+    same bodies and examples, unless the operation documents its own."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", ERROR_SCHEMA)
     schemas.setdefault("ValidationError", VALIDATION_ERROR_SCHEMA)
@@ -89,6 +99,7 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any,
                 parameter.get("in") == "query" for parameter in operation.get("parameters", []))
             if has_input:
                 _document(responses, "400", BAD_REQUEST)
+            _document(responses, "429", TOO_MANY_REQUESTS)
     return result
 
 

@@ -23,6 +23,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from marketplace.access.throttles import (
+    InboundQueueThrottle,
+    credential_failure_record,
+    credential_failures_require_below_limit,
+)
 from marketplace.infra import signing
 from marketplace.infra.errors import Unauthenticated
 from marketplace.infra.parsers import PayloadTooLarge, body_limit, decode_json
@@ -77,9 +82,22 @@ def require_content_type(request: Request, *allowed: str) -> str:
 
 
 class InboundApi(APIView):
+    """Throttled per queue (429 with Retry-After); an address that sent too many wrong
+    secrets or signatures lately is refused before its next one is checked."""
+
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     parser_classes: list[type] = []
+    throttle_classes = [InboundQueueThrottle]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        credential_failures_require_below_limit(request)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, Unauthenticated):
+            credential_failure_record(self.request)
+        return super().handle_exception(exc)
 
 
 @extend_schema_serializer(component_name="QueueWebhookInput")

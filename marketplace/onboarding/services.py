@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.text import slugify
 
+from marketplace.infra.accounts import existing_account_notice_on_commit
 from marketplace.infra.errors import Conflict, DomainError, FieldErrors, NotFound, PermissionDenied
 from marketplace.onboarding.audit import audit_changes, brand_audit_record
 from marketplace.onboarding.models import (
@@ -87,14 +88,19 @@ def _email_is_taken(email: str) -> bool:
     return get_user_model().objects.filter(username__iexact=email).exists()
 
 
-def brand_signup(*, brand_name: str, email: str, password: str, base_url: str) -> Brand:
+def brand_signup(*, brand_name: str, email: str, password: str, base_url: str) -> Brand | None:
     """Creates the brand, its owner as an inactive user and sends the verification link; the
-    owner can sign in once the link is opened."""
+    owner can sign in once the link is opened. For an email that already has an account nothing
+    is created and its holder is emailed instead (None): the page answers the same either way,
+    so nobody learns who has an account. Invalid input is refused before the email is looked
+    up, for the same reason."""
     brand_name = _check_brand_name(brand_name)
     email = _normalize_email(email)
-    if _email_is_taken(email):
-        raise FieldErrors({"email": ["An account with this email exists; sign in instead."]})
     _check_password(password)
+    if _email_is_taken(email):
+        existing_account_notice_on_commit(email=email, site_url=base_url,
+                                          attempted="sign up a brand")
+        return None
     try:
         with transaction.atomic():
             owner = get_user_model().objects.create_user(
@@ -111,9 +117,11 @@ def brand_signup(*, brand_name: str, email: str, password: str, base_url: str) -
                 f"The link works for {TOKEN_MAX_AGE.days} days.",
                 email,
             )
-    except IntegrityError as error:
-        raise FieldErrors({"email": ["An account with this email exists; sign in instead."]}) \
-            from error
+    except IntegrityError:
+        # The same email signed up at this very moment: it is an existing account now.
+        existing_account_notice_on_commit(email=email, site_url=base_url,
+                                          attempted="sign up a brand")
+        return None
     return brand
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from marketplace.settings.env import (
     DEFAULT_DATABASE_URL,
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "axes",
     "marketplace",
     "experts",
     "routing",
@@ -61,6 +64,13 @@ MIDDLEWARE = [
     "frontend.two_factor_gate.TwoFactorGateMiddleware",
     "frontend.edge.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
+]
+# django-axes' backend first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "marketplace.urls"
@@ -266,6 +276,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "marketplace.infra.exception_handler.domain_exception_handler",
+    # Per API key on every operation; the inbound endpoints per queue
+    # (marketplace/access/throttles.py). Rates in SHIFTLINE_THROTTLE_RATES below.
+    "DEFAULT_THROTTLE_CLASSES": ["marketplace.access.throttles.ApiKeyRateThrottle"],
+    # The client address for per-address limits: proxies in front of the app that append to
+    # X-Forwarded-For (0: the socket's peer is the client).
+    "NUM_PROXIES": env_int("SHIFTLINE_TRUSTED_PROXY_COUNT", 0) or None,
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -308,3 +324,46 @@ SHIFTLINE_ATTACHMENT_MAX_BYTES = env_int("SHIFTLINE_ATTACHMENT_MAX_BYTES", 10 * 
 # Brands' webhook URLs may not point into private networks (marketplace/infra/outbound.py), except
 # in development and tests, where the helpdesk is a local server.
 SHIFTLINE_OUTBOUND_ALLOW_PRIVATE = env_bool("SHIFTLINE_OUTBOUND_ALLOW_PRIVATE", False)
+
+# Access guarding (issue 11, section 4). The README's "Throttles and lockouts" lists each
+# variable. A rate is "<requests>/<second|minute|hour|day>"; an empty one turns that throttle off.
+#
+# Throttle counters live in this cache (Redis, its own key prefix). While Redis is down every
+# throttle lets the request through and logs a warning (marketplace/infra/throttling.py): a
+# broken cache must never stop intake. Short timeouts and no retries keep that quick (a hung
+# Redis costs a request 0.5 s per counter, not redis-py's retries with backoff).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"{REDIS_KEY_PREFIX}:cache",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5,
+                    "retry": Retry(NoBackoff(), 0)},
+    }
+}
+SHIFTLINE_THROTTLE_RATES = {
+    # every API operation, per API key (ops lift a key's limits with ApiKey.rate_limited)
+    "api_key": env_str("SHIFTLINE_THROTTLE_API_KEY", "600/minute"),
+    # wrong API keys, inbound tokens and webhook signatures, per client address
+    "credential_failures": env_str("SHIFTLINE_THROTTLE_CREDENTIAL_FAILURES", "20/minute"),
+    # the signed webhook and inbound email, per queue
+    "inbound": env_str("SHIFTLINE_THROTTLE_INBOUND", "300/minute"),
+    # brand sign-up and expert applications, per client address and per email address
+    "signup": env_str("SHIFTLINE_THROTTLE_SIGNUP", "10/hour"),
+    # password reset requests, per client address and per email address
+    "password_reset": env_str("SHIFTLINE_THROTTLE_PASSWORD_RESET", "5/hour"),
+}
+
+# Login lockout (django-axes): after SHIFTLINE_LOGIN_FAILURE_LIMIT wrong passwords for one
+# account (from anywhere), or from one address (for any accounts), that account or address is
+# locked out for SHIFTLINE_LOGIN_COOLOFF_MINUTES; ops lift a lockout early on the ops console's
+# Lockouts page or in the admin. A successful login clears the account's count.
+AXES_FAILURE_LIMIT = env_int("SHIFTLINE_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SHIFTLINE_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "frontend.lockout.login_username"
+AXES_LOCKOUT_CALLABLE = "frontend.lockout.lockout_response"
+AXES_IPWARE_PROXY_COUNT = env_int("SHIFTLINE_TRUSTED_PROXY_COUNT", 0) or None
+# Emailed password-reset links work this long.
+PASSWORD_RESET_TIMEOUT = env_int("SHIFTLINE_PASSWORD_RESET_SECONDS", 3 * 60 * 60)

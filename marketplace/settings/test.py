@@ -17,3 +17,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SHIFTLINE_DELIVERY_RETRY_SECONDS = 1
+# Throttle counters apart from a development server's on the same Redis; tests/conftest.py
+# adds one more prefix per test, so no count leaks from one test into the next.
+CACHES["default"]["KEY_PREFIX"] = f"{REDIS_KEY_PREFIX}:test-cache"  # noqa: F405

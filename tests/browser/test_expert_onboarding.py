@@ -56,12 +56,17 @@ def test_applicant_is_approved_and_certified_for_a_brand(live: LivePlatform) -> 
         applicant.fill("input[name=email]", EMAIL)
         applicant.fill("input[name=password]", factories.PASSWORD)
         applicant.get_by_role("button", name="Create account").click()
-        expect(applicant).to_have_url(f"{live.base_url}/apply/status/")
-        expect(applicant.locator("#steps")).to_contain_text("Missing: follow the link")
+        expect(applicant.get_by_role("heading", name="Check your email")).to_be_visible()
 
         user = get_user_model().objects.get(email=EMAIL)
         token = applications_services.email_verification_token(user=user)
         applicant.goto(f"{live.base_url}/apply/verify/{token}/")
+        expect(applicant.locator(".flash-success")).to_contain_text(
+            "Your email is verified. Log in to continue your application.")
+        applicant.fill("input[name=username]", EMAIL)
+        applicant.fill("input[name=password]", factories.PASSWORD)
+        applicant.get_by_role("button", name="Log in").click()
+        expect(applicant).to_have_url(f"{live.base_url}/apply/status/")
         expect(applicant.locator("#steps")).to_contain_text("✓ Done")
 
         applicant.get_by_role("link", name="Complete your profile").click()

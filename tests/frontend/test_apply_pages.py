@@ -1,7 +1,9 @@
 """The apply pages over HTTP: sign-up, verification, each step, the status page, who may open
 them."""
 
+import re
 from datetime import datetime
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -18,6 +20,11 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
+def without_csrf(response: Any) -> str:
+    """The page without its CSRF tokens (64 random characters, new on every answer)."""
+    return re.sub(r"[A-Za-z0-9]{64}", "", response.content.decode())
+
+
 def logged_in(user: object) -> Client:
     client = Client()
     client.force_login(user)  # type: ignore[arg-type]
@@ -30,7 +37,7 @@ def test_anonymous_visitor_is_sent_to_sign_up() -> None:
     assert Client().get("/apply/status/")["Location"].startswith("/accounts/login/")
 
 
-def test_sign_up_logs_in_emails_the_link_and_verifying_opens_the_steps(
+def test_sign_up_emails_the_link_verifying_asks_to_log_in_and_then_opens_the_steps(
     django_capture_on_commit_callbacks: object,
 ) -> None:
     client = Client()
@@ -38,15 +45,18 @@ def test_sign_up_logs_in_emails_the_link_and_verifying_opens_the_steps(
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         response = client.post("/apply/signup/", {"name": "Nia", "email": "nia@example.test",
                                                   "password": factories.PASSWORD})
-    before = client.get("/apply/status/")
+    signed_out = client.get("/apply/status/")
     link = next(line for line in mail.outbox[0].body.splitlines() if "/apply/verify/" in line)
     verified = client.get(link.removeprefix("http://testserver"))
+    logged_in_page = client.post("/accounts/login/?next=/apply/status/", {
+        "username": "nia@example.test", "password": factories.PASSWORD, "next": "/apply/status/"})
     after = client.get("/apply/status/")
 
-    assert response["Location"] == "/apply/status/"
-    assert b"Missing: follow the link we sent to nia@example.test" in before.content
-    assert b'href="/apply/profile/"' not in before.content
-    assert verified["Location"] == "/apply/status/"
+    assert response.status_code == 200
+    assert b"Check your email" in response.content
+    assert signed_out["Location"].startswith("/accounts/login/")
+    assert verified["Location"] == "/accounts/login/?next=/apply/status/"
+    assert logged_in_page["Location"] == "/apply/status/"
     assert b'href="/apply/profile/"' in after.content
     assert ExpertApplication.objects.get().email_verified_at is not None
 
@@ -55,6 +65,7 @@ def test_the_verification_link_works_once_and_logs_nobody_in(now: datetime) -> N
     expert = applications_services.applicant_sign_up(
         email="once@example.test", password=factories.PASSWORD, display_name="Once",
         verify_url_prefix="x/", now=now)
+    assert expert is not None
     path = f"/apply/verify/{applications_services.email_verification_token(user=expert.user)}/"
     first_client, second_client = Client(), Client()
 
@@ -68,6 +79,26 @@ def test_the_verification_link_works_once_and_logs_nobody_in(now: datetime) -> N
     assert "_auth_user_id" not in first_client.session
     assert "_auth_user_id" not in second_client.session
     assert ExpertApplication.objects.get().email_verified_at == verified_at
+
+
+def test_sign_up_answers_alike_for_an_existing_account_and_emails_its_holder(
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    factories.user(email="taken@example.test")
+
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        taken = Client().post("/apply/signup/", {"name": "Nia", "email": "taken@example.test",
+                                                 "password": factories.PASSWORD})
+        new = Client().post("/apply/signup/", {"name": "Nia", "email": "fresh@example.test",
+                                               "password": factories.PASSWORD})
+
+    assert (taken.status_code, new.status_code) == (200, 200)
+    assert without_csrf(taken).replace("taken@", "fresh@") == without_csrf(new)
+    assert b"exists" not in taken.content
+    assert ExpertProfile.objects.filter(user__username="taken@example.test").count() == 0
+    notice = next(message for message in mail.outbox if message.to == ["taken@example.test"])
+    assert notice.subject == "You already have a Shiftline account"
+    assert "http://testserver/accounts/password/reset/" in notice.body
 
 
 def test_bad_sign_up_shows_the_error_and_creates_nothing() -> None:
@@ -94,6 +125,7 @@ def test_unverified_applicant_cannot_open_the_steps(now: datetime) -> None:
         verify_url_prefix="x/",
         now=now,
     )
+    assert expert is not None
     client = logged_in(expert.user)
 
     for path in ("/apply/profile/", "/apply/quiz/", "/apply/sample/"):
@@ -113,6 +145,7 @@ def test_applicant_completes_every_step_and_submits_over_http(now: datetime) -> 
         verify_url_prefix="x/",
         now=now,
     )
+    assert expert is not None
     applications_services.applicant_verify_email(token=applications_services.email_verification_token(user=expert.user),
                                     now=now)
     client = logged_in(expert.user)

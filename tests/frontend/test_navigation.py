@@ -30,7 +30,8 @@ NAVIGATION = {
                ("expert:my_shifts", "My shifts"), ("expert:certifications", "Certifications"),
                ("expert:earnings", "Earnings")],
     "ops": [("ops:console", "Ops console"), ("ops:vetting", "Vetting"), ("ops:shifts", "Shifts"),
-            ("ops:quality", "Quality"), ("ops:brand_invite", "Invite a brand")],
+            ("ops:quality", "Quality"), ("ops:lockouts", "Lockouts"),
+            ("ops:brand_invite", "Invite a brand")],
     "applicant": [("apply:status", "My application")],
 }
 
@@ -48,7 +49,7 @@ PAGES = {
                "brand_quiz": "expert:certifications", "earnings": "expert:earnings"},
     "ops": {"console": "ops:console", "inquiry": "ops:console", "vetting": "ops:vetting",
             "vetting_detail": "ops:vetting", "shifts": "ops:shifts", "quality": "ops:quality",
-            "brand_invite": "ops:brand_invite"},
+            "brand_invite": "ops:brand_invite", "lockouts": "ops:lockouts"},
     "applicant": {"status": "apply:status", "profile": "apply:status", "quiz": "apply:status",
                   "sample": "apply:status"},
 }
@@ -89,13 +90,14 @@ def world(now: datetime, captured_tasks: list) -> World:
 
 class NavigationParser(HTMLParser):
     """The links of the page header's navigation, but for the Shiftline home link and the account
-    links (the admin for staff, Two-factor): the role's navigation. Each link says whether it is
-    marked current."""
+    links (the admin for staff, Two-factor, and the Password link of everybody signed in:
+    `password`): the role's navigation. Each link says whether it is marked current."""
 
     def __init__(self) -> None:
         super().__init__()
         self.links: list[dict[str, str | None]] = []
         self.log_out = False
+        self.password = False
         self._in_header = False
         self._link: dict[str, str | None] | None = None
 
@@ -106,6 +108,9 @@ class NavigationParser(HTMLParser):
         elif tag == "a" and self._in_header:
             if "brand-mark" in (attributes.get("class") or "").split() \
                     or attributes.get("href") in (reverse("admin:index"), reverse("two_factor")):
+                return
+            if attributes.get("href") == reverse("password_change"):
+                self.password = True
                 return
             self._link = {"href": attributes.get("href"), "text": "",
                           "current": attributes.get("aria-current")}
@@ -174,6 +179,7 @@ def test_every_page_of_a_role_shows_its_whole_navigation_and_marks_the_page(
         assert [link["href"] for link in nav.links if link["current"] == "page"] == \
             [reverse(section)], url
         assert nav.log_out, url
+        assert nav.password, url
 
 
 @pytest.mark.parametrize("role", list(NAVIGATION))
@@ -194,10 +200,10 @@ def test_the_page_list_covers_every_page_of_the_role(role: str, world: World) ->
 def test_a_signed_out_visitor_sees_no_role_navigation(path: str) -> None:
     nav = navigation_of(Client().get(path).content.decode())
 
-    assert (nav.links, nav.log_out) == ([], False)
+    assert (nav.links, nav.log_out, nav.password) == ([], False, False)
 
 
-def test_a_user_without_a_role_sees_only_log_out() -> None:
+def test_a_user_without_a_role_sees_only_log_out_and_password() -> None:
     client = Client()
     client.force_login(factories.user())
 
@@ -205,7 +211,7 @@ def test_a_user_without_a_role_sees_only_log_out() -> None:
     nav = navigation_of(response.content.decode())
 
     assert response.status_code == 403
-    assert (nav.links, nav.log_out) == ([], True)
+    assert (nav.links, nav.log_out, nav.password) == ([], True, True)
 
 
 def test_a_suspended_expert_is_offered_only_their_status_and_earnings(now: datetime) -> None:

@@ -25,6 +25,7 @@ def verified_applicant(now: datetime) -> ExpertProfile:
     expert = applications_services.applicant_sign_up(
         email="quiz@example.test", password=factories.PASSWORD, display_name="Quinn",
         verify_url_prefix="x/", now=now)
+    assert expert is not None
     applications_services.applicant_verify_email(
         token=applications_services.email_verification_token(user=expert.user), now=now)
     return expert

@@ -101,9 +101,10 @@ def test_error_hook_documents_missing_errors_and_keeps_declared_ones() -> None:
 
     detail = result["paths"]["/api/v1/things/{thing_id}"]["get"]["responses"]
     create = result["paths"]["/api/v1/things"]["post"]["responses"]
-    assert sorted(detail) == ["200", "401", "404"]
+    assert sorted(detail) == ["200", "401", "404", "429"]
     assert detail["404"] is declared
-    assert sorted(create) == ["400", "401", "404"]
+    assert sorted(create) == ["400", "401", "404", "429"]
+    assert detail["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}
     assert create["404"]["description"] == NOT_FOUND["description"]
     assert create["400"] == BAD_REQUEST
     assert set(result["components"]["schemas"]) == {"Error", "ValidationError"}

@@ -25,6 +25,7 @@ from experts.applications.screening import (
 )
 from experts.applications.services.audit import decision_record, email_on_commit
 from experts.profiles.models import ExpertProfile, ExpertStatus
+from marketplace.infra.accounts import existing_account_notice_on_commit
 from marketplace.infra.errors import Conflict, DomainError, PermissionDenied
 from marketplace.infra.timezones import validate_time_zone
 
@@ -56,10 +57,14 @@ def _send_verification(user: User, verify_url_prefix: str) -> None:
 
 
 def applicant_sign_up(
-    *, email: str, password: str, display_name: str, verify_url_prefix: str, now: datetime
-) -> ExpertProfile:
+    *, email: str, password: str, display_name: str, verify_url_prefix: str, now: datetime,
+    site_url: str = "",
+) -> ExpertProfile | None:
     """Creates the account, an expert profile in `applied` and an empty application, and emails
-    the verification link. Nothing else can be done until the email is verified."""
+    the verification link. Nothing else can be done until the email is verified. For an email
+    that already has an account nothing is created and its holder is emailed instead (None), so
+    the page answers alike and nobody learns who has an account; invalid input is refused
+    before the email is looked up."""
     email = email.strip().lower()
     display_name = display_name.strip()
     try:
@@ -77,8 +82,9 @@ def applicant_sign_up(
     try:
         with transaction.atomic():
             if user_model.objects.filter(username__iexact=email).exists():
-                raise Conflict("An account with this email already exists. Log in instead.",
-                               code="email_taken")
+                existing_account_notice_on_commit(email=email, site_url=site_url,
+                                                  attempted="apply as an expert")
+                return None
             candidate.set_password(password)
             candidate.save()
             profile = ExpertProfile.objects.create(
@@ -86,9 +92,11 @@ def applicant_sign_up(
             )
             application_open(expert=profile)
             _send_verification(candidate, verify_url_prefix)
-    except IntegrityError as error:
-        raise Conflict("An account with this email already exists. Log in instead.",
-                       code="email_taken") from error
+    except IntegrityError:
+        # The same email applied at this very moment: it is an existing account now.
+        existing_account_notice_on_commit(email=email, site_url=site_url,
+                                          attempted="apply as an expert")
+        return None
     return profile
 
 

@@ -17,10 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _sign_up(now: datetime, email: str = "new@example.test") -> ExpertProfile:
-    return applications_services.applicant_sign_up(
+    expert = applications_services.applicant_sign_up(
         email=email, password=factories.PASSWORD, display_name="Nia Applicant",
         verify_url_prefix="http://testserver/apply/verify/", now=now,
     )
+    assert expert is not None
+    return expert
 
 
 def _profile(expert: ExpertProfile, now: datetime, **overrides: object) -> ExpertApplication:
@@ -50,11 +52,21 @@ def test_sign_up_emails_a_verification_link_that_verifies(
     assert expert.application.email_verified_at == now + timedelta(minutes=5)
 
 
-def test_duplicate_email_and_weak_password_are_refused(now: datetime) -> None:
+def test_duplicate_email_creates_nothing_and_emails_the_holder_and_weak_password_is_refused(
+    now: datetime, django_capture_on_commit_callbacks: object
+) -> None:
     _sign_up(now)
+    mail.outbox.clear()
 
-    with pytest.raises(Conflict, match="already exists"):
-        _sign_up(now, email="NEW@example.test")
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        again = applications_services.applicant_sign_up(
+            email="NEW@example.test", password=factories.PASSWORD, display_name="Again",
+            verify_url_prefix="x/", now=now, site_url="https://shiftline.example")
+
+    assert again is None
+    assert [(message.to, message.subject) for message in mail.outbox] == [
+        (["new@example.test"], "You already have a Shiftline account")]
+    assert "https://shiftline.example/accounts/password/reset/" in mail.outbox[0].body
     with pytest.raises(DomainError, match="too short"):
         applications_services.applicant_sign_up(
             email="b@example.test",
