@@ -17,7 +17,12 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import UnsupportedMediaType, ValidationError
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    NotAuthenticated,
+    UnsupportedMediaType,
+    ValidationError,
+)
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -95,7 +100,8 @@ class InboundApi(APIView):
         credential_failures_require_below_limit(request)
 
     def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, Unauthenticated):
+        # Wrong secrets, signatures or basic-auth credentials, and basic auth left out.
+        if isinstance(exc, Unauthenticated | AuthenticationFailed | NotAuthenticated):
             credential_failure_record(self.request)
         return super().handle_exception(exc)
 

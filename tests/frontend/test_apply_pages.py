@@ -73,7 +73,7 @@ def test_the_verification_link_works_once_and_logs_nobody_in(now: datetime) -> N
     verified_at = ExpertApplication.objects.get().email_verified_at
     second = second_client.get(path)
 
-    assert first["Location"] == "/apply/status/"
+    assert first["Location"] == "/accounts/login/?next=/apply/status/"
     assert second.status_code == 409
     assert b"This link was already used: your email is confirmed." in second.content
     assert "_auth_user_id" not in first_client.session
