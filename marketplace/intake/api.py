@@ -13,6 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from marketplace.access.api import BrandApi
+from marketplace.infra.json_fields import (
+    ChoiceInputField,
+    EmailInputField,
+    IntegerInputField,
+    PatternField,
+    TextField,
+)
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.inquiries.api import InquiryListApi, _messages_payload
 from marketplace.inquiries.api_examples import CREATE_EXAMPLE, INQUIRY_EXAMPLE, MESSAGE_EXAMPLE
@@ -24,20 +31,20 @@ from marketplace.queues import selectors as queues_selectors
 
 
 class CustomerInputSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    email = EmailInputField(max_length=254)
+    name = TextField(max_length=200, required=False, default="", allow_blank=True)
 
 
 class InquiryCreateApi(BrandApi):
     @extend_schema_serializer(component_name="InquiryCreateInput")
     class InputSerializer(serializers.Serializer):
-        external_id = serializers.CharField(max_length=200)
-        channel = serializers.ChoiceField(choices=InquiryChannel.choices)
-        subject = serializers.CharField(max_length=300)
-        body = serializers.CharField(max_length=100_000)
-        language = serializers.RegexField(r"^[a-z]{2}$", default="en", error_messages={
+        external_id = TextField(max_length=200)
+        channel = ChoiceInputField(choices=InquiryChannel.choices)
+        subject = TextField(max_length=300)
+        body = TextField(max_length=100_000)
+        language = PatternField(r"^[a-z]{2}$", default="en", error_messages={
             "invalid": "Use a two-letter ISO 639-1 code such as 'en'."})
-        queue = serializers.IntegerField(required=False, min_value=1)
+        queue = IntegerInputField(required=False, min_value=1)
         customer = CustomerInputSerializer()
 
     @extend_schema(
@@ -82,7 +89,7 @@ class InquiryMessagesApi(BrandApi):
     """`/api/v1/inquiries/<id>/messages`: GET the conversation, POST what the customer wrote."""
 
     class CustomerMessageInputSerializer(serializers.Serializer):
-        body = serializers.CharField(max_length=100_000)
+        body = TextField(max_length=100_000)
 
     @extend_schema(
         operation_id="inquiry_message_list",
