@@ -14,6 +14,7 @@ are printed at the end and written to var/fuzz/summary.json.
 import argparse
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -35,6 +36,11 @@ BIN = Path(PYTHON).parent
 LOCAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 LOCAL_REDIS_URL = "redis://127.0.0.1:6379/12"
 KEY_LINE = "Demo brand API key:"
+CONFIG = Path(__file__).with_name("fuzz.toml")
+HOOKS = "marketplace.devstack.fuzz_hooks"
+INBOUND = ("from marketplace.queues.models import OverflowQueue; "
+           "queue = OverflowQueue.objects.order_by('pk').first(); "
+           "print(queue.pk, queue.inbound_email_token)")
 SCHEMA_PATH = "/api/schema/?format=json"
 
 
@@ -113,10 +119,11 @@ def asgi_server(env: dict[str, str], log: Path, timeout: float = 90) -> Iterator
                 process.wait(timeout=5)
 
 
-def schemathesis_command(*, base_url: str, api_key: str, max_examples: int, seed: int | None,
-                         workers: int, report: Path) -> list[str]:
+def schemathesis_command(*, base_url: str, api_key: str, config: Path, max_examples: int,
+                         seed: int | None, workers: int, report: Path) -> list[str]:
     command = [
-        str(BIN / "st"), "run", base_url + SCHEMA_PATH, "--url", base_url,
+        str(BIN / "st"), "--config-file", str(config), "run", base_url + SCHEMA_PATH,
+        "--url", base_url,
         "--checks", "all", "--max-examples", str(max_examples),
         "--header", f"Authorization: Bearer {api_key}",
         "--workers", str(workers), "--continue-on-failure",
@@ -128,26 +135,29 @@ def schemathesis_command(*, base_url: str, api_key: str, max_examples: int, seed
     return command
 
 
-def figures_from_report(report: Path, *, seconds: float, exit_code: int) -> FuzzFigures:
-    """Counts from schemathesis' ndjson event stream: operations tested, requests sent
-    (every interaction recorded), failures (distinct failed checks) and errors."""
-    operations: set[str] = set()
-    requests = failures = errors = 0
-    for line in report.read_text().splitlines():
-        event = json.loads(line)
-        for kind, payload in event.items():
-            if kind == "ScenarioFinished":
-                label = payload.get("label")
-                if label and payload.get("phase") != "stateful":
-                    operations.add(label)
-                recorder = payload.get("recorder") or {}
-                requests += len(recorder.get("interactions") or {})
-                for checks in (recorder.get("checks") or {}).values():
-                    failures += sum(1 for check in checks if check.get("status") == "FAILURE")
-            elif kind == "NonFatalError":
-                errors += 1
-    return FuzzFigures(operations=len(operations), requests=requests, failures=failures,
-                       errors=errors, seconds=round(seconds, 1), exit_code=exit_code)
+def figures_from_output(output: str, *, seconds: float, exit_code: int) -> FuzzFigures:
+    """The counts from schemathesis' summary: operations tested, test cases generated (one
+    request each; a stateful scenario sends several), distinct failures and errors."""
+
+    def count(pattern: str) -> int:
+        found = re.findall(pattern, output)
+        return int(found[-1]) if found else 0
+
+    return FuzzFigures(operations=count(r"Tested: (\d+)"), requests=count(r"(\d+) generated"),
+                       failures=count(r"=+ (\d+) failures?"), errors=count(r"(\d+) errors?[, ]"),
+                       seconds=round(seconds, 1), exit_code=exit_code)
+
+
+def run_schemathesis(command: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """Runs `st`, echoing its output; returns its exit code and output."""
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,  # noqa: S603
+                               stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    lines = []
+    for line in process.stdout:
+        sys.stdout.write(line)
+        lines.append(line)
+    return process.wait(), "".join(lines)
 
 
 def demo_api_key(env: dict[str, str]) -> str:
@@ -158,6 +168,18 @@ def demo_api_key(env: dict[str, str]) -> str:
         if line.startswith(KEY_LINE):
             return line.removeprefix(KEY_LINE).strip()
     raise RuntimeError("seed_demo printed no API key")
+
+
+def write_config(env: dict[str, str], path: Path) -> Path:
+    """fuzz.toml with the demo queue's inbound email id and token, which the inbound email
+    endpoint takes in its path instead of an API key."""
+    found = subprocess.run([PYTHON, "manage.py", "shell", "-c", INBOUND],  # noqa: S603
+                           cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    queue_id, token = found.stdout.strip().splitlines()[-1].split()
+    path.write_text(CONFIG.read_text() + "\n[[operations]]\n"
+                    'include-operation-id = "queue_inbound_email_receive"\n'
+                    f'parameters = {{ queue_id = {int(queue_id)}, token = "{token}" }}\n')
+    return path
 
 
 def run(*, max_examples: int, seed: int | None, workers: int) -> FuzzFigures:
@@ -176,16 +198,17 @@ def run(*, max_examples: int, seed: int | None, workers: int) -> FuzzFigures:
         subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],  # noqa: S603
                        cwd=ROOT, env=env, check=True)
         api_key = demo_api_key(env)
+        config = write_config(env, out / "schemathesis.toml")
         base_url = stack.enter_context(asgi_server(env, out / "web.log"))
         report = out / "events.ndjson"
-        command = schemathesis_command(base_url=base_url, api_key=api_key,
+        command = schemathesis_command(base_url=base_url, api_key=api_key, config=config,
                                        max_examples=max_examples, seed=seed, workers=workers,
                                        report=report)
         print(" ".join(command).replace(api_key, "<api key>"), flush=True)
-        exit_code = subprocess.run(command, cwd=ROOT, env=env, check=False).returncode  # noqa: S603
+        exit_code, output = run_schemathesis(command, dict(env, SCHEMATHESIS_HOOKS=HOOKS))
         subprocess.run([str(BIN / "celery"), "-A", "marketplace", "purge", "-f", "-Q",  # noqa: S603
                         "routing,default"], cwd=ROOT, env=env, check=False, capture_output=True)
-    figures = figures_from_report(report, seconds=time.monotonic() - started,
+    figures = figures_from_output(output, seconds=time.monotonic() - started,
                                   exit_code=exit_code)
     (out / "summary.json").write_text(json.dumps(asdict(figures), indent=2) + "\n")
     print(f"\nmake fuzz: {figures.operations} operations, {figures.requests} requests, "

@@ -53,9 +53,16 @@ class EmailInputField(TextInputMixin, serializers.EmailField):
 
 
 class PatternField(TextInputMixin, serializers.RegexField):
+    """The text as sent must match the declared pattern (searched, as JSON Schema does, so a
+    `$` also matches before a final newline); the value is then stripped."""
+
     def __init__(self, regex: str, **kwargs: Any) -> None:
-        super().__init__(regex=regex, **kwargs)  # type: ignore[call-arg]
+        super().__init__(regex=regex, trim_whitespace=False, **kwargs)  # type: ignore[call-arg]
         self.validators.remove(NOT_BLANK)  # the regex is the declared pattern
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        value = super().run_validation(data)
+        return value.strip() if isinstance(value, str) else value
 
 
 class ChoiceInputField(serializers.ChoiceField):

@@ -28,6 +28,11 @@ HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 CLOSED_OBJECT = "x-refuses-unknown-fields"
 
 
+# An operation marked `extend_schema(extensions={BODY_REQUIRED: True})` reads its body itself
+# and refuses a request without one; the hook declares its request body required.
+BODY_REQUIRED = "x-body-required"
+
+
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {
@@ -95,15 +100,16 @@ UNSUPPORTED_MEDIA_TYPE = _error(
                 "code": "unsupported_media_type"})
 
 
-CONFLICT = _error("The action does not fit the object's current state, or the name is taken.",
-                  "Error", "Conflict", {"detail": "Only a failed delivery can be retried.",
-                                        "code": "conflict"})
+CONFLICT = _error("The action does not fit the object's current state (`detail`), or a name "
+                  "is taken (the field with its messages).", "ValidationError", "Conflict",
+                  {"detail": "Only a failed delivery can be retried.", "code": "conflict"})
 
 
 UNPROCESSABLE = _error(
     "The input fits the schema but breaks a rule the schema cannot state (one field against "
-    "another, the clock or stored data); the operation's description names its rules.",
-    "Error", "RuleBroken", {"detail": "A shift must end after it starts.",
+    "another, the clock or stored data); the operation's description names its rules. "
+    "`detail` and `code`, or each field with its messages.",
+    "ValidationError", "RuleBroken", {"detail": "A shift must end after it starts.",
                             "code": "shift_ends_before_start"})
 
 
@@ -124,6 +130,8 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any,
             operation = item.get(method)
             if operation is None:
                 continue
+            if operation.pop(BODY_REQUIRED, False) and "requestBody" in operation:
+                operation["requestBody"]["required"] = True
             responses = operation.setdefault("responses", {})
             if any("BrandApiKey" in scheme for scheme in operation.get("security", [])):
                 _document(responses, "401", UNAUTHORIZED)

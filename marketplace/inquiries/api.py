@@ -103,7 +103,7 @@ class AttachmentDownloadApi(BrandApi):
         summary="Download an attachment of one of the brand's inquiries",
         description="The file as the customer sent it, with its content type. Files over the "
         "size limit were listed but not kept, and answer 404 like another brand's files.",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={(200, "*/*"): OpenApiTypes.BINARY},
         examples=[OpenApiExample("Not kept", response_only=True, status_codes=["404"],
                                  value={"detail": "Attachment not found (or not kept: it was "
                                         "over the size limit).", "code": "not_found"})],
