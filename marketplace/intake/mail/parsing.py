@@ -205,7 +205,7 @@ def _normalized_fields(data: Any) -> tuple[dict[str, Any], Any, list[Mapping[str
             if item.get(name) is not None and not isinstance(item[name], str):
                 raise InvalidEmail(f"An attachment's {name} must be a string.")
         try:
-            base64.b64decode(str(item.get("content") or "").removesuffix("\n"), validate=True)
+            base64.b64decode(str(item.get("content") or ""), validate=True)
         except ValueError as error:  # binascii.Error, or text that is not ASCII
             raise InvalidEmail("Attachment content must be base64.") from error
     return fields, headers, items
