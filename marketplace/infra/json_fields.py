@@ -17,7 +17,8 @@ from rest_framework import serializers
 # The characters Python's str.strip() removes (DRF trims text with it), spelled out: `\s`
 # means fewer of them in the ECMA regexes a client validates with (U+001C to U+001F, U+0085).
 SPACES = "".join(f"\\u{code:04x}" for code in range(0x3001) if chr(code).isspace())
-NOT_BLANK = RegexValidator(f"[^{SPACES}]", message="This field may not be blank.")
+NOT_BLANK_PATTERN = f"[^{SPACES}]"
+NOT_BLANK = RegexValidator(NOT_BLANK_PATTERN, message="This field may not be blank.")
 
 
 def as_ecma(pattern: str) -> str:

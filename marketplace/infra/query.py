@@ -16,8 +16,9 @@ class QueryFilterSerializer(serializers.Serializer):
     """Filters from `request.query_params`: a declared filter sent empty is a 400."""
 
     def to_internal_value(self, data: Any) -> Any:
+        names: list[str] = list(self.fields)
         blank = {name: ["Give a value or leave the parameter out."]
-                 for name in self.fields if name in data and data.get(name) == ""}
+                 for name in names if name in data and data.get(name) == ""}
         if blank:
             raise serializers.ValidationError(blank)
         return super().to_internal_value(data)

@@ -78,17 +78,19 @@ def _input_field(setting: QueueSetting) -> serializers.Field:
         case _, SettingKind.MONEY:
             return PatternField(AMOUNT, **options)
         case _, SettingKind.INTEGER:
-            return IntegerInputField(allow_null=setting.nullable, min_value=setting.minimum,
-                                     max_value=setting.maximum, **options)
+            limits: dict[str, Any] = {"min_value": setting.minimum,
+                                      "max_value": setting.maximum}
+            options |= {name: limit for name, limit in limits.items() if limit is not None}
+            return IntegerInputField(allow_null=setting.nullable, **options)
         case _, SettingKind.BOOLEAN:
             return BooleanInputField(**options)
         case _, SettingKind.CHANNELS:
             return serializers.ListField(child=ChoiceInputField(CHANNELS), min_length=1,
                                          **options)
         case _, SettingKind.SPANS:
-            return SpanInputSerializer(many=True, max_length=MAX_SPANS, **options)
+            return SpanInputSerializer(many=True, **options | {"max_length": MAX_SPANS})
         case _, SettingKind.CLOSURES:
-            return ClosureInputSerializer(many=True, max_length=MAX_CLOSURES, **options)
+            return ClosureInputSerializer(many=True, **options | {"max_length": MAX_CLOSURES})
     raise ValueError(f"no input field for {setting.name}")
 
 

@@ -28,9 +28,9 @@ import marketplace.devstack.fuzz_hooks  # noqa: F401 - registers the raw email s
 from marketplace.devstack.fuzz import CONFIG
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
-EXAMPLES_PER_STRATEGY = 20
+EXAMPLES_PER_STRATEGY = 15
 
 
 @pytest.fixture
