@@ -7,12 +7,13 @@ UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo var/tools/bin/uv)
 PYTHON := .venv/bin/python
 STAMP := var/stamps
 
-.PHONY: help setup run test lint typecheck bench chromium clean
+.PHONY: help setup run test lint typecheck bench fuzz chromium clean
 
 help:
 	@echo "make run    set up and start Shiftline (web + websockets, workers, beat, demo data)"
 	@echo "make test   set up and run ruff, import contracts, mypy, the migration check and the tests"
 	@echo "make bench  performance figures (ratios measured in one run)"
+	@echo "make fuzz   schemathesis, every check, 1,000 examples per API operation, live server"
 	@echo "make typecheck  mypy with the Django plugin"
 
 var/tools/bin/uv:
@@ -52,6 +53,10 @@ test: setup lint chromium
 
 bench: setup
 	$(PYTHON) -m tests.bench
+
+# FUZZ_ARGS, e.g. FUZZ_ARGS="--max-examples 50 --seed 1" for a shorter run.
+fuzz: setup
+	$(PYTHON) -m marketplace.devstack.fuzz $(FUZZ_ARGS)
 
 clean:
 	rm -rf var/stamps var/static

@@ -6,6 +6,11 @@ import pytest
 
 from tests.live import LivePlatform, live_platform
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "fuzz: schemathesis over the whole API (the smaller "
+                            "sibling of `make fuzz`); deselect with -m 'not fuzz'")
+
 # A Sunday afternoon in Dublin: the demo-style queue is covered (weekend).
 SUNDAY_AFTERNOON = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
 # A Tuesday 10:00 in Dublin: inside typical business hours.

@@ -4,6 +4,7 @@
 from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiResponse,
     extend_schema,
 )
 from rest_framework import status
@@ -26,7 +27,8 @@ class MessageRetryDeliveryApi(BrandApi):
         description="Only a reply whose delivery failed (status `failed`) can be retried; a "
         "new round of attempts starts and is logged. Anything else answers 409.",
         request=None,
-        responses={202: MessageOutputSerializer},
+        responses={202: MessageOutputSerializer,
+                   409: OpenApiResponse(description="The reply's delivery has not failed.")},
         examples=[OpenApiExample("Retry scheduled", response_only=True, status_codes=["202"],
                                  value={**MESSAGE_EXAMPLE, "delivery_status": "pending"})],
     )

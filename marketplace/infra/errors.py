@@ -49,3 +49,25 @@ class Unauthenticated(DomainError):
 
     code = "unauthenticated"
     http_status = 401
+
+
+class RuleViolation(DomainError):
+    """Input that fits the API's schema but breaks a rule no schema can state: one field against
+    another (a shift ending before it starts), against the clock (a shift in the past) or
+    against stored data. 422, so that a 400 always means input the schema forbids."""
+
+    code = "rule_violation"
+    http_status = 422
+
+
+class FieldRuleViolations(FieldErrors):
+    """RuleViolation, field by field."""
+
+    http_status = 422
+
+
+class FieldConflict(FieldErrors):
+    """The value is taken (a name already in use): 409, field by field."""
+
+    code = "conflict"
+    http_status = 409

@@ -23,6 +23,16 @@ class BrandApiKeyScheme(OpenApiAuthenticationExtension):
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 
+# A serializer marked `extend_schema_serializer(extensions={CLOSED_OBJECT: True})` refuses
+# fields it does not declare; the hook declares so (`additionalProperties: false`).
+CLOSED_OBJECT = "x-refuses-unknown-fields"
+
+
+# An operation marked `extend_schema(extensions={BODY_REQUIRED: True})` reads its body itself
+# and refuses a request without one; the hook declares its request body required.
+BODY_REQUIRED = "x-body-required"
+
+
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {
@@ -77,22 +87,59 @@ TOO_MANY_REQUESTS = {
 }
 
 
+FORBIDDEN = _error("The API key may not do this.", "Error", "NotAllowed",
+                   {"detail": "You do not have permission to perform this action.",
+                    "code": "permission_denied"})
+
+
+PAYLOAD_TOO_LARGE = _error(
+    "The request body is over the size limit.", "Error", "TooLarge",
+    {"detail": "The request body is larger than the limit of 2621440 bytes.",
+     "code": "payload_too_large"})
+
+
+UNSUPPORTED_MEDIA_TYPE = _error(
+    "The body is not in a media type this operation reads (JSON unless stated).", "Error",
+    "NotJson", {"detail": 'Unsupported media type "text/plain" in request.',
+                "code": "unsupported_media_type"})
+
+
+CONFLICT = _error("The action does not fit the object's current state (`detail`), or a name "
+                  "is taken (the field with its messages).", "ValidationError", "Conflict",
+                  {"detail": "Only a failed delivery can be retried.", "code": "conflict"})
+
+
+UNPROCESSABLE = _error(
+    "The input fits the schema but breaks a rule the schema cannot state (one field against "
+    "another, the clock or stored data); the operation's description names its rules. "
+    "`detail` and `code`, or each field with its messages.",
+    "ValidationError", "RuleBroken", {"detail": "A shift must end after it starts.",
+                            "code": "shift_ends_before_start"})
+
+
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any,
                         public: bool) -> dict[str, Any]:
-    """Postprocessing hook: every API-key operation documents its 401, every operation on an
-    object its 404, every operation with input its 400 and every operation its 429, with the
-    same bodies and examples, unless the operation documents its own."""
+    """Postprocessing hook: every API-key operation documents its 401 and 403, every operation
+    its 429, every operation on an object its 404, every operation with input its 400 and every
+    operation with a body its 413 and 415, with the same bodies and examples, unless the
+    operation documents its own. A 409 or 422 an operation declares gets the error body."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.setdefault("Error", ERROR_SCHEMA)
     schemas.setdefault("ValidationError", VALIDATION_ERROR_SCHEMA)
+    for component in schemas.values():
+        if component.pop(CLOSED_OBJECT, False):
+            component["additionalProperties"] = False
     for path, item in result.get("paths", {}).items():
         for method in HTTP_METHODS:
             operation = item.get(method)
             if operation is None:
                 continue
+            if operation.pop(BODY_REQUIRED, False) and "requestBody" in operation:
+                operation["requestBody"]["required"] = True
             responses = operation.setdefault("responses", {})
             if any("BrandApiKey" in scheme for scheme in operation.get("security", [])):
                 _document(responses, "401", UNAUTHORIZED)
+                _document(responses, "403", FORBIDDEN)
             if "{" in path or "404" in responses:
                 _document(responses, "404", NOT_FOUND)
             has_input = "requestBody" in operation or any(
@@ -100,6 +147,12 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any,
             if has_input:
                 _document(responses, "400", BAD_REQUEST)
             _document(responses, "429", TOO_MANY_REQUESTS)
+            if "requestBody" in operation:
+                _document(responses, "413", PAYLOAD_TOO_LARGE)
+                _document(responses, "415", UNSUPPORTED_MEDIA_TYPE)
+            for status, default in (("409", CONFLICT), ("422", UNPROCESSABLE)):
+                if status in responses:
+                    _document(responses, status, default)
     return result
 
 

@@ -5,11 +5,7 @@ from typing import Any
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiExample,
-    OpenApiParameter,
-    extend_schema,
-)
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
@@ -17,6 +13,7 @@ from rest_framework.response import Response
 
 from marketplace.access.api import BrandApi
 from marketplace.access.scopes import ApiScope, requires_scope
+from marketplace.infra.query import QueryFilterSerializer, QueryIntegerField
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.inquiries.api_examples import INQUIRY_EXAMPLE, MESSAGE_EXAMPLE
 from marketplace.inquiries.models import Attachment, Inquiry, InquiryChannel, InquiryStatus
@@ -34,18 +31,16 @@ class InquiryListApi(BrandApi):
         default_limit = 50
         max_limit = 200
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(QueryFilterSerializer):
         status = serializers.ChoiceField(choices=InquiryStatus.choices, required=False)
         channel = serializers.ChoiceField(choices=InquiryChannel.choices, required=False)
         received_after = serializers.DateTimeField(required=False)
-        received_before = serializers.DateTimeField(required=False)
-
-        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-            after, before = attrs.get("received_after"), attrs.get("received_before")
-            if after and before and after > before:
-                raise serializers.ValidationError(
-                    {"received_before": ["Must not be earlier than received_after."]})
-            return attrs
+        received_before = serializers.DateTimeField(
+            required=False, help_text="Before `received_after`, the range is empty.")
+        limit = QueryIntegerField(required=False, min_value=1, max_value=200,
+                                  help_text="Page size, 1 to 200 (default 50).")
+        offset = QueryIntegerField(required=False, min_value=0, max_value=10**12,
+                                   help_text="How many to skip.")
 
     @requires_scope(ApiScope.INQUIRIES_READ)
     @extend_schema(
@@ -54,11 +49,7 @@ class InquiryListApi(BrandApi):
         description="Filters combine; dates are ISO 8601 with a time zone "
         "(`2026-11-24T00:00:00Z`). An invalid filter value answers 400. Paginated with "
         "`limit` (up to 200) and `offset`; follow `next` and `previous`.",
-        parameters=[
-            FilterSerializer,
-            OpenApiParameter("limit", int, description="Page size, 1 to 200."),
-            OpenApiParameter("offset", int, description="How many to skip."),
-        ],
+        parameters=[FilterSerializer],
         responses={200: InquiryPageOutputSerializer},
         examples=[OpenApiExample(
             "A page of inquiries", response_only=True, status_codes=["200"],
@@ -69,9 +60,10 @@ class InquiryListApi(BrandApi):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        inquiries = inquiries_selectors.inquiry_list_for_brand(
-            brand=self.client().brand, **filters.validated_data
-        )
+        criteria = {name: value for name, value in filters.validated_data.items()
+                    if name not in ("limit", "offset")}
+        inquiries = inquiries_selectors.inquiry_list_for_brand(brand=self.client().brand,
+                                                               **criteria)
         paginator = self.Pagination()
         page = paginator.paginate_queryset(inquiries, request, view=self)
         return paginator.get_paginated_response(InquiryOutputSerializer(page, many=True).data)
@@ -115,7 +107,7 @@ class AttachmentDownloadApi(BrandApi):
         summary="Download an attachment of one of the brand's inquiries",
         description="The file as the customer sent it, with its content type. Files over the "
         "size limit were listed but not kept, and answer 404 like another brand's files.",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={(200, "*/*"): OpenApiTypes.BINARY},
         examples=[OpenApiExample("Not kept", response_only=True, status_codes=["404"],
                                  value={"detail": "Attachment not found (or not kept: it was "
                                         "over the size limit).", "code": "not_found"})],
@@ -137,7 +129,7 @@ def attachment_response(attachment: Attachment) -> FileResponse:
 
 
 class PromiseSummaryApi(BrandApi):
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(QueryFilterSerializer):
         received_after = serializers.DateTimeField(required=False)
         received_before = serializers.DateTimeField(required=False)
 

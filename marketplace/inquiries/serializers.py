@@ -65,7 +65,9 @@ class InquiryOutputSerializer(serializers.Serializer):
     language = serializers.CharField()
     status = serializers.CharField()
     coverage_reason = serializers.CharField()
-    customer_email = serializers.EmailField(source="customer.email")
+    customer_email = serializers.CharField(
+        source="customer.email", help_text="The address as the customer's mail gave it: not "
+        "always a valid address (inbound email keeps whatever arrived).")
     received_at = serializers.DateTimeField()
     first_response_due_at = serializers.DateTimeField()
     first_replied_at = serializers.DateTimeField(allow_null=True)

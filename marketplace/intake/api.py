@@ -14,6 +14,13 @@ from rest_framework.response import Response
 
 from marketplace.access.api import BrandApi
 from marketplace.access.scopes import ApiScope, requires_scope
+from marketplace.infra.json_fields import (
+    ChoiceInputField,
+    EmailInputField,
+    IntegerInputField,
+    PatternField,
+    TextField,
+)
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.inquiries.api import InquiryListApi, _messages_payload
 from marketplace.inquiries.api_examples import CREATE_EXAMPLE, INQUIRY_EXAMPLE, MESSAGE_EXAMPLE
@@ -25,20 +32,20 @@ from marketplace.queues import selectors as queues_selectors
 
 
 class CustomerInputSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    email = EmailInputField(max_length=254)
+    name = TextField(max_length=200, required=False, default="", allow_blank=True)
 
 
 class InquiryCreateApi(BrandApi):
     @extend_schema_serializer(component_name="InquiryCreateInput")
     class InputSerializer(serializers.Serializer):
-        external_id = serializers.CharField(max_length=200)
-        channel = serializers.ChoiceField(choices=InquiryChannel.choices)
-        subject = serializers.CharField(max_length=300)
-        body = serializers.CharField(max_length=100_000)
-        language = serializers.RegexField(r"^[a-z]{2}$", default="en", error_messages={
+        external_id = TextField(max_length=200)
+        channel = ChoiceInputField(choices=InquiryChannel.choices)
+        subject = TextField(max_length=300)
+        body = TextField(max_length=100_000)
+        language = PatternField(r"^[a-z]{2}$", default="en", error_messages={
             "invalid": "Use a two-letter ISO 639-1 code such as 'en'."})
-        queue = serializers.IntegerField(required=False, min_value=1)
+        queue = IntegerInputField(required=False, min_value=1)
         customer = CustomerInputSerializer()
 
     @requires_scope(ApiScope.INQUIRIES_WRITE)
@@ -84,7 +91,7 @@ class InquiryMessagesApi(BrandApi):
     """`/api/v1/inquiries/<id>/messages`: GET the conversation, POST what the customer wrote."""
 
     class CustomerMessageInputSerializer(serializers.Serializer):
-        body = serializers.CharField(max_length=100_000)
+        body = TextField(max_length=100_000)
 
     @requires_scope(ApiScope.INQUIRIES_READ)
     @extend_schema(

@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
 )
 from rest_framework import serializers, status
@@ -36,6 +37,7 @@ from marketplace.access.throttles import (
 from marketplace.infra import signing
 from marketplace.infra.errors import Unauthenticated
 from marketplace.infra.parsers import PayloadTooLarge, body_limit, decode_json
+from marketplace.infra.schema import BODY_REQUIRED
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.inquiries.api_examples import CREATE_EXAMPLE, INQUIRY_EXAMPLE
 from marketplace.inquiries.models import Inquiry, InquirySource
@@ -150,6 +152,7 @@ class QueueWebhookApi(InboundApi):
                              required=True),
         ],
         request={JSON: WebhookInputSerializer},
+        extensions={BODY_REQUIRED: True},
         responses={201: InquiryOutputSerializer, 200: InquiryOutputSerializer,
                    401: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT,
                    413: OpenApiTypes.OBJECT, 415: OpenApiTypes.OBJECT},
@@ -217,20 +220,44 @@ def _handle_webhook(queue: OverflowQueue, data: dict[str, Any],
     return (201 if created else 200), dict(InquiryOutputSerializer(inquiry).data), inquiry
 
 
+BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+
+
+def _mail_text(help_text: str = "") -> serializers.CharField:
+    return serializers.CharField(required=False, allow_null=True, allow_blank=True,
+                                 trim_whitespace=False, help_text=help_text)
+
+
+@extend_schema_field({"oneOf": [{"type": "object", "additionalProperties": {}},
+                               {"type": "array", "items": {}}], "nullable": True})
+class HeadersField(serializers.JSONField):
+    pass
+
+
+class NormalizedAttachmentSerializer(serializers.Serializer):
+    filename = _mail_text()
+    content_type = _mail_text()
+    content = serializers.RegexField(BASE64, required=False, allow_null=True, allow_blank=True,
+                                     help_text="The file, base64-encoded.")
+
+
 class NormalizedEmailSerializer(serializers.Serializer):
     """anymail's normalized inbound message fields (AnymailInboundMessage.construct). Plain
-    strings by design: whatever a mail provider sends is kept, a broken From included."""
+    strings by design, none required: whatever a mail provider sends is kept, a broken or
+    missing From included. Only a body that is not this shape at all is a 400."""
 
-    from_email = serializers.CharField(help_text="The From header: 'Sam <sam@example.com>'.")
-    to = serializers.CharField(required=False)
-    subject = serializers.CharField(required=False)
-    text = serializers.CharField(required=False)
-    html = serializers.CharField(required=False)
-    raw_headers = serializers.CharField(required=False)
-    headers = serializers.DictField(child=serializers.CharField(), required=False,
-                                    help_text="Message-ID, In-Reply-To, References …")
-    attachments = serializers.ListField(child=serializers.DictField(), required=False,
-                                        help_text="{filename, content_type, content (base64)}")
+    from_email = _mail_text("The From header: 'Sam <sam@example.com>'.")
+    to = _mail_text()
+    cc = _mail_text()
+    subject = _mail_text()
+    text = _mail_text()
+    html = _mail_text()
+    raw_headers = _mail_text()
+    headers = HeadersField(
+        required=False, allow_null=True,
+        help_text="Message-ID, In-Reply-To, References …: an object of header names and "
+        "values, or a list of [name, value] pairs.")
+    attachments = NormalizedAttachmentSerializer(many=True, required=False, allow_null=True)
 
 
 class EmailReceivedSerializer(serializers.Serializer):
@@ -246,6 +273,11 @@ class EmailReceivedSerializer(serializers.Serializer):
     threaded = serializers.BooleanField(help_text="True when it joined an existing inquiry.")
     created = serializers.BooleanField(help_text="False when this email was already received.")
     detail = serializers.CharField(help_text="Why it went where it went, for the mail log.")
+
+
+# The whole message as sent; a body of ASCII whitespace only is not mail at all (a 400).
+RAW_EMAIL_SCHEMA = {"type": "string", "pattern": "[^ \\t\\n\\r\\x0b\\x0c]",
+                    "description": "The raw message (RFC 5322), headers and body."}
 
 
 RAW_EMAIL_EXAMPLE = (
@@ -291,7 +323,7 @@ EMAIL_EXAMPLES = [
 ]
 
 
-EMAIL_REQUEST = {RAW_EMAIL: OpenApiTypes.BINARY, JSON: NormalizedEmailSerializer}
+EMAIL_REQUEST = {RAW_EMAIL: RAW_EMAIL_SCHEMA, JSON: NormalizedEmailSerializer}
 
 
 EMAIL_RESPONSES = {201: EmailReceivedSerializer, 200: EmailReceivedSerializer,
@@ -308,6 +340,7 @@ class QueueInboundEmailApi(InboundApi):
         summary="Inbound email for a queue",
         description=INBOUND_EMAIL_DESCRIPTION,
         request=EMAIL_REQUEST,
+        extensions={BODY_REQUIRED: True},
         responses=EMAIL_RESPONSES,
         examples=[*EMAIL_EXAMPLES,
                   OpenApiExample("Wrong credentials", response_only=True, status_codes=["401"],
@@ -336,6 +369,7 @@ class QueueInboundEmailTokenApi(InboundApi):
         auth=[],
         deprecated=True,
         request=EMAIL_REQUEST,
+        extensions={BODY_REQUIRED: True},
         responses=EMAIL_RESPONSES,
         examples=EMAIL_EXAMPLES,
     )

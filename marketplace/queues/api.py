@@ -4,6 +4,7 @@ Who may change a queue (its prices included) is the key's scope here (`queues:ma
 needs `queues:read`), as the brand role is in the console."""
 
 
+import re
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -11,7 +12,12 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
@@ -19,8 +25,14 @@ from rest_framework.response import Response
 
 from marketplace.access.api import BrandApi
 from marketplace.access.scopes import ApiScope, requires_scope
+from marketplace.infra.json_fields import IntegerInputField, TextField
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues import services as queues_services
+from marketplace.queues.api_input import (
+    QueueInputSerializer,
+    queue_input_check,
+    unstated_rules_as_422,
+)
 from marketplace.queues.fields import (
     CHANNELS,
     QUEUE_SETTINGS,
@@ -29,6 +41,8 @@ from marketplace.queues.fields import (
     queue_setting_values,
 )
 from marketplace.queues.models import OverflowQueue
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class SpanSerializer(serializers.Serializer):
@@ -49,18 +63,9 @@ class MacroSerializer(serializers.Serializer):
     body = serializers.CharField()
 
 
-def _limits(setting: QueueSetting) -> dict[str, int]:
-    limits = {"min_length": setting.min_length, "max_length": setting.max_length,
-              "min_value": setting.minimum, "max_value": setting.maximum}
-    return {option: limit for option, limit in limits.items() if limit is not None}
-
-
-def _setting_field(setting: QueueSetting, *, documents_input: bool) -> serializers.Field:
-    """The DRF field of a declared setting. As input it carries the setting's limits (the
-    service checks them; the field documents them); as output, the stored value's type."""
+def _setting_field(setting: QueueSetting) -> serializers.Field:
+    """The DRF field of a declared setting's stored value, as the API shows it."""
     options: dict[str, Any] = {"help_text": setting.help_text}
-    if documents_input:
-        options |= {"required": setting.required_on_create, **_limits(setting)}
     match setting.kind:
         case SettingKind.TEXT | SettingKind.LONG_TEXT:
             return serializers.CharField(allow_blank=setting.allows_blank, **options)
@@ -80,15 +85,6 @@ def _setting_field(setting: QueueSetting, *, documents_input: bool) -> serialize
             return ClosureSerializer(many=True, **options)
 
 
-class QueueInputSerializer(serializers.Serializer):
-    """Documentation of the accepted fields, one per declared setting
-    (marketplace/queues/fields.py); the service checks them (PATCH: any subset)."""
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        return {setting.name: _setting_field(setting, documents_input=True)
-                for setting in QUEUE_SETTINGS}
-
-
 class QueueOutputSerializer(serializers.Serializer):
     """A queue's whole configuration: every declared setting that is stored, as
     `queue_setting_values` reads it, beside the queue's id, backlog report and macros."""
@@ -103,7 +99,7 @@ class QueueOutputSerializer(serializers.Serializer):
 
     def get_fields(self) -> dict[str, serializers.Field]:
         reported = super().get_fields()
-        settings = {setting.name: _setting_field(setting, documents_input=False)
+        settings = {setting.name: _setting_field(setting)
                     for setting in QUEUE_SETTINGS if not setting.write_only}
         return {"id": reported.pop("id"), **settings, **reported}
 
@@ -142,6 +138,19 @@ QUEUE_OUTPUT_EXAMPLE = {
 }
 
 
+RULES_TEXT = ("A field the schema refuses is a 400 naming it; a taken name is a 409; rules the "
+              "schema cannot state are a 422 naming the field: a closure ends on or after it "
+              "starts and lasts at most a year, no span is listed twice, amounts have at most "
+              "their currency's decimals and stay within a ticket's limit, the currency is an "
+              "ISO 4217 code, and the settings must agree with each other. Nothing is saved.")
+
+
+NAME_TAKEN = OpenApiResponse(description="The brand already has a queue with this name.")
+
+
+QUEUE_RULES = OpenApiResponse(description="A rule the schema cannot state; the field is named.")
+
+
 def _object_body(request: Request) -> Mapping[str, Any]:
     if not isinstance(request.data, Mapping):
         raise ParseError("Send a JSON object.")
@@ -169,13 +178,17 @@ class QueueListCreateApi(BrandApi):
     @requires_scope(ApiScope.QUEUES_MANAGE)
     @extend_schema(
         operation_id="queue_create", summary="Create an overflow queue",
-        description="Requires name, time_zone, price_per_ticket and expert_rate.",
-        request=QueueInputSerializer, responses={201: QueueOutputSerializer},
+        description="Requires name, time_zone, price_per_ticket and expert_rate. " + RULES_TEXT,
+        request=QueueInputSerializer,
+        responses={201: QueueOutputSerializer, 409: NAME_TAKEN, 422: QUEUE_RULES},
         examples=[OpenApiExample("A weekday queue", value=QUEUE_EXAMPLE, request_only=True)],
     )
     def post(self, request: Request) -> Response:
-        queue = queues_services.queue_create(brand=self.client().brand, data=_object_body(request),
-                                             actor=self.client().api_key)
+        data = _object_body(request)
+        queue_input_check(data, partial=False, currency=str(data.get("currency", "EUR")))
+        with unstated_rules_as_422():
+            queue = queues_services.queue_create(brand=self.client().brand, data=data,
+                                                 actor=self.client().api_key)
         return Response(_queue_payload(queue), status=status.HTTP_201_CREATED)
 
 
@@ -197,21 +210,25 @@ class QueueDetailApi(BrandApi):
     @extend_schema(
         operation_id="queue_update", summary="Change any of a queue's settings",
         description="Send only the fields to change. Business hours and closures, when sent, "
-        "replace the old ones.",
-        request=QueueInputSerializer(partial=True), responses=QueueOutputSerializer,
+        "replace the old ones. " + RULES_TEXT,
+        request=QueueInputSerializer(partial=True),
+        responses={200: QueueOutputSerializer, 409: NAME_TAKEN, 422: QUEUE_RULES},
         examples=[OpenApiExample("Cover public holidays", request_only=True,
                                  value={"holiday_country": "IE", "covers_holidays": True})],
     )
     def patch(self, request: Request, queue_id: int) -> Response:
         queue = queues_selectors.queue_get_configured(brand=self.client().brand, queue_id=queue_id)
-        queues_services.queue_configure(queue=queue, changes=_object_body(request),
-                                        actor=self.client().api_key)
+        changes = _object_body(request)
+        queue_input_check(changes, partial=True, currency=queue.currency)
+        with unstated_rules_as_422():
+            queues_services.queue_configure(queue=queue, changes=changes,
+                                            actor=self.client().api_key)
         return Response(_queue_payload(queue))
 
 
 class BacklogReportInputSerializer(serializers.Serializer):
-    backlog = serializers.IntegerField(min_value=0, max_value=1_000_000)
-    oldest_wait_seconds = serializers.IntegerField(min_value=0, max_value=365 * 24 * 3600)
+    backlog = IntegerInputField(min_value=0, max_value=1_000_000)
+    oldest_wait_seconds = IntegerInputField(min_value=0, max_value=365 * 24 * 3600)
 
 
 class BacklogReportOutputSerializer(serializers.Serializer):
@@ -277,8 +294,10 @@ class QueueCoverageApi(BrandApi):
     def get(self, request: Request, queue_id: int) -> Response:
         queue = queues_selectors.queue_get_configured(brand=self.client().brand, queue_id=queue_id)
         raw_week = request.query_params.get("week")
-        if raw_week:
+        if raw_week is not None:
             try:
+                if not ISO_DATE.fullmatch(raw_week):
+                    raise ValueError(raw_week)
                 chosen = date.fromisoformat(raw_week)
             except ValueError:
                 return Response({"week": ["Give a date such as 2026-11-23."]},
@@ -300,11 +319,17 @@ class QueueCoverageApi(BrandApi):
 
 
 class MacroInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100, help_text="Unique on the queue.")
-    body = serializers.CharField(
+    name = TextField(max_length=100, help_text="Unique on the queue (409 if taken).")
+    body = TextField(
         max_length=10_000, help_text="The reply experts send. Placeholders: "
         "{customer_first_name}, {customer_name}, {brand_name}, {expert_first_name}, "
-        "{queue_name}; any other is refused.")
+        "{queue_name}; any other is refused (422).")
+
+
+MACRO_TAKEN = OpenApiResponse(description="Another macro of the queue has this name.")
+
+
+MACRO_RULES = OpenApiResponse(description="The body names an unknown placeholder.")
 
 
 MACRO_EXAMPLE = {"name": "Where is my order",
@@ -338,9 +363,10 @@ class QueueMacroListApi(BrandApi):
     @requires_scope(ApiScope.QUEUES_MANAGE)
     @extend_schema(
         operation_id="queue_macro_create", summary="Add a macro to the queue",
-        description="The name is unique on the queue (400 if taken); an unknown placeholder "
-        "is a 400 naming it and the ones to use.",
-        request=MacroInputSerializer, responses={201: MacroSerializer},
+        description="The name is unique on the queue (409 if taken); an unknown placeholder "
+        "is a 422 naming it and the ones to use.",
+        request=MacroInputSerializer, responses={201: MacroSerializer, 409: MACRO_TAKEN,
+                                                 422: MACRO_RULES},
         examples=[OpenApiExample("A saved reply", value=MACRO_EXAMPLE, request_only=True),
                   OpenApiExample("Created", value={"id": 3, **MACRO_EXAMPLE},
                                  response_only=True, status_codes=["201"])],
@@ -355,9 +381,10 @@ class QueueMacroDetailApi(BrandApi):
     @requires_scope(ApiScope.QUEUES_MANAGE)
     @extend_schema(
         operation_id="queue_macro_update", summary="Rewrite a macro",
-        description="Replaces the macro's name and body, checked as on creation. Another "
-        "queue's macro is a 404.",
-        request=MacroInputSerializer, responses={200: MacroSerializer},
+        description="Replaces the macro's name and body, checked as on creation (409 if the "
+        "name is taken, 422 for an unknown placeholder). Another queue's macro is a 404.",
+        request=MacroInputSerializer, responses={200: MacroSerializer, 409: MACRO_TAKEN,
+                                                 422: MACRO_RULES},
         examples=[OpenApiExample("A clearer reply", request_only=True, value={
             "name": "Where is my order",
             "body": "Hi {customer_first_name}, your order is on its way; {expert_first_name}."}),

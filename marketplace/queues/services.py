@@ -16,7 +16,13 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 
 from marketplace.infra import outbound
-from marketplace.infra.errors import DomainError, FieldErrors, NotFound
+from marketplace.infra.errors import (
+    DomainError,
+    FieldConflict,
+    FieldErrors,
+    FieldRuleViolations,
+    NotFound,
+)
 from marketplace.onboarding.audit import AuditActor, audit_changes, brand_audit_record
 from marketplace.onboarding.models import Brand, BrandAuditAction, BrandMembership
 from marketplace.onboarding.policy import require_brand_can_configure
@@ -84,7 +90,8 @@ def _apply(queue: OverflowQueue, values: dict[str, Any]) -> OverflowQueue:
         with transaction.atomic():
             queue.save()
     except IntegrityError as error:
-        raise FieldErrors({"name": ["The brand already has a queue with this name."]}) from error
+        raise FieldConflict({"name": ["The brand already has a queue with this name."]}) \
+            from error
     if spans is not None:
         queue.spans.all().delete()
         for span in spans:
@@ -180,13 +187,13 @@ def _check_macro(name: str, body: str) -> tuple[str, str]:
         errors["name"] = ["Give the macro a name of 1 to 100 characters."]
     if not body or len(body) > 10_000 or "\x00" in body:
         errors["body"] = ["Write the reply, up to 10,000 characters."]
-    else:
-        unknown = macro_placeholders_unknown(body)
-        if unknown:
-            known = ", ".join(f"{{{placeholder}}}" for placeholder in MACRO_PLACEHOLDERS)
-            errors["body"] = [f"Unknown placeholder {{{unknown[0][:40]}}}; use {known}."]
     if errors:
         raise FieldErrors(errors)
+    unknown = macro_placeholders_unknown(body)
+    if unknown:
+        known = ", ".join(f"{{{placeholder}}}" for placeholder in MACRO_PLACEHOLDERS)
+        raise FieldRuleViolations(
+            {"body": [f"Unknown placeholder {{{unknown[0][:40]}}}; use {known}."]})
     return name, body
 
 
@@ -217,7 +224,7 @@ def macro_save(
                                target=f"Macro {name} on {_queue_target(queue)}", now=now)
             return macro
     except IntegrityError as error:
-        raise FieldErrors({"name": ["This queue already has a macro with this name."]}) \
+        raise FieldConflict({"name": ["This queue already has a macro with this name."]}) \
             from error
 
 

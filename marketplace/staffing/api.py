@@ -10,6 +10,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
 )
 from rest_framework import serializers, status
@@ -22,8 +23,29 @@ from experts.shifts import selectors as shifts_selectors
 from experts.shifts.services import publishing as shifts_publishing
 from marketplace.access.api import BrandApi
 from marketplace.access.scopes import ApiScope, requires_scope
+from marketplace.infra.json_fields import (
+    BooleanInputField,
+    ChoiceInputField,
+    DecimalStringField,
+    IntegerInputField,
+    TextField,
+)
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.queues import selectors as queues_selectors
+
+PREMIUM_PATTERN = r"^(?:[1-4](?:\.[0-9]{1,2})?|5(?:\.0{1,2})?)$"
+
+RULES = OpenApiResponse(
+    description="Fits the schema but breaks a rule it cannot state (the shift must end after "
+    "it starts, last at most 48 hours and start in the future; a pattern's dates must be in "
+    "order, at most 92 days apart and include a chosen weekday).")
+
+
+@extend_schema_field({"type": "string", "pattern": PREMIUM_PATTERN, "example": "1.25",
+                     "description": "1.00 (no premium) to 5.00, at most two decimals."})
+class PremiumField(DecimalStringField):
+    pattern = PREMIUM_PATTERN
+    message = 'Send the premium as a decimal string from "1.00" to "5.00", such as "1.25".'
 
 
 class SlotOutputSerializer(serializers.Serializer):
@@ -49,13 +71,13 @@ class ShiftSlotListCreateApi(BrandApi):
 
     @extend_schema_serializer(component_name="ShiftSlotCreateInput")
     class InputSerializer(serializers.Serializer):
-        queue = serializers.IntegerField(min_value=1)
+        queue = IntegerInputField(min_value=1)
         starts_at = serializers.DateTimeField(help_text="ISO 8601; without an offset, UTC.")
-        ends_at = serializers.DateTimeField(help_text="ISO 8601; without an offset, UTC.")
-        headcount = serializers.IntegerField(min_value=1, max_value=500)
-        premium_multiplier = serializers.DecimalField(max_digits=4, decimal_places=2,
-                                                      default=Decimal("1.00"))
-        is_hot = serializers.BooleanField(default=False)
+        ends_at = serializers.DateTimeField(help_text="ISO 8601, after `starts_at` (at most "
+                                            "48 hours); without an offset, UTC.")
+        headcount = IntegerInputField(min_value=1, max_value=500)
+        premium_multiplier = PremiumField(required=False, default=Decimal("1.00"))
+        is_hot = BooleanInputField(default=False)
 
     @requires_scope(ApiScope.SHIFTS_READ)
     @extend_schema(
@@ -79,7 +101,7 @@ class ShiftSlotListCreateApi(BrandApi):
         "decimals) multiplies the experts' per-ticket rate on it. A queue of another brand "
         "answers 404.",
         request=InputSerializer,
-        responses={201: SlotOutputSerializer,
+        responses={201: SlotOutputSerializer, 422: RULES,
                    404: OpenApiResponse(description="No such queue for this brand.")},
         examples=[
             OpenApiExample("A hot evening slot", request_only=True, value={
@@ -110,19 +132,18 @@ class ShiftSlotListCreateApi(BrandApi):
 class ShiftPatternCreateApi(BrandApi):
     @extend_schema_serializer(component_name="ShiftPatternInput")
     class InputSerializer(serializers.Serializer):
-        queue = serializers.IntegerField(min_value=1)
+        queue = IntegerInputField(min_value=1)
         date_from = serializers.DateField()
-        date_to = serializers.DateField()
-        weekdays = serializers.ListField(child=serializers.IntegerField(min_value=0,
-                                                                        max_value=6),
+        date_to = serializers.DateField(help_text="Not before `date_from`, at most 92 days "
+                                        "after it.")
+        weekdays = serializers.ListField(child=IntegerInputField(min_value=0, max_value=6),
                                          min_length=1, max_length=7,
                                          help_text="0 = Monday … 6 = Sunday")
         starts = serializers.TimeField(help_text="Wall-clock time in the queue's time zone.")
         ends = serializers.TimeField(help_text="Not after `starts`: the shift ends next day.")
-        headcount = serializers.IntegerField(min_value=1, max_value=500)
-        premium_multiplier = serializers.DecimalField(max_digits=4, decimal_places=2,
-                                                      default=Decimal("1.00"))
-        is_hot = serializers.BooleanField(default=False)
+        headcount = IntegerInputField(min_value=1, max_value=500)
+        premium_multiplier = PremiumField(required=False, default=Decimal("1.00"))
+        is_hot = BooleanInputField(default=False)
 
     @extend_schema_serializer(component_name="ShiftPatternOutput")
     class OutputSerializer(serializers.Serializer):
@@ -142,7 +163,7 @@ class ShiftPatternCreateApi(BrandApi):
         "with the same times, and those already begun, are skipped: sending the same pattern "
         "again adds nothing.",
         request=InputSerializer,
-        responses={201: OutputSerializer,
+        responses={201: OutputSerializer, 422: RULES,
                    404: OpenApiResponse(description="No such queue for this brand.")},
         examples=[
             OpenApiExample("Weeknight evenings", request_only=True, value={
@@ -174,12 +195,10 @@ class ShiftPatternCreateApi(BrandApi):
 class InquiryReviewCreateApi(BrandApi):
     @extend_schema_serializer(component_name="InquiryReviewInput")
     class InputSerializer(serializers.Serializer):
-        rating = serializers.IntegerField(min_value=1, max_value=5)
-        reason = serializers.ChoiceField(choices=ReviewReason.choices,
-                                         help_text="Could the expert control what the "
-                                         "customer rated?")
-        comment = serializers.CharField(max_length=2000, required=False, default="",
-                                        allow_blank=True)
+        rating = IntegerInputField(min_value=1, max_value=5)
+        reason = ChoiceInputField(choices=ReviewReason.choices,
+                                  help_text="Could the expert control what the customer rated?")
+        comment = TextField(max_length=2000, required=False, default="", allow_blank=True)
 
     @extend_schema_serializer(component_name="InquiryReviewOutput")
     class OutputSerializer(serializers.Serializer):

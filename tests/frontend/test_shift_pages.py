@@ -286,7 +286,7 @@ def test_the_api_publishes_and_lists_slots(now: datetime) -> None:
 
     assert created.status_code == 201
     assert created.json()["premium_multiplier"] == "1.25"
-    assert (past.status_code, past.json()["code"]) == (400, "shift_in_past")
+    assert (past.status_code, past.json()["code"]) == (422, "shift_in_past")
     assert other_queue.status_code == 404
     assert [row["id"] for row in listed.json()] == [created.json()["id"]]
     assert ShiftSlot.objects.count() == 1

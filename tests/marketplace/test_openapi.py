@@ -9,7 +9,14 @@ from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
-from marketplace.infra.schema import BAD_REQUEST, NOT_FOUND, add_error_responses
+from marketplace.infra.schema import (
+    BAD_REQUEST,
+    CLOSED_OBJECT,
+    CONFLICT,
+    NOT_FOUND,
+    UNPROCESSABLE,
+    add_error_responses,
+)
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -101,10 +108,39 @@ def test_error_hook_documents_missing_errors_and_keeps_declared_ones() -> None:
 
     detail = result["paths"]["/api/v1/things/{thing_id}"]["get"]["responses"]
     create = result["paths"]["/api/v1/things"]["post"]["responses"]
-    assert sorted(detail) == ["200", "401", "404", "429"]
+    assert sorted(detail) == ["200", "401", "403", "404", "429"]
     assert detail["404"] is declared
-    assert sorted(create) == ["400", "401", "404", "429"]
+    assert sorted(create) == ["400", "401", "403", "404", "413", "415", "429"]
     assert detail["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}
     assert create["404"]["description"] == NOT_FOUND["description"]
     assert create["400"] == BAD_REQUEST
     assert set(result["components"]["schemas"]) == {"Error", "ValidationError"}
+
+
+def test_error_hook_fills_declared_409_and_422_and_closes_marked_objects() -> None:
+    schema = {
+        "paths": {"/api/v1/things": {"post": {
+            "security": [{"BrandApiKey": []}], "requestBody": {},
+            "responses": {"409": {"description": "Taken."}, "422": {"description": ""}}}}},
+        "components": {"schemas": {"ThingInput": {"type": "object", CLOSED_OBJECT: True},
+                                   "Open": {"type": "object"}}},
+    }
+
+    result = add_error_responses(schema, None, None, True)
+
+    responses = result["paths"]["/api/v1/things"]["post"]["responses"]
+    assert responses["409"]["description"] == "Taken."
+    assert responses["409"]["content"] == CONFLICT["content"]
+    assert responses["422"] == {**UNPROCESSABLE, "description": UNPROCESSABLE["description"]}
+    assert result["components"]["schemas"]["ThingInput"] == {"type": "object",
+                                                             "additionalProperties": False}
+    assert "additionalProperties" not in result["components"]["schemas"]["Open"]
+
+
+def test_every_api_key_operation_documents_403_and_429_and_bodies_413_and_415() -> None:
+    for path, method, operation in operations():
+        if {"BrandApiKey": []} not in operation.get("security", []):
+            continue
+        assert {"403", "429"} <= set(operation["responses"]), f"{method.upper()} {path}"
+        if "requestBody" in operation:
+            assert {"413", "415"} <= set(operation["responses"]), f"{method.upper()} {path}"

@@ -14,7 +14,7 @@ from experts.shifts import schedule
 from experts.shifts.models import (
     ShiftSlot,
 )
-from marketplace.infra.errors import DomainError
+from marketplace.infra.errors import DomainError, RuleViolation
 from marketplace.queues.models import OverflowQueue
 
 MAX_PATTERN_DAYS = 92
@@ -48,9 +48,10 @@ def premium_parse(raw: object) -> Decimal:
 def _validate(*, starts_at: datetime, ends_at: datetime, headcount: int,
               now: datetime | None) -> None:
     if ends_at <= starts_at:
-        raise DomainError("A shift must end after it starts.", code="shift_ends_before_start")
+        raise RuleViolation("A shift must end after it starts.",
+                            code="shift_ends_before_start")
     if ends_at - starts_at > timedelta(hours=MAX_SHIFT_HOURS):
-        raise DomainError(f"A shift lasts at most {MAX_SHIFT_HOURS} hours.",
+        raise RuleViolation(f"A shift lasts at most {MAX_SHIFT_HOURS} hours.",
                           code="shift_too_long")
     if headcount < 1:
         raise DomainError("A shift needs at least one seat.", code="headcount_too_small")
@@ -58,7 +59,7 @@ def _validate(*, starts_at: datetime, ends_at: datetime, headcount: int,
         raise DomainError(f"A shift has at most {MAX_HEADCOUNT} seats.",
                           code="headcount_too_large")
     if now is not None and starts_at <= now:
-        raise DomainError("A new shift must start in the future.", code="shift_in_past")
+        raise RuleViolation("A new shift must start in the future.", code="shift_in_past")
 
 
 def shift_slot_create(
@@ -106,16 +107,16 @@ def shift_pattern_publish(
     if not weekdays or not weekdays <= set(range(7)):
         raise DomainError("Choose at least one weekday.", code="weekdays_required")
     if date_to < date_from:
-        raise DomainError("The last date must not be before the first.",
+        raise RuleViolation("The last date must not be before the first.",
                           code="date_range_reversed")
     if (date_to - date_from).days >= MAX_PATTERN_DAYS:
-        raise DomainError(f"A pattern covers at most {MAX_PATTERN_DAYS} days.",
+        raise RuleViolation(f"A pattern covers at most {MAX_PATTERN_DAYS} days.",
                           code="date_range_too_long")
     premium = premium_parse(premium_multiplier)
     spans = schedule.weekly_spans(date_from=date_from, date_to=date_to, weekdays=weekdays,
                                   starts=starts, ends=ends, zone=ZoneInfo(queue.time_zone))
     if not spans:
-        raise DomainError("None of the chosen weekdays falls in that date range.",
+        raise RuleViolation("None of the chosen weekdays falls in that date range.",
                           code="pattern_empty")
     for starts_at, ends_at in spans:
         _validate(starts_at=starts_at, ends_at=ends_at, headcount=headcount, now=None)

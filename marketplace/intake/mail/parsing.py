@@ -9,7 +9,6 @@ not mail at all (an empty body, JSON of the wrong shape) raises InvalidEmail, a 
 
 
 import base64
-import binascii
 import email.utils
 import itertools
 import logging
@@ -193,16 +192,21 @@ def _normalized_fields(data: Any) -> tuple[dict[str, Any], Any, list[Mapping[str
     for name, value in fields.items():
         if value is not None and not isinstance(value, str):
             raise InvalidEmail(f"{name} must be a string.")
-    headers = data.get("headers") or {}
+    headers = data.get("headers")
+    headers = {} if headers is None else headers
     if not isinstance(headers, dict | list):
         raise InvalidEmail("headers must be an object or a list of [name, value] pairs.")
-    items = data.get("attachments") or []
+    items = data.get("attachments")
+    items = [] if items is None else items
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         raise InvalidEmail("attachments must be a list of {filename, content_type, content}.")
     for item in items:
+        for name in ("filename", "content_type", "content"):
+            if item.get(name) is not None and not isinstance(item[name], str):
+                raise InvalidEmail(f"An attachment's {name} must be a string.")
         try:
             base64.b64decode(str(item.get("content") or ""), validate=True)
-        except binascii.Error as error:
+        except ValueError as error:  # binascii.Error, or text that is not ASCII
             raise InvalidEmail("Attachment content must be base64.") from error
     return fields, headers, items
 

@@ -119,8 +119,9 @@ def test_list_filters_by_channel_and_received_dates(captured_tasks: list) -> Non
 @pytest.mark.parametrize(("params", "field"), [
     ({"status": "lost"}, "status"), ({"channel": "fax"}, "channel"),
     ({"received_after": "yesterday"}, "received_after"),
-    ({"received_after": "2026-11-24T00:00:00Z", "received_before": "2026-11-23T00:00:00Z"},
-     "received_before"),
+    ({"status": ""}, "status"), ({"received_before": ""}, "received_before"),
+    ({"limit": "abc"}, "limit"), ({"limit": "0"}, "limit"), ({"limit": "201"}, "limit"),
+    ({"limit": "12.0"}, "limit"), ({"offset": "-1"}, "offset"), ({"offset": ""}, "offset"),
 ])
 def test_invalid_list_filters_are_400(params: dict[str, str], field: str,
                                       captured_tasks: list) -> None:
@@ -130,6 +131,17 @@ def test_invalid_list_filters_are_400(params: dict[str, str], field: str,
 
     assert response.status_code == 400
     assert list(response.json()) == [field]
+
+
+def test_a_reversed_date_range_selects_nothing(captured_tasks: list) -> None:
+    queue = factories.queue()
+    factories.inquiry(on=queue, now=SUNDAY_AFTERNOON)
+
+    response = client_for(factories.api_key(of=queue.brand)).get("/api/v1/inquiries", {
+        "received_after": "2026-11-24T00:00:00Z", "received_before": "2026-11-23T00:00:00Z"})
+
+    assert response.status_code == 200
+    assert response.json()["results"] == []
 
 
 def test_list_is_paginated_with_next_and_previous(captured_tasks: list) -> None:

@@ -1,6 +1,7 @@
 """Macros over REST (§2: console pages and REST API, same services): create, list, rewrite and
 remove a queue's saved replies with the brand's API key; every bad field a 400 that saves
-nothing; another brand's queue or macro a 404."""
+nothing, an unknown placeholder a 422, a taken name a 409; another brand's queue or macro a
+404."""
 
 import pytest
 from rest_framework.test import APIClient
@@ -34,10 +35,11 @@ def test_a_macro_is_created_listed_and_shown_with_the_queue() -> None:
 
 
 @pytest.mark.parametrize(("payload", "field", "message"), [
-    ({**MACRO, "body": "Hi {first_name}"}, "body", "Unknown placeholder {first_name}"),
     ({**MACRO, "name": ""}, "name", "may not be blank"),
+    ({**MACRO, "name": "   "}, "name", "may not be blank"),
     ({"name": "No body"}, "body", "required"),
-    ({**MACRO, "name": ["a list"]}, "name", "Not a valid string"),
+    ({**MACRO, "name": ["a list"]}, "name", "Send text"),
+    ({**MACRO, "body": -7396}, "body", "Send text"),
     ({**MACRO, "body": "x" * 10_001}, "body", "no more than 10000"),
 ])
 def test_a_bad_field_is_a_400_naming_it_and_saves_nothing(
@@ -53,16 +55,33 @@ def test_a_bad_field_is_a_400_naming_it_and_saves_nothing(
     assert not QueueMacro.objects.exists()
 
 
-def test_a_taken_name_is_a_400() -> None:
+def test_an_unknown_placeholder_is_a_422_naming_it_and_saves_nothing() -> None:
+    queue = factories.queue()
+    api = client_with(factories.api_key(of=queue.brand))
+
+    refused = api.post(f"/api/v1/queues/{queue.pk}/macros",
+                       {**MACRO, "body": "Hi {first_name}"}, format="json")
+
+    assert refused.status_code == 422
+    assert "Unknown placeholder {first_name}" in str(refused.json()["body"])
+    assert not QueueMacro.objects.exists()
+
+
+def test_a_taken_name_is_a_409_on_create_and_on_rewrite() -> None:
     queue = factories.queue()
     api = client_with(factories.api_key(of=queue.brand))
     api.post(f"/api/v1/queues/{queue.pk}/macros", MACRO, format="json")
+    other = api.post(f"/api/v1/queues/{queue.pk}/macros", {**MACRO, "name": "Other"},
+                     format="json").json()
 
     again = api.post(f"/api/v1/queues/{queue.pk}/macros", MACRO, format="json")
+    renamed = api.put(f"/api/v1/queues/{queue.pk}/macros/{other['id']}", MACRO, format="json")
 
-    assert again.status_code == 400
+    assert renamed.status_code == 409
+    assert QueueMacro.objects.get(pk=other["id"]).name == "Other"
+    assert again.status_code == 409
     assert "already has a macro with this name" in str(again.json()["name"])
-    assert QueueMacro.objects.count() == 1
+    assert QueueMacro.objects.count() == 2
 
 
 def test_a_macro_is_rewritten_and_removed() -> None:

@@ -79,11 +79,11 @@ def test_patch_changes_every_kind_of_setting() -> None:
         "business_hours": [{"weekday": 4, "opens": "22:00", "closes": "02:00"},
                            {"weekday": 0, "opens": "09:00", "closes": "12:00"},
                            {"weekday": 0, "opens": "13:00", "closes": "17:00"}],
-        "holiday_country": "au", "covers_holidays": True,
+        "holiday_country": "AU", "covers_holidays": True,
         "closures": [{"starts_on": "2026-12-24", "ends_on": "2026-12-26", "label": "Xmas"}],
         "covers_overflow": True, "overflow_backlog_threshold": 20,
         "chat_offer_timeout_seconds": 45, "chat_reply_timeout_seconds": 300,
-        "resolve_after_hours": 24, "languages": ["EN", "de"], "required_skills": ["returns"],
+        "resolve_after_hours": 24, "languages": ["en", "de"], "required_skills": ["returns"],
         "currency": "GBP", "price_per_ticket": "5.25", "expert_rate": "3.10",
         "guidelines": "# Be kind",
     }, format="json")
@@ -126,8 +126,6 @@ def test_open_24_7_replaces_business_hours_with_whole_days() -> None:
          "Span 1: Weekdays are 0 (Monday) to 6 (Sunday) or names such as Mon."),
         ("holiday_country", "XX", "'XX' is not a country with known public holidays; use an ISO "
          "3166 code such as IE, or leave it empty."),
-        ("closures", [{"starts_on": "2026-12-26", "ends_on": "2026-12-24", "label": "x"}],
-         "Closure 1: it ends before it starts."),
         ("closures", [{"starts_on": "tomorrow", "ends_on": "2026-12-24", "label": "x"}],
          "Closure 1: dates look like 2026-12-24."),
         ("chat_first_response_seconds", 0, "Enter a whole number from 5 to 604,800."),
@@ -138,13 +136,8 @@ def test_open_24_7_replaces_business_hours_with_whole_days() -> None:
         ("required_skills", ["Returns & refunds"], "'returns & refunds' is not a skill name; use "
          "up to 40 lowercase letters, digits and hyphens, such as 'returns'."),
         ("currency", "euro", "Use a three-letter ISO 4217 currency code such as EUR."),
-        ("price_per_ticket", "4.505", "EUR amounts have at most 2 decimal places."),
         ("price_per_ticket", 4.5, 'Send the amount as a string such as "4.50".'),
         ("expert_rate", "-1", "Enter an amount of zero or more, such as 4.50."),
-        ("expert_rate", "9.00", "The expert rate cannot be above the price per ticket."),
-        ("covers_overflow", True, "Overflow coverage needs a backlog or an oldest-wait "
-         "threshold."),
-        ("covers_holidays", True, "Choose the country whose public holidays are covered."),
         ("always_on", "maybe", "Send true or false."),
         ("name", "", "This field is required."),
         ("guidelines", "x" * 20_001, "Keep it to 20,000 characters."),
@@ -164,6 +157,55 @@ def test_each_bad_field_is_a_400_with_its_message_and_changes_nothing(
 
     assert response.status_code == 400
     assert response.json()[expected_field] == [message]
+    assert snapshot(queue) == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("closures", [{"starts_on": "2026-12-26", "ends_on": "2026-12-24", "label": "x"}],
+         "Closure 1: it ends before it starts."),
+        ("price_per_ticket", "4.505", "EUR amounts have at most 2 decimal places."),
+        ("expert_rate", "9.00", "The expert rate cannot be above the price per ticket."),
+        ("covers_overflow", True, "Overflow coverage needs a backlog or an oldest-wait "
+         "threshold."),
+        ("covers_holidays", True, "Choose the country whose public holidays are covered."),
+    ],
+)
+def test_a_rule_the_schema_cannot_state_is_a_422_naming_the_field_and_changes_nothing(
+    field: str, value: object, message: str
+) -> None:
+    queue = factories.queue(spans=NINE_TO_FIVE)
+    key = factories.api_key(of=queue.brand)
+    before = snapshot(queue)
+    expected_field = "holiday_country" if field == "covers_holidays" else field
+
+    response = client_with(key).patch(f"/api/v1/queues/{queue.pk}",
+                                      {"name": "Renamed", field: value}, format="json")
+
+    assert response.status_code == 422
+    assert response.json()[expected_field] == [message]
+    assert snapshot(queue) == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("required_skills", "returns"), ("languages", ["EN"]), ("currency", "eur"),
+     ("covers_weekends", 0), ("covers_weekends", "yes"), ("chat_offer_timeout_seconds", "30"),
+     ("business_hours", [{"weekday": "Mon", "opens": "09:00", "closes": "17:00"}]),
+     ("time_zone", " Europe/Dublin"), ("holiday_country", "ie")],
+)
+def test_input_the_console_reads_but_the_schema_forbids_is_a_400(field: str,
+                                                                  value: object) -> None:
+    queue = factories.queue(spans=NINE_TO_FIVE)
+    key = factories.api_key(of=queue.brand)
+    before = snapshot(queue)
+
+    response = client_with(key).patch(f"/api/v1/queues/{queue.pk}", {field: value},
+                                      format="json")
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
     assert snapshot(queue) == before
 
 
@@ -193,7 +235,7 @@ def test_create_queue_needs_name_zone_and_prices() -> None:
     assert set(refused.json()) == {"time_zone", "price_per_ticket", "expert_rate"}
     assert created.status_code == 201
     assert (created.json()["name"], created.json()["price_per_ticket"]) == ("Nights", "4.00")
-    assert duplicate.status_code == 400
+    assert duplicate.status_code == 409
     assert duplicate.json() == {"name": ["The brand already has a queue with this name."]}
     assert list(OverflowQueue.objects.filter(brand=brand).values_list("name", flat=True)) == [
         "Nights"]
