@@ -21,7 +21,7 @@ from marketplace.two_factor.selectors import two_factor_enabled, two_factor_requ
 
 # URL names (outside any namespace) that an unverified session may still open.
 OPEN_URL_NAMES = frozenset({
-    "login", "logout", "healthz", "two_factor", "two_factor_start", "two_factor_confirm",
+    "login", "logout", "healthz", "readyz", "two_factor", "two_factor_start", "two_factor_confirm",
     "two_factor_recovery_codes", "two_factor_verify",
 })
 

@@ -144,6 +144,7 @@ apply_patterns = (
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.healthz, name="healthz"),
+    path("readyz", home.readyz, name="readyz"),
     path("accounts/login/", two_factor.LoginView.as_view(), name="login"),
     path("accounts/login/verify/", two_factor.verify, name="two_factor_verify"),
     path("accounts/two-factor/", two_factor.settings_page, name="two_factor"),

@@ -3,10 +3,10 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import before_task_publish, task_postrun, task_prerun
 from kombu import Queue
 
-from marketplace.infra import push
+from marketplace.infra import health, push
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.development")
 
@@ -14,7 +14,8 @@ app = Celery("shiftline")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = (Queue("routing"), Queue("default"))
 # Each package with a `tasks` module; a worker registers exactly these.
-app.autodiscover_tasks(["marketplace.delivery", "marketplace.privacy", "experts", "routing"])
+app.autodiscover_tasks([
+    "marketplace.delivery", "marketplace.health", "marketplace.privacy", "experts", "routing"])
 
 
 @task_prerun.connect
@@ -26,3 +27,8 @@ def hold_the_tasks_pushes(**_: object) -> None:
 @task_postrun.connect
 def send_the_tasks_pushes(**_: object) -> None:
     push.send_held_pushes()
+
+
+# Every task message carries its publish time, so `/readyz` can tell the routing queue's oldest
+# task's age (marketplace/infra/health.py).
+before_task_publish.connect(health.stamp_enqueue_time, weak=False)

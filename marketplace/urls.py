@@ -8,6 +8,7 @@ from frontend import edge
 from frontend.views import two_factor
 from marketplace.delivery import api as delivery_api
 from marketplace.infra.api_errors import json_under_api
+from marketplace.infra.unavailable import unavailable_aware
 from marketplace.inquiries import api as inquiries_api
 from marketplace.intake import api as intake_api
 from marketplace.intake import inbound_api
@@ -51,7 +52,8 @@ api_v1 = [
 handler400 = json_under_api(defaults.bad_request, exceptions.ParseError)
 handler403 = json_under_api(edge.permission_denied, exceptions.PermissionDenied)
 handler404 = json_under_api(edge.page_not_found, exceptions.NotFound)
-handler500 = json_under_api(defaults.server_error, exceptions.APIException)
+# A database outage is a 503 with Retry-After instead (marketplace/infra/unavailable.py).
+handler500 = unavailable_aware(json_under_api(defaults.server_error, exceptions.APIException))
 
 urlpatterns = [
     path("admin/login/", two_factor.admin_login),

@@ -3,19 +3,30 @@ from typing import Any
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from experts.profiles import policy as expert_policy
 from experts.profiles.selectors import expert_profile_for_user
 from experts.profiles.services import expert_disconnect_live_sessions
+from marketplace.infra import health
 from marketplace.onboarding.selectors import brand_membership_for_user
 
 
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
+    """The process answers; it touches no backend (`readyz` does)."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Each backend's own status, latency and detail (marketplace/infra/health.py); 200 when
+    all are ok, 503 otherwise. Answers within about a second whatever hangs."""
+    report = health.readiness()
+    return JsonResponse(report, status=200 if report["status"] == health.OK else 503,
+                        headers={"Cache-Control": "no-store"})
 
 
 @login_required

@@ -16,7 +16,7 @@ import httpx
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Value
+from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from marketplace.delivery.models import DeliveryAttempt
@@ -174,26 +174,44 @@ def message_deliver(*, message_id: int, now: datetime, final_attempt: bool = Fal
     return message
 
 
-STALLED_AFTER = timedelta(minutes=15)
+# A reply is stalled when its next attempt is this late: a delivery task lost with Redis, or a
+# worker killed mid-task. The sweep runs every 15 s (settings), so a lost task is sent again
+# within about a minute.
+STALLED_GRACE = timedelta(seconds=45)
+
+
+def delivery_next_due(*, created_at: datetime, attempts: int,
+                      last_attempt_at: datetime | None) -> datetime:
+    """When the next attempt of a pending reply is due: at once for a new reply, else after the
+    task's backoff for the attempts made so far (marketplace/delivery/tasks.py)."""
+    if not attempts or last_attempt_at is None:
+        return created_at
+    backoff = settings.SHIFTLINE_DELIVERY_RETRY_SECONDS * 2 ** (attempts - 1)
+    return last_attempt_at + timedelta(seconds=backoff)
 
 
 def messages_resume_stalled_deliveries(*, now: datetime, limit: int = 200) -> int:
-    """Replies still pending with nothing happening for longer than the whole backoff chain
-    (a retry the broker lost, a worker killed mid-task) are scheduled again. Safe to run
-    alongside a live retry: the row lock and the status check send each reply once."""
-    cutoff = now - STALLED_AFTER
-    recent_attempt = DeliveryAttempt.objects.filter(message=OuterRef("pk"),
-                                                    attempted_at__gt=cutoff)
-    stalled = list(
-        Message.objects.filter(delivery_status=DeliveryStatus.PENDING, created_at__lte=cutoff)
-        .exclude(Exists(recent_attempt)).order_by("created_at")
-        .values_list("id", flat=True)[:limit]
+    """Replies still pending whose next attempt is overdue by more than `STALLED_GRACE` are
+    scheduled again. Never sent twice: the attempt locks the message row and sends only a
+    reply still pending, so a task resumed beside a live retry finds it delivered and stops;
+    a reply in its backoff between attempts is not due, so no second retry chain starts."""
+    last_attempt = DeliveryAttempt.objects.filter(message=OuterRef("pk")).order_by("-number")
+    pending = (
+        Message.objects.filter(delivery_status=DeliveryStatus.PENDING,
+                               created_at__lte=now - STALLED_GRACE)
+        .annotate(last_number=Subquery(last_attempt.values("number")[:1]),
+                  last_attempt_at=Subquery(last_attempt.values("attempted_at")[:1]))
+        .order_by("created_at")
+        .values_list("id", "created_at", "last_number", "last_attempt_at")
     )
+    stalled = [
+        message_id for message_id, created_at, attempts, last_attempt_at in pending.iterator()
+        if delivery_next_due(created_at=created_at, attempts=attempts or 0,
+                             last_attempt_at=last_attempt_at) + STALLED_GRACE <= now
+    ][:limit]
     for message_id in stalled:
         enqueue_on_commit("marketplace.deliver_message", message_id)
     return len(stalled)
-
-
 
 
 def message_retry_delivery(*, brand: Brand, message_id: int, now: datetime) -> Message:

@@ -10,6 +10,11 @@ from rest_framework.views import exception_handler
 from marketplace.infra.errors import DomainError, FieldErrors
 from marketplace.infra.parsers import PayloadTooLarge, body_limit
 from marketplace.infra.throttling import RateLimited
+from marketplace.infra.unavailable import (
+    database_unavailable,
+    unavailable_headers,
+    unavailable_payload,
+)
 
 
 def domain_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -20,6 +25,8 @@ def domain_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
                         headers={"Retry-After": str(exc.retry_after)})
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message, "code": exc.code}, status=exc.http_status)
+    if database_unavailable(exc):
+        return Response(unavailable_payload(), status=503, headers=unavailable_headers())
     if isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge(body_limit())
     return exception_handler(exc, context)

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "marketplace.infra.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -100,13 +101,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL down must cost a request seconds, not minutes: a connect gives up after
+# DATABASE_CONNECT_TIMEOUT and a request waiting for a pooled connection after
+# DATABASE_POOL_TIMEOUT, and the request answers 503 with Retry-After (marketplace/infra/
+# unavailable.py), within 3 s in all.
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+    "DATABASE_CONNECT_TIMEOUT", 2)
 # Under ASGI every request runs in its own thread, so persistent connections do not help;
 # a psycopg pool per process does (a new PostgreSQL connection costs ~10 ms). 0 = no pool.
 DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
 if DATABASE_POOL_SIZE:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": 1, "max_size": DATABASE_POOL_SIZE, "timeout": 10}
+        "min_size": 1, "max_size": DATABASE_POOL_SIZE,
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 2)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -243,8 +251,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     "marketplace-resume-stalled-deliveries": {
         "task": "marketplace.resume_stalled_deliveries",
-        "schedule": timedelta(minutes=1),
-        "options": {"expires": 50},
+        "schedule": timedelta(seconds=env_int("DELIVERY_RESUME_SWEEP_SECONDS", 15)),
+        "options": {"expires": 30},
+    },
+    "marketplace-beat-heartbeat": {
+        "task": "marketplace.beat_heartbeat",
+        "schedule": timedelta(seconds=env_int("HEALTH_BEAT_SECONDS", 15)),
+        "options": {"expires": 30},
     },
     "marketplace-apply-retention": {
         "task": "marketplace.apply_retention",
@@ -252,6 +265,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 6 * 3600},
     },
 }
+
+# Readiness (`/readyz`, marketplace/infra/health.py): beat's heartbeat interval (stale after
+# twice that) and the routing queue's limits before it reports failing.
+HEALTH_BEAT_SECONDS = env_int("HEALTH_BEAT_SECONDS", 15)
+HEALTH_ROUTING_MAX_DEPTH = env_int("HEALTH_ROUTING_MAX_DEPTH", 500)
+HEALTH_ROUTING_MAX_AGE_SECONDS = env_int("HEALTH_ROUTING_MAX_AGE_SECONDS", 10)
 
 # Shifts, presence and quality thresholds (experts app).
 SHIFT_CANCEL_CUTOFF_HOURS = env_int("SHIFT_CANCEL_CUTOFF_HOURS", 12)

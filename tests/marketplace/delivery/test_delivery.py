@@ -234,21 +234,65 @@ def test_smtp_failure_is_logged_and_retried(monkeypatch: pytest.MonkeyPatch,
     assert DeliveryAttempt.objects.get().error == "SMTPServerDisconnected: gone"
 
 
-def test_stalled_pending_replies_are_scheduled_again(
+def resumed_at(moment: datetime, captured_tasks: list,
+               capture: Any) -> list[tuple[str, list[object]]]:
+    captured_tasks.clear()
+    with capture(execute=True):
+        delivery.messages_resume_stalled_deliveries(now=moment)
+    return list(captured_tasks)
+
+
+def test_a_reply_whose_delivery_task_was_lost_is_sent_again_within_a_minute(
     captured_tasks: list, django_capture_on_commit_callbacks: Any,
 ) -> None:
-    stalled = reply_on(webhook=True)
-    recently_tried = reply_on(webhook=True)
-    DeliveryAttempt.objects.create(message=recently_tried, number=1, route="webhook",
-                                   attempted_at=SUNDAY_AFTERNOON + timedelta(minutes=10),
-                                   succeeded=False, status_code=503)
-    fresh = reply_on(webhook=True, now=SUNDAY_AFTERNOON + timedelta(minutes=10))
-    captured_tasks.clear()
+    """Redis down when the reply was written: its task never reached the broker. The sweep
+    (every 15 s) schedules it again once it is 45 s overdue, not 15 minutes later."""
+    lost = reply_on(webhook=True)
+    capture = django_capture_on_commit_callbacks
 
-    with django_capture_on_commit_callbacks(execute=True):
-        resumed = delivery.messages_resume_stalled_deliveries(
-            now=SUNDAY_AFTERNOON + timedelta(minutes=20))
+    assert resumed_at(SUNDAY_AFTERNOON + timedelta(seconds=30), captured_tasks, capture) == []
+    assert resumed_at(SUNDAY_AFTERNOON + timedelta(seconds=46), captured_tasks, capture) == [
+        ("marketplace.deliver_message", [lost.pk])]
 
-    assert resumed == 1
-    assert captured_tasks == [("marketplace.deliver_message", [stalled.pk])]
-    assert fresh.delivery_status == DeliveryStatus.PENDING
+
+def test_a_reply_waiting_out_its_backoff_is_not_resumed_until_the_retry_is_overdue(
+    captured_tasks: list, django_capture_on_commit_callbacks: Any, settings: Any,
+) -> None:
+    """Three failed attempts: the task's next retry is 30 s times 4 after the last one; a second
+    retry chain must not start before that retry is itself late."""
+    settings.SHIFTLINE_DELIVERY_RETRY_SECONDS = 30
+    waiting = reply_on(webhook=True)
+    last = SUNDAY_AFTERNOON + timedelta(minutes=5)
+    for number in (1, 2, 3):
+        DeliveryAttempt.objects.create(message=waiting, number=number, route="webhook",
+                                       attempted_at=last - timedelta(seconds=60 * (3 - number)),
+                                       succeeded=False, status_code=503)
+    capture = django_capture_on_commit_callbacks
+
+    assert resumed_at(last + timedelta(seconds=120 + 40), captured_tasks, capture) == []
+    assert resumed_at(last + timedelta(seconds=120 + 46), captured_tasks, capture) == [
+        ("marketplace.deliver_message", [waiting.pk])]
+
+
+def test_delivered_and_failed_replies_are_never_resumed(
+    captured_tasks: list, django_capture_on_commit_callbacks: Any,
+) -> None:
+    delivered, failed = reply_on(webhook=True), reply_on(webhook=True)
+    Message.objects.filter(pk=delivered.pk).update(delivery_status=DeliveryStatus.DELIVERED)
+    Message.objects.filter(pk=failed.pk).update(delivery_status=DeliveryStatus.FAILED)
+
+    assert resumed_at(SUNDAY_AFTERNOON + timedelta(hours=1), captured_tasks,
+                      django_capture_on_commit_callbacks) == []
+
+
+def test_a_resumed_task_beside_the_live_one_sends_the_reply_once(
+    monkeypatch: pytest.MonkeyPatch, captured_tasks: list,
+) -> None:
+    fake = helpdesk(monkeypatch, 200)
+    message = reply_on(webhook=True)
+
+    for _ in range(2):  # the original task, late, and the one the sweep scheduled
+        delivery.message_deliver(message_id=message.pk, now=SUNDAY_AFTERNOON)
+
+    assert len(fake.requests) == 1
+    assert DeliveryAttempt.objects.filter(message=message).count() == 1
