@@ -2,6 +2,10 @@
 expert's group and forwards events as HTML fragments that htmx swaps in by id. Accepting and
 declining go over HTTP into services, never through this socket.
 
+On every (re)connect the socket first sends the expert's live state (every offer pending for
+them and their open inquiries, `_live_state.html`), so an offer made while the socket was down
+is shown the moment it is back: nothing is lost to a reconnect.
+
 The one thing the page sends up this socket is the presence heartbeat, and the consumer
 forwards it to `experts.presence.services.presence_heartbeat` (a service, through
 `database_sync_to_async`), as thin as a view forwarding a form. Why not an HTTP heartbeat: the
@@ -23,26 +27,31 @@ from experts.presence import services as presence
 from experts.presence.models import PresenceStatus
 from experts.profiles import policy as expert_policy
 from experts.profiles import selectors as profiles_selectors
+from experts.profiles.models import ExpertProfile
 from marketplace.infra.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, UserGroupConsumer
 from marketplace.infra.push import expert_group
+from routing.assignments import selectors as assignments_selectors
 from routing.models import OfferStatus
 from routing.offers import selectors as offers_selectors
 
 
 class ExpertConsumer(UserGroupConsumer):
     expert_id: int
+    expert: ExpertProfile
 
     async def group_for(self, user: Any) -> str | None:
         expert = await database_sync_to_async(profiles_selectors.expert_profile_for_user)(user=user)
         if expert is None or not expert_policy.expert_may_open(expert, expert_policy.LIVE_SOCKET):
             return None
         self.expert_id = expert.pk
+        self.expert = expert
         return expert_group(expert.pk)
 
     async def connect(self) -> None:
         await super().connect()
         if hasattr(self, "group_name"):
             await self._heartbeat(active=True, announce=False)
+            await self.send(text_data=await database_sync_to_async(self._render_state)())
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """`{"type": "heartbeat", "active": true|false}` every ~20 s; anything else is ignored."""
@@ -103,3 +112,10 @@ class ExpertConsumer(UserGroupConsumer):
         return render_to_string(
             "frontend/expert/_offer_pushed.html", {"offer": offer}
         )
+
+    def _render_state(self) -> str:
+        return render_to_string("frontend/expert/_live_state.html", {
+            "offers": offers_selectors.offer_list_pending_for_expert(expert=self.expert),
+            "assignments": assignments_selectors.assignment_list_active_for_expert(
+                expert=self.expert),
+        })

@@ -1,4 +1,6 @@
-"""The brand console's live connection: a notification pipe."""
+"""The brand console's live connection: a notification pipe. On every (re)connect it first sends
+the live queue as it is now (`_live_rows_state.html`), so a change made while the socket was
+down is not missed."""
 
 from typing import Any
 
@@ -12,6 +14,9 @@ from marketplace.infra.push import brand_group
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.onboarding import selectors as onboarding_selectors
 
+LIVE_QUEUE_ROWS = 25
+"""The console's first page: what a (re)connect refreshes."""
+
 
 class BrandConsumer(UserGroupConsumer):
     brand_id: int
@@ -24,6 +29,18 @@ class BrandConsumer(UserGroupConsumer):
             return None
         self.brand_id = membership.brand_id
         return brand_group(membership.brand_id)
+
+    async def connect(self) -> None:
+        await super().connect()
+        if hasattr(self, "group_name"):
+            await self.send(text_data=await database_sync_to_async(self._render_state)())
+
+    def _render_state(self) -> str:
+        return render_to_string("frontend/brand/_live_rows_state.html", {
+            "inquiries": inquiries_selectors.inquiry_list_open_for_brand_id(
+                brand_id=self.brand_id, limit=LIVE_QUEUE_ROWS),
+            "now": timezone.now(),
+        })
 
     async def inquiry_changed(self, event: dict[str, Any]) -> None:
         html = await database_sync_to_async(self._render_row)(

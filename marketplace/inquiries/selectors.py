@@ -73,6 +73,16 @@ class DailyFigures:
         return self.on_time / self.due if self.due else None
 
 
+def inquiry_list_open_for_brand_id(*, brand_id: int, limit: int) -> list[Inquiry]:
+    """The brand's live queue as the console's first page shows it: open inquiries, newest
+    first."""
+    return list(
+        Inquiry.objects.filter(brand_id=brand_id, status__in=OPEN_STATUSES)
+        .select_related("customer", "queue")
+        .order_by("-received_at", "-id")[:limit]
+    )
+
+
 def inquiry_daily_figures_for_brand(
     *, brand: Brand, now: datetime, days: int = 7
 ) -> list[DailyFigures]:

@@ -276,6 +276,8 @@ HEALTH_ROUTING_MAX_AGE_SECONDS = env_int("HEALTH_ROUTING_MAX_AGE_SECONDS", 10)
 SHIFT_CANCEL_CUTOFF_HOURS = env_int("SHIFT_CANCEL_CUTOFF_HOURS", 12)
 PRESENCE_IDLE_SECONDS = env_int("PRESENCE_IDLE_SECONDS", 300)
 PRESENCE_OFFLINE_SECONDS = env_int("PRESENCE_OFFLINE_SECONDS", 60)
+# How often every expert page sends its heartbeat; well inside the offline window.
+PRESENCE_HEARTBEAT_SECONDS = env_int("PRESENCE_HEARTBEAT_SECONDS", 20)
 QUALITY_MIN_REVIEWS = env_int("QUALITY_MIN_REVIEWS", 5)
 QUALITY_MIN_OFFERS = env_int("QUALITY_MIN_OFFERS", 5)
 # How many times an applicant may answer the screening quiz (experts app).

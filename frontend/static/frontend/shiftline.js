@@ -32,22 +32,50 @@ document.addEventListener("click", async (event) => {
     button.textContent = "Selected: press Ctrl+C";
   }
 });
-// Presence: a heartbeat over the live socket every 20 s, saying whether the person did anything
-// since the last one. The server turns an idle expert away and a silent one offline.
+// Presence: every expert page's live socket sends a heartbeat every `data-heartbeat-seconds`
+// (20 s by default), saying whether the person is there: they moved, typed, clicked or scrolled
+// since the last one, or the tab is visible (reading counts). A hidden tab's heartbeat only keeps
+// the expert online; the server turns an idle expert away and a silent one offline.
 (() => {
   let active = true;
   let timer = null;
   for (const name of ["mousemove", "keydown", "click", "scroll", "touchstart"]) {
     document.addEventListener(name, () => { active = true; }, { passive: true });
   }
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") active = true;
+  });
   document.addEventListener("htmx:wsOpen", (event) => {
     const socket = event.detail.socketWrapper;
     const seconds = Number(event.target.dataset.heartbeatSeconds || 20);
     clearInterval(timer);
     timer = setInterval(() => {
-      socket.send(JSON.stringify({ type: "heartbeat", active }));
+      const present = active || document.visibilityState === "visible";
+      socket.send(JSON.stringify({ type: "heartbeat", active: present }));
       active = false;
     }, seconds * 1000);
   });
   document.addEventListener("htmx:wsClose", () => clearInterval(timer));
 })();
+// `hx-ext="ws, live-sync"`: what a live socket sends is idempotent on the page. An offer card
+// already shown is not added again (a reconnect sends every pending offer, and a push may
+// race with it), and a fragment whose target this page does not have is dropped quietly.
+htmx.defineExtension("live-sync", {
+  transformResponse: (text) => {
+    const template = document.createElement("template");
+    template.innerHTML = text;
+    for (const element of Array.from(template.content.children)) {
+      const oob = element.getAttribute("hx-swap-oob") || "true";
+      const at = oob.indexOf(":");
+      const selector = at >= 0 ? oob.slice(at + 1) : (element.id && `#${CSS.escape(element.id)}`);
+      if (!selector) continue;
+      if (!document.querySelector(selector)) { element.remove(); continue; }
+      if (oob.startsWith("afterbegin") || oob.startsWith("beforeend")) {
+        for (const card of Array.from(element.querySelectorAll("[data-offer-id]"))) {
+          if (document.getElementById(card.id)) card.remove();
+        }
+      }
+    }
+    return template.innerHTML;
+  },
+});

@@ -66,6 +66,8 @@ def test_offer_reaches_the_experts_socket_and_nobody_elses(captured_tasks: list)
     async def scenario() -> tuple[str, bool, str]:
         mine, theirs = communicator(expert_user), communicator(bystander_user)
         assert (await mine.connect())[0] and (await theirs.connect())[0]
+        await mine.receive_from(timeout=5)  # the live state every connect sends first
+        await theirs.receive_from(timeout=5)
         await database_sync_to_async(offers_services.inquiry_route)(inquiry_id=inquiry.pk, now=now)
         frame = await mine.receive_from(timeout=5)
         bystander_silent = await theirs.receive_nothing(timeout=0.5)
@@ -93,6 +95,7 @@ def _connect_then_run(user: object, action: object) -> dict[str, object]:
         connection = communicator(user)
         connected, _ = await connection.connect()
         assert connected
+        await connection.receive_from(timeout=5)  # the live state
         await database_sync_to_async(action)()  # type: ignore[arg-type]
         return await connection.receive_output(timeout=5)
 

@@ -126,6 +126,7 @@ def test_the_socket_heartbeat_reaches_the_presence_service(captured_tasks: list)
         connection = WebsocketCommunicator(ExpertConsumer.as_asgi(), "/ws/expert/")
         connection.scope["user"] = user
         assert (await connection.connect())[0]
+        await connection.receive_from(timeout=5)  # the live state every connect sends first
         await connection.send_to(text_data='{"type": "heartbeat", "active": false}')
         await connection.send_to(text_data="not json")
         await connection.receive_nothing(timeout=0.3)
@@ -163,6 +164,7 @@ def test_a_presence_change_is_pushed_to_the_experts_page(captured_tasks: list) -
         connection = WebsocketCommunicator(ExpertConsumer.as_asgi(), "/ws/expert/")
         connection.scope["user"] = user
         assert (await connection.connect())[0]
+        await connection.receive_from(timeout=5)  # the live state every connect sends first
         await database_sync_to_async(presence.presence_choose)(
             expert_id=expert_id, chosen=PresenceStatus.AWAY, now=timezone.now())
         frame = await connection.receive_from(timeout=5)

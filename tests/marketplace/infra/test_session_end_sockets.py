@@ -38,6 +38,7 @@ def test_changing_the_password_closes_the_users_sockets_and_no_one_elses() -> No
         theirs = communicator(BrandConsumer, "/ws/brand/", colleague)
         for connection in (first, second, theirs):
             assert (await connection.connect(timeout=5))[0]
+            await connection.receive_from(timeout=5)  # the state every connect sends first
         changed = await database_sync_to_async(client.post)("/accounts/password/change/", {
             "old_password": factories.PASSWORD, "new_password1": NEW_PASSWORD,
             "new_password2": NEW_PASSWORD})
@@ -59,6 +60,7 @@ def test_a_password_reset_closes_the_experts_workspace_socket(now: datetime) -> 
     async def scenario() -> dict:
         connection = communicator(ExpertConsumer, "/ws/expert/", expert_user)
         assert (await connection.connect(timeout=5))[0]
+        await connection.receive_from(timeout=5)  # the state every connect sends first
         await database_sync_to_async(access_services.account_password_changed)(user=expert_user)
         return await connection.receive_output(timeout=5)
 

@@ -54,6 +54,8 @@ def _frames(member: object, bystander: object, action: object) -> tuple[list[str
     async def scenario() -> tuple[list[str], bool]:
         mine, theirs = communicator(member), communicator(bystander)
         assert (await mine.connect())[0] and (await theirs.connect())[0]
+        await mine.receive_from(timeout=5)  # the live queue every connect sends first
+        await theirs.receive_from(timeout=5)
         await database_sync_to_async(action)()  # type: ignore[arg-type]
         frames = [await mine.receive_from(timeout=5)]
         while not await mine.receive_nothing(timeout=0.3):
@@ -97,6 +99,7 @@ def test_intake_itself_keeps_off_the_channel_layer(captured_tasks: list) -> None
     async def scenario() -> bool:
         console = communicator(member)
         assert (await console.connect())[0]
+        await console.receive_from(timeout=5)  # the live queue every connect sends first
         await database_sync_to_async(factories.inquiry)(on=queue, now=timezone.now())
         silent = await console.receive_nothing(timeout=0.5)
         await console.disconnect()
@@ -154,6 +157,7 @@ def test_rolled_back_change_is_not_pushed(captured_tasks: list) -> None:
     async def scenario() -> bool:
         connection = communicator(member)
         assert (await connection.connect())[0]
+        await connection.receive_from(timeout=5)  # the live queue every connect sends first
         await database_sync_to_async(escalate_then_fail)()
         silent = await connection.receive_nothing(timeout=0.5)
         await connection.disconnect()

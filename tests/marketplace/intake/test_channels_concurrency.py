@@ -116,6 +116,7 @@ def test_customer_reply_is_pushed_to_the_assigned_experts_socket(captured_tasks:
         connection = WebsocketCommunicator(ExpertConsumer.as_asgi(), "/ws/expert/")
         connection.scope["user"] = expert_user
         assert (await connection.connect())[0]
+        await connection.receive_from(timeout=5)  # the live state every connect sends first
         await database_sync_to_async(intake.inquiry_add_customer_message)(
             inquiry_id=reply.inquiry_id, body="Thanks, one more thing", now=now)
         frame = await connection.receive_from(timeout=5)
