@@ -1,7 +1,8 @@
 """The one list of Shiftline's long-running processes and their command lines.
 
-`make run` (devstack/run.py), deploy/compose.yaml and deploy/Dockerfile all start these; a test
-(tests/marketplace/devstack/test_process_list.py) checks that the compose file and the image agree with it.
+`make run` (devstack/run.py), deploy/compose.yaml and deploy/Dockerfile all start these; a
+test (tests/marketplace/devstack/test_process_list.py) checks that the compose file and the
+image agree with it.
 Commands name programs as found on PATH (the virtualenv's bin/ in the image); `make run` puts
 this interpreter's bin/ in front. The web server takes its address from UVICORN_HOST and
 UVICORN_PORT, so one command line fits every machine."""
