@@ -49,7 +49,7 @@ def test_production_refuses_to_start_without_its_secrets(env: dict[str, str],
 
 
 @pytest.mark.parametrize(("size", "expected"), [
-    ("", "None 60"), ("8", "{'min_size': 1, 'max_size': 8, 'timeout': 10} 0")])
+    ("", "None 60"), ("8", "{'min_size': 1, 'max_size': 8, 'timeout': 2} 0")])
 def test_database_pool_is_opt_in(size: str, expected: str) -> None:
     environment = dict(os.environ, DATABASE_POOL_SIZE=size, DATABASE_CONN_MAX_AGE="60",
                        DJANGO_SETTINGS_MODULE="marketplace.settings.test")
