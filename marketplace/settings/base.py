@@ -161,6 +161,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Stored files (attachments, raw inbound mail): every web process and slow-jobs worker must see
+# the same directory (deploy/README.md); never served as static files (downloads are checked).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 _NODE_MODULES = BASE_DIR / "frontend" / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/htmx", _NODE_MODULES / "htmx.org" / "dist"),
