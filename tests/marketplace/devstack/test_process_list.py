@@ -64,3 +64,10 @@ def test_every_process_sees_one_media_volume_that_the_image_lets_it_write() -> N
     assert "media" in loaded["volumes"]
     assert "chown shiftline var/media" in (ROOT / "deploy" / "Dockerfile").read_text()
     assert Path(settings.MEDIA_ROOT) == ROOT / "var" / "media"
+
+
+def test_the_deploy_readme_names_every_process_with_its_command() -> None:
+    text = (ROOT / "deploy" / "README.md").read_text()
+    for name, command in {**PROCESSES, **RELEASE}.items():
+        assert f"| `{name}` | `{' '.join(command)}`" in text, name
+    assert "(deploy/README.md)" in (ROOT / "README.md").read_text()
