@@ -15,21 +15,23 @@ from typing import Any
 from celery.app.amqp import AMQP
 from kombu import Connection
 
-FIRST_RETRY_SECONDS = 1.0
-RECONNECT_SECONDS = 2.0
+FIRST_RETRY_SECONDS = 1
+RECONNECT_SECONDS = 2
+# kombu sleeps `interval_start`, then `interval_step` more each time, up to
+# `interval_start + interval_max`.
+QUICK_RETRY = {"interval_start": FIRST_RETRY_SECONDS, "interval_step": FIRST_RETRY_SECONDS,
+               "interval_max": RECONNECT_SECONDS - FIRST_RETRY_SECONDS}
+# ensure_connection(errback, max_retries, interval_start, ...): the intervals come third.
+INTERVALS_POSITION = 2
 
 
 class QuickReconnectConnection(Connection):  # type: ignore[misc]
-    def ensure_connection(self, errback: Any = None, max_retries: int | None = None,
-                          interval_start: float = FIRST_RETRY_SECONDS,
-                          interval_step: float = FIRST_RETRY_SECONDS,
-                          interval_max: float = RECONNECT_SECONDS - FIRST_RETRY_SECONDS,
-                          **kwargs: Any) -> "QuickReconnectConnection":
-        """kombu's, with a retry every `RECONNECT_SECONDS` at most (kombu sleeps up to
-        `interval_start + interval_max`)."""
-        super().ensure_connection(errback, max_retries, interval_start=interval_start,
-                                  interval_step=interval_step, interval_max=interval_max,
-                                  **kwargs)
+    def ensure_connection(self, *args: Any, **kwargs: Any) -> "QuickReconnectConnection":
+        """kombu's, with a retry every `RECONNECT_SECONDS` at most unless the caller names
+        its own intervals."""
+        if len(args) <= INTERVALS_POSITION:
+            kwargs = {**QUICK_RETRY, **kwargs}
+        super().ensure_connection(*args, **kwargs)
         return self
 
 

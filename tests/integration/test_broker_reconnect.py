@@ -1,7 +1,7 @@
 """Redis away for longer than half a minute and back: the worker tried again every 2 s at most
 all along and consumes again within a few seconds of its return (kombu's own backoff waits 2,
-4, ... 12 s between attempts by then: 12.7 s after a 43 s outage, measured). A private embedded Redis, stopped and started
-again; the shared one is never touched."""
+4, ... 12 s between attempts by then: 12.7 s after a 43 s outage, measured). A private
+embedded Redis, stopped and started again; the shared one is never touched."""
 
 import re
 import time
