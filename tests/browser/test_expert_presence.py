@@ -2,11 +2,13 @@
 (heartbeat 1 s, idle 3 s, offline 5 s): an expert who stays on an inquiry page, reading and
 touching nothing, for several idle windows is still present; a new inquiry's promise counts
 them and its offer appears on that page as a banner, without a reload. Closing the tab (the
-last live connection) makes them offline within the offline window.
+last live connection) makes them offline within the offline window. And a socket refused (as
+while Redis is down) makes the page say it is reconnecting until it is live again.
 
 The presence sweep, which beat runs in production, is run here by the test between browser
 steps, with the same shortened windows."""
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,7 @@ from django.utils import timezone
 
 from experts.presence import services as presence
 from experts.presence.models import ExpertPresence, PresenceStatus
+from marketplace.infra.consumers import CLOSE_TRY_AGAIN_LATER
 from routing.models import ExpertSeat, Offer
 from tests import factories
 from tests.browser.chromium import BROWSER_TEST, CHROMIUM, CHROMIUM_FLAGS
@@ -61,6 +64,50 @@ def sweep_for(seconds: float, expert_id: int) -> list[tuple[str, bool]]:
         seen.append(status_of(expert_id))
         time.sleep(0.5)
     return seen
+
+
+def test_the_page_says_it_is_reconnecting_while_its_socket_is_refused_and_live_once_back(
+    live: LivePlatform,
+) -> None:
+    """The socket refused as the server refuses it while Redis is down (close code 1013,
+    marketplace/infra/consumers.py): the page says it is reconnecting, tries again by itself
+    and is live again once the server takes it. Playwright stands between page and server."""
+    from playwright.sync_api import WebSocketRoute, expect, sync_playwright
+
+    expert = factories.on_shift_expert(on=factories.queue(), now=timezone.now())
+    refusing = {"left": 0}
+    routes: list[WebSocketRoute] = []
+
+    def socket(route: WebSocketRoute) -> None:
+        if refusing["left"] > 0:
+            refusing["left"] -= 1
+            route.close(code=CLOSE_TRY_AGAIN_LATER, reason="Redis is down")
+            return
+        route.connect_to_server()
+        routes.append(route)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page()
+        page.route_web_socket(re.compile(r"/ws/expert/$"), socket)
+        page.goto(f"{live.base_url}/accounts/login/")
+        page.fill("input[name=username]", expert.user.username)
+        page.fill("input[name=password]", factories.PASSWORD)
+        page.click("button[type=submit]")
+        connection = page.locator("#connection")
+        expect(connection).to_have_attribute("data-state", "open", timeout=10_000)
+        expect(connection).to_have_text("Live")
+
+        refusing["left"] = 2
+        routes[-1].close(code=CLOSE_TRY_AGAIN_LATER, reason="Redis is down")
+        expect(connection).to_have_attribute("data-state", "closed", timeout=5_000)
+        expect(connection).to_have_text("Reconnecting…")
+        expect(connection).to_have_attribute("data-state", "open", timeout=20_000)
+        expect(connection).to_have_text("Live")
+        browser.close()
+
+    assert refusing["left"] == 0
+    assert len(routes) == 2
 
 
 def test_an_idle_expert_reading_an_inquiry_stays_present_and_gets_the_next_offer_there(
