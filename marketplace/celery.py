@@ -10,7 +10,8 @@ from marketplace.infra import health, push
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.development")
 
-app = Celery("shiftline")
+# Broker connections retry every 2 s at most while Redis is away (marketplace/infra/broker.py).
+app = Celery("shiftline", amqp="marketplace.infra.broker:QuickReconnectAMQP")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = (Queue("routing"), Queue("default"))
 # Each package with a `tasks` module; a worker registers exactly these.

@@ -3,7 +3,7 @@
 Apps enqueue each other's tasks by their registered names, so no app imports another's task
 module, and nothing is sent to the broker for work that was rolled back. A broker that cannot
 be reached is logged, not raised: the data is committed by then, and the reconciling sweeps
-pick the work up once the broker is back (an inquiry still `received` after 10 s is routed by
+pick the work up once the broker is back (an inquiry still `received` after 4 s is routed by
 routing.reconcile), so the caller gets its answer instead of a 500 for work that was saved.
 """
 

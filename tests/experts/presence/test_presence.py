@@ -2,6 +2,8 @@
 their own choice of away stands; routing offers nothing to away or offline experts, and coming
 back pulls waiting work."""
 
+import asyncio
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -189,3 +191,51 @@ def test_an_expert_away_by_choice_checks_in_without_getting_offers(
     attendance.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
 
     assert status_of(expert.pk) == (PresenceStatus.AWAY, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_one_tab_keeps_the_expert_present_and_closing_the_last_makes_them_offline(
+    settings: Any, captured_tasks: list
+) -> None:
+    """Two tabs, each its own socket, with a 2 s offline window: while one tab still sends its
+    heartbeat the expert stays available however long ago the other closed; once the last one
+    closes they stay available for the window (a reconnect changes nothing), then the sweep
+    makes them offline and closes their routing seat."""
+    settings.PRESENCE_OFFLINE_SECONDS = 2
+    expert = factories.on_shift_expert(on=factories.queue(), now=timezone.now())
+    user, expert_id = expert.user, expert.pk
+    sweep = database_sync_to_async(presence.presence_sweep)
+    status = database_sync_to_async(status_of)
+
+    async def tab() -> WebsocketCommunicator:
+        connection = WebsocketCommunicator(ExpertConsumer.as_asgi(), "/ws/expert/")
+        connection.scope["user"] = user
+        assert (await connection.connect())[0]
+        await connection.receive_from(timeout=5)  # the live state every connect sends first
+        return connection
+
+    async def scenario() -> tuple[list[tuple[str, bool]], tuple[str, bool], float]:
+        first, second = await tab(), await tab()
+        await first.disconnect()
+        seen = []
+        deadline = time.monotonic() + 3  # longer than the offline window
+        while time.monotonic() < deadline:
+            await second.send_to(text_data='{"type": "heartbeat", "active": true}')
+            await second.receive_nothing(timeout=0.3)
+            await sweep(now=timezone.now())
+            seen.append(await status(expert_id))
+        await second.disconnect()
+        closed_at = time.monotonic()
+        await sweep(now=timezone.now())
+        just_after = await status(expert_id)
+        while await status(expert_id) != (PresenceStatus.OFFLINE, False):
+            assert time.monotonic() - closed_at < 10
+            await asyncio.sleep(0.1)
+            await sweep(now=timezone.now())
+        return seen, just_after, time.monotonic() - closed_at
+
+    seen, just_after, offline_after = async_to_sync(scenario)()
+
+    assert set(seen) == {(PresenceStatus.AVAILABLE, True)}
+    assert just_after == (PresenceStatus.AVAILABLE, True)
+    assert 1.0 <= offline_after <= 2 + 1.0

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 
 from marketplace.devstack import run
 from marketplace.devstack.process_list import PROCESSES, RELEASE
@@ -52,3 +53,21 @@ def test_make_run_starts_the_shared_processes() -> None:
         assert child.command[0].endswith(f"/{program}")
         assert child.command[1:] == arguments
     assert run.local_command(RELEASE["migrate"])[0] == run.PYTHON
+
+
+def test_every_process_sees_one_media_volume_that_the_image_lets_it_write() -> None:
+    """Attachments saved by a web process are read by the others and by the slow-jobs worker
+    (retention): MEDIA_ROOT, /app/var/media in the image, is one named volume for all."""
+    loaded = compose()
+    for name in (*PROCESSES, *RELEASE):
+        assert "media:/app/var/media" in loaded["services"][name]["volumes"], name
+    assert "media" in loaded["volumes"]
+    assert "chown shiftline var/media" in (ROOT / "deploy" / "Dockerfile").read_text()
+    assert Path(settings.MEDIA_ROOT) == ROOT / "var" / "media"
+
+
+def test_the_deploy_readme_names_every_process_with_its_command() -> None:
+    text = (ROOT / "deploy" / "README.md").read_text()
+    for name, command in {**PROCESSES, **RELEASE}.items():
+        assert f"| `{name}` | `{' '.join(command)}`" in text, name
+    assert "(deploy/README.md)" in (ROOT / "README.md").read_text()

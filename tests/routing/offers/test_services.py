@@ -220,6 +220,19 @@ def test_reconcile_routes_an_inquiry_whose_task_was_lost(
     assert Offer.objects.get(inquiry=inquiry).expert_id == expert.pk
 
 
+def test_reconcile_leaves_a_fresh_inquiry_to_its_task_and_routes_it_after_four_seconds(
+    now: datetime, captured_tasks: list
+) -> None:
+    """A routing task lost while Redis was away costs seconds, not a minute."""
+    queue = factories.queue()
+    expert = factories.on_shift_expert(on=queue, now=now)
+    inquiry = factories.inquiry(on=queue, now=now)
+
+    assert sweeps_services.inquiries_reconcile(now=now + timedelta(seconds=3)) == 0
+    assert sweeps_services.inquiries_reconcile(now=now + timedelta(seconds=5)) == 1
+    assert Offer.objects.get(inquiry=inquiry).expert_id == expert.pk
+
+
 def test_chat_without_first_reply_in_three_minutes_is_reassigned(
     now: datetime, captured_tasks: list
 ) -> None:
