@@ -9,15 +9,18 @@ browser. A step that meets a lost connection (PostgreSQL stopped) is tried again
 clicking again would."""
 
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, connections
 from django.db.models import Count, F
 from django.utils import timezone
 
 from billing.models import LedgerTransaction, TransactionKind
+from experts.presence import services as presence_services
 from experts.profiles.models import ExpertProfile
 from marketplace.access.models import ApiKey
 from marketplace.delivery.models import DeliveryAttempt
@@ -58,17 +61,31 @@ def seed(*, experts: int, webhook_url: str) -> World:
 
 
 class ExpertDesk(threading.Thread):
-    """Some of the experts: each pending offer of theirs is accepted, replied to and resolved."""
+    """Some of the experts, each with the workspace open: its heartbeat keeps them present
+    (experts/presence; the page sends one over its websocket every
+    `PRESENCE_HEARTBEAT_SECONDS`), and each pending offer of theirs is accepted, replied to and
+    resolved."""
 
     def __init__(self, experts: dict[int, ExpertProfile], pause: float = 0.1) -> None:
         super().__init__(daemon=True, name="expert-desk")
         self.experts, self.pause = experts, pause
+        self.heartbeat_every = settings.PRESENCE_HEARTBEAT_SECONDS / 2
+        self.last_heartbeat = 0.0
         self.stopping = threading.Event()
         self.resolved = 0
         self.database_errors = 0
         self.errors: list[BaseException] = []
 
+    def heartbeat(self) -> None:
+        if time.monotonic() - self.last_heartbeat < self.heartbeat_every:
+            return
+        for expert_id in self.experts:
+            presence_services.presence_heartbeat(expert_id=expert_id, active=True,
+                                                 now=timezone.now())
+        self.last_heartbeat = time.monotonic()
+
     def step(self) -> None:
+        self.heartbeat()
         offers = list(Offer.objects.filter(expert_id__in=list(self.experts),
                                            status=OfferStatus.PENDING)
                       .values_list("pk", "expert_id", "inquiry_id")[:20])
@@ -202,7 +219,7 @@ def lost(queue_id: int, external_ids: Iterable[str]) -> list[str]:
         status = inquiry.status
         if status == InquiryStatus.RESOLVED:
             continue
-        if status == InquiryStatus.RECEIVED and inquiry.created_at > recent:
+        if status == InquiryStatus.RECEIVED and inquiry.received_at > recent:
             continue
         if status == InquiryStatus.OFFERED and inquiry.pk in live_offer:
             continue

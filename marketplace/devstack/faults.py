@@ -103,6 +103,7 @@ class Client:
         self.first_sent: dict[str, float] = {}
         self.lock = threading.Lock()
         self.stopping = threading.Event()
+        self.aborting = threading.Event()
         self.pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="client")
         self.thread = threading.Thread(target=self._loop, daemon=True, name="client")
 
@@ -113,9 +114,16 @@ class Client:
         self.thread.start()
 
     def stop(self) -> None:
+        """No new inquiries; those on their way are retried until accepted."""
         self.stopping.set()
-        self.thread.join(timeout=10)
+        if self.thread.is_alive():
+            self.thread.join(timeout=10)
         self.pool.shutdown(wait=True)
+
+    def abort(self) -> None:
+        """The run failed: the retries stop too."""
+        self.aborting.set()
+        self.stop()
 
     def _loop(self) -> None:
         number = 0
@@ -163,7 +171,7 @@ class Client:
 
     def send(self, external_id: str) -> None:
         give_up_at = time.monotonic() + CLIENT_GIVES_UP_AFTER
-        while time.monotonic() < give_up_at:
+        while time.monotonic() < give_up_at and not self.aborting.is_set():
             status, wait = self.attempt(external_id)
             with self.lock:
                 counts = self.counts()
@@ -176,9 +184,10 @@ class Client:
                     return
             if status is not None and 400 <= status < 500 and status not in (408, 425, 429):
                 return  # a client error is final; counted in statuses
-            time.sleep(wait or 1.0)
-        with self.lock:
-            self.counts().gave_up += 1
+            self.aborting.wait(wait or 1.0)
+        if not self.aborting.is_set():
+            with self.lock:
+                self.counts().gave_up += 1
 
 
 def retry_after(value: str | None) -> float:
@@ -343,6 +352,7 @@ class Run:
 
     def main(self, stack: ExitStack) -> list[Row]:
         directory = Path(tempfile.mkdtemp(prefix="shiftline-faults-"))
+        directory.chmod(0o755)  # as root, the wheel runs PostgreSQL as a user of its own
         stack.callback(shutil.rmtree, directory, ignore_errors=True)
         postgres, redis_server = stack.enter_context(embedded_servers(directory))
         self.postgres, self.redis_server = postgres, redis_server
@@ -385,6 +395,7 @@ class Run:
             stack.callback(desk.finish)
         client = Client(self.base_url, world.api_key, self.options.rate)
         self.client = client
+        stack.callback(client.abort)  # after a normal stop, a no-op
         sampler = threading.Thread(target=self._sample, daemon=True, name="sampler")
         self.sampling = threading.Event()
         client.start()
@@ -557,7 +568,7 @@ class Run:
 
 def run(options: argparse.Namespace) -> tuple[list[Row], float]:
     started = time.monotonic()
-    out = VAR / "faults"
+    out = options.out
     out.mkdir(parents=True, exist_ok=True)
     console, errors = sys.stdout, sys.stderr
     with (out / "processes.log").open("w") as log, ExitStack() as stack:
@@ -587,6 +598,8 @@ def parse(arguments: list[str]) -> argparse.Namespace:
                         + ",".join(ALL_FAULTS))
     parser.add_argument("--rate", type=float, default=3.0, help="inquiries a second (3)")
     parser.add_argument("--experts", type=int, default=8)
+    parser.add_argument("--out", type=Path, default=VAR / "faults",
+                        help="where summary.json and processes.log go (var/faults)")
     parser.add_argument("--warm-up", type=float, default=5.0)
     parser.add_argument("--settle", type=float, default=5.0,
                         help="seconds of steady stream after each recovery (5)")
