@@ -270,3 +270,29 @@ def replies_delivered_twice(ids: Iterable[int]) -> set[int]:
 
 def queue_exists(queue_id: int) -> bool:
     return OverflowQueue.objects.filter(pk=queue_id).exists()
+
+
+def describe(queue_id: int, external_ids: Iterable[str]) -> list[dict[str, object]]:
+    """What happened to these inquiries, for the report of a broken invariant: status, offers,
+    assignments and the timeline's event kinds."""
+    described: list[dict[str, object]] = []
+    for inquiry in Inquiry.objects.filter(queue_id=queue_id, external_id__in=list(external_ids)):
+        described.append({
+            "external_id": inquiry.external_id, "id": inquiry.pk, "status": inquiry.status,
+            "channel": inquiry.channel, "received_at": inquiry.received_at.isoformat(),
+            "offers": list(Offer.objects.filter(inquiry=inquiry).order_by("pk")
+                           .values_list("expert_id", "status")),
+            "assignments": list(Assignment.objects.filter(inquiry=inquiry).order_by("pk")
+                                .values_list("expert_id", "status")),
+            "events": list(inquiry.events.order_by("created_at", "pk")
+                           .values_list("kind", flat=True)),
+        })
+    return described
+
+
+def describe_deliveries(message_ids: Iterable[int]) -> list[dict[str, object]]:
+    return [{"message_id": message_id,
+             "attempts": list(DeliveryAttempt.objects.filter(message_id=message_id)
+                              .order_by("number")
+                              .values_list("number", "succeeded", "status_code", "error"))}
+            for message_id in message_ids]

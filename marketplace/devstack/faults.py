@@ -17,11 +17,12 @@ then the same for PostgreSQL.
 
 After each fault it waits until the platform has recovered, meaning /readyz answers 200, an
 inquiry sent after the fault ended has been offered to an expert, the killed process runs again
-and (for beat) beat's heartbeat is newer than the kill, and reports that time. At the end the
-stream stops, the last inquiries are let through, and per fault the table counts: inquiries
-sent, lost, double-assigned, over capacity (the worst of samples every second), double-billed,
-replies delivered twice (by the delivery log and by the sink's count of each message's
-idempotency key), 500s (every 5xx but 503) and 503s seen by the client, and the time to recover.
+and (for beat) the new beat holds the beat lock, so sends the schedule; it reports that time.
+At the end the stream stops, the last inquiries are let through, and per fault the table
+counts: inquiries sent, lost, double-assigned, over capacity (the worst of samples every
+second), double-billed, replies delivered twice (by the delivery log and by the sink's count of
+each message's idempotency key), 500s (every 5xx but 503) and 503s seen by the client, and the
+time to recover.
 Exits non-zero when an invariant is broken. Output under var/faults/ (the processes' log, the
 table as summary.json).
 
@@ -263,6 +264,8 @@ class Row:
     unbilled: int = 0
     connection_errors: int = 0
     gave_up: int = 0
+    details: dict[str, Any] = field(default_factory=dict)
+    """What happened to the inquiries and replies behind a broken invariant."""
 
     def violations(self) -> list[str]:
         names = ["lost", "double_assigned", "over_capacity", "double_billed", "replies_twice",
@@ -485,17 +488,15 @@ class Run:
                  restarts_before: dict[str, int]) -> float | None:
         """Seconds from the end of the fault (the kill, or the server started again) until
         /readyz is 200, an inquiry first sent after it has been offered, the killed process
-        runs again and, after beat's, beat's heartbeat is newer than the kill."""
+        runs again and, after beat's, the new beat holds the beat lock (sends the schedule)."""
         deadline = ended + RECOVER_WITHIN
-        wall_ended = time.time() - (time.monotonic() - ended)
         while time.monotonic() < deadline:
-            if self._recovered(fault, ended, wall_ended, restarts_before):
+            if self._recovered(fault, ended, restarts_before):
                 return round(time.monotonic() - ended, 1)
             time.sleep(0.25)
         return None
 
-    def _recovered(self, fault: str, ended: float, wall_ended: float,
-                   restarts_before: dict[str, int]) -> bool:
+    def _recovered(self, fault: str, ended: float, restarts_before: dict[str, int]) -> bool:
         from django.db import DatabaseError, connections
 
         if fault in KILLS:
@@ -503,7 +504,7 @@ class Run:
             child = next(child for child in self.group.children if child.name == name)
             if self.group.restarts(name) <= restarts_before[name] or not child.running():
                 return False
-        if fault == "beat" and self._beat_heartbeat() <= wall_ended:
+        if fault == "beat" and not self._beat_sends(child.process.pid if child.process else 0):
             return False
         if _http_status(self.base_url + "/readyz") != 200:
             return False
@@ -517,15 +518,17 @@ class Run:
             connections.close_all()
             return False
 
-    def _beat_heartbeat(self) -> float:
+    def _beat_sends(self, pid: int) -> bool:
+        """Whether the beat process `pid` holds the beat lock, so sends the schedule
+        (marketplace/infra/beat_lock.py: the lock's token is host:pid:random)."""
         client = redis.Redis.from_url(self.env["REDIS_URL"], socket_timeout=2)
         try:
-            value = client.get(f"{KEY_PREFIX}:health:beat-heartbeat")
+            token = client.get(f"{KEY_PREFIX}:beat-lock")
         except redis.RedisError:
-            return 0.0
+            return False
         finally:
             client.close()
-        return float(value) if value else 0.0
+        return token is not None and token.decode().split(":")[1:2] == [str(pid)]
 
     # -- the end ----------------------------------------------------------------------------
 
@@ -549,7 +552,10 @@ class Run:
         counts = self.client.counts(row.fault)
         ids = list(world.inquiry_ids(self.world.queue_id, counts.accepted).values())
         row.sent = len(counts.sent)
-        row.lost = len(world.lost(self.world.queue_id, counts.accepted))
+        lost = world.lost(self.world.queue_id, counts.accepted)
+        row.lost = len(lost)
+        if lost:
+            row.details["lost"] = world.describe(self.world.queue_id, lost)
         row.double_assigned = world.double_assigned(ids)
         row.over_capacity = self.worst_over_capacity[row.fault]
         row.double_billed = world.double_billed(ids)
@@ -557,8 +563,14 @@ class Run:
         from marketplace.inquiries.models import Message
 
         message_ids = set(Message.objects.filter(inquiry_id__in=ids).values_list("pk", flat=True))
-        twice = world.replies_delivered_twice(ids) | (self.sink.twice() & message_ids)
-        row.replies_twice = len(twice)
+        logged_twice = world.replies_delivered_twice(ids)
+        received_twice = self.sink.twice() & message_ids
+        row.replies_twice = len(logged_twice | received_twice)
+        if row.replies_twice:
+            row.details["replies_twice"] = {
+                "delivery_log": sorted(logged_twice), "received_by_the_sink": sorted(
+                    received_twice),
+                "deliveries": world.describe_deliveries(logged_twice | received_twice)}
         row.errors_500 = counts.server_errors
         row.errors_503 = counts.statuses.get(503, 0)
         row.connection_errors = counts.connection_errors
@@ -571,7 +583,9 @@ def run(options: argparse.Namespace) -> tuple[list[Row], float]:
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
     console, errors = sys.stdout, sys.stderr
-    with (out / "processes.log").open("w") as log, ExitStack() as stack:
+    # Left open: loggers that captured it (the embedded PostgreSQL's, at exit) still write.
+    log = (out / "processes.log").open("w")
+    with ExitStack() as stack:
         say = Say(console, log)
         # The supervised processes' output (processes.py pumps it to stdout) and this process's
         # own logging (a send to a stopped Redis is logged, not raised) go to the log file.
@@ -620,6 +634,9 @@ def main(arguments: list[str]) -> int:
     print(f"\nmake faults: {len(rows)} faults, {seconds:.1f} s wall time, outages "
           f"{options.outage:g} s. Client retries without an answer: {extra}.", flush=True)
     if broken:
+        for row in rows:
+            if row.details:
+                print(f"{row.fault}: {json.dumps(row.details, default=str)}", flush=True)
         print(f"Invariants broken: {broken}", file=sys.stderr, flush=True)
         return 1
     return 0
