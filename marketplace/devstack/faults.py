@@ -528,7 +528,9 @@ class Run:
             return False
         finally:
             client.close()
-        return token is not None and token.decode().split(":")[1:2] == [str(pid)]
+        if isinstance(token, bytes):
+            token = token.decode()
+        return token is not None and str(token).split(":")[1:2] == [str(pid)]
 
     # -- the end ----------------------------------------------------------------------------
 
