@@ -190,17 +190,30 @@ def offered_any(queue_id: int, external_ids: Iterable[str]) -> bool:
                                 inquiry__external_id__in=list(external_ids)).exists()
 
 
-def unresolved(ids: Iterable[int]) -> int:
-    return Inquiry.objects.filter(pk__in=list(ids)).exclude(status=InquiryStatus.RESOLVED).count()
+def unsettled(ids: Iterable[int]) -> int:
+    return Inquiry.objects.filter(pk__in=list(ids)).exclude(status__in=SETTLED).count()
+
+
+def returned_to_brand(ids: Iterable[int]) -> int:
+    """Inquiries the platform gave back to the brand (see `RETURNED`): not lost, but not
+    answered by an expert either; a figure of the report."""
+    return Inquiry.objects.filter(pk__in=list(ids), status__in=RETURNED).count()
 
 
 RECENT = timedelta(seconds=30)
+# Done with, for the platform: resolved, or back with the brand (handed back when no expert took
+# it before its first-response target, or the brand's hours began; escalated; with the brand).
+RETURNED = (InquiryStatus.HANDED_BACK, InquiryStatus.ESCALATED, InquiryStatus.WITH_BRAND)
+SETTLED = (InquiryStatus.RESOLVED, *RETURNED)
+WITH_EXPERT = (InquiryStatus.ASSIGNED, InquiryStatus.ANSWERED,
+               InquiryStatus.WAITING_ON_CUSTOMER)
 
 
 def lost(queue_id: int, external_ids: Iterable[str]) -> list[str]:
-    """Accepted inquiries (a 2xx answer) that are missing, or neither moving nor waiting for a
-    reason: received and never routed, offered without a live offer, assigned without an
-    active assignment, or queued while an expert who has not passed on it has room."""
+    """Accepted inquiries (a 2xx answer) that are missing, or neither settled (resolved, or
+    back with the brand, see `RETURNED`) nor moving nor waiting for a reason: received and
+    never routed, offered without a live offer, with an expert without an active assignment, or
+    queued while an expert who has not passed on it has room."""
     wanted = list(external_ids)
     found = {inquiry.external_id: inquiry
              for inquiry in Inquiry.objects.filter(queue_id=queue_id, external_id__in=wanted)}
@@ -217,13 +230,13 @@ def lost(queue_id: int, external_ids: Iterable[str]) -> list[str]:
             missing.append(external_id)
             continue
         status = inquiry.status
-        if status == InquiryStatus.RESOLVED:
+        if status in SETTLED:
             continue
         if status == InquiryStatus.RECEIVED and inquiry.received_at > recent:
             continue
         if status == InquiryStatus.OFFERED and inquiry.pk in live_offer:
             continue
-        if status == InquiryStatus.ASSIGNED and inquiry.pk in active:
+        if status in WITH_EXPERT and inquiry.pk in active:
             continue
         if status == InquiryStatus.QUEUED:
             passed = offers_selectors.expert_ids_passed_on_inquiry(inquiry_id=inquiry.pk)
@@ -284,8 +297,9 @@ def describe(queue_id: int, external_ids: Iterable[str]) -> list[dict[str, objec
                            .values_list("expert_id", "status")),
             "assignments": list(Assignment.objects.filter(inquiry=inquiry).order_by("pk")
                                 .values_list("expert_id", "status")),
-            "events": list(inquiry.events.order_by("created_at", "pk")
-                           .values_list("kind", flat=True)),
+            "events": [f"{at:%H:%M:%S.%f} {kind}: {description}" for at, kind, description in
+                       inquiry.events.order_by("created_at", "pk")
+                       .values_list("created_at", "kind", "description")],
         })
     return described
 

@@ -262,6 +262,7 @@ class Row:
     errors_503: int = 0
     recover_s: float | None = None
     unbilled: int = 0
+    returned_to_brand: int = 0
     connection_errors: int = 0
     gave_up: int = 0
     details: dict[str, Any] = field(default_factory=dict)
@@ -542,12 +543,12 @@ class Run:
         deadline = time.monotonic() + DRAIN_WITHIN
         while time.monotonic() < deadline:
             ids = world.inquiry_ids(self.world.queue_id, self._accepted()).values()
-            left = world.unresolved(ids)
+            left = world.unsettled(ids)
             if not left:
-                self.say("every accepted inquiry is resolved")
+                self.say("every accepted inquiry is resolved or back with the brand")
                 return
             time.sleep(1.0)
-        self.say(f"{left} accepted inquiries still unresolved after {DRAIN_WITHIN:g} s")
+        self.say(f"{left} accepted inquiries still open after {DRAIN_WITHIN:g} s")
 
     def _check(self, row: Row) -> Row:
         world = self.world_module
@@ -562,6 +563,7 @@ class Run:
         row.over_capacity = self.worst_over_capacity[row.fault]
         row.double_billed = world.double_billed(ids)
         row.unbilled = world.unbilled(ids)
+        row.returned_to_brand = world.returned_to_brand(ids)
         from marketplace.inquiries.models import Message
 
         message_ids = set(Message.objects.filter(inquiry_id__in=ids).values_list("pk", flat=True))
@@ -631,10 +633,11 @@ def main(arguments: list[str]) -> int:
     rows, seconds = run(options)
     print("\n" + table(rows), flush=True)
     broken = {row.fault: row.violations() for row in rows if row.violations()}
-    extra = ", ".join(f"{row.fault}: {row.connection_errors} refused or timed out, "
-                      f"{row.unbilled} unbilled" for row in rows)
+    extra = "; ".join(f"{row.fault}: {row.connection_errors} attempts refused or timed out, "
+                      f"{row.returned_to_brand} handed back to the brand, {row.unbilled} "
+                      "unbilled" for row in rows)
     print(f"\nmake faults: {len(rows)} faults, {seconds:.1f} s wall time, outages "
-          f"{options.outage:g} s. Client retries without an answer: {extra}.", flush=True)
+          f"{options.outage:g} s. Also seen: {extra}.", flush=True)
     if broken:
         for row in rows:
             if row.details:
