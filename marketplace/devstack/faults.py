@@ -20,9 +20,11 @@ inquiry sent after the fault ended has been offered to an expert, the killed pro
 and (for beat) the new beat holds the beat lock, so sends the schedule; it reports that time.
 At the end the stream stops, the last inquiries are let through, and per fault the table
 counts: inquiries sent, lost, double-assigned, over capacity (the worst of samples every
-second), double-billed, replies delivered twice (by the delivery log and by the sink's count of
-each message's idempotency key), 500s (every 5xx but 503) and 503s seen by the client, and the
-time to recover.
+second), double-billed, replies twice (delivered twice by the delivery log, or shown twice by
+the brand's helpdesk, a sink of ours that drops a repeat of an Idempotency-Key as the API asks;
+repeats it dropped are counted apart), 500s (every 5xx but 503) and 503s seen by the client,
+and the time to recover. Inquiries handed back to the brand (no expert took them before their
+first-response target) are settled, not lost, and counted apart.
 Exits non-zero when an invariant is broken. Output under var/faults/ (the processes' log, the
 table as summary.json).
 
@@ -210,12 +212,16 @@ def is_json(body: bytes) -> bool:
 
 
 class Sink(http.server.ThreadingHTTPServer):
-    """The brand's webhook receiver: counts each reply by its idempotency key."""
+    """The brand's webhook receiver, as the API asks one to be: a reply is shown once per
+    `Idempotency-Key` (the platform sends the message id as the key, so that a repeat after a
+    lost answer, e.g. a worker dying between the POST and its commit, is dropped). It counts,
+    per message id in the body, the POSTs and the distinct keys."""
 
     daemon_threads = True
 
     def __init__(self) -> None:
-        self.received: Counter[str] = Counter()
+        self.posts: Counter[int] = Counter()
+        self.keys: dict[int, set[str]] = {}
         self.count_lock = threading.Lock()
         super().__init__(("127.0.0.1", 0), _SinkHandler)
 
@@ -223,10 +229,26 @@ class Sink(http.server.ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/replies"
 
-    def twice(self) -> set[int]:
+    def receive(self, body: bytes, key: str) -> None:
+        try:
+            message_id = int(json.loads(body)["message"]["id"])
+        except (ValueError, KeyError, TypeError):
+            return
         with self.count_lock:
-            return {int(key.rsplit("-", 1)[1]) for key, count in self.received.items()
-                    if count > 1}
+            self.posts[message_id] += 1
+            self.keys.setdefault(message_id, set()).add(key)
+
+    def shown_twice(self) -> set[int]:
+        """Messages the helpdesk showed more than once: received under two keys (or none)."""
+        with self.count_lock:
+            return {message_id for message_id, keys in self.keys.items()
+                    if len(keys) > 1 or "" in keys}
+
+    def redelivered(self) -> set[int]:
+        """Messages POSTed again under the same key: dropped by the helpdesk, counted apart."""
+        with self.count_lock:
+            return {message_id for message_id, count in self.posts.items()
+                    if count > len(self.keys[message_id])}
 
 
 class _SinkHandler(http.server.BaseHTTPRequestHandler):
@@ -234,10 +256,7 @@ class _SinkHandler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        self.rfile.read(length)
-        key = self.headers.get("Idempotency-Key") or ""
-        with self.server.count_lock:
-            self.server.received[key] += 1
+        self.server.receive(self.rfile.read(length), self.headers.get("Idempotency-Key") or "")
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -263,6 +282,8 @@ class Row:
     recover_s: float | None = None
     unbilled: int = 0
     returned_to_brand: int = 0
+    redelivered: int = 0
+    """Replies POSTed again under the same Idempotency-Key (the helpdesk drops the repeat)."""
     connection_errors: int = 0
     gave_up: int = 0
     details: dict[str, Any] = field(default_factory=dict)
@@ -568,13 +589,17 @@ class Run:
 
         message_ids = set(Message.objects.filter(inquiry_id__in=ids).values_list("pk", flat=True))
         logged_twice = world.replies_delivered_twice(ids)
-        received_twice = self.sink.twice() & message_ids
-        row.replies_twice = len(logged_twice | received_twice)
-        if row.replies_twice:
-            row.details["replies_twice"] = {
-                "delivery_log": sorted(logged_twice), "received_by_the_sink": sorted(
-                    received_twice),
-                "deliveries": world.describe_deliveries(logged_twice | received_twice)}
+        shown_twice = self.sink.shown_twice() & message_ids
+        redelivered = self.sink.redelivered() & message_ids
+        row.replies_twice = len(logged_twice | shown_twice)
+        row.redelivered = len(redelivered)
+        if row.replies_twice or redelivered:
+            row.details["replies"] = {
+                "delivered_twice_by_the_log": sorted(logged_twice),
+                "shown_twice_by_the_helpdesk": sorted(shown_twice),
+                "posted_again_under_the_same_key": sorted(redelivered),
+                "deliveries": world.describe_deliveries(logged_twice | shown_twice
+                                                        | redelivered)}
         row.errors_500 = counts.server_errors
         row.errors_503 = counts.statuses.get(503, 0)
         row.connection_errors = counts.connection_errors
@@ -634,14 +659,15 @@ def main(arguments: list[str]) -> int:
     print("\n" + table(rows), flush=True)
     broken = {row.fault: row.violations() for row in rows if row.violations()}
     extra = "; ".join(f"{row.fault}: {row.connection_errors} attempts refused or timed out, "
-                      f"{row.returned_to_brand} handed back to the brand, {row.unbilled} "
+                      f"{row.returned_to_brand} handed back to the brand, {row.redelivered} "
+                      f"replies posted again under the same Idempotency-Key, {row.unbilled} "
                       "unbilled" for row in rows)
     print(f"\nmake faults: {len(rows)} faults, {seconds:.1f} s wall time, outages "
           f"{options.outage:g} s. Also seen: {extra}.", flush=True)
+    for row in rows:
+        if row.details:
+            print(f"{row.fault}: {json.dumps(row.details, default=str)}", flush=True)
     if broken:
-        for row in rows:
-            if row.details:
-                print(f"{row.fault}: {json.dumps(row.details, default=str)}", flush=True)
         print(f"Invariants broken: {broken}", file=sys.stderr, flush=True)
         return 1
     return 0

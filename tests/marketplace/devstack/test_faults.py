@@ -109,20 +109,29 @@ def test_the_client_sends_a_json_inquiry_with_the_key() -> None:
     assert payload["channel"] == "chat"
 
 
-def test_the_sink_counts_a_reply_received_twice() -> None:
+def post_reply(sink: faults.Sink, message_id: int, key: str) -> None:
+    body = json.dumps({"event": "message.created", "message": {"id": message_id}}).encode()
+    request = urllib.request.Request(  # noqa: S310 - our own local sink
+        sink.url, data=body, method="POST", headers={"Idempotency-Key": key})
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+        assert response.status == 200
+
+
+def test_the_helpdesk_drops_a_repeated_key_and_counts_a_reply_under_two_keys() -> None:
     sink = faults.Sink()
     thread = threading.Thread(target=sink.serve_forever, daemon=True)
     thread.start()
     try:
-        for key in ("message-4", "message-4", "message-5"):
-            request = urllib.request.Request(  # noqa: S310 - our own local sink
-                sink.url, data=b"{}", method="POST", headers={"Idempotency-Key": key})
-            with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
-                assert response.status == 200
+        post_reply(sink, 4, "message-4")
+        post_reply(sink, 4, "message-4")  # a repeat after a lost answer: dropped
+        post_reply(sink, 5, "message-5")
+        post_reply(sink, 6, "message-6")
+        post_reply(sink, 6, "message-6-again")  # a second key: shown twice
     finally:
         sink.shutdown()
 
-    assert sink.twice() == {4}
+    assert sink.redelivered() == {4}
+    assert sink.shown_twice() == {6}
 
 
 def test_the_table_has_a_row_per_fault_and_the_verdict_names_what_broke() -> None:
