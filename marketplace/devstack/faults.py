@@ -390,7 +390,8 @@ class Run:
         self.env = env
         self.say(f"embedded PostgreSQL and Redis in {directory}; migrating")
         subprocess.run(local_command(["python", "manage.py", "migrate", "--noinput",  # noqa: S603
-                                      "-v", "0"]), cwd=ROOT, env=env, check=True)
+                                      "-v", "0"]), cwd=ROOT, env=env, check=True,
+                       stdout=sys.stdout, stderr=subprocess.STDOUT)  # the log file
         os.environ.update(env)
         import django
 
