@@ -58,7 +58,13 @@ from typing import IO, Any
 import redis
 
 from marketplace.devstack.embedded import EmbeddedPostgres, EmbeddedRedis
-from marketplace.devstack.processes import Backoff, Group
+from marketplace.devstack.processes import (
+    Backoff,
+    Group,
+    Stop,
+    ignore_signals,
+    stop_on_signals,
+)
 from marketplace.devstack.run import children, local_command
 from marketplace.devstack.services import ROOT, VAR
 
@@ -623,6 +629,7 @@ def run(options: argparse.Namespace) -> tuple[list[Row], float]:
         try:
             rows = Run(options, say, out).main(stack)
         finally:
+            ignore_signals()  # a second Ctrl-C does not cut the clean-up short
             with contextlib.suppress(Exception):
                 stack.close()
             sys.stdout, sys.stderr = console, errors
@@ -656,7 +663,12 @@ def parse(arguments: list[str]) -> argparse.Namespace:
 
 def main(arguments: list[str]) -> int:
     options = parse(arguments)
-    rows, seconds = run(options)
+    stop_on_signals()  # SIGTERM or Ctrl-C: every process and server of the run is stopped
+    try:
+        rows, seconds = run(options)
+    except Stop as stop:
+        print(f"Received {stop}; stopped.", file=sys.stderr, flush=True)
+        return 130
     print("\n" + table(rows), flush=True)
     broken = {row.fault: row.violations() for row in rows if row.violations()}
     extra = "; ".join(f"{row.fault}: {row.connection_errors} attempts refused or timed out, "

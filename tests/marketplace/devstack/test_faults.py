@@ -156,17 +156,27 @@ def test_unknown_faults_are_refused() -> None:
     assert faults.parse(["--faults", "web,redis"]).faults == ["web", "redis"]
 
 
+# Well under a minute and a half on a quiet 2-core machine; far more when it is shared (the
+# Celery workers take long to start), so the bound is only against a hang.
+SMOKE_TIMEOUT = 900
+
+
 @pytest.mark.integration
 def test_a_short_fault_run_loses_nothing_and_doubles_nothing(tmp_path: Path) -> None:
     """The routing worker SIGKILLed and Redis stopped for 3 s under a steady stream: every
     invariant holds (the recovery times are figures for `make faults`, not asserted)."""
     env = {name: value for name, value in os.environ.items()
            if name not in ("DATABASE_URL", "REDIS_URL", "REDIS_KEY_PREFIX")}
-    done = subprocess.run(
+    runner = subprocess.Popen(
         [sys.executable, "-m", "marketplace.devstack.faults", "--outage", "3", "--faults",
          "routing-worker,redis", "--warm-up", "2", "--settle", "1", "--out", str(tmp_path)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=420, check=False)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        output, _ = runner.communicate(timeout=SMOKE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        runner.terminate()  # the runner stops its processes and servers on SIGTERM
+        output, _ = runner.communicate(timeout=120)
+    assert runner.returncode == 0, output[-4000:]
     rows = json.loads((tmp_path / "summary.json").read_text())["rows"]
     assert [row["fault"] for row in rows] == ["routing-worker", "redis"]
     for row in rows:
