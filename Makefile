@@ -7,13 +7,14 @@ UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo var/tools/bin/uv)
 PYTHON := .venv/bin/python
 STAMP := var/stamps
 
-.PHONY: help setup run test lint typecheck bench fuzz chromium clean
+.PHONY: help setup run test lint typecheck bench fuzz faults chromium clean
 
 help:
 	@echo "make run    set up and start Shiftline (web + websockets, workers, beat, demo data)"
 	@echo "make test   set up and run ruff, import contracts, mypy, the migration check and the tests"
 	@echo "make bench  performance figures (ratios measured in one run)"
 	@echo "make fuzz   schemathesis, every check, 1,000 examples per API operation, live server"
+	@echo "make faults kill -9 / stop each process and server in turn under load; invariants, recovery times"
 	@echo "make typecheck  mypy with the Django plugin"
 
 var/tools/bin/uv:
@@ -57,6 +58,10 @@ bench: setup
 # FUZZ_ARGS, e.g. FUZZ_ARGS="--max-examples 50 --seed 1" for a shorter run.
 fuzz: setup
 	$(PYTHON) -m marketplace.devstack.fuzz $(FUZZ_ARGS)
+
+# FAULTS_ARGS, e.g. FAULTS_ARGS="--outage 5 --faults web,redis" for a shorter run.
+faults: setup
+	$(PYTHON) -m marketplace.devstack.faults $(FAULTS_ARGS)
 
 clean:
 	rm -rf var/stamps var/static
