@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from billing import selectors as billing_selectors
+from billing.ledger import selectors as billing_selectors
 from experts.applications.services import decisions as applications_decisions
 from experts.models import ExpertStatus
 from experts.profiles import selectors as profiles_selectors

@@ -5,8 +5,8 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from billing import services as billing_services
 from billing.money import Money
+from billing.pricing import services as pricing_services
 from experts.profiles.models import ExpertProfile
 from marketplace.infra.errors import Conflict, DomainError, NotFound, PermissionDenied
 from marketplace.infra.push import push_to_expert_on_commit
@@ -78,7 +78,7 @@ def assignment_resolve(*, inquiry_id: int, expert: ExpertProfile, now: datetime)
             data={"expert_id": expert.pk},
         )
         queue = inquiry.queue
-        billing_services.ticket_resolution_bill(
+        pricing_services.ticket_resolution_bill(
             inquiry_id=inquiry.pk, brand_id=inquiry.brand_id, brand_name=inquiry.brand.name,
             expert_id=expert.pk, expert_name=expert.display_name,
             price=Money(minor=queue.price_per_ticket_minor, currency=queue.currency),

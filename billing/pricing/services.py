@@ -1,71 +1,15 @@
-"""Ledger writes and pricing. Every movement is one balanced transaction with an idempotency
-key; what a resolved ticket costs the brand and earns the expert is decided here, and only
-here."""
+"""Pricing: what a resolved ticket costs the brand and earns the expert is decided here, and
+only here, and posted through the ledger."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-
-from billing.models import Account, AccountKind, LedgerEntry, LedgerTransaction, TransactionKind
+from billing.ledger.models import AccountKind, LedgerTransaction, TransactionKind
+from billing.ledger.services import Posting, account_get_or_create, ledger_post
 from billing.money import Money
 
 DESCRIPTION_LOCALE = "en"
-
-
-@dataclass(frozen=True)
-class Posting:
-    account: Account
-    amount_minor: int
-    description: str = ""
-
-
-def account_get_or_create(
-    *, kind: AccountKind, owner_id: int | None, currency: str, name: str
-) -> Account:
-    account, _ = Account.objects.get_or_create(
-        kind=kind, owner_id=owner_id, currency=currency, defaults={"name": name}
-    )
-    return account
-
-
-def ledger_post(
-    *,
-    idempotency_key: str,
-    kind: TransactionKind,
-    currency: str,
-    description: str,
-    postings: list[Posting],
-    now: datetime,
-    reference_inquiry_id: int | None = None,
-) -> tuple[LedgerTransaction, bool]:
-    """Writes one transaction, or returns the one already written under this key (`created`
-    False). The unique key decides, not a prior check, so concurrent retries cannot both write;
-    PostgreSQL refuses an unbalanced transaction at commit."""
-    if sum(posting.amount_minor for posting in postings) != 0:
-        raise ValueError(f"postings for {idempotency_key} do not balance")
-    if any(posting.account.currency != currency for posting in postings):
-        raise ValueError(f"postings for {idempotency_key} mix currencies")
-    try:
-        with transaction.atomic():
-            ledger_transaction = LedgerTransaction.objects.create(
-                idempotency_key=idempotency_key, kind=kind, currency=currency,
-                description=description, reference_inquiry_id=reference_inquiry_id,
-                created_at=now,
-            )
-            LedgerEntry.objects.bulk_create(
-                LedgerEntry(
-                    transaction=ledger_transaction, account=posting.account,
-                    amount_minor=posting.amount_minor,
-                    description=posting.description[:300],
-                )
-                for posting in postings
-                if posting.amount_minor != 0
-            )
-    except IntegrityError:
-        return LedgerTransaction.objects.get(idempotency_key=idempotency_key), False
-    return ledger_transaction, True
 
 
 @dataclass(frozen=True)

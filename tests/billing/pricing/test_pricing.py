@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from billing import services
 from billing.models import AccountKind, LedgerEntry, LedgerTransaction
 from billing.money import CurrencyMismatch, Money
+from billing.pricing import services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
