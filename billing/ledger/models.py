@@ -13,6 +13,10 @@ class AccountKind(models.TextChoices):
     BRAND_RECEIVABLE = "brand_receivable", "Brand receivable"
     EXPERT_PAYABLE = "expert_payable", "Expert payable"
     PLATFORM_REVENUE = "platform_revenue", "Platform revenue"
+    VAT_PAYABLE = "vat_payable", "VAT payable"
+    PAYOUTS_IN_TRANSIT = "payouts_in_transit", "Payouts in transit"
+    PAYOUT_PROVIDER_CASH = "payout_provider_cash", "Cash at the payout provider"
+    BANK = "bank", "Cash at the bank"
 
 
 class Account(models.Model):
@@ -38,6 +42,14 @@ class Account(models.Model):
 class TransactionKind(models.TextChoices):
     TICKET_RESOLVED = "ticket_resolved", "Ticket resolved"
     REVERSAL = "reversal", "Reversal"
+    ESCALATION_CONFIRMED = "escalation_confirmed", "Escalation confirmed"
+    DISPUTE_ACCEPTED = "dispute_accepted", "Dispute accepted"
+    PAYOUT_CREATED = "payout_created", "Payout created"
+    PAYOUT_PAID = "payout_paid", "Payout paid"
+    PAYOUT_FAILED = "payout_failed", "Payout failed"
+    INVOICE_ISSUED = "invoice_issued", "Invoice issued"
+    INVOICE_PAID = "invoice_paid", "Invoice paid"
+    CREDIT_NOTE = "credit_note", "Credit note"
 
 
 class LedgerTransaction(models.Model):
