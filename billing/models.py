@@ -1,5 +1,5 @@
 """Billing's models, for Django and the migrations. Each model lives in its capability's
-package (ledger); import it from there."""
+package (ledger, terms); import it from there."""
 
 from billing.ledger.models import (
     Account,
@@ -8,5 +8,7 @@ from billing.ledger.models import (
     LedgerTransaction,
     TransactionKind,
 )
+from billing.terms.models import BrandContract, PremiumTier, PricingChange, RateCard
 
-__all__ = ["Account", "AccountKind", "LedgerEntry", "LedgerTransaction", "TransactionKind"]
+__all__ = ["Account", "AccountKind", "BrandContract", "LedgerEntry", "LedgerTransaction",
+           "PremiumTier", "PricingChange", "RateCard", "TransactionKind"]

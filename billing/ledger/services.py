@@ -39,6 +39,7 @@ def ledger_post(
     postings: list[Posting],
     now: datetime,
     reference_inquiry_id: int | None = None,
+    reverses: LedgerTransaction | None = None,
 ) -> tuple[LedgerTransaction, bool]:
     """Writes one transaction, or returns the one already written under this key (`created`
     False). The unique key decides, not a prior check, so concurrent retries cannot both write;
@@ -52,7 +53,7 @@ def ledger_post(
             ledger_transaction = LedgerTransaction.objects.create(
                 idempotency_key=idempotency_key, kind=kind, currency=currency,
                 description=description, reference_inquiry_id=reference_inquiry_id,
-                created_at=now,
+                reverses=reverses, created_at=now,
             )
             LedgerEntry.objects.bulk_create(
                 LedgerEntry(
@@ -66,3 +67,30 @@ def ledger_post(
     except IntegrityError:
         return LedgerTransaction.objects.get(idempotency_key=idempotency_key), False
     return ledger_transaction, True
+
+
+REVERSAL_PREFIX = "reversal:"
+
+
+def transaction_reverse(
+    *, transaction_id: int, reason: str, now: datetime,
+    kind: TransactionKind = TransactionKind.REVERSAL,
+) -> LedgerTransaction:
+    """Posts the exact mirror of a transaction: every entry on the same account with the
+    opposite amount, so the two together move nothing. The original is never edited (the
+    database refuses that anyway). Idempotent: a transaction is reversed at most once (its
+    key and the one-to-one `reverses` both say so), and a second call returns the reversal
+    already written. A reversal is not itself reversed: post the movement again instead."""
+    original = LedgerTransaction.objects.get(pk=transaction_id)
+    if original.reverses_id is not None:
+        raise ValueError(f"transaction {transaction_id} is a reversal; it is not reversed")
+    entries = list(original.entries.select_related("account").order_by("id"))
+    reversal, _ = ledger_post(
+        idempotency_key=f"{REVERSAL_PREFIX}{original.pk}", kind=kind,
+        currency=original.currency, description=f"{reason} (reverses: {original.description})"[:300],
+        reference_inquiry_id=original.reference_inquiry_id, reverses=original, now=now,
+        postings=[Posting(entry.account, -entry.amount_minor,
+                          f"Reversal of: {entry.description}")
+                  for entry in entries],
+    )
+    return reversal

@@ -6,13 +6,13 @@ review, an ops user. Running it again creates no duplicates."""
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from billing.terms.models import PremiumTier
 from experts.applications.screening import SCREENING_QUESTIONS
 from experts.applications.services import applying as applications_services
 from experts.applications.services import decisions as applications_decisions
@@ -164,11 +164,11 @@ def _configure_demo_queue(queue: OverflowQueue, now: datetime) -> None:
 
 
 DEMO_WEEK = (
-    # weekdays, starts, ends, headcount, premium, hot
-    (frozenset({0, 1, 2, 3}), time(18), time(23), 3, Decimal("1.00"), False),
-    (frozenset({4, 5, 6}), time(18), time(23), 4, Decimal("1.25"), True),
-    (frozenset({5, 6}), time(9), time(14), 2, Decimal("1.50"), False),
-    (frozenset({0, 1, 2, 3, 4}), time(7), time(9), 1, Decimal("1.10"), True),
+    # weekdays, starts, ends, headcount, premium tier, hot
+    (frozenset({0, 1, 2, 3}), time(18), time(23), 3, PremiumTier.AFTER_HOURS, False),
+    (frozenset({4, 5, 6}), time(18), time(23), 4, PremiumTier.SURGE, True),
+    (frozenset({5, 6}), time(9), time(14), 2, PremiumTier.WEEKEND, False),
+    (frozenset({0, 1, 2, 3, 4}), time(7), time(9), 1, PremiumTier.STANDARD, True),
 )
 
 
@@ -178,10 +178,10 @@ def _publish_demo_week(queue: OverflowQueue, expert: ExpertProfile, ops: User,
     evening booked for the first expert, so the marketplace and the calendar have content.
     Publishing skips slots that exist already, so running it again adds nothing."""
     today = now.astimezone(ZoneInfo(queue.time_zone)).date()
-    for weekdays, starts, ends, headcount, premium, hot in DEMO_WEEK:
+    for weekdays, starts, ends, headcount, tier, hot in DEMO_WEEK:
         shifts_publishing.shift_pattern_publish(
             queue=queue, date_from=today, date_to=today + timedelta(days=6), weekdays=weekdays,
-            starts=starts, ends=ends, headcount=headcount, premium_multiplier=premium,
+            starts=starts, ends=ends, headcount=headcount, premium_tier=tier,
             is_hot=hot, published_by=ops, now=now,
         )
     evening = ShiftSlot.objects.filter(
@@ -215,8 +215,7 @@ def seed_demo(*, now: datetime) -> DemoLogins:
     queue, created = OverflowQueue.objects.get_or_create(
         brand=brand, name="Always covered (demo)",
         defaults={"time_zone": "Europe/Dublin", "covers_after_hours": True,
-                  "covers_weekends": True,
-                  "price_per_ticket_minor": 450, "expert_rate_minor": 300, "currency": "EUR"},
+                  "covers_weekends": True, "currency": "EUR"},
     )
     if created:
         _configure_demo_queue(queue, now)

@@ -49,7 +49,7 @@ def test_a_certified_expert_books_a_shift_and_checks_in(live: LivePlatform) -> N
     queue = factories.queue()
     expert = certified_expert(on=queue, now=now, time_zone="America/New_York", name="Bo Booker")
     shift = slot(on=queue, starts_at=now + timedelta(minutes=5), hours=2, headcount=2,
-                 premium="1.25", is_hot=True)
+                 tier="after_hours", is_hot=True)
     local_start = shift.starts_at.astimezone(ZoneInfo("America/New_York"))
 
     with sync_playwright() as playwright:

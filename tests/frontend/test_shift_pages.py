@@ -99,7 +99,7 @@ def test_the_marketplace_shows_slots_in_the_experts_own_time_zone_across_dst(
     now: datetime, slot_start: datetime, expert_zone: str, shown: str
 ) -> None:
     queue = factories.queue()
-    slot(on=queue, starts_at=slot_start, headcount=3, premium="1.25", is_hot=True)
+    slot(on=queue, starts_at=slot_start, headcount=3, tier="after_hours", is_hot=True)
     expert = certified_expert(on=queue, now=now, time_zone=expert_zone)
 
     page = logged_in(expert.user).get("/expert/shifts/").content.decode()
