@@ -128,7 +128,7 @@ def test_every_setting_is_an_input_of_the_console_form_with_its_label() -> None:
 
     form = page[page.index('<form method="post" action="/brand/queues/'):]
     form = form[:form.index("</form>")]
-    missing = [setting.name for setting in QUEUE_SETTINGS
+    missing = [setting.name for setting in INPUT_SETTINGS
                if f'name="{setting.name}"' not in form
                or html.escape(setting.label, quote=True) not in form]
     assert missing == []
