@@ -21,6 +21,10 @@ def contract_find(*, brand_id: int, currency: str) -> BrandContract | None:
     return BrandContract.objects.filter(brand_id=brand_id, currency=currency).first()
 
 
+def contract_find_by_id(*, contract_id: int) -> BrandContract | None:
+    return BrandContract.objects.filter(pk=contract_id).first()
+
+
 def contracts_for_brand(*, brand_id: int) -> QuerySet[BrandContract]:
     return BrandContract.objects.filter(brand_id=brand_id).order_by("currency")
 
