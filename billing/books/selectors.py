@@ -4,6 +4,7 @@ balance. Amounts are shown on the account's normal side, with words saying who o
 expert's payable in credit is money owed to the expert, never "-EUR 3.00"."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -20,6 +21,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from billing.ledger.models import Account, AccountKind, LedgerEntry, TransactionKind
+
+if TYPE_CHECKING:  # the stubs' helper types are not installed in production
+    from django_stubs_ext import WithAnnotations
 
 DEBIT_NORMAL = frozenset({AccountKind.BRAND_RECEIVABLE, AccountKind.PAYOUT_PROVIDER_CASH,
                           AccountKind.BANK})
@@ -76,7 +80,13 @@ _CREDITS = Sum(Case(When(entries__amount_minor__lt=0, then=-F("entries__amount_m
                     default=Value(0), output_field=IntegerField()))
 
 
-def trial_balance_accounts() -> QuerySet[Account]:
+class _Totals(TypedDict):
+    debits: int
+    credits: int
+    balance: int
+
+
+def trial_balance_accounts() -> "QuerySet[WithAnnotations[Account, _Totals]]":
     """Every account with entries, with `debits` and `credits` (both positive minor units)
     and `balance` (debits minus credits), by currency, kind and name."""
     return (Account.objects.filter(entries__isnull=False)

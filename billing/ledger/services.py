@@ -87,7 +87,8 @@ def transaction_reverse(
     entries = list(original.entries.select_related("account").order_by("id"))
     reversal, _ = ledger_post(
         idempotency_key=f"{REVERSAL_PREFIX}{original.pk}", kind=kind,
-        currency=original.currency, description=f"{reason} (reverses: {original.description})"[:300],
+        currency=original.currency,
+        description=f"{reason} (reverses: {original.description})"[:300],
         reference_inquiry_id=original.reference_inquiry_id, reverses=original, now=now,
         postings=[Posting(entry.account, -entry.amount_minor,
                           f"Reversal of: {entry.description}")

@@ -77,7 +77,7 @@ def quality_bonus_earned(*, rate_card: RateCard, csat: ExpertCsat) -> bool:
 
 def ticket_price(*, contract: BrandContract, rate_card: RateCard, channel: str, tier: str,
                  csat: ExpertCsat) -> TicketPrice:
-    """Pay = base rate × the tier's multiplier (rounded half up once) + the quality bonus
+    """Pay = base rate times the tier's multiplier (rounded half up once) + the quality bonus
     when earned; the brand's price is multiplied by the tier only when its contract says so.
     Raises ValueError on an unknown channel or tier, or a contract and card in different
     currencies."""

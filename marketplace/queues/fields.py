@@ -280,9 +280,10 @@ def queue_prices(*, queue: OverflowQueue) -> dict[str, Any] | None:
 
 
 def queue_setting_values(*, queue: OverflowQueue) -> dict[str, Any]:
-    """Each stored setting as the REST API shows it and accepts it back: money as decimal
-    strings in the queue's currency (prices, read-only), business hours as spans, closures as dated entries.
-    Write-only settings (an action such as `open_24_7`) have no stored value."""
+    """Each stored setting as the REST API shows it (and, but for the read-only prices,
+    accepts it back): money as decimal strings in the queue's currency, business hours as
+    spans, closures as dated entries. Write-only settings (an action such as `open_24_7`)
+    have no stored value."""
     return {setting.name: _stored_value(setting, queue) for setting in QUEUE_SETTINGS
             if not setting.write_only}
 

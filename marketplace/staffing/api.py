@@ -91,8 +91,8 @@ class ShiftSlotListCreateApi(BrandApi):
         operation_id="shift_slot_create", summary="Publish one shift slot",
         description="Times are ISO 8601 instants (without an offset, UTC). The slot must start "
         "in the future and last at most 48 hours; `premium_tier` (standard, after_hours, "
-        "weekend, holiday or surge) is the tier the experts' pay on it is multiplied by. A queue of another brand "
-        "answers 404.",
+        "weekend, holiday or surge) is the tier the experts' pay on it is multiplied by. A "
+        "queue of another brand answers 404.",
         request=InputSerializer,
         responses={201: SlotOutputSerializer, 422: RULES,
                    404: OpenApiResponse(description="No such queue for this brand.")},

@@ -7,9 +7,9 @@ import pytest
 
 from billing.books import selectors as books
 from billing.ledger.models import AccountKind
+from billing.models import Account
 from billing.pricing import services as pricing
 from billing.pricing.services import ExpertCsat
-from billing.models import Account
 
 pytestmark = pytest.mark.django_db
 

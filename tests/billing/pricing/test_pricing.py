@@ -1,5 +1,5 @@
 """Pricing a resolved ticket from the brand's contract and the rate card: pay is the channel's
-base rate × the tier's multiplier + the quality bonus, each part its own described posting; the
+base rate times the tier's multiplier + the quality bonus, each part its own described posting; the
 brand's price rises with the tier only when its contract says so. The billing rules: billed
 once, a reopening within the window is the same ticket, an escalated ticket is neither billed
 nor paid unless the contract has a confirmed-escalation fee, and an accepted dispute is
@@ -22,7 +22,7 @@ GREAT = ExpertCsat(percent=95, reviews=20)
 
 @pytest.fixture(autouse=True)
 def eur_terms(now: datetime) -> None:
-    """Chat pays 3.00 and email 2.00; weekend × 1.50, holiday × 2.00; a 0.50 bonus at 90 %
+    """Chat pays 3.00 and email 2.00; weekend times 1.50, holiday times 2.00; a 0.50 bonus at 90 %
     over 10 reviews. Northwind (brand 10) pays 4.50 a chat and 3.50 an email."""
     terms.rate_card_save(currency="EUR", actor_id=None, actor_name="test", now=now, data={
         "email_rate": "2.00", "chat_rate": "3.00", "social_rate": "3.00", "list_price": "4.50",
@@ -119,7 +119,7 @@ def test_a_premium_in_a_zero_decimal_currency_rounds_half_up(now: datetime) -> N
 
     posted = bill(now, tier="after_hours", currency="JPY")
 
-    # 450 × 1.15 = 517.5 → 518: the premium is 68; the brand's list price is 600
+    # 450 times 1.15 = 517.5 → 518: the premium is 68; the brand's list price is 600
     assert [amount for _, amount, _ in postings(posted)] == [600, -450, -68, -82]
 
 

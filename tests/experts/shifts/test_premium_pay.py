@@ -59,5 +59,5 @@ def test_a_contract_whose_price_rises_with_the_tier_charges_the_brand_more(
     queue = factories.queue(price_minor=450, rate_minor=300)
     BrandContract.objects.filter(brand_id=queue.brand_id).update(price_rises_with_tier=True)
 
-    # weekend × 1.50: the brand pays 675, the expert 300 + 150, the platform keeps 225
+    # weekend times 1.50: the brand pays 675, the expert 300 + 150, the platform keeps 225
     assert resolve_one_on_a_shift(queue, "weekend", now) == [-300, -225, -150, 675]

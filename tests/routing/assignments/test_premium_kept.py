@@ -63,5 +63,5 @@ def test_the_accepted_premium_is_paid_after_the_expert_checks_out(
     assert not ExpertSeat.objects.filter(expert=expert).exists()
     entries = LedgerEntry.objects.filter(
         transaction=LedgerTransaction.objects.get(reference_inquiry_id=inquiry.pk))
-    # base 300, after-hours premium 75 (× 1.25), platform 75
+    # base 300, after-hours premium 75 (times 1.25), platform 75
     assert sorted(entries.values_list("amount_minor", flat=True)) == [-300, -75, -75, 450]
