@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from billing.terms import selectors as terms_selectors
+from billing.terms import services as terms_services
 from billing.terms.models import PremiumTier
 from experts.applications.screening import SCREENING_QUESTIONS
 from experts.applications.services import applying as applications_services
@@ -147,6 +149,25 @@ DEMO_MACROS = {
 }
 
 
+def _demo_pricing(brand: Brand, ops: User, now: datetime) -> None:
+    """The EUR rate card and Northwind's contract as ops set them (so /ops/pricing/ has its
+    audit): chat and email pay 3.00, a 0.50 quality bonus from 90 % CSAT; Northwind pays 4.50
+    a ticket, 2.00 for a confirmed escalation of which the expert gets 40 %."""
+    if terms_selectors.contract_find(brand_id=brand.pk, currency="EUR") is not None:
+        return
+    terms_services.rate_card_save(currency="EUR", actor_id=ops.pk,
+                                  actor_name=ops.get_username(), now=now, data={
+        "email_rate": "3.00", "chat_rate": "3.00", "social_rate": "3.00", "list_price": "4.50",
+        "after_hours_multiplier": "1.25", "weekend_multiplier": "1.50",
+        "holiday_multiplier": "2.00", "surge_multiplier": "1.75", "quality_bonus": "0.50",
+        "quality_csat_threshold": "90", "quality_min_reviews": "10"})
+    terms_services.contract_save(
+        brand_id=brand.pk, brand_name=brand.name, currency="EUR", actor_id=ops.pk,
+        actor_name=ops.get_username(), now=now, data={
+            "email_price": "4.50", "chat_price": "4.50", "social_price": "4.50",
+            "escalation_fee": "2.00", "escalation_expert_share_percent": "40"})
+
+
 def _configure_demo_queue(queue: OverflowQueue, now: datetime) -> None:
     """Weekday office hours, Irish holidays, a Christmas closure and always-on coverage, so
     the demo inquiry loop is covered at any hour while the settings look like a real brand."""
@@ -219,6 +240,7 @@ def seed_demo(*, now: datetime) -> DemoLogins:
     )
     if created:
         _configure_demo_queue(queue, now)
+    _demo_pricing(brand, ops, now)
     if not ApiKey.objects.filter(prefix=DEMO_API_KEY.split("_")[1]).exists():
         access_services.api_key_create(brand=brand, actor=brand_owner, name="Demo key",
                                        raw_key=DEMO_API_KEY, scopes=ALL_SCOPES)
