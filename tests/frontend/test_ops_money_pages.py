@@ -143,3 +143,13 @@ def test_a_statement_pages_its_entries_with_a_running_balance(now: datetime) -> 
     assert "€153.00 owed to Ada" in second and "€156.00 owed to Ada" in second
     assert "Ada earns the chat base rate €3.00" in second
     assert client.get("/ops/books/accounts/999999/").status_code == 404
+
+
+def test_the_ops_console_shows_the_ledger_totals_in_words(now: datetime) -> None:
+    resolve(now, 1)
+
+    page = ops_client().get("/ops/").content.decode()
+
+    assert "€3.00 owed to experts" in page
+    assert "€4.50 owed by brands" in page
+    assert "-€3.00" not in page

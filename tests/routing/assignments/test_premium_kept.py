@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from billing.models import LedgerEntry, LedgerTransaction, PremiumTier
+from billing.models import LedgerEntry, LedgerTransaction, PremiumTier, RateCard
 from experts.attendance import services as attendance
+from experts.quality.models import ExpertQuality
 from experts.shifts.models import ShiftBooking
 from experts.shifts.services import publishing as shifts_publishing
 from routing.assignments import services as assignments_services
@@ -65,3 +66,23 @@ def test_the_accepted_premium_is_paid_after_the_expert_checks_out(
         transaction=LedgerTransaction.objects.get(reference_inquiry_id=inquiry.pk))
     # base 300, after-hours premium 75 (times 1.25), platform 75
     assert sorted(entries.values_list("amount_minor", flat=True)) == [-300, -75, -75, 450]
+
+
+def test_resolution_passes_the_experts_csat_so_a_good_expert_earns_the_bonus(
+    now: datetime, captured_tasks: list
+) -> None:
+    queue = factories.queue(price_minor=450, rate_minor=300)
+    RateCard.objects.filter(currency="EUR").update(
+        quality_bonus_minor=50, quality_csat_threshold=90, quality_min_reviews=10)
+    reply, expert = factories.expert_reply(on=queue, now=now)
+    ExpertQuality.objects.create(expert=expert, csat_percent=95, csat_reviews=20,
+                                 computed_at=now)
+
+    assignments_services.assignment_resolve(inquiry_id=reply.inquiry_id, expert=expert,
+                                            now=now + timedelta(minutes=5))
+
+    descriptions = list(LedgerEntry.objects.filter(
+        account__kind="expert_payable").order_by("id").values_list("amount_minor",
+                                                                   "description"))
+    assert descriptions[-1] == (
+        -50, "Quality bonus €0.50: CSAT 95% over 20 reviews, at or above 90%")
