@@ -20,18 +20,18 @@ from marketplace.access import services as access_services
 from marketplace.inquiries import selectors as inquiries_selectors
 from routing.offers import selectors as offers_selectors
 
-
 OWNERS_OF_KIND = {AccountKind.BRAND_RECEIVABLE: "brands", AccountKind.EXPERT_PAYABLE: "experts"}
 
 
 def _ledger_rows() -> list[dict[str, object]]:
     """The ledger's totals per kind of account, each as an amount and who owes whom."""
-    return [{"kind": AccountKind(row["account__kind"]).label,
-             "currency": row["account__currency"],
-             "shown": books.balance_shown(kind=str(row["account__kind"]),
-                                          owner=OWNERS_OF_KIND.get(row["account__kind"], ""),
-                                          balance_minor=int(str(row["total"])))}
-            for row in billing_selectors.ledger_totals_by_account_kind()]
+    rows = []
+    for row in billing_selectors.ledger_totals_by_account_kind():
+        kind = AccountKind(str(row["account__kind"]))
+        rows.append({"kind": kind.label, "currency": row["account__currency"],
+                     "shown": books.balance_shown(kind=kind, owner=OWNERS_OF_KIND.get(kind, ""),
+                                                  balance_minor=int(str(row["total"])))})
+    return rows
 
 
 @require_GET
