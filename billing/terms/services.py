@@ -2,6 +2,7 @@
 the strings a form or an API sends; every field is checked, one refused field refuses the
 whole change, and a change that changed something is recorded in `PricingChange`."""
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -213,7 +214,7 @@ def rate_card_save(*, currency: Any, data: Mapping[str, Any], actor_id: int | No
         raise FieldErrors(errors)
     with transaction.atomic():
         card = RateCard.objects.select_for_update().filter(currency=currency).first()
-        before = None if card is None else RateCard.objects.get(pk=card.pk)
+        before = copy.copy(card)
         card = card or RateCard(currency=currency)
         for name, value in values.items():
             setattr(card, name, value)
@@ -245,7 +246,7 @@ def contract_save(*, brand_id: int, brand_name: str, currency: Any, data: Mappin
         with transaction.atomic():
             contract = BrandContract.objects.select_for_update().filter(
                 brand_id=brand_id, currency=currency).first()
-            before = None if contract is None else BrandContract.objects.get(pk=contract.pk)
+            before = copy.copy(contract)
             contract = contract or BrandContract(brand_id=brand_id, currency=currency)
             contract.brand_name = brand_name
             for name, value in values.items():
