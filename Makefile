@@ -7,7 +7,7 @@ UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo var/tools/bin/uv)
 PYTHON := .venv/bin/python
 STAMP := var/stamps
 
-.PHONY: help setup run test lint typecheck bench fuzz faults chromium clean
+.PHONY: help setup run test lint typecheck bench fuzz faults chromium pango clean
 
 help:
 	@echo "make run    set up and start Shiftline (web + websockets, workers, beat, demo data)"
@@ -31,7 +31,7 @@ $(STAMP)/npm: frontend/package.json frontend/package-lock.json
 
 setup: $(STAMP)/python $(STAMP)/npm
 
-run: setup
+run: setup pango
 	$(PYTHON) -m marketplace.devstack.run
 
 lint: setup
@@ -49,7 +49,14 @@ chromium:
 		|| echo "warning: could not install chromium; browser tests will be skipped"; \
 	fi
 
-test: setup lint chromium
+# PDFs (invoices, statements) are drawn by WeasyPrint, which needs Pango from the system.
+pango:
+	@if ! /sbin/ldconfig -p 2>/dev/null | grep -q libpango-1.0 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null) \
+		|| echo "warning: could not install Pango; PDFs cannot be drawn"; \
+	fi
+
+test: setup lint chromium pango
 	$(PYTHON) -m marketplace.devstack.testrun tests
 
 bench: setup

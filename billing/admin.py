@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from billing.models import Account, LedgerEntry, LedgerTransaction
+from billing.ledger.models import Account, LedgerEntry, LedgerTransaction
 
 
 class EntryInline(admin.TabularInline):

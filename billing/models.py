@@ -1,79 +1,14 @@
-"""An append-only double-entry ledger. Amounts are integer minor units with an ISO currency.
+"""Billing's models, for Django and the migrations. Each model lives in its capability's
+package (ledger, terms); import it from there."""
 
-Sign convention: a debit is positive, a credit negative; the entries of one transaction sum to
-zero. The database enforces both the balance (a deferred constraint trigger) and append-only
-(triggers refusing UPDATE and DELETE), see migration 0002.
-"""
+from billing.ledger.models import (
+    Account,
+    AccountKind,
+    LedgerEntry,
+    LedgerTransaction,
+    TransactionKind,
+)
+from billing.terms.models import BrandContract, PremiumTier, PricingChange, RateCard
 
-from django.db import models
-from django.db.models import Q
-
-
-class AccountKind(models.TextChoices):
-    BRAND_RECEIVABLE = "brand_receivable", "Brand receivable"
-    EXPERT_PAYABLE = "expert_payable", "Expert payable"
-    PLATFORM_REVENUE = "platform_revenue", "Platform revenue"
-
-
-class Account(models.Model):
-    kind = models.CharField(max_length=32, choices=AccountKind.choices)
-    owner_id = models.BigIntegerField(
-        null=True, blank=True, help_text="The brand or expert profile id; empty for the platform."
-    )
-    currency = models.CharField(max_length=3)
-    name = models.CharField(max_length=200)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "owner_id", "currency"], name="unique_account",
-                nulls_distinct=False,
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.currency})"
-
-
-class TransactionKind(models.TextChoices):
-    TICKET_RESOLVED = "ticket_resolved", "Ticket resolved"
-    REVERSAL = "reversal", "Reversal"
-
-
-class LedgerTransaction(models.Model):
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=32, choices=TransactionKind.choices)
-    currency = models.CharField(max_length=3)
-    description = models.CharField(max_length=300)
-    reference_inquiry_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
-    )
-    created_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.idempotency_key}"
-
-
-class LedgerEntry(models.Model):
-    transaction = models.ForeignKey(
-        LedgerTransaction, on_delete=models.PROTECT, related_name="entries"
-    )
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
-    amount_minor = models.BigIntegerField()
-    description = models.CharField(
-        max_length=300, blank=True, default="",
-        help_text="Which part of the transaction this is, such as what the expert earns and why.",
-    )
-
-    class Meta:
-        verbose_name_plural = "ledger entries"
-        constraints = [
-            models.CheckConstraint(condition=~Q(amount_minor=0), name="entry_amount_not_zero"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.account}: {self.amount_minor}"
+__all__ = ["Account", "AccountKind", "BrandContract", "LedgerEntry", "LedgerTransaction",
+           "PremiumTier", "PricingChange", "RateCard", "TransactionKind"]

@@ -51,7 +51,7 @@ class BookingInline(admin.TabularInline):
 
 @admin.register(ShiftSlot)
 class ShiftSlotAdmin(admin.ModelAdmin):
-    list_display = ["queue", "starts_at", "ends_at", "headcount", "premium_multiplier", "is_hot"]
+    list_display = ["queue", "starts_at", "ends_at", "headcount", "premium_tier", "is_hot"]
     list_filter = ["is_hot"]
     inlines = [BookingInline]
 

@@ -58,6 +58,9 @@ SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "quality": ("quality", "alert_acknowledge"),
         "brand_invite": ("brand_invite",),
         "lockouts": ("lockouts", "lockout_lift"),
+        "pricing": ("pricing", "rate_card_save", "contract_create", "contract",
+                    "contract_save"),
+        "books": ("trial_balance", "statement"),
     },
     "apply": {
         "status": ("status", "profile", "terms", "quiz", "sample", "submit", "verify_resend"),

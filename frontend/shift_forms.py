@@ -1,11 +1,10 @@
 """Forms for publishing shift slots and setting a queue's shift policy. They only parse and
 check the shape of input; the services apply the business rules."""
 
-from decimal import Decimal
-
 from django import forms
 from django.db.models import QuerySet
 
+from billing.terms.models import PremiumTier
 from marketplace.queues.models import OverflowQueue
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
@@ -26,9 +25,8 @@ class _SlotTermsForm(_QueueForm):
     ends = forms.TimeField(label="Ends (queue time)", help_text="Not after the start: overnight.",
                            widget=forms.TimeInput(attrs={"type": "time"}))
     headcount = forms.IntegerField(min_value=1, max_value=500, initial=1)
-    premium_multiplier = forms.DecimalField(min_value=Decimal("1.00"), max_value=Decimal("5.00"),
-                                            max_digits=4, decimal_places=2,
-                                            initial=Decimal("1.00"), label="Premium ×")
+    premium_tier = forms.ChoiceField(choices=PremiumTier.choices, initial=PremiumTier.STANDARD,
+                                     label="Premium tier")
     is_hot = forms.BooleanField(required=False, label="Hot")
 
 

@@ -63,14 +63,14 @@ class MacroInline(admin.TabularInline):
 @admin.register(OverflowQueue)
 class OverflowQueueAdmin(admin.ModelAdmin):
     list_display = ["name", "brand", "time_zone", "covers_after_hours", "covers_weekends",
-                    "price_per_ticket_minor", "expert_rate_minor", "currency"]
+                    "currency"]
     readonly_fields = ["webhook_secret", "inbound_email_token"]
     inlines = [SpanInline, MacroInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request: HttpRequest, obj: OverflowQueue, form: ModelForm,
                    change: bool) -> None:
-        """Ops changing a queue here (its prices, say) shows in the brand's audit log."""
+        """Ops changing a queue here (its hours, say) shows in the brand's audit log."""
         before = {field: form.initial.get(field) for field in form.changed_data}
         with transaction.atomic():
             super().save_model(request, obj, form, change)

@@ -1,10 +1,10 @@
 """Offers, assignments and the decision log. The invariants are database constraints."""
 
-from decimal import Decimal
-
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+
+from billing.terms.models import PremiumTier
 
 
 class OfferStatus(models.TextChoices):
@@ -122,10 +122,10 @@ class Assignment(models.Model):
                               default=AssignmentStatus.ACTIVE)
     created_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
-    premium_multiplier = models.DecimalField(
-        max_digits=4, decimal_places=2, default=Decimal("1.00"),
-        help_text="The premium of the shift the expert was working when they accepted, copied "
-        "from their seat; billing multiplies their rate by it at resolution.",
+    premium_tier = models.CharField(
+        max_length=16, choices=PremiumTier.choices, default=PremiumTier.STANDARD,
+        help_text="The premium tier of the shift the expert was working when they accepted, "
+        "copied from their seat; billing prices the ticket at it at resolution.",
     )
 
     class Meta:
@@ -134,8 +134,6 @@ class Assignment(models.Model):
                 fields=["inquiry"], condition=Q(status="active"),
                 name="one_active_assignment_per_inquiry",
             ),
-            models.CheckConstraint(condition=Q(premium_multiplier__gte=Decimal("1.00")),
-                                   name="assignment_premium_at_least_1"),
         ]
         indexes = [
             models.Index(fields=["expert", "status"], name="assignment_expert_status"),
@@ -175,15 +173,14 @@ class ExpertSeat(models.Model):
     quality_score = models.FloatField(default=0.0)
     shift_ends_at = models.DateTimeField()
     opened_at = models.DateTimeField()
-    premium_multiplier = models.DecimalField(
-        max_digits=4, decimal_places=2, default=Decimal("1.00"),
-        help_text="The premium of the shift the seat was opened for; an accepted offer keeps it.",
+    premium_tier = models.CharField(
+        max_length=16, choices=PremiumTier.choices, default=PremiumTier.STANDARD,
+        help_text="The premium tier of the shift the seat was opened for; an accepted offer "
+        "keeps it.",
     )
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(premium_multiplier__gte=Decimal("1.00")),
-                                   name="seat_premium_at_least_1"),
             models.CheckConstraint(condition=Q(chat_load__lte=models.F("chat_capacity")),
                                    name="seat_chat_within_capacity"),
             models.CheckConstraint(condition=Q(email_load__lte=models.F("email_capacity")),

@@ -8,6 +8,7 @@ from itertools import count
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
+from billing.terms.models import BrandContract, RateCard
 from experts.applications.screening import SCREENING_QUESTIONS
 from experts.applications.services import applying as applications_services
 from experts.applications.services import vetting as applications_vetting
@@ -61,15 +62,32 @@ def queue(
     rate_minor: int = 300,
     spans: tuple[tuple[int, str, str], ...] = (),
 ) -> OverflowQueue:
+    """A EUR queue; its brand's contract charges `price_minor` on every channel and the EUR
+    rate card pays `rate_minor` (both set here, as ops would)."""
     created = OverflowQueue.objects.create(
         brand=of or brand(), name=f"Queue {next(_sequence)}", time_zone=time_zone,
-        covers_after_hours=covers_after_hours, covers_weekends=covers_weekends,
-        price_per_ticket_minor=price_minor, expert_rate_minor=rate_minor, currency="EUR",
+        covers_after_hours=covers_after_hours, covers_weekends=covers_weekends, currency="EUR",
     )
+    pricing(brand_=created.brand, price_minor=price_minor, rate_minor=rate_minor)
     for weekday, opens, closes in spans:
         BusinessHoursSpan.objects.create(queue=created, weekday=weekday, opens_at=opens,
                                          closes_at=closes)
     return created
+
+
+def pricing(*, brand_: Brand, price_minor: int = 450, rate_minor: int = 300,
+            currency: str = "EUR") -> None:
+    """The brand's contract at `price_minor` per ticket on every channel, and the currency's
+    rate card at `rate_minor` per ticket with no quality bonus."""
+    now = datetime.now(UTC)
+    RateCard.objects.update_or_create(currency=currency, defaults={
+        "email_rate_minor": rate_minor, "chat_rate_minor": rate_minor,
+        "social_rate_minor": rate_minor, "list_price_minor": price_minor,
+        "quality_bonus_minor": 0, "updated_at": now})
+    BrandContract.objects.update_or_create(brand_id=brand_.pk, currency=currency, defaults={
+        "brand_name": brand_.name, "email_price_minor": price_minor,
+        "chat_price_minor": price_minor, "social_price_minor": price_minor,
+        "updated_at": now})
 
 
 def brand_owner(*, of: Brand) -> BrandMembership:

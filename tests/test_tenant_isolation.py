@@ -139,6 +139,12 @@ PARAMETERS: dict[str, Parameter] = {
         reason="Isolation", subject=f"{SECRET} bounce", original="mail-log/isolation.eml",
         original_size=1, received_at=world.answered.received_at)),
     "brand_id": Parameter(lambda world: world.queue.brand_id),
+    # Ops' money pages: a brand's contract and its receivable account.
+    "contract_id": Parameter(lambda world: _row_of_brand_a(
+        "billing", "BrandContract", brand_id=world.queue.brand_id, currency="EUR")),
+    "account_id": Parameter(lambda world: _row_of_brand_a(
+        "billing", "Account", kind=FIRST_CHOICE, owner_id=world.queue.brand_id,
+        currency="EUR", name="Brand A receivable")),
     "customer_id": Parameter(lambda world: world.answered.customer_id),
     "membership_id": Parameter(lambda world: _membership(world).pk),
     "member_id": Parameter(lambda world: _membership(world).pk),

@@ -77,7 +77,7 @@ def shift_booking_check_in(
         seats.seat_open(
             expert_id=expert.pk, queue_id=booking.slot.queue_id, languages=expert.languages,
             skills=expert.skills, quality_score=expert.quality_score,
-            shift_ends_at=booking.ends_at, premium_multiplier=booking.slot.premium_multiplier,
+            shift_ends_at=booking.ends_at, premium_tier=booking.slot.premium_tier,
             now=now,
         )
         if not available:

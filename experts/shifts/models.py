@@ -1,7 +1,5 @@
 """Shift slots, bookings, the waitlist and each queue's shift policy."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import (
@@ -12,6 +10,7 @@ from django.contrib.postgres.fields import (
 from django.db import models
 from django.db.models import Q
 
+from billing.terms.models import PremiumTier
 from experts.profiles.models import ExpertProfile
 
 
@@ -22,9 +21,10 @@ class ShiftSlot(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     headcount = models.PositiveSmallIntegerField(default=1)
-    premium_multiplier = models.DecimalField(
-        max_digits=4, decimal_places=2, default=Decimal("1.00"),
-        help_text="Pay multiplier for tickets resolved on this shift, e.g. 1.25.",
+    premium_tier = models.CharField(
+        max_length=16, choices=PremiumTier.choices, default=PremiumTier.STANDARD,
+        help_text="The premium tier whoever published the slot picked; the rate card "
+        "(billing/terms) sets its multiplier.",
     )
     is_hot = models.BooleanField(default=False, help_text="Highlighted: the brand needs cover.")
     published_by = models.ForeignKey(
@@ -38,11 +38,6 @@ class ShiftSlot(models.Model):
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")),
                                    name="shift_ends_after_start"),
             models.CheckConstraint(condition=Q(headcount__gte=1), name="shift_headcount_positive"),
-            models.CheckConstraint(
-                condition=Q(premium_multiplier__gte=Decimal("1.00"),
-                            premium_multiplier__lte=Decimal("5.00")),
-                name="shift_premium_between_1_and_5",
-            ),
         ]
         indexes = [models.Index(fields=["queue", "starts_at", "ends_at"], name="slot_queue_time")]
 

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from billing import selectors as billing_selectors
+from billing.ledger import selectors as billing_selectors
 from frontend.access import brand_member_required
 from frontend.charts import week_chart
 from marketplace.inquiries import selectors as inquiries_selectors

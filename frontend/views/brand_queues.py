@@ -37,7 +37,7 @@ editor_required = brand_permission_required(policy.require_brand_can_configure,
 # The kinds the form draws with one input each, group by group; the others (channels,
 # business hours, closures, guidelines) have their own markup in the template.
 INPUT_KINDS = frozenset({SettingKind.TEXT, SettingKind.INTEGER, SettingKind.BOOLEAN,
-                         SettingKind.TEXT_LIST, SettingKind.MONEY})
+                         SettingKind.TEXT_LIST})
 REASON_CODES = {
     CoverageReason.ALWAYS_ON: ("AO", "always-on"),
     CoverageReason.CLOSURE: ("CL", "closure"),
@@ -75,6 +75,8 @@ def _changes_from_post(request: HttpRequest) -> dict[str, Any]:
     """Every declared setting as posted: an unticked checkbox is not sent, so it is false."""
     changes: dict[str, Any] = {}
     for setting in QUEUE_SETTINGS:
+        if setting.read_only:
+            continue
         if setting.kind is SettingKind.BOOLEAN:
             changes[setting.name] = setting.name in request.POST
         elif setting.kind is SettingKind.CHANNELS:
@@ -176,7 +178,7 @@ def _queue_create_refused(request: HttpRequest, error: DomainError,
 @form_view(render_invalid=_queue_create_refused)
 def queue_create(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     data = {field: request.POST.get(field, "") for field in
-            ("name", "time_zone", "currency", "price_per_ticket", "expert_rate")}
+            ("name", "time_zone", "currency")}
     queue = queues_services.queue_create(brand=membership.brand, data=data, actor=membership)
     messages.success(request, f"Queue {queue.name} created. Set its hours and coverage below.")
     return navigate(request, "brand:queue", queue_id=queue.pk)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from billing import selectors as billing_selectors
+from billing.ledger import selectors as billing_selectors
 from experts.models import ExpertProfile
 from experts.presence import selectors as presence_selectors
 from experts.quality import selectors as quality_selectors

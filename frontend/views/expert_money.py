@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from billing import selectors as billing_selectors
+from billing.ledger import selectors as billing_selectors
 from experts.models import ExpertProfile
 from frontend.access import expert_required
 

@@ -7,7 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from billing import selectors as billing_selectors
+from billing.books import selectors as books
+from billing.ledger import selectors as billing_selectors
+from billing.ledger.models import AccountKind
 from experts.applications.services import decisions as applications_decisions
 from experts.models import ExpertStatus
 from experts.profiles import selectors as profiles_selectors
@@ -18,6 +20,19 @@ from marketplace.access import services as access_services
 from marketplace.inquiries import selectors as inquiries_selectors
 from routing.offers import selectors as offers_selectors
 
+OWNERS_OF_KIND = {AccountKind.BRAND_RECEIVABLE: "brands", AccountKind.EXPERT_PAYABLE: "experts"}
+
+
+def _ledger_rows() -> list[dict[str, object]]:
+    """The ledger's totals per kind of account, each as an amount and who owes whom."""
+    rows = []
+    for row in billing_selectors.ledger_totals_by_account_kind():
+        kind = AccountKind(str(row["account__kind"]))
+        rows.append({"kind": kind.label, "currency": row["account__currency"],
+                     "shown": books.balance_shown(kind=kind, owner=OWNERS_OF_KIND.get(kind, ""),
+                                                  balance_minor=int(str(row["total"])))})
+    return rows
+
 
 @require_GET
 @ops_required
@@ -25,7 +40,7 @@ def console(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/ops/console.html", {
         "experts": profiles_selectors.expert_list_for_ops(),
         "inquiries": inquiries_selectors.inquiry_list_recent(limit=25),
-        "ledger": billing_selectors.ledger_totals_by_account_kind(),
+        "ledger": _ledger_rows(),
         "decisions": [ExpertStatus.APPROVED, ExpertStatus.REJECTED, ExpertStatus.SUSPENDED,
                       ExpertStatus.NEEDS_INFO],
         "open_alerts": quality_selectors.alert_list_open()[:5],

@@ -79,7 +79,7 @@ def _publish(request: HttpRequest, brand: Brand | None, console: str) -> HttpRes
     if isinstance(form, SlotForm):
         slot = shifts_services.shift_slot_publish_local(
             queue=data["queue"], day=data["day"], starts=data["starts"], ends=data["ends"],
-            headcount=data["headcount"], premium_multiplier=data["premium_multiplier"],
+            headcount=data["headcount"], premium_tier=data["premium_tier"],
             is_hot=data["is_hot"], published_by=user, now=now)
         zone = ZoneInfo(slot.queue.time_zone)
         starts, ends = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
@@ -89,7 +89,7 @@ def _publish(request: HttpRequest, brand: Brand | None, console: str) -> HttpRes
         result = shifts_services.shift_pattern_publish(
             queue=data["queue"], date_from=data["date_from"], date_to=data["date_to"],
             weekdays=frozenset(data["weekdays"]), starts=data["starts"], ends=data["ends"],
-            headcount=data["headcount"], premium_multiplier=data["premium_multiplier"],
+            headcount=data["headcount"], premium_tier=data["premium_tier"],
             is_hot=data["is_hot"], published_by=user, now=now)
         messages.success(request, f"Published {len(result.created)} slots "
                          f"({result.already_published} already published, "

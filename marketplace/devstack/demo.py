@@ -6,13 +6,15 @@ review, an ops user. Running it again creates no duplicates."""
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from billing.terms import selectors as terms_selectors
+from billing.terms import services as terms_services
+from billing.terms.models import PremiumTier
 from experts.applications.screening import SCREENING_QUESTIONS
 from experts.applications.services import applying as applications_services
 from experts.applications.services import decisions as applications_decisions
@@ -147,6 +149,25 @@ DEMO_MACROS = {
 }
 
 
+def _demo_pricing(brand: Brand, ops: User, now: datetime) -> None:
+    """The EUR rate card and Northwind's contract as ops set them (so /ops/pricing/ has its
+    audit): chat and email pay 3.00, a 0.50 quality bonus from 90 % CSAT; Northwind pays 4.50
+    a ticket, 2.00 for a confirmed escalation of which the expert gets 40 %."""
+    if terms_selectors.contract_find(brand_id=brand.pk, currency="EUR") is not None:
+        return
+    terms_services.rate_card_save(currency="EUR", actor_id=ops.pk,
+                                  actor_name=ops.get_username(), now=now, data={
+        "email_rate": "3.00", "chat_rate": "3.00", "social_rate": "3.00", "list_price": "4.50",
+        "after_hours_multiplier": "1.25", "weekend_multiplier": "1.50",
+        "holiday_multiplier": "2.00", "surge_multiplier": "1.75", "quality_bonus": "0.50",
+        "quality_csat_threshold": "90", "quality_min_reviews": "10"})
+    terms_services.contract_save(
+        brand_id=brand.pk, brand_name=brand.name, currency="EUR", actor_id=ops.pk,
+        actor_name=ops.get_username(), now=now, data={
+            "email_price": "4.50", "chat_price": "4.50", "social_price": "4.50",
+            "escalation_fee": "2.00", "escalation_expert_share_percent": "40"})
+
+
 def _configure_demo_queue(queue: OverflowQueue, now: datetime) -> None:
     """Weekday office hours, Irish holidays, a Christmas closure and always-on coverage, so
     the demo inquiry loop is covered at any hour while the settings look like a real brand."""
@@ -164,11 +185,11 @@ def _configure_demo_queue(queue: OverflowQueue, now: datetime) -> None:
 
 
 DEMO_WEEK = (
-    # weekdays, starts, ends, headcount, premium, hot
-    (frozenset({0, 1, 2, 3}), time(18), time(23), 3, Decimal("1.00"), False),
-    (frozenset({4, 5, 6}), time(18), time(23), 4, Decimal("1.25"), True),
-    (frozenset({5, 6}), time(9), time(14), 2, Decimal("1.50"), False),
-    (frozenset({0, 1, 2, 3, 4}), time(7), time(9), 1, Decimal("1.10"), True),
+    # weekdays, starts, ends, headcount, premium tier, hot
+    (frozenset({0, 1, 2, 3}), time(18), time(23), 3, PremiumTier.AFTER_HOURS, False),
+    (frozenset({4, 5, 6}), time(18), time(23), 4, PremiumTier.SURGE, True),
+    (frozenset({5, 6}), time(9), time(14), 2, PremiumTier.WEEKEND, False),
+    (frozenset({0, 1, 2, 3, 4}), time(7), time(9), 1, PremiumTier.STANDARD, True),
 )
 
 
@@ -178,10 +199,10 @@ def _publish_demo_week(queue: OverflowQueue, expert: ExpertProfile, ops: User,
     evening booked for the first expert, so the marketplace and the calendar have content.
     Publishing skips slots that exist already, so running it again adds nothing."""
     today = now.astimezone(ZoneInfo(queue.time_zone)).date()
-    for weekdays, starts, ends, headcount, premium, hot in DEMO_WEEK:
+    for weekdays, starts, ends, headcount, tier, hot in DEMO_WEEK:
         shifts_publishing.shift_pattern_publish(
             queue=queue, date_from=today, date_to=today + timedelta(days=6), weekdays=weekdays,
-            starts=starts, ends=ends, headcount=headcount, premium_multiplier=premium,
+            starts=starts, ends=ends, headcount=headcount, premium_tier=tier,
             is_hot=hot, published_by=ops, now=now,
         )
     evening = ShiftSlot.objects.filter(
@@ -215,11 +236,11 @@ def seed_demo(*, now: datetime) -> DemoLogins:
     queue, created = OverflowQueue.objects.get_or_create(
         brand=brand, name="Always covered (demo)",
         defaults={"time_zone": "Europe/Dublin", "covers_after_hours": True,
-                  "covers_weekends": True,
-                  "price_per_ticket_minor": 450, "expert_rate_minor": 300, "currency": "EUR"},
+                  "covers_weekends": True, "currency": "EUR"},
     )
     if created:
         _configure_demo_queue(queue, now)
+    _demo_pricing(brand, ops, now)
     if not ApiKey.objects.filter(prefix=DEMO_API_KEY.split("_")[1]).exists():
         access_services.api_key_create(brand=brand, actor=brand_owner, name="Demo key",
                                        raw_key=DEMO_API_KEY, scopes=ALL_SCOPES)

@@ -34,6 +34,10 @@ def brand_get(*, brand_id: int) -> Brand | None:
     return Brand.objects.filter(pk=brand_id).first()
 
 
+def brand_list() -> QuerySet[Brand]:
+    return Brand.objects.order_by("name", "id")
+
+
 def brand_get_by_slug(*, slug: str) -> Brand | None:
     return Brand.objects.filter(slug=slug).first()
 

@@ -1,6 +1,6 @@
 """Queue configuration over REST, with the brand's API key. The same services as the console
 check every field, so a bad field answers 400 with that field's message and changes nothing.
-Who may change a queue (its prices included) is the key's scope here (`queues:manage`; reading
+Who may change a queue is the key's scope here (`queues:manage`; reading
 needs `queues:read`), as the brand role is in the console."""
 
 
@@ -57,6 +57,17 @@ class ClosureSerializer(serializers.Serializer):
     label = serializers.CharField(max_length=100)  # type: ignore[assignment]
 
 
+class PricesSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    email = serializers.CharField(help_text="Per resolved email, a decimal string.")
+    chat = serializers.CharField(help_text="Per resolved chat, a decimal string.")
+    social = serializers.CharField(help_text="Per resolved social message, a decimal string.")
+    rises_with_tier = serializers.BooleanField(
+        help_text="The price is multiplied by the slot's premium tier.")
+    escalation_fee = serializers.CharField(
+        allow_null=True, help_text="Billed when the brand confirms an escalation; null: none.")
+
+
 class MacroSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -69,8 +80,6 @@ def _setting_field(setting: QueueSetting) -> serializers.Field:
     match setting.kind:
         case SettingKind.TEXT | SettingKind.LONG_TEXT:
             return serializers.CharField(allow_blank=setting.allows_blank, **options)
-        case SettingKind.MONEY:
-            return serializers.CharField(**options)
         case SettingKind.INTEGER:
             return serializers.IntegerField(allow_null=setting.nullable, **options)
         case SettingKind.BOOLEAN:
@@ -83,6 +92,8 @@ def _setting_field(setting: QueueSetting) -> serializers.Field:
             return SpanSerializer(many=True, **options)
         case SettingKind.CLOSURES:
             return ClosureSerializer(many=True, **options)
+        case SettingKind.PRICES:
+            return PricesSerializer(allow_null=True, read_only=True, **options)
 
 
 class QueueOutputSerializer(serializers.Serializer):
@@ -118,13 +129,14 @@ QUEUE_EXAMPLE = {
     "closures": [{"starts_on": "2026-12-24", "ends_on": "2026-12-26", "label": "Christmas"}],
     "languages": ["en"],
     "currency": "EUR",
-    "price_per_ticket": "4.50",
-    "expert_rate": "3.00",
 }
 
 
 QUEUE_OUTPUT_EXAMPLE = {
-    **QUEUE_EXAMPLE, "id": 7, "covers_after_hours": True, "covers_weekends": True,
+    **QUEUE_EXAMPLE, "id": 7, "prices": {
+        "currency": "EUR", "email": "4.50", "chat": "4.50", "social": "4.50",
+        "rises_with_tier": False, "escalation_fee": None},
+    "covers_after_hours": True, "covers_weekends": True,
     "always_on": False, "covers_overflow": True, "overflow_backlog_threshold": 20,
     "overflow_wait_threshold_seconds": None, "backlog_count": 12,
     "backlog_oldest_wait_seconds": 300, "backlog_reported_at": "2026-11-24T10:00:00Z",
@@ -140,9 +152,10 @@ QUEUE_OUTPUT_EXAMPLE = {
 
 RULES_TEXT = ("A field the schema refuses is a 400 naming it; a taken name is a 409; rules the "
               "schema cannot state are a 422 naming the field: a closure ends on or after it "
-              "starts and lasts at most a year, no span is listed twice, amounts have at most "
-              "their currency's decimals and stay within a ticket's limit, the currency is an "
-              "ISO 4217 code, and the settings must agree with each other. Nothing is saved.")
+              "starts and lasts at most a year, no span is listed twice, the currency is an ISO "
+              "4217 code, and the settings must agree with each other. Prices are read-only: "
+              "Shiftline sets them in the brand's contract, and sending them is a 400. "
+              "Nothing is saved.")
 
 
 NAME_TAKEN = OpenApiResponse(description="The brand already has a queue with this name.")
@@ -178,14 +191,14 @@ class QueueListCreateApi(BrandApi):
     @requires_scope(ApiScope.QUEUES_MANAGE)
     @extend_schema(
         operation_id="queue_create", summary="Create an overflow queue",
-        description="Requires name, time_zone, price_per_ticket and expert_rate. " + RULES_TEXT,
+        description="Requires name and time_zone. " + RULES_TEXT,
         request=QueueInputSerializer,
         responses={201: QueueOutputSerializer, 409: NAME_TAKEN, 422: QUEUE_RULES},
         examples=[OpenApiExample("A weekday queue", value=QUEUE_EXAMPLE, request_only=True)],
     )
     def post(self, request: Request) -> Response:
         data = _object_body(request)
-        queue_input_check(data, partial=False, currency=str(data.get("currency", "EUR")))
+        queue_input_check(data, partial=False)
         with unstated_rules_as_422():
             queue = queues_services.queue_create(brand=self.client().brand, data=data,
                                                  actor=self.client().api_key)
@@ -219,7 +232,7 @@ class QueueDetailApi(BrandApi):
     def patch(self, request: Request, queue_id: int) -> Response:
         queue = queues_selectors.queue_get_configured(brand=self.client().brand, queue_id=queue_id)
         changes = _object_body(request)
-        queue_input_check(changes, partial=True, currency=queue.currency)
+        queue_input_check(changes, partial=True)
         with unstated_rules_as_422():
             queues_services.queue_configure(queue=queue, changes=changes,
                                             actor=self.client().api_key)

@@ -4,7 +4,7 @@ The services' parsers also read the console's form text, so they are lenient ("m
 "returns, billing"). The API first holds a request body to the JSON the schema declares,
 field by field from the same declaration (marketplace/queues/fields.py): a value of another
 type or shape, or an unknown field, is a 400. What passes and the services still refuse (a
-closure ending before it starts, an amount with more decimals than its currency has) breaks a
+closure ending before it starts, overflow coverage without a threshold) breaks a
 rule the schema cannot state: a 422 (a taken name stays a 409)."""
 
 from collections.abc import Iterator, Mapping
@@ -37,7 +37,6 @@ from marketplace.queues.parsers import (
     supported_holiday_countries,
 )
 
-AMOUNT = r"^[0-9]{1,9}(\.[0-9]{1,9})?$"
 CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 LANGUAGE = r"^[a-z]{2}$"
 SKILL = r"^[a-z0-9][a-z0-9-]{0,39}$"
@@ -75,8 +74,6 @@ def _input_field(setting: QueueSetting) -> serializers.Field:
         case _, SettingKind.TEXT | SettingKind.LONG_TEXT:
             return TextField(allow_blank=setting.allows_blank, max_length=setting.max_length,
                              **options)
-        case _, SettingKind.MONEY:
-            return PatternField(AMOUNT, **options)
         case _, SettingKind.INTEGER:
             limits: dict[str, Any] = {"min_value": setting.minimum,
                                       "max_value": setting.maximum}
@@ -100,7 +97,8 @@ class QueueInputSerializer(serializers.Serializer):
     subset)."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
-        return {setting.name: _input_field(setting) for setting in QUEUE_SETTINGS}
+        return {setting.name: _input_field(setting) for setting in QUEUE_SETTINGS
+                if not setting.read_only}
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
@@ -111,13 +109,13 @@ class QueueInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-def queue_input_check(data: Mapping[str, Any], *, partial: bool, currency: str) -> None:
+def queue_input_check(data: Mapping[str, Any], *, partial: bool) -> None:
     """400 unless `data` is the JSON the schema declares, each refused field with the
-    services' own message when they refuse it too (amounts read in `currency`)."""
+    services' own message when they refuse it too."""
     gate = QueueInputSerializer(data=data, partial=partial)
     if gate.is_valid():
         return
-    _, parsed = parse_queue_changes(data, currency=currency)
+    _, parsed = parse_queue_changes(data)
     raise serializers.ValidationError({field: parsed.get(field, messages)
                                        for field, messages in gate.errors.items()})
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, TypedDict, Unpack
 
 from billing.money import Money
+from billing.terms import selectors as terms_selectors
 from marketplace.queues.models import OverflowQueue
 from marketplace.queues.parsers import (
     CHANNELS,
@@ -47,9 +48,9 @@ class SettingKind(StrEnum):
     BOOLEAN = "boolean"
     CHANNELS = "channels"
     TEXT_LIST = "text_list"
-    MONEY = "money"
     SPANS = "spans"
     CLOSURES = "closures"
+    PRICES = "prices"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,10 +58,10 @@ class QueueSetting:
     """One setting of an overflow queue.
 
     `parse` reads the input of the console or the API into the stored value, raising
-    `FieldError`; a money setting has none, since it is read in the currency being set and
-    stored in minor units under `stored_as`. `group` is the part of the settings it belongs
-    with (the console shows a group together). The limits document the input in the API and
-    the form; `parse` enforces them."""
+    `FieldError`; a `read_only` setting (the prices Shiftline sets) has none and is refused
+    as input. `group` is the part of the settings it belongs with (the console shows a group
+    together). The limits document the input in the API and the form; `parse` enforces
+    them."""
 
     name: str
     label: str
@@ -76,8 +77,8 @@ class QueueSetting:
     allows_blank: bool = True
     required_on_create: bool = False
     write_only: bool = False
+    read_only: bool = False
     example: str = ""
-    stored_as: str = ""
 
 
 class _Declared(TypedDict, total=False):
@@ -193,15 +194,13 @@ QUEUE_SETTINGS: tuple[QueueSetting, ...] = (
                  parse=parse_currency, min_length=3, max_length=3, allows_blank=False,
                  group="prices",
                  help_text="ISO 4217 code such as EUR; the prices are in it."),
-    QueueSetting(name="price_per_ticket", label="Price per resolved ticket",
-                 kind=SettingKind.MONEY, stored_as="price_per_ticket_minor",
-                 required_on_create=True, group="prices",
-                 help_text='What the brand pays per resolved ticket: a decimal string such as '
-                 '"4.50"'),
-    QueueSetting(name="expert_rate", label="Expert rate per ticket", kind=SettingKind.MONEY,
-                 stored_as="expert_rate_minor", required_on_create=True, group="prices",
-                 help_text='What the expert earns per resolved ticket: a decimal string such '
-                 'as "3.00"'),
+    QueueSetting(name="prices", label="Prices (set by Shiftline in your contract)",
+                 kind=SettingKind.PRICES, read_only=True, group="prices",
+                 help_text="Read-only: what the brand pays per resolved ticket on each channel "
+                 "in the queue's currency, from its contract with Shiftline, as decimal "
+                 "strings; `rises_with_tier` says whether the price is multiplied by the "
+                 "slot's premium tier, `escalation_fee` is billed when the brand confirms an "
+                 "escalation (null: none). Null before Shiftline has priced the currency."),
     QueueSetting(name="guidelines", label="Guidelines for experts (Markdown)",
                  kind=SettingKind.LONG_TEXT, parse=text_parser(GUIDELINES_MAX_LENGTH),
                  max_length=GUIDELINES_MAX_LENGTH, group="guidelines",
@@ -212,52 +211,79 @@ QUEUE_SETTINGS: tuple[QueueSetting, ...] = (
 SETTINGS_BY_NAME = {setting.name: setting for setting in QUEUE_SETTINGS}
 
 
+PRICES_ARE_SHIFTLINES = ("Shiftline sets prices in the brand's contract; they are read-only "
+                         "here. Ask Shiftline to change them.")
+
+
+# The settings brands once typed themselves, refused with the reason rather than as unknown.
+FORMER_PRICE_SETTINGS = ("price_per_ticket", "expert_rate")
+
+
 REQUIRED_ON_CREATE = tuple(setting.name for setting in QUEUE_SETTINGS
                            if setting.required_on_create)
 
 
 def parse_queue_changes(
-    changes: Mapping[str, Any], *, currency: str
+    changes: Mapping[str, Any],
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Parses each declared setting present in `changes`; returns (values, errors), values
-    under the model's field names. Money is read after everything else, in the currency being
-    set or else the queue's `currency`."""
+    under the model's field names. Prices, read-only, are refused with the reason."""
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {str(key)[:50]: ["Unknown field."]
                                     for key in changes if key not in SETTINGS_BY_NAME}
+    for name in changes:
+        setting = SETTINGS_BY_NAME.get(name)
+        if name in FORMER_PRICE_SETTINGS or (setting is not None and setting.read_only):
+            errors[name] = [PRICES_ARE_SHIFTLINES]
     for setting in QUEUE_SETTINGS:
-        if setting.name in changes and setting.parse is not None:
+        if setting.name in changes and setting.parse is not None and not setting.read_only:
             try:
                 values[setting.name] = setting.parse(changes[setting.name])
             except FieldError as error:
-                errors[setting.name] = [str(error)]
-    currency = values.get("currency", currency)
-    for setting in QUEUE_SETTINGS:
-        if setting.name in changes and setting.kind is SettingKind.MONEY:
-            try:
-                amount = Money.parse(changes[setting.name], currency=currency)
-                values[setting.stored_as] = amount.minor
-            except ValueError as error:
                 errors[setting.name] = [str(error)]
     return values, errors
 
 
 def _stored_value(setting: QueueSetting, queue: OverflowQueue) -> Any:
     match setting.kind:
-        case SettingKind.MONEY:
-            stored = Money(minor=getattr(queue, setting.stored_as), currency=queue.currency)
-            return str(stored.amount)
         case SettingKind.SPANS:
             return [{"weekday": span.weekday, "opens": f"{span.opens_at:%H:%M}",
                      "closes": f"{span.closes_at:%H:%M}"} for span in queue.spans.all()]
+        case SettingKind.PRICES:
+            return queue_prices(queue=queue)
         case _:
             return getattr(queue, setting.name)
 
 
+def queue_prices(*, queue: OverflowQueue) -> dict[str, Any] | None:
+    """The brand's prices in the queue's currency as the contract Shiftline set says (a
+    brand not priced yet in it: the rate card's list price on every channel, which its
+    contract starts at when its first ticket is billed), money as decimal strings; None when
+    the currency has no rate card either."""
+    currency = queue.currency
+    contract = terms_selectors.contract_find(brand_id=queue.brand_id, currency=currency)
+
+    def amount(minor: int | None) -> str | None:
+        return None if minor is None else str(Money(minor=minor, currency=currency).amount)
+
+    if contract is not None:
+        return {"currency": currency,
+                **{channel: amount(contract.price_minor(channel)) for channel in CHANNELS},
+                "rises_with_tier": contract.price_rises_with_tier,
+                "escalation_fee": amount(contract.escalation_fee_minor)}
+    card = terms_selectors.rate_card_find(currency=currency)
+    if card is None:
+        return None
+    return {"currency": currency,
+            **{channel: amount(card.list_price_minor) for channel in CHANNELS},
+            "rises_with_tier": False, "escalation_fee": None}
+
+
 def queue_setting_values(*, queue: OverflowQueue) -> dict[str, Any]:
-    """Each stored setting as the REST API shows it and accepts it back: money as decimal
-    strings in the queue's currency, business hours as spans, closures as dated entries.
-    Write-only settings (an action such as `open_24_7`) have no stored value."""
+    """Each stored setting as the REST API shows it (and, but for the read-only prices,
+    accepts it back): money as decimal strings in the queue's currency, business hours as
+    spans, closures as dated entries. Write-only settings (an action such as `open_24_7`)
+    have no stored value."""
     return {setting.name: _stored_value(setting, queue) for setting in QUEUE_SETTINGS
             if not setting.write_only}
 
@@ -277,6 +303,8 @@ def as_form_value(setting: QueueSetting, value: Any) -> Any:
         case SettingKind.CLOSURES:
             return "\n".join(f"{closure['starts_on']}..{closure['ends_on']} {closure['label']}"
                              for closure in value or [])
+        case SettingKind.PRICES:
+            return value
         case SettingKind.CHANNELS:
             return list(value or [])
         case _:

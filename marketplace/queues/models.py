@@ -38,13 +38,10 @@ class OverflowQueue(models.Model):
         default=15 * 60, validators=[MinValueValidator(1)],
         help_text="First-response target for social messages, in seconds.",
     )
-    currency = models.CharField(max_length=3, default="EUR")
-    price_per_ticket_minor = models.PositiveIntegerField(
-        help_text="What the brand pays per resolved ticket, in minor units (cents)."
-    )
-    expert_rate_minor = models.PositiveIntegerField(
-        help_text="What the expert earns per resolved ticket, in minor units (cents)."
-    )
+    currency = models.CharField(
+        max_length=3, default="EUR",
+        help_text="The currency the brand is billed in for this queue; its prices are its "
+        "contract's in this currency (billing/terms).")
     webhook_secret = models.CharField(
         max_length=64, default=new_queue_secret,
         help_text="Signs webhooks both ways: the helpdesk's inquiries in, our replies out.",
@@ -98,10 +95,6 @@ class OverflowQueue(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["brand", "name"], name="unique_queue_name_per_brand"),
-            models.CheckConstraint(
-                condition=Q(expert_rate_minor__lte=models.F("price_per_ticket_minor")),
-                name="expert_rate_not_above_price",
-            ),
             models.CheckConstraint(
                 condition=Q(currency__regex=r"^[A-Z]{3}$"), name="queue_currency_is_iso_code"
             ),

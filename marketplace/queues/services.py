@@ -54,9 +54,6 @@ def _cross_field_errors(queue: OverflowQueue, values: dict[str, Any]) -> dict[st
     def after(field: str) -> Any:
         return values.get(field, getattr(queue, field, None))
 
-    price, rate = after("price_per_ticket_minor"), after("expert_rate_minor")
-    if price is not None and rate is not None and rate > price:
-        errors["expert_rate"] = ["The expert rate cannot be above the price per ticket."]
     if after("covers_overflow") and after("overflow_backlog_threshold") is None \
             and after("overflow_wait_threshold_seconds") is None:
         errors["covers_overflow"] = ["Overflow coverage needs a backlog or an oldest-wait "
@@ -118,7 +115,7 @@ def queue_create(*, brand: Brand, data: Mapping[str, Any],
     """`actor` is who the audit log names: a member, an API key, or (None) Shiftline."""
     missing = {field: ["This field is required."] for field in REQUIRED_ON_CREATE
                if field not in data}
-    values, errors = parse_queue_changes(data, currency=str(data.get("currency", "EUR")))
+    values, errors = parse_queue_changes(data)
     queue = OverflowQueue(brand=brand)
     errors = missing | errors
     if not errors:
@@ -139,7 +136,7 @@ def queue_configure(*, queue: OverflowQueue, changes: Mapping[str, Any],
     field refuses the whole change and nothing is saved. The caller has checked who may: the
     console the brand role, the API the key's `queues:manage` scope. A change that changed
     something is in the brand's audit log, by `actor` (None: Shiftline)."""
-    values, errors = parse_queue_changes(changes, currency=queue.currency)
+    values, errors = parse_queue_changes(changes)
     if not errors:
         errors = _cross_field_errors(queue, values)
     if errors:

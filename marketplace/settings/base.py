@@ -286,6 +286,11 @@ PRESENCE_OFFLINE_SECONDS = env_int("PRESENCE_OFFLINE_SECONDS", 60)
 PRESENCE_HEARTBEAT_SECONDS = env_int("PRESENCE_HEARTBEAT_SECONDS", 20)
 QUALITY_MIN_REVIEWS = env_int("QUALITY_MIN_REVIEWS", 5)
 QUALITY_MIN_OFFERS = env_int("QUALITY_MIN_OFFERS", 5)
+# Billing (billing/terms, billing/pricing). A currency's first rate card starts at these amounts
+# (in major units, scaled to the currency's minor units) until ops change it; a ticket the
+# customer reopens within the window and that is resolved again is billed once.
+BILLING_DEFAULT_RATE_CARD = {"base_rate": "3.00", "list_price": "4.50"}
+BILLING_REOPEN_WINDOW_HOURS = env_int("BILLING_REOPEN_WINDOW_HOURS", 7 * 24)
 # How many times an applicant may answer the screening quiz (experts app).
 SCREENING_QUIZ_MAX_ATTEMPTS = env_int("SCREENING_QUIZ_MAX_ATTEMPTS", 3)
 

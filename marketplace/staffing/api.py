@@ -2,21 +2,19 @@
 list shift slots and record customers' ratings of experts."""
 
 
-from decimal import Decimal
-
 from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
-    extend_schema_field,
     extend_schema_serializer,
 )
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from billing.terms.models import PremiumTier
 from experts.quality import services as quality
 from experts.quality.models import ReviewReason
 from experts.shifts import selectors as shifts_selectors
@@ -26,14 +24,11 @@ from marketplace.access.scopes import ApiScope, requires_scope
 from marketplace.infra.json_fields import (
     BooleanInputField,
     ChoiceInputField,
-    DecimalStringField,
     IntegerInputField,
     TextField,
 )
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.queues import selectors as queues_selectors
-
-PREMIUM_PATTERN = r"^(?:[1-4](?:\.[0-9]{1,2})?|5(?:\.0{1,2})?)$"
 
 RULES = OpenApiResponse(
     description="Fits the schema but breaks a rule it cannot state (the shift must end after "
@@ -41,11 +36,8 @@ RULES = OpenApiResponse(
     "order, at most 92 days apart and include a chosen weekday).")
 
 
-@extend_schema_field({"type": "string", "pattern": PREMIUM_PATTERN, "example": "1.25",
-                     "description": "1.00 (no premium) to 5.00, at most two decimals."})
-class PremiumField(DecimalStringField):
-    pattern = PREMIUM_PATTERN
-    message = 'Send the premium as a decimal string from "1.00" to "5.00", such as "1.25".'
+TIER_HELP = ("The premium tier of the slot: " + ", ".join(PremiumTier.values)
+             + "; Shiftline's rate card sets each tier's multiplier of the experts' pay.")
 
 
 class SlotOutputSerializer(serializers.Serializer):
@@ -56,13 +48,13 @@ class SlotOutputSerializer(serializers.Serializer):
     headcount = serializers.IntegerField()
     seats_taken = serializers.IntegerField()
     waiting = serializers.IntegerField()
-    premium_multiplier = serializers.DecimalField(max_digits=4, decimal_places=2)
+    premium_tier = serializers.ChoiceField(choices=PremiumTier.choices)
     is_hot = serializers.BooleanField()
 
 
 SLOT_EXAMPLE = {
     "id": 41, "queue": 1, "starts_at": "2026-12-04T18:00:00Z", "ends_at": "2026-12-04T23:00:00Z",
-    "headcount": 4, "seats_taken": 3, "waiting": 1, "premium_multiplier": "1.25", "is_hot": True,
+    "headcount": 4, "seats_taken": 3, "waiting": 1, "premium_tier": "after_hours", "is_hot": True,
 }
 
 
@@ -76,7 +68,8 @@ class ShiftSlotListCreateApi(BrandApi):
         ends_at = serializers.DateTimeField(help_text="ISO 8601, after `starts_at` (at most "
                                             "48 hours); without an offset, UTC.")
         headcount = IntegerInputField(min_value=1, max_value=500)
-        premium_multiplier = PremiumField(required=False, default=Decimal("1.00"))
+        premium_tier = ChoiceInputField(choices=PremiumTier.choices, required=False,
+                                        default=PremiumTier.STANDARD, help_text=TIER_HELP)
         is_hot = BooleanInputField(default=False)
 
     @requires_scope(ApiScope.SHIFTS_READ)
@@ -97,9 +90,9 @@ class ShiftSlotListCreateApi(BrandApi):
     @extend_schema(
         operation_id="shift_slot_create", summary="Publish one shift slot",
         description="Times are ISO 8601 instants (without an offset, UTC). The slot must start "
-        "in the future and last at most 48 hours; `premium_multiplier` (1.00 to 5.00, two "
-        "decimals) multiplies the experts' per-ticket rate on it. A queue of another brand "
-        "answers 404.",
+        "in the future and last at most 48 hours; `premium_tier` (standard, after_hours, "
+        "weekend, holiday or surge) is the tier the experts' pay on it is multiplied by. A "
+        "queue of another brand answers 404.",
         request=InputSerializer,
         responses={201: SlotOutputSerializer, 422: RULES,
                    404: OpenApiResponse(description="No such queue for this brand.")},
@@ -107,7 +100,7 @@ class ShiftSlotListCreateApi(BrandApi):
             OpenApiExample("A hot evening slot", request_only=True, value={
                 "queue": 1, "starts_at": "2026-12-04T18:00:00Z",
                 "ends_at": "2026-12-04T23:00:00Z", "headcount": 4,
-                "premium_multiplier": "1.25", "is_hot": True}),
+                "premium_tier": "after_hours", "is_hot": True}),
             OpenApiExample("Published", value={**SLOT_EXAMPLE, "seats_taken": 0, "waiting": 0},
                            response_only=True, status_codes=["201"]),
         ],
@@ -121,7 +114,7 @@ class ShiftSlotListCreateApi(BrandApi):
         slot = shifts_publishing.shift_slot_create(
             queue=queue, starts_at=data["starts_at"], ends_at=data["ends_at"],
             headcount=data["headcount"],
-            premium_multiplier=data["premium_multiplier"], is_hot=data["is_hot"],
+            premium_tier=data["premium_tier"], is_hot=data["is_hot"],
             now=timezone.now(),
         )
         slot.seats_taken = 0  # type: ignore[attr-defined]
@@ -142,7 +135,8 @@ class ShiftPatternCreateApi(BrandApi):
         starts = serializers.TimeField(help_text="Wall-clock time in the queue's time zone.")
         ends = serializers.TimeField(help_text="Not after `starts`: the shift ends next day.")
         headcount = IntegerInputField(min_value=1, max_value=500)
-        premium_multiplier = PremiumField(required=False, default=Decimal("1.00"))
+        premium_tier = ChoiceInputField(choices=PremiumTier.choices, required=False,
+                                        default=PremiumTier.STANDARD, help_text=TIER_HELP)
         is_hot = BooleanInputField(default=False)
 
     @extend_schema_serializer(component_name="ShiftPatternOutput")
@@ -169,7 +163,7 @@ class ShiftPatternCreateApi(BrandApi):
             OpenApiExample("Weeknight evenings", request_only=True, value={
                 "queue": 1, "date_from": "2026-12-01", "date_to": "2026-12-14",
                 "weekdays": [0, 1, 2, 3, 4], "starts": "18:00", "ends": "23:00",
-                "headcount": 3, "premium_multiplier": "1.00", "is_hot": False}),
+                "headcount": 3, "premium_tier": "standard", "is_hot": False}),
             OpenApiExample("Published", response_only=True, status_codes=["201"],
                            value={"created": [41, 42, 43], "already_published": 0,
                                   "in_the_past": 0}),
@@ -184,7 +178,7 @@ class ShiftPatternCreateApi(BrandApi):
         result = shifts_publishing.shift_pattern_publish(
             queue=queue, date_from=data["date_from"], date_to=data["date_to"],
             weekdays=frozenset(data["weekdays"]), starts=data["starts"], ends=data["ends"],
-            headcount=data["headcount"], premium_multiplier=data["premium_multiplier"],
+            headcount=data["headcount"], premium_tier=data["premium_tier"],
             is_hot=data["is_hot"], published_by=None, now=timezone.now(),
         )
         return Response({"created": [slot.pk for slot in result.created],

@@ -5,8 +5,7 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from billing import services as billing_services
-from billing.money import Money
+from billing.pricing import services as pricing_services
 from experts.profiles.models import ExpertProfile
 from marketplace.infra.errors import Conflict, DomainError, NotFound, PermissionDenied
 from marketplace.infra.push import push_to_expert_on_commit
@@ -56,11 +55,20 @@ def assignment_reply(
         )
 
 
+def _expert_csat(expert_id: int) -> pricing_services.ExpertCsat:
+    """The expert's CSAT over their last 50 controllable reviews, as experts/quality last
+    computed it (it recomputes on every review), read through the profile's relation."""
+    row = (ExpertProfile.objects.filter(pk=expert_id)
+           .values_list("quality__csat_percent", "quality__csat_reviews").first())
+    percent, reviews = row if row is not None else (None, None)
+    return pricing_services.ExpertCsat(percent=percent, reviews=reviews or 0)
+
+
 def assignment_resolve(*, inquiry_id: int, expert: ExpertProfile, now: datetime) -> Assignment:
     """Resolves the inquiry and books the money, exactly once: a second call finds the
     assignment resolved, and the ledger's idempotency key refuses a second entry anyway.
-    Billing prices the ticket from the queue's price and rate and the premium the assignment
-    kept when it was accepted."""
+    Billing prices the ticket from the brand's contract and the rate card, given the channel,
+    the premium tier the assignment kept when it was accepted and the expert's CSAT."""
     with transaction.atomic():
         inquiry, assignment = _lock_active_assignment(inquiry_id=inquiry_id, expert=expert)
         if assignment.status == AssignmentStatus.RESOLVED:
@@ -77,13 +85,11 @@ def assignment_resolve(*, inquiry_id: int, expert: ExpertProfile, now: datetime)
             actor=expert.user, description=f"Resolved by {expert.display_name}.",
             data={"expert_id": expert.pk},
         )
-        queue = inquiry.queue
-        billing_services.ticket_resolution_bill(
+        pricing_services.ticket_resolution_bill(
             inquiry_id=inquiry.pk, brand_id=inquiry.brand_id, brand_name=inquiry.brand.name,
             expert_id=expert.pk, expert_name=expert.display_name,
-            price=Money(minor=queue.price_per_ticket_minor, currency=queue.currency),
-            expert_base_rate=Money(minor=queue.expert_rate_minor, currency=queue.currency),
-            premium_multiplier=assignment.premium_multiplier, now=now,
+            currency=inquiry.queue.currency, channel=inquiry.channel,
+            tier=assignment.premium_tier, csat=_expert_csat(expert.pk), now=now,
         )
         seats.seat_release(expert_id=expert.pk, channel=inquiry.channel, now=now)
         enqueue_on_commit("routing.expert_capacity_freed", expert.pk)

@@ -196,8 +196,8 @@ def _lock_offer_for_expert(*, offer_id: int, expert: ExpertProfile) -> tuple[Inq
 
 
 def offer_accept(*, offer_id: int, expert: ExpertProfile, now: datetime) -> Assignment:
-    """Gives the inquiry to the expert. The assignment keeps the premium of the shift they are
-    working now (from their seat), which is what billing multiplies their rate by when the
+    """Gives the inquiry to the expert. The assignment keeps the premium tier of the shift they
+    are working now (from their seat), which is what billing prices the ticket at when the
     inquiry resolves, however late that is."""
     with transaction.atomic():
         inquiry, offer = _lock_offer_for_expert(offer_id=offer_id, expert=expert)
@@ -216,7 +216,7 @@ def offer_accept(*, offer_id: int, expert: ExpertProfile, now: datetime) -> Assi
         _withdraw_pending_offers(inquiry, now)
         assignment = Assignment.objects.create(
             inquiry=inquiry, expert=expert, offer=offer, created_at=now,
-            premium_multiplier=seats_selectors.seat_premium_multiplier(
+            premium_tier=seats_selectors.seat_premium_tier(
                 expert_id=expert.pk, queue_id=inquiry.queue_id),
         )
         inquiries_services.inquiry_change_status(

@@ -3,13 +3,13 @@
 
 from collections.abc import Iterable
 from datetime import datetime
-from decimal import Decimal
 
 from django.db.models import (
     F,
     QuerySet,
 )
 
+from billing.terms.models import PremiumTier
 from routing.engine import Candidate
 from routing.models import (
     ExpertSeat,
@@ -67,12 +67,12 @@ def seat_for_expert(*, expert_id: int) -> ExpertSeat | None:
     return ExpertSeat.objects.filter(expert_id=expert_id).first()
 
 
-def seat_premium_multiplier(*, expert_id: int, queue_id: int) -> Decimal:
-    """The premium of the shift the expert's seat was opened for, when that seat is on
-    `queue_id`; 1.00 (no premium) when they hold no seat there."""
-    premium = (ExpertSeat.objects.filter(expert_id=expert_id, queue_id=queue_id)
-               .values_list("premium_multiplier", flat=True).first())
-    return Decimal("1.00") if premium is None else premium
+def seat_premium_tier(*, expert_id: int, queue_id: int) -> str:
+    """The premium tier of the shift the expert's seat was opened for, when that seat is on
+    `queue_id`; standard (no premium) when they hold no seat there."""
+    tier = (ExpertSeat.objects.filter(expert_id=expert_id, queue_id=queue_id)
+            .values_list("premium_tier", flat=True).first())
+    return PremiumTier.STANDARD if tier is None else tier
 
 
 def seat_expert_ids_shift_ended(*, now: datetime) -> list[int]:

@@ -3,7 +3,6 @@ expert checks in or out or is suspended; routing calls them as work is offered a
 
 
 from datetime import datetime
-from decimal import Decimal
 
 from django.db.models import F, Subquery
 
@@ -36,12 +35,12 @@ def seat_open(
     skills: list[str],
     quality_score: float,
     shift_ends_at: datetime,
-    premium_multiplier: Decimal,
+    premium_tier: str,
     now: datetime,
 ) -> ExpertSeat:
     """Opens (or moves) the expert's seat. The load starts from the work the expert actually
     holds, so a seat reopened mid-conversation is not mistaken for an empty one. The shift's
-    `premium_multiplier` rides on the seat so that an accepted offer can keep it, and routing
+    `premium_tier` rides on the seat so that an accepted offer can keep it, and routing
     never reads shifts to pay the expert. The caller has checked that the expert is approved,
     certified and on shift."""
     seat, _ = ExpertSeat.objects.update_or_create(
@@ -49,7 +48,7 @@ def seat_open(
         defaults={
             "queue_id": queue_id, "languages": languages, "skills": skills,
             "quality_score": quality_score, "shift_ends_at": shift_ends_at,
-            "premium_multiplier": premium_multiplier, "available": True, "idle_since": now,
+            "premium_tier": premium_tier, "available": True, "idle_since": now,
             "opened_at": now, **_current_load(expert_id),
         },
     )

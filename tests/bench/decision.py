@@ -46,7 +46,6 @@ class DecisionFigures:
 def _pool(brand: Brand, size: int) -> OverflowQueue:
     queue = OverflowQueue.objects.create(
         brand=brand, name=f"pool-{size}", time_zone="Europe/Dublin",
-        price_per_ticket_minor=450, expert_rate_minor=300,
     )
     slot = ShiftSlot.objects.create(queue=queue, starts_at=NOW - timedelta(hours=1),
                                     ends_at=NOW + timedelta(days=3650), headcount=size)

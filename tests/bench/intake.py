@@ -66,8 +66,7 @@ def seed() -> None:
     brand, _ = Brand.objects.get_or_create(slug="bench-intake", defaults={"name": "Bench"})
     OverflowQueue.objects.get_or_create(
         brand=brand, name="intake", defaults={
-            "time_zone": "Europe/Dublin", "price_per_ticket_minor": 450,
-            "expert_rate_minor": 300},
+            "time_zone": "Europe/Dublin"},
     )
     if not ApiKey.objects.filter(prefix="benchkey").exists():
         owner, _ = get_user_model().objects.get_or_create(username="owner@bench.test")

@@ -52,9 +52,8 @@ def test_450_yen_earned_shows_as_yen_450_on_the_experts_earnings_page(
     captured_tasks: list,
 ) -> None:
     now = timezone.now()
-    queue = queues_services.queue_configure(
-        queue=factories.queue(), changes={"currency": "JPY", "price_per_ticket": "600",
-                                          "expert_rate": "450"})
+    queue = queues_services.queue_configure(queue=factories.queue(), changes={"currency": "JPY"})
+    factories.pricing(brand_=queue.brand, price_minor=600, rate_minor=450, currency="JPY")
     reply, expert = factories.expert_reply(on=queue, now=now)
     assignments_services.assignment_resolve(inquiry_id=reply.inquiry_id, expert=expert,
                                             now=now + timedelta(minutes=5))

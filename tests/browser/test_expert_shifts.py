@@ -49,7 +49,7 @@ def test_a_certified_expert_books_a_shift_and_checks_in(live: LivePlatform) -> N
     queue = factories.queue()
     expert = certified_expert(on=queue, now=now, time_zone="America/New_York", name="Bo Booker")
     shift = slot(on=queue, starts_at=now + timedelta(minutes=5), hours=2, headcount=2,
-                 premium="1.25", is_hot=True)
+                 tier="after_hours", is_hot=True)
     local_start = shift.starts_at.astimezone(ZoneInfo("America/New_York"))
 
     with sync_playwright() as playwright:
@@ -65,7 +65,7 @@ def test_a_certified_expert_books_a_shift_and_checks_in(live: LivePlatform) -> N
         page.get_by_role("link", name="Book shifts").click()
         row = page.locator(f"#slot-{shift.pk}")
         expect(row).to_contain_text(f"{local_start:%H:%M}")
-        expect(row).to_contain_text("×1.25")
+        expect(row).to_contain_text("After hours")
         expect(row).to_contain_text("2 of 2")
         screenshot(page, "expert-marketplace.png")
         row.get_by_role("button", name="Book").click()

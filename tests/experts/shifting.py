@@ -1,8 +1,8 @@
 """Helpers for shift tests: certified experts and future slots, built through the services."""
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 
+from billing.terms.models import PremiumTier
 from experts.certification import services as certification_services
 from experts.profiles.models import ExpertProfile
 from experts.shifts.models import ShiftBooking, ShiftSlot
@@ -23,10 +23,10 @@ def certified_expert(*, on: OverflowQueue, now: datetime, time_zone: str = "Euro
 
 
 def slot(*, on: OverflowQueue, starts_at: datetime, hours: float = 5, headcount: int = 1,
-         premium: str = "1.00", is_hot: bool = False) -> ShiftSlot:
+         tier: str = PremiumTier.STANDARD, is_hot: bool = False) -> ShiftSlot:
     return shifts_publishing.shift_slot_create(
         queue=on, starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours),
-        headcount=headcount, premium_multiplier=Decimal(premium), is_hot=is_hot,
+        headcount=headcount, premium_tier=tier, is_hot=is_hot,
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
+from billing.models import BrandContract
 from marketplace.onboarding.models import BrandRole
 from marketplace.queues import services as queues_services
 from marketplace.queues.models import OverflowQueue, QueueMacro
@@ -37,8 +38,7 @@ def settings_form(queue: OverflowQueue, **changes: object) -> dict[str, object]:
         "resolve_after_hours": "48", "chat_offer_timeout_seconds": "20",
         "email_offer_timeout_seconds": "120", "social_offer_timeout_seconds": "120",
         "chat_reply_timeout_seconds": "180", "languages": "en, de", "required_skills": "",
-        "currency": "EUR", "price_per_ticket": "4.50", "expert_rate": "3.00",
-        "guidelines": "Be **kind**.",
+        "currency": "EUR", "guidelines": "Be **kind**.",
     }
     form.update(changes)
     return form
@@ -84,8 +84,7 @@ def test_viewer_sees_the_queue_but_cannot_change_it(now: datetime) -> None:
         client.post(f"/brand/queues/{queue.pk}/settings/", settings_form(queue)),
         client.post(f"/brand/queues/{queue.pk}/macros/", {"name": "x", "body": "y"}),
         client.post(f"/brand/queues/{queue.pk}/macros/{macro.pk}/delete/"),
-        client.post("/brand/queues/create/", {"name": "New", "time_zone": "UTC",
-                                              "price_per_ticket": "1", "expert_rate": "1"}),
+        client.post("/brand/queues/create/", {"name": "New", "time_zone": "UTC"}),
     ]
 
     assert page.status_code == 200
@@ -130,18 +129,28 @@ def test_admin_creates_a_queue_from_the_console() -> None:
     client = logged_in(factories.brand_member(of=brand, role=BrandRole.ADMIN))
 
     refused = client.post("/brand/queues/create/", {"name": "Nights", "time_zone": "Nowhere",
-                                                    "currency": "EUR",
-                                                    "price_per_ticket": "4.50",
-                                                    "expert_rate": "3.00"})
+                                                    "currency": "EUR"})
     created = client.post("/brand/queues/create/", {"name": "Nights", "time_zone": "UTC",
-                                                    "currency": "EUR",
-                                                    "price_per_ticket": "4.50",
-                                                    "expert_rate": "3.00"})
+                                                    "currency": "EUR"})
 
     assert refused.status_code == 400
     assert "is not an IANA time zone" in refused.content.decode()
     assert created.status_code == 302
-    assert OverflowQueue.objects.get(brand=brand).price_per_ticket_minor == 450
+    assert OverflowQueue.objects.get(brand=brand).currency == "EUR"
+
+
+def test_the_brand_sees_its_contracts_prices_read_only_and_cannot_post_them() -> None:
+    queue = factories.queue(price_minor=525)
+    client = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.ADMIN))
+
+    saved = client.post(f"/brand/queues/{queue.pk}/settings/",
+                        settings_form(queue, price_per_ticket="0.01", prices="0.01"))
+    page = client.get(f"/brand/queues/{queue.pk}/").content.decode()
+
+    assert saved.status_code == 302
+    assert "<td>Chat</td><td>5.25</td>" in page
+    assert 'name="price_per_ticket"' not in page
+    assert BrandContract.objects.get(brand_id=queue.brand_id).chat_price_minor == 525
 
 
 BRAND_PAGES = ["/brand/queues/", "/brand/queues/{queue}/", "/brand/keys/", "/brand/members/",
@@ -226,11 +235,11 @@ def marked_field(page: str, name: str) -> tuple[str, bool, list[str]]:
 def test_every_bad_field_on_the_form_is_marked_beside_its_input_and_nothing_is_saved() -> None:
     queue = factories.queue()
     client = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.ADMIN))
-    before = (queue.name, queue.chat_first_response_seconds, queue.price_per_ticket_minor)
+    before = (queue.name, queue.chat_first_response_seconds, queue.currency)
 
     response = client.post(f"/brand/queues/{queue.pk}/settings/", settings_form(
         queue, name="Renamed", time_zone="Mars/Olympus", chat_first_response_seconds="0",
-        languages="english", price_per_ticket="4.505", open_24_7="on"))
+        languages="english", currency="euro", open_24_7="on"))
 
     page = response.content.decode()
     assert response.status_code == 400
@@ -241,13 +250,12 @@ def test_every_bad_field_on_the_form_is_marked_beside_its_input_and_nothing_is_s
     value, invalid, messages = marked_field(page, "languages")
     assert (value, invalid) == ("english", True)
     assert messages[0].startswith("'english' is not a two-letter ISO 639-1 code")
-    assert marked_field(page, "price_per_ticket") == (
-        "4.505", True, ["EUR amounts have at most 2 decimal places."])
+    assert marked_field(page, "currency") == (
+        "euro", True, ["Use a three-letter ISO 4217 currency code such as EUR."])
     assert marked_field(page, "name") == ("Renamed", False, [])
     assert re.search(r'<input type="checkbox" name="open_24_7"\s+checked>', page)
     queue.refresh_from_db()
-    assert (queue.name, queue.chat_first_response_seconds,
-            queue.price_per_ticket_minor) == before
+    assert (queue.name, queue.chat_first_response_seconds, queue.currency) == before
     assert queue.spans.count() == 0
 
 

@@ -213,7 +213,7 @@ def test_a_refused_form_is_shown_again_as_typed_with_the_reason_once() -> None:
     response = owner.post("/brand/shifts/publish/", {
         "kind": "slot", "slot-queue": queue.pk, "slot-day": "2020-01-01",
         "slot-starts": "18:00", "slot-ends": "23:00", "slot-headcount": "7",
-        "slot-premium_multiplier": "1.50"})
+        "slot-premium_tier": "weekend"})
 
     page = response.content.decode()
     assert response.status_code == 400

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from billing.models import Account, AccountKind, BrandContract
 from experts.models import ExpertProfile, ExpertStatus
 from experts.profiles import policy as expert_policy
 from frontend.context_processors import user_navigation
@@ -30,7 +31,8 @@ NAVIGATION = {
                ("expert:my_shifts", "My shifts"), ("expert:certifications", "Certifications"),
                ("expert:earnings", "Earnings")],
     "ops": [("ops:console", "Ops console"), ("ops:vetting", "Vetting"), ("ops:shifts", "Shifts"),
-            ("ops:quality", "Quality"), ("ops:lockouts", "Lockouts"),
+            ("ops:quality", "Quality"), ("ops:pricing", "Prices and pay"),
+            ("ops:trial_balance", "Books"), ("ops:lockouts", "Lockouts"),
             ("ops:brand_invite", "Invite a brand")],
     "applicant": [("apply:status", "My application")],
 }
@@ -49,7 +51,9 @@ PAGES = {
                "brand_quiz": "expert:certifications", "earnings": "expert:earnings"},
     "ops": {"console": "ops:console", "inquiry": "ops:console", "vetting": "ops:vetting",
             "vetting_detail": "ops:vetting", "shifts": "ops:shifts", "quality": "ops:quality",
-            "brand_invite": "ops:brand_invite", "lockouts": "ops:lockouts"},
+            "brand_invite": "ops:brand_invite", "lockouts": "ops:lockouts",
+            "pricing": "ops:pricing", "contract": "ops:pricing",
+            "trial_balance": "ops:trial_balance", "statement": "ops:trial_balance"},
     "applicant": {"status": "apply:status", "profile": "apply:status", "quiz": "apply:status",
                   "sample": "apply:status"},
 }
@@ -68,8 +72,13 @@ class World:
     def kwargs(self, role: str) -> dict[str, Any]:
         """A value for every URL parameter of the role's pages."""
         inquiry = self.expert_inquiry if role == "expert" else self.brand_inquiry
+        receivable, _ = Account.objects.get_or_create(
+            kind=AccountKind.BRAND_RECEIVABLE, owner_id=self.queue.brand_id, currency="EUR",
+            defaults={"name": f"{self.queue.brand.name} receivable"})
         return {"inquiry_id": inquiry.pk, "queue_id": self.queue.pk,
-                "slug": self.queue.brand.slug, "expert_id": self.candidate.pk}
+                "slug": self.queue.brand.slug, "expert_id": self.candidate.pk,
+                "contract_id": BrandContract.objects.get(brand_id=self.queue.brand_id).pk,
+                "account_id": receivable.pk}
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 publish, and every page and API refuses the wrong role."""
 
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -99,14 +98,14 @@ def test_the_marketplace_shows_slots_in_the_experts_own_time_zone_across_dst(
     now: datetime, slot_start: datetime, expert_zone: str, shown: str
 ) -> None:
     queue = factories.queue()
-    slot(on=queue, starts_at=slot_start, headcount=3, premium="1.25", is_hot=True)
+    slot(on=queue, starts_at=slot_start, headcount=3, tier="after_hours", is_hot=True)
     expert = certified_expert(on=queue, now=now, time_zone=expert_zone)
 
     page = logged_in(expert.user).get("/expert/shifts/").content.decode()
 
     assert shown in page
     assert "3 of 3" in page
-    assert "×1.25" in page
+    assert "After hours" in page
     assert ">hot<" in page
 
 
@@ -192,7 +191,7 @@ def test_a_brand_admin_publishes_a_weekly_pattern_in_the_queue_time_zone() -> No
         "kind": "pattern", "pattern-queue": queue.pk, "pattern-date_from": "2027-03-24",
         "pattern-date_to": "2027-03-30", "pattern-weekdays": ["0", "1", "2", "3", "4"],
         "pattern-starts": "18:00", "pattern-ends": "23:00", "pattern-headcount": "4",
-        "pattern-premium_multiplier": "1.25", "pattern-is_hot": "on",
+        "pattern-premium_tier": "after_hours", "pattern-is_hot": "on",
     }, follow=True)
 
     starts = list(ShiftSlot.objects.order_by("starts_at").values_list("starts_at", flat=True))
@@ -200,8 +199,8 @@ def test_a_brand_admin_publishes_a_weekly_pattern_in_the_queue_time_zone() -> No
         "2027-03-24T18:00:00+00:00", "2027-03-25T18:00:00+00:00", "2027-03-26T18:00:00+00:00",
         "2027-03-29T17:00:00+00:00", "2027-03-30T17:00:00+00:00",
     ]
-    assert set(ShiftSlot.objects.values_list("headcount", "premium_multiplier", "is_hot")) == {
-        (4, Decimal("1.25"), True)}
+    assert set(ShiftSlot.objects.values_list("headcount", "premium_tier", "is_hot")) == {
+        (4, "after_hours", True)}
     assert "Published 5 slots" in response.content.decode()
 
 
@@ -209,7 +208,7 @@ def test_publishing_the_same_pattern_twice_adds_nothing(now: datetime) -> None:
     queue = factories.queue()
     arguments = {"queue": queue, "date_from": date(2027, 5, 3), "date_to": date(2027, 5, 9),
                  "weekdays": frozenset({5, 6}), "starts": time(9), "ends": time(17),
-                 "headcount": 2, "premium_multiplier": Decimal("1.5"), "is_hot": False,
+                 "headcount": 2, "premium_tier": "weekend", "is_hot": False,
                  "published_by": None, "now": now}
 
     first = shifts_publishing.shift_pattern_publish(**arguments)  # type: ignore[arg-type]
@@ -221,7 +220,7 @@ def test_publishing_the_same_pattern_twice_adds_nothing(now: datetime) -> None:
 
 @pytest.mark.parametrize(("fields", "message"), [
     ({"slot-headcount": "0"}, "greater than or equal to 1"),
-    ({"slot-premium_multiplier": "1.234"}, "no more than 2 decimal places"),
+    ({"slot-premium_tier": "1.25"}, "Select a valid choice"),
     ({"slot-day": "2020-01-01"}, "must start in the future"),
     ({"slot-starts": "25:00"}, "Enter a valid time"),
 ])
@@ -230,7 +229,7 @@ def test_a_bad_slot_is_refused_with_a_clear_message(fields: dict[str, str], mess
     admin = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.OWNER))
     data = {"kind": "slot", "slot-queue": queue.pk, "slot-day": "2030-01-01",
             "slot-starts": "18:00", "slot-ends": "23:00", "slot-headcount": "2",
-            "slot-premium_multiplier": "1.00", **fields}
+            "slot-premium_tier": "standard", **fields}
 
     response = admin.post("/brand/shifts/publish/", data, follow=True)
 
@@ -245,7 +244,7 @@ def test_a_brand_cannot_publish_on_another_brands_queue() -> None:
     response = admin.post("/brand/shifts/publish/", {
         "kind": "slot", "slot-queue": theirs.pk, "slot-day": "2030-01-01",
         "slot-starts": "18:00", "slot-ends": "23:00", "slot-headcount": "1",
-        "slot-premium_multiplier": "1.00"})
+        "slot-premium_tier": "standard"})
 
     assert response.status_code == 400
     assert ShiftSlot.objects.count() == 0
@@ -272,7 +271,7 @@ def test_the_api_publishes_and_lists_slots(now: datetime) -> None:
 
     created = client.post("/api/v1/shift-slots", {
         "queue": queue.pk, "starts_at": "2030-01-01T18:00:00+00:00",
-        "ends_at": "2030-01-01T23:00:00+00:00", "headcount": 3, "premium_multiplier": "1.25",
+        "ends_at": "2030-01-01T23:00:00+00:00", "headcount": 3, "premium_tier": "surge",
         "is_hot": True}, content_type="application/json")
     past = client.post("/api/v1/shift-slots", {
         "queue": queue.pk, "starts_at": "2020-01-02T18:00:00",
@@ -285,7 +284,7 @@ def test_the_api_publishes_and_lists_slots(now: datetime) -> None:
     listed = client.get("/api/v1/shift-slots")
 
     assert created.status_code == 201
-    assert created.json()["premium_multiplier"] == "1.25"
+    assert created.json()["premium_tier"] == "surge"
     assert (past.status_code, past.json()["code"]) == (422, "shift_in_past")
     assert other_queue.status_code == 404
     assert [row["id"] for row in listed.json()] == [created.json()["id"]]
@@ -359,7 +358,7 @@ def test_publishing_one_slot_confirms_it_in_the_queue_time_zone() -> None:
     response = owner.post("/brand/shifts/publish/", {
         "kind": "slot", "slot-queue": queue.pk, "slot-day": "2030-07-01",
         "slot-starts": "22:00", "slot-ends": "02:00", "slot-headcount": "2",
-        "slot-premium_multiplier": "1.10"}, follow=True)
+        "slot-premium_tier": "after_hours"}, follow=True)
 
     created = ShiftSlot.objects.get()
     assert (created.starts_at.isoformat(), created.ends_at.isoformat()) == (

@@ -35,22 +35,22 @@ def test_ops_see_the_queues_macros_and_cannot_add_one_there(now: datetime) -> No
     assert 'name="macros-MAX_NUM_FORMS" value="0"' in html  # no form to add one
 
 
-def test_ops_repricing_a_queue_in_the_admin_shows_in_the_brands_audit_log() -> None:
-    queue = factories.queue(price_minor=450)
+def test_ops_changing_a_queue_in_the_admin_shows_in_the_brands_audit_log() -> None:
+    queue = factories.queue()
     ops = factories.user(is_staff=True, email="ops@shiftline.example")
     request = RequestFactory().post("/admin/")
     request.user = ops
-    queue.price_per_ticket_minor = 500
-    form = SimpleNamespace(initial={"price_per_ticket_minor": 450},
-                           changed_data=["price_per_ticket_minor"],
-                           cleaned_data={"price_per_ticket_minor": 500})
+    queue.resolve_after_hours = 24
+    form = SimpleNamespace(initial={"resolve_after_hours": 48},
+                           changed_data=["resolve_after_hours"],
+                           cleaned_data={"resolve_after_hours": 24})
 
     admin.site._registry[OverflowQueue].save_model(request, queue, form, True)  # type: ignore[arg-type]
 
     event = BrandAuditEvent.objects.get()
     assert (event.brand_id, event.action, event.actor_label) == (
         queue.brand_id, BrandAuditAction.QUEUE_SETTINGS_CHANGED, "ops@shiftline.example")
-    assert event.changes == {"price_per_ticket_minor": {"before": 450, "after": 500}}
+    assert event.changes == {"resolve_after_hours": {"before": 48, "after": 24}}
 
 
 def test_the_audit_log_is_read_only_in_the_admin() -> None:

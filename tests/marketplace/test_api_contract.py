@@ -99,9 +99,8 @@ def slot(queue_id: int, **change: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("change", "field"), [
     ({"is_hot": 0}, "is_hot"), ({"is_hot": "true"}, "is_hot"), ({"headcount": "2"}, "headcount"),
-    ({"headcount": 2.0}, "headcount"), ({"premium_multiplier": 1.25}, "premium_multiplier"),
-    ({"premium_multiplier": "5.01"}, "premium_multiplier"),
-    ({"premium_multiplier": "1.255"}, "premium_multiplier"),
+    ({"headcount": 2.0}, "headcount"), ({"premium_tier": 1.25}, "premium_tier"),
+    ({"premium_tier": "1.25"}, "premium_tier"), ({"premium_tier": "night"}, "premium_tier"),
 ])
 def test_shift_slot_input_the_schema_forbids_is_a_400(change: dict[str, Any],
                                                       field: str) -> None:
@@ -131,15 +130,15 @@ def test_a_slot_ending_when_it_starts_is_a_documented_422() -> None:
     assert "422" in responses_of("/api/v1/shift-slots/pattern", "post")
 
 
-def test_a_premium_given_as_a_decimal_string_is_stored() -> None:
+def test_the_premium_tier_the_publisher_picks_is_stored() -> None:
     queue = factories.queue()
 
     response = brand_client(queue.brand).post(
-        "/api/v1/shift-slots", slot(queue.pk, premium_multiplier="1.5", is_hot=True),
+        "/api/v1/shift-slots", slot(queue.pk, premium_tier="weekend", is_hot=True),
         format="json")
 
     assert response.status_code == 201, response.json()
-    assert (response.json()["premium_multiplier"], response.json()["is_hot"]) == ("1.50", True)
+    assert (response.json()["premium_tier"], response.json()["is_hot"]) == ("weekend", True)
 
 
 @pytest.mark.parametrize("week", ["", "20261123", "2026-W48-1", "next week"])

@@ -3,7 +3,6 @@ of published slots, and a demo queue that shows a realistic configuration yet is
 any hour, so the README loop works whenever it is run."""
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -38,7 +37,7 @@ def test_seed_demo_publishes_a_week_of_slots_and_running_it_again_adds_nothing(
     upcoming = ShiftSlot.objects.filter(starts_at__gt=now)
     assert upcoming.count() >= 12
     assert upcoming.filter(is_hot=True).exists()
-    assert upcoming.filter(premium_multiplier=Decimal("1.25")).exists()
+    assert upcoming.filter(premium_tier="after_hours").exists()
     assert max(upcoming.values_list("starts_at", flat=True)) < now + timedelta(days=7)
     ada = ExpertProfile.objects.get(user__username="ada@shiftline.demo")
     assert ShiftBooking.objects.filter(expert=ada, status=BookingStatus.BOOKED,

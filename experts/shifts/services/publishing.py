@@ -4,12 +4,12 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from billing.terms.models import PremiumTier
 from experts.shifts import schedule
 from experts.shifts.models import (
     ShiftSlot,
@@ -26,23 +26,15 @@ MAX_HEADCOUNT = 500
 MAX_SHIFT_HOURS = 48
 
 
-ONE_CENT = Decimal("0.01")
-
-
-def premium_parse(raw: object) -> Decimal:
-    """A premium multiplier as an exact Decimal with two places, from 1.00 to 5.00."""
-    try:
-        value = Decimal(str(raw).strip() or "1")
-    except InvalidOperation as error:
-        raise DomainError("The premium must be a number such as 1.25.",
-                          code="premium_invalid") from error
-    if not value.is_finite() or value != value.quantize(ONE_CENT):
-        raise DomainError("The premium has at most two decimals, such as 1.25.",
-                          code="premium_invalid")
-    if not Decimal("1.00") <= value <= Decimal("5.00"):
-        raise DomainError("The premium must be between 1.00 (none) and 5.00.",
-                          code="premium_out_of_range")
-    return value.quantize(ONE_CENT)
+def premium_tier_parse(raw: object) -> str:
+    """The slot's premium tier (billing/terms `PremiumTier`); empty is standard."""
+    value = "" if raw is None else str(raw).strip()
+    if not value:
+        return PremiumTier.STANDARD
+    if value not in PremiumTier.values:
+        choices = ", ".join(PremiumTier.values)
+        raise DomainError(f"The premium tier is one of {choices}.", code="premium_tier_invalid")
+    return value
 
 
 def _validate(*, starts_at: datetime, ends_at: datetime, headcount: int,
@@ -64,27 +56,27 @@ def _validate(*, starts_at: datetime, ends_at: datetime, headcount: int,
 
 def shift_slot_create(
     *, queue: OverflowQueue, starts_at: datetime, ends_at: datetime, headcount: int,
-    premium_multiplier: Decimal = Decimal("1.00"), is_hot: bool = False,
+    premium_tier: str = PremiumTier.STANDARD, is_hot: bool = False,
     published_by: User | None = None, now: datetime | None = None,
 ) -> ShiftSlot:
     """Publishes one slot. With `now`, the slot must start in the future."""
     _validate(starts_at=starts_at, ends_at=ends_at, headcount=headcount, now=now)
     return ShiftSlot.objects.create(
         queue=queue, starts_at=starts_at, ends_at=ends_at, headcount=headcount,
-        premium_multiplier=premium_parse(premium_multiplier), is_hot=is_hot,
+        premium_tier=premium_tier_parse(premium_tier), is_hot=is_hot,
         published_by=published_by,
     )
 
 
 def shift_slot_publish_local(
     *, queue: OverflowQueue, day: date, starts: time, ends: time, headcount: int,
-    premium_multiplier: Decimal, is_hot: bool, published_by: User | None, now: datetime,
+    premium_tier: str, is_hot: bool, published_by: User | None, now: datetime,
 ) -> ShiftSlot:
     """One slot given in the queue's wall-clock time; `ends` not after `starts` is overnight."""
     starts_at, ends_at = schedule.local_span(day, starts, ends, ZoneInfo(queue.time_zone))
     return shift_slot_create(
         queue=queue, starts_at=starts_at, ends_at=ends_at, headcount=headcount,
-        premium_multiplier=premium_multiplier, is_hot=is_hot, published_by=published_by,
+        premium_tier=premium_tier, is_hot=is_hot, published_by=published_by,
         now=now,
     )
 
@@ -98,7 +90,7 @@ class PatternResult:
 
 def shift_pattern_publish(
     *, queue: OverflowQueue, date_from: date, date_to: date, weekdays: frozenset[int],
-    starts: time, ends: time, headcount: int, premium_multiplier: Decimal, is_hot: bool,
+    starts: time, ends: time, headcount: int, premium_tier: str, is_hot: bool,
     published_by: User | None, now: datetime,
 ) -> PatternResult:
     """A weekly pattern in the queue's time zone, e.g. Mon-Fri 18:00-23:00 from one date to
@@ -112,7 +104,7 @@ def shift_pattern_publish(
     if (date_to - date_from).days >= MAX_PATTERN_DAYS:
         raise RuleViolation(f"A pattern covers at most {MAX_PATTERN_DAYS} days.",
                           code="date_range_too_long")
-    premium = premium_parse(premium_multiplier)
+    tier = premium_tier_parse(premium_tier)
     spans = schedule.weekly_spans(date_from=date_from, date_to=date_to, weekdays=weekdays,
                                   starts=starts, ends=ends, zone=ZoneInfo(queue.time_zone))
     if not spans:
@@ -128,7 +120,7 @@ def shift_pattern_publish(
         )
         created = [
             shift_slot_create(queue=queue, starts_at=start, ends_at=end, headcount=headcount,
-                              premium_multiplier=premium, is_hot=is_hot,
+                              premium_tier=tier, is_hot=is_hot,
                               published_by=published_by)
             for start, end in future if (start, end) not in existing
         ]

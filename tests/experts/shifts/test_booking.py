@@ -2,7 +2,6 @@
 the waitlist, check-out, the no-show sweep and reminders sent exactly once."""
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,20 +39,21 @@ def emails_sent(tasks: Tasks) -> list[tuple[object, object]]:
     return [(args[0], args[1]) for name, args in tasks if name == "experts.send_shift_email"]
 
 
-def test_premium_is_stored_exactly(now: datetime) -> None:
-    created = slot(on=factories.queue(), starts_at=now + timedelta(days=1), premium="1.25")
+def test_the_premium_tier_is_stored(now: datetime) -> None:
+    created = slot(on=factories.queue(), starts_at=now + timedelta(days=1), tier="after_hours")
 
     created.refresh_from_db()
-    assert created.premium_multiplier == Decimal("1.25")
+    assert created.premium_tier == "after_hours"
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ("1.255", "two decimals"), ("0.99", "between 1.00"), ("5.01", "between 1.00"),
-    ("lots", "number"), ("NaN", "two decimals"),
-])
-def test_bad_premium_is_refused_with_a_clear_message(raw: str, message: str) -> None:
-    with pytest.raises(DomainError, match=message):
-        shifts_publishing.premium_parse(raw)
+@pytest.mark.parametrize("raw", ["1.25", "night", "AFTER_HOURS"])
+def test_an_unknown_premium_tier_is_refused_with_the_choices(raw: str) -> None:
+    with pytest.raises(DomainError, match="standard, after_hours, weekend, holiday, surge"):
+        shifts_publishing.premium_tier_parse(raw)
+
+
+def test_no_premium_tier_is_standard() -> None:
+    assert shifts_publishing.premium_tier_parse("") == "standard"
 
 
 def test_a_new_slot_must_start_in_the_future(now: datetime) -> None:

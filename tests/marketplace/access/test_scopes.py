@@ -123,17 +123,29 @@ def test_a_key_without_the_operations_scope_gets_a_403_naming_it(
     assert queue.inquiries.count() == inquiries_before
 
 
-def test_an_inquiries_key_cannot_reprice_a_queue() -> None:
+def test_an_inquiries_key_cannot_reconfigure_a_queue() -> None:
     queue = factories.queue()
     raw = factories.api_key(of=queue.brand, scopes=DEFAULT_SCOPES)
-    price = queue.price_per_ticket_minor
+
+    response = client_with(raw).patch(f"/api/v1/queues/{queue.pk}",
+                                      {"resolve_after_hours": 1}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["required_scope"] == "queues:manage"
+    assert OverflowQueue.objects.get(pk=queue.pk).resolve_after_hours == 48
+
+
+def test_even_a_managing_key_cannot_price_a_queue() -> None:
+    queue = factories.queue(price_minor=450)
+    raw = factories.api_key(of=queue.brand)
 
     response = client_with(raw).patch(f"/api/v1/queues/{queue.pk}",
                                       {"price_per_ticket": "0.01"}, format="json")
 
-    assert response.status_code == 403
-    assert response.json()["required_scope"] == "queues:manage"
-    assert OverflowQueue.objects.get(pk=queue.pk).price_per_ticket_minor == price
+    assert response.status_code == 400
+    assert "Shiftline sets prices" in response.json()["price_per_ticket"][0]
+    assert client_with(raw).get(f"/api/v1/queues/{queue.pk}").json()["prices"]["chat"] == \
+        "4.50"
 
 
 def test_a_key_with_the_scope_does_its_work() -> None:

@@ -161,8 +161,7 @@ def test_the_api_names_the_key_that_made_the_change() -> None:
     client = Client(headers={"authorization": f"Bearer {raw}"})
 
     response = client.post("/api/v1/queues", {
-        "name": "Weekend", "time_zone": "Europe/Dublin", "price_per_ticket": "4.50",
-        "expert_rate": "3.00"}, content_type="application/json")
+        "name": "Weekend", "time_zone": "Europe/Dublin"}, content_type="application/json")
 
     assert response.status_code == 201
     created = BrandAuditEvent.objects.get(action=BrandAuditAction.QUEUE_CREATED)
@@ -170,7 +169,7 @@ def test_the_api_names_the_key_that_made_the_change() -> None:
     assert created.actor_api_key is not None
     assert (created.actor_user_id, created.actor_api_key.prefix) == (None, raw.split("_")[1])
     assert created.changes["name"] == {"before": None, "after": "Weekend"}
-    assert created.changes["price_per_ticket"] == {"before": None, "after": "4.50"}
+    assert created.changes["time_zone"] == {"before": None, "after": "Europe/Dublin"}
 
 
 def test_the_log_refuses_changes_in_the_model_and_in_the_database() -> None:

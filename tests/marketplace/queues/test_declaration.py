@@ -24,10 +24,11 @@ from marketplace.queues.fields import (
 from marketplace.queues.models import OverflowQueue
 from tests import factories
 
-SETTINGS = pytest.mark.parametrize("setting", QUEUE_SETTINGS,
-                                   ids=[setting.name for setting in QUEUE_SETTINGS])
+INPUT_SETTINGS = [setting for setting in QUEUE_SETTINGS if not setting.read_only]
+SETTINGS = pytest.mark.parametrize("setting", INPUT_SETTINGS,
+                                   ids=[setting.name for setting in INPUT_SETTINGS])
 SCHEMA_TYPES = {
-    SettingKind.TEXT: "string", SettingKind.LONG_TEXT: "string", SettingKind.MONEY: "string",
+    SettingKind.TEXT: "string", SettingKind.LONG_TEXT: "string",
     SettingKind.INTEGER: "integer", SettingKind.BOOLEAN: "boolean",
     SettingKind.CHANNELS: "array", SettingKind.TEXT_LIST: "array", SettingKind.SPANS: "array",
     SettingKind.CLOSURES: "array",
@@ -52,7 +53,14 @@ def configured_queue() -> OverflowQueue:
 
 
 def stored_key(setting: QueueSetting) -> str:
-    return setting.stored_as or setting.name
+    return setting.name
+
+
+def test_the_prices_are_shown_but_not_accepted(schemas: dict[str, Any]) -> None:
+    assert "prices" not in QueueInputSerializer().fields
+    assert "prices" in QueueOutputSerializer().fields
+    assert "prices" not in schemas["QueueInput"]["properties"]
+    assert "prices" in schemas["QueueOutput"]["properties"]
 
 
 @SETTINGS
@@ -92,10 +100,8 @@ def test_each_setting_reads_back_through_the_parser_from_the_api_and_the_form(
     api_value = queue_setting_values(queue=queue).get(setting.name, False)
     form_value = as_form_value(setting, api_value)
 
-    from_api, api_errors = parse_queue_changes({setting.name: api_value},
-                                               currency=queue.currency)
-    from_form, form_errors = parse_queue_changes({setting.name: form_value},
-                                                 currency=queue.currency)
+    from_api, api_errors = parse_queue_changes({setting.name: api_value})
+    from_form, form_errors = parse_queue_changes({setting.name: form_value})
 
     assert (api_errors, form_errors) == ({}, {})
     assert from_api == from_form
@@ -107,7 +113,7 @@ def test_each_setting_reads_back_through_the_parser_from_the_api_and_the_form(
 
 @pytest.mark.django_db
 def test_a_setting_the_declaration_does_not_know_is_refused() -> None:
-    values, errors = parse_queue_changes({"colour": "blue", "name": "Nights"}, currency="EUR")
+    values, errors = parse_queue_changes({"colour": "blue", "name": "Nights"})
 
     assert (values, errors) == ({"name": "Nights"}, {"colour": ["Unknown field."]})
 
@@ -122,7 +128,7 @@ def test_every_setting_is_an_input_of_the_console_form_with_its_label() -> None:
 
     form = page[page.index('<form method="post" action="/brand/queues/'):]
     form = form[:form.index("</form>")]
-    missing = [setting.name for setting in QUEUE_SETTINGS
+    missing = [setting.name for setting in INPUT_SETTINGS
                if f'name="{setting.name}"' not in form
                or html.escape(setting.label, quote=True) not in form]
     assert missing == []
@@ -158,7 +164,8 @@ def test_the_console_form_shows_each_setting_as_the_parser_reads_it() -> None:
     assert input_attributes(page, "overflow_wait_threshold_seconds") >= {
         'inputmode="numeric"', 'value="600"'}
     assert input_attributes(page, "languages") >= {'value="en, de"', 'placeholder="en, de"'}
-    assert input_attributes(page, "price_per_ticket") >= {'value="4.50"'}
+    assert 'name="price_per_ticket"' not in page and 'name="prices"' not in page
+    assert "Shiftline sets these prices in your contract" in page
     assert "checked" in input_attributes(page, "covers_holidays")
     assert label_text(page, "covers_holidays").startswith("Public holidays")
     assert "checked" not in input_attributes(page, "open_24_7")

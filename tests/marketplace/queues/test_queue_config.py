@@ -12,6 +12,7 @@ from marketplace.infra.errors import FieldErrors
 from marketplace.queues import selectors as queues_guidelines
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues import services as queues_services
+from marketplace.queues.fields import PRICES_ARE_SHIFTLINES
 from marketplace.queues.models import OverflowQueue
 from routing.engine import decide_coverage
 from routing.engine.coverage import CoverageReason
@@ -38,7 +39,7 @@ def snapshot(queue: OverflowQueue) -> tuple[dict, list, list]:
             list(queue.closures))
 
 
-def test_queue_detail_shows_configuration_with_money_as_decimal_strings() -> None:
+def test_queue_detail_shows_the_contracts_prices_as_decimal_strings() -> None:
     queue = factories.queue(spans=((0, "22:00", "02:00"),), price_minor=450, rate_minor=300)
     key = factories.api_key(of=queue.brand)
 
@@ -46,8 +47,10 @@ def test_queue_detail_shows_configuration_with_money_as_decimal_strings() -> Non
 
     assert response.status_code == 200
     body = response.json()
-    assert (body["price_per_ticket"], body["expert_rate"], body["currency"]) == (
-        "4.50", "3.00", "EUR")
+    assert body["prices"] == {"currency": "EUR", "email": "4.50", "chat": "4.50",
+                              "social": "4.50", "rises_with_tier": False,
+                              "escalation_fee": None}
+    assert "expert_rate" not in body
     assert body["business_hours"] == [{"weekday": 0, "opens": "22:00", "closes": "02:00"}]
     assert (body["chat_first_response_seconds"], body["email_first_response_seconds"]) == (
         30, 900)
@@ -84,8 +87,7 @@ def test_patch_changes_every_kind_of_setting() -> None:
         "covers_overflow": True, "overflow_backlog_threshold": 20,
         "chat_offer_timeout_seconds": 45, "chat_reply_timeout_seconds": 300,
         "resolve_after_hours": 24, "languages": ["en", "de"], "required_skills": ["returns"],
-        "currency": "GBP", "price_per_ticket": "5.25", "expert_rate": "3.10",
-        "guidelines": "# Be kind",
+        "currency": "GBP", "guidelines": "# Be kind",
     }, format="json")
 
     assert response.status_code == 200, response.json()
@@ -97,8 +99,7 @@ def test_patch_changes_every_kind_of_setting() -> None:
         (0, time(9), time(12)), (0, time(13), time(17)), (4, time(22), time(2))]
     assert queue.closures == [
         {"starts_on": "2026-12-24", "ends_on": "2026-12-26", "label": "Xmas"}]
-    assert (queue.currency, queue.price_per_ticket_minor, queue.expert_rate_minor) == (
-        "GBP", 525, 310)
+    assert queue.currency == "GBP"
     assert (queue.languages, queue.required_skills) == (["en", "de"], ["returns"])
     assert (queue.chat_offer_timeout_seconds, queue.chat_reply_timeout_seconds,
             queue.resolve_after_hours, queue.overflow_backlog_threshold) == (45, 300, 24, 20)
@@ -136,8 +137,9 @@ def test_open_24_7_replaces_business_hours_with_whole_days() -> None:
         ("required_skills", ["Returns & refunds"], "'returns & refunds' is not a skill name; use "
          "up to 40 lowercase letters, digits and hyphens, such as 'returns'."),
         ("currency", "euro", "Use a three-letter ISO 4217 currency code such as EUR."),
-        ("price_per_ticket", 4.5, 'Send the amount as a string such as "4.50".'),
-        ("expert_rate", "-1", "Enter an amount of zero or more, such as 4.50."),
+        ("price_per_ticket", "4.50", PRICES_ARE_SHIFTLINES),
+        ("expert_rate", "3.00", PRICES_ARE_SHIFTLINES),
+        ("prices", {"email": "0.01"}, PRICES_ARE_SHIFTLINES),
         ("always_on", "maybe", "Send true or false."),
         ("name", "", "This field is required."),
         ("guidelines", "x" * 20_001, "Keep it to 20,000 characters."),
@@ -165,8 +167,6 @@ def test_each_bad_field_is_a_400_with_its_message_and_changes_nothing(
     [
         ("closures", [{"starts_on": "2026-12-26", "ends_on": "2026-12-24", "label": "x"}],
          "Closure 1: it ends before it starts."),
-        ("price_per_ticket", "4.505", "EUR amounts have at most 2 decimal places."),
-        ("expert_rate", "9.00", "The expert rate cannot be above the price per ticket."),
         ("covers_overflow", True, "Overflow coverage needs a backlog or an oldest-wait "
          "threshold."),
         ("covers_holidays", True, "Choose the country whose public holidays are covered."),
@@ -218,23 +218,23 @@ def test_patch_with_a_json_list_is_a_400() -> None:
     assert response.status_code == 400
 
 
-def test_create_queue_needs_name_zone_and_prices() -> None:
+def test_create_queue_needs_name_and_zone_and_shows_the_list_price() -> None:
     brand = factories.brand()
+    factories.pricing(brand_=factories.brand(), price_minor=450)  # the EUR rate card
     key = factories.api_key(of=brand)
 
     refused = client_with(key).post("/api/v1/queues", {"name": "Nights"}, format="json")
     created = client_with(key).post("/api/v1/queues", {
-        "name": "Nights", "time_zone": "Asia/Kathmandu", "price_per_ticket": "4.00",
-        "expert_rate": "2.50", "business_hours": [{"weekday": 0, "opens": "09:00",
-                                                   "closes": "17:00"}]}, format="json")
+        "name": "Nights", "time_zone": "Asia/Kathmandu",
+        "business_hours": [{"weekday": 0, "opens": "09:00", "closes": "17:00"}]},
+        format="json")
     duplicate = client_with(key).post("/api/v1/queues", {
-        "name": "Nights", "time_zone": "Asia/Kathmandu", "price_per_ticket": "4.00",
-        "expert_rate": "2.50"}, format="json")
+        "name": "Nights", "time_zone": "Asia/Kathmandu"}, format="json")
 
     assert refused.status_code == 400
-    assert set(refused.json()) == {"time_zone", "price_per_ticket", "expert_rate"}
+    assert set(refused.json()) == {"time_zone"}
     assert created.status_code == 201
-    assert (created.json()["name"], created.json()["price_per_ticket"]) == ("Nights", "4.00")
+    assert (created.json()["name"], created.json()["prices"]["chat"]) == ("Nights", "4.50")
     assert duplicate.status_code == 409
     assert duplicate.json() == {"name": ["The brand already has a queue with this name."]}
     assert list(OverflowQueue.objects.filter(brand=brand).values_list("name", flat=True)) == [

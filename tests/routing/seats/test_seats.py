@@ -1,7 +1,6 @@
 """Expert seats: who routing can see right now, and their load, kept exact by the services."""
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -146,7 +145,7 @@ def test_reopened_seat_counts_the_work_the_expert_still_holds(
 
     seats.seat_open(expert_id=expert.pk, queue_id=queue.pk, languages=["en"], skills=[],
                     quality_score=0.0, shift_ends_at=now + timedelta(hours=1),
-                    premium_multiplier=Decimal("1.00"), now=now)
+                    premium_tier="standard", now=now)
 
     assert seat_load(expert.pk) == (1, 0)
 

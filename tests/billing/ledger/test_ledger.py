@@ -1,24 +1,22 @@
 """The ledger's invariants hold in PostgreSQL itself, not only in Python."""
 
 from datetime import datetime
-from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from billing import selectors, services
+from billing.ledger import selectors, services
 from billing.models import AccountKind, LedgerEntry, LedgerTransaction, TransactionKind
-from billing.money import Money
+from billing.pricing import services as pricing_services
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def record(now: datetime, inquiry_id: int = 1) -> LedgerTransaction:
-    return services.ticket_resolution_bill(
+    return pricing_services.ticket_resolution_bill(
         inquiry_id=inquiry_id, brand_id=10, brand_name="Northwind", expert_id=20,
-        expert_name="Ada", price=Money(minor=450, currency="EUR"),
-        expert_base_rate=Money(minor=300, currency="EUR"), premium_multiplier=Decimal("1.00"),
-        now=now,
+        expert_name="Ada", currency="EUR", channel="chat", tier="standard",
+        csat=pricing_services.ExpertCsat(percent=None, reviews=0), now=now,
     )
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet, Sum
 
-from billing.models import AccountKind, LedgerEntry
+from billing.ledger.models import AccountKind, LedgerEntry
 
 
 @dataclass(frozen=True)
