@@ -14,7 +14,7 @@ from marketplace.infra.tasking import enqueue_on_commit
 from marketplace.inquiries import services as inquiries_services
 from marketplace.inquiries.models import Inquiry, InquiryStatus
 from marketplace.queues import selectors as queues_selectors
-from routing.engine import Candidate, InquiryNeeds, RoutingDecision, choose_expert, decide_coverage
+from routing.engine import InquiryNeeds, RoutingDecision, choose_expert, decide_coverage
 from routing.engine.policy import policy_for_queue
 from routing.models import (
     Assignment,
@@ -33,9 +33,6 @@ SWEEP_BATCH = 200
 SHORTLIST = 10
 
 
-EXPLAINED = 20
-
-
 @dataclass(frozen=True)
 class RouteOutcome:
     inquiry_id: int
@@ -43,32 +40,19 @@ class RouteOutcome:
     offer_id: int | None = None
 
 
-def _candidates_for(inquiry: Inquiry, passed: frozenset[int], now: datetime) -> list[Candidate]:
-    """The engine's input: the eligible shortlist, plus the queue's other experts nearest the
-    top of the ranking so the decision can say why they were left out. Two bounded reads."""
-    shortlist = seats_selectors.seat_shortlist(
-        queue_id=inquiry.queue_id, channel=inquiry.channel, language=inquiry.language,
-        excluded_expert_ids=passed, now=now, limit=SHORTLIST,
-        skills=inquiry.queue.required_skills,
-    )
-    shortlisted = {candidate.expert_id for candidate in shortlist}
-    others = [
-        candidate
-        for candidate in seats_selectors.seat_neighbours(
-            queue_id=inquiry.queue_id, channel=inquiry.channel, now=now, limit=EXPLAINED
-        )
-        if candidate.expert_id not in shortlisted
-    ]
-    return [*shortlist, *others]
-
-
 def _decide(inquiry: Inquiry, now: datetime) -> RoutingDecision:
-    passed = offers_selectors.expert_ids_passed_on_inquiry(inquiry_id=inquiry.pk)
-    needs = InquiryNeeds(
-        inquiry_id=inquiry.pk, channel=inquiry.channel, language=inquiry.language,
-        skills=frozenset(inquiry.queue.required_skills), excluded_expert_ids=passed,
+    """One statement reads the eligible shortlist and counts everyone else the brand could use
+    by the reason they were left out (`seats_selectors.routing_pool`); the engine ranks the
+    shortlist and keeps the counts for the decision log."""
+    skills = inquiry.queue.required_skills
+    pool = seats_selectors.routing_pool(
+        inquiry_id=inquiry.pk, brand_id=inquiry.brand_id, queue_id=inquiry.queue_id,
+        channel=inquiry.channel, language=inquiry.language, skills=skills, now=now,
+        limit=SHORTLIST,
     )
-    return choose_expert(needs, _candidates_for(inquiry, passed, now), now)
+    needs = InquiryNeeds(inquiry_id=inquiry.pk, channel=inquiry.channel,
+                         language=inquiry.language, skills=frozenset(skills))
+    return choose_expert(needs, pool.shortlist, now, counted=pool.excluded_counts)
 
 
 def _decide_coverage(inquiry: Inquiry, now: datetime) -> None:
