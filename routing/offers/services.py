@@ -3,18 +3,22 @@
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 
 from experts.profiles.models import ExpertProfile, ExpertStatus
 from marketplace.infra.errors import Conflict, DomainError, NotFound, PermissionDenied
 from marketplace.infra.push import push_to_expert_on_commit
+from marketplace.infra.rows import concrete_columns, instance_from_row
 from marketplace.infra.tasking import enqueue_on_commit
 from marketplace.inquiries import services as inquiries_services
 from marketplace.inquiries.models import Inquiry, InquiryStatus
 from marketplace.queues import selectors as queues_selectors
-from routing.engine import InquiryNeeds, RoutingDecision, choose_expert, decide_coverage
+from marketplace.queues.models import BusinessHoursSpan, OverflowQueue
+from routing.engine import InquiryNeeds, RoutingDecision, WeeklySpan, choose_expert, decide_coverage
 from routing.engine.policy import policy_for_queue
 from routing.models import (
     Assignment,
@@ -55,10 +59,52 @@ def _decide(inquiry: Inquiry, now: datetime) -> RoutingDecision:
     return choose_expert(needs, pool.shortlist, now, counted=pool.excluded_counts)
 
 
-def _decide_coverage(inquiry: Inquiry, now: datetime) -> None:
+@cache
+def _lock_sql() -> str:
+    quote = connection.ops.quote_name
+    spans, inquiries = quote(BusinessHoursSpan._meta.db_table), quote(Inquiry._meta.db_table)
+
+    def column(model: type[Model], name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    def span_array(name: str) -> str:
+        return (f"ARRAY(SELECT s.{column(BusinessHoursSpan, name)} FROM {spans} s "  # noqa: S608 (model identifiers; values bound)
+                f"WHERE s.{column(BusinessHoursSpan, 'queue')} = q.{column(OverflowQueue, 'id')}"
+                f" ORDER BY s.{column(BusinessHoursSpan, 'weekday')}, "
+                f"s.{column(BusinessHoursSpan, 'opens_at')})")
+
+    return (f"SELECT {concrete_columns(Inquiry, 'i')}, {concrete_columns(OverflowQueue, 'q')}, "  # noqa: S608 (model identifiers; values bound)
+            f"{span_array('weekday')}, {span_array('opens_at')}, {span_array('closes_at')} "
+            f"FROM {inquiries} i JOIN {quote(OverflowQueue._meta.db_table)} q "
+            f"ON q.{column(OverflowQueue, 'id')} = i.{column(Inquiry, 'queue')} "
+            f"WHERE i.{column(Inquiry, 'id')} = %s FOR UPDATE OF i")
+
+
+def _lock_for_routing(inquiry_id: int) -> tuple[Inquiry, tuple[WeeklySpan, ...]]:
+    """`inquiries_services.inquiry_lock` (the inquiry row locked, its queue beside it) plus the
+    queue's business hours, in one statement made once per process. Profiled (issue 12 §7):
+    the lock's queryset and the spans' queryset cost more CPU to build than the rest of the
+    decision's reads together."""
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_sql(), [inquiry_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(f"Inquiry {inquiry_id} does not exist.")
+    size = len(Inquiry._meta.concrete_fields)
+    inquiry = instance_from_row(Inquiry, row[:size])
+    inquiry.queue = instance_from_row(OverflowQueue, row[size:-3])
+    weekdays, opens, closes = row[-3:]
+    return inquiry, tuple(WeeklySpan(weekday=weekday, opens=opening, closes=closing)
+                          for weekday, opening, closing in zip(weekdays, opens, closes,
+                                                               strict=True))
+
+
+def _decide_coverage(inquiry: Inquiry, now: datetime,
+                     business_hours: tuple[WeeklySpan, ...]) -> None:
     """Routing's first step for a new inquiry; its event is the one that puts the inquiry in
     the brand's live console (intake pushes nothing, marketplace/inquiries/events.py)."""
-    calendar = queues_selectors.queue_coverage_calendar(queue=inquiry.queue, now=now)
+    calendar = queues_selectors.queue_coverage_calendar(queue=inquiry.queue, now=now,
+                                                        business_hours=business_hours)
     coverage = decide_coverage(calendar, now, channel=inquiry.channel, language=inquiry.language)
     local = coverage.local_time.strftime("%a %H:%M %Z")
     if coverage.covered:
@@ -147,12 +193,12 @@ def inquiry_route(*, inquiry_id: int, now: datetime, log_empty: bool = True) -> 
     Safe to run any number of times: an inquiry that is not waiting is left as it is."""
     with transaction.atomic():
         try:
-            inquiry = inquiries_services.inquiry_lock(inquiry_id=inquiry_id)
+            inquiry, business_hours = _lock_for_routing(inquiry_id)
         except NotFound:
             logger.warning("routing skipped unknown inquiry %s", inquiry_id)
             return RouteOutcome(inquiry_id, "missing")
         if inquiry.status == InquiryStatus.RECEIVED:
-            _decide_coverage(inquiry, now)
+            _decide_coverage(inquiry, now, business_hours)
         if inquiry.status == InquiryStatus.OFFERED:
             if Offer.objects.filter(inquiry=inquiry, status=OfferStatus.PENDING).exists():
                 return RouteOutcome(inquiry_id, inquiry.status)

@@ -138,7 +138,7 @@ FROM judged WHERE reason <> '' GROUP BY reason
 UNION ALL
 (SELECT '', 0, expert_id, name, languages, skills, load, capacity, idle_since, quality_score
  FROM judged WHERE reason = '' ORDER BY load, idle_since, expert_id LIMIT %(limit)s)
-"""
+"""  # noqa: S608 (model identifiers and enum values; values bound)
 
 
 def routing_pool(
