@@ -9,6 +9,17 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, Model
 
 
+def column(model: type[Model], name: str) -> str:
+    """The quoted column of the model's field `name`."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field) and field.column
+    return connections[DEFAULT_DB_ALIAS].ops.quote_name(field.column)
+
+
+def table(model: type[Model]) -> str:
+    return connections[DEFAULT_DB_ALIAS].ops.quote_name(model._meta.db_table)
+
+
 def concrete_columns(model: type[Model], alias: str) -> str:
     """`alias.column, …` for every concrete field, in `_meta.concrete_fields` order."""
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name

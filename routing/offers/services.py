@@ -7,12 +7,11 @@ from functools import cache
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import Model
 
 from experts.profiles.models import ExpertProfile, ExpertStatus
 from marketplace.infra.errors import Conflict, DomainError, NotFound, PermissionDenied
 from marketplace.infra.push import push_to_expert_on_commit
-from marketplace.infra.rows import concrete_columns, instance_from_row
+from marketplace.infra.rows import column, concrete_columns, instance_from_row, table
 from marketplace.infra.tasking import enqueue_on_commit
 from marketplace.inquiries import services as inquiries_services
 from marketplace.inquiries.models import Inquiry, InquiryStatus
@@ -61,11 +60,7 @@ def _decide(inquiry: Inquiry, now: datetime) -> RoutingDecision:
 
 @cache
 def _lock_sql() -> str:
-    quote = connection.ops.quote_name
-    spans, inquiries = quote(BusinessHoursSpan._meta.db_table), quote(Inquiry._meta.db_table)
-
-    def column(model: type[Model], name: str) -> str:
-        return quote(model._meta.get_field(name).column)
+    spans, inquiries = table(BusinessHoursSpan), table(Inquiry)
 
     def span_array(name: str) -> str:
         return (f"ARRAY(SELECT s.{column(BusinessHoursSpan, name)} FROM {spans} s "  # noqa: S608 (model identifiers; values bound)
@@ -75,7 +70,7 @@ def _lock_sql() -> str:
 
     return (f"SELECT {concrete_columns(Inquiry, 'i')}, {concrete_columns(OverflowQueue, 'q')}, "  # noqa: S608 (model identifiers; values bound)
             f"{span_array('weekday')}, {span_array('opens_at')}, {span_array('closes_at')} "
-            f"FROM {inquiries} i JOIN {quote(OverflowQueue._meta.db_table)} q "
+            f"FROM {inquiries} i JOIN {table(OverflowQueue)} q "
             f"ON q.{column(OverflowQueue, 'id')} = i.{column(Inquiry, 'queue')} "
             f"WHERE i.{column(Inquiry, 'id')} = %s FOR UPDATE OF i")
 

@@ -7,12 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from functools import cache
 
+from django.apps import apps
 from django.db import connection
-from django.db.models import Model
 
-from experts.certification.models import Certification, CertificationStatus
 from experts.profiles.models import ExpertProfile, ExpertStatus
-from experts.shifts.models import LIVE_BOOKING_STATUSES, ShiftBooking, ShiftSlot
+from marketplace.infra.rows import column, table
 from routing.engine import Candidate, ExclusionReason
 from routing.models import (
     Assignment,
@@ -56,12 +55,11 @@ class RoutingPool:
     excluded_counts: dict[str, int]
 
 
-def _table(model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _column(model: type[Model], name: str) -> str:
-    return connection.ops.quote_name(model._meta.get_field(name).column)
+CERTIFICATION_GRANTED = "granted"
+LIVE_BOOKING_STATUSES = ("booked", "checked_in")
+"""experts.certification and experts.shifts sit above routing in the layers (pyproject.toml):
+routing reads their tables by name, never imports them, and tests/routing/seats checks these
+values against theirs."""
 
 
 @cache
@@ -71,14 +69,15 @@ def _pool_sql(channel: str) -> str:
     CASE applies `routing.engine.eligibility.exclusion_reason`'s rules in its order, so the
     engine and the database never disagree on why someone was left out (tests/routing/seats
     checks one expert per reason)."""
-    seat, cert, profile = _table(ExpertSeat), _table(Certification), _table(ExpertProfile)
-    booking, slot = _table(ShiftBooking), _table(ShiftSlot)
-    offer, assignment = _table(Offer), _table(Assignment)
-    load = _column(ExpertSeat, LOAD_FIELDS[channel])
-    capacity = _column(ExpertSeat, CAPACITY_FIELDS[channel])
-
-    def c(model: type[Model], name: str) -> str:
-        return _column(model, name)
+    Certification = apps.get_model("experts", "Certification")
+    ShiftBooking = apps.get_model("experts", "ShiftBooking")
+    ShiftSlot = apps.get_model("experts", "ShiftSlot")
+    seat, cert, profile = table(ExpertSeat), table(Certification), table(ExpertProfile)
+    booking, slot = table(ShiftBooking), table(ShiftSlot)
+    offer, assignment = table(Offer), table(Assignment)
+    load = column(ExpertSeat, LOAD_FIELDS[channel])
+    capacity = column(ExpertSeat, CAPACITY_FIELDS[channel])
+    c = column
 
     live = ", ".join(f"'{status}'" for status in LIVE_BOOKING_STATUSES)
     reason = ExclusionReason
@@ -104,7 +103,7 @@ WITH passed AS (
              WHEN p.{c(ExpertProfile, "status")} <> '{ExpertStatus.APPROVED}'
                THEN '{reason.NOT_APPROVED}'
              WHEN cert.{c(Certification, "status")} IS DISTINCT FROM
-                  '{CertificationStatus.GRANTED}' THEN '{reason.NOT_CERTIFIED}'
+                  '{CERTIFICATION_GRANTED}' THEN '{reason.NOT_CERTIFIED}'
              WHEN s.{c(ExpertSeat, "id")} IS NULL AND NOT EXISTS (
                  SELECT 1 FROM {booking} b JOIN {slot} sl
                    ON sl.{c(ShiftSlot, "id")} = b.{c(ShiftBooking, "slot")}

@@ -9,6 +9,7 @@ from functools import cache
 from django.db import connection
 from django.db.models import F
 
+from marketplace.infra.rows import column, table
 from routing.models import Assignment, AssignmentStatus, ExpertSeat, Offer, OfferStatus
 
 LOAD_FIELDS = {"chat": "chat_load", "email": "email_load", "social": "social_load"}
@@ -83,18 +84,16 @@ def _take_sql(channel: str, wait: bool) -> str:
     and built as a queryset its compiling cost more CPU than PostgreSQL's work (profiled, issue
     12 §7). Without `wait`, the conditions sit on the locking subquery itself, so PostgreSQL
     rechecks them on the newest row version before locking it."""
-    quote = connection.ops.quote_name
-    table = quote(ExpertSeat._meta.db_table)
-    load = quote(ExpertSeat._meta.get_field(LOAD_FIELDS[channel]).column)
-    capacity = quote(ExpertSeat._meta.get_field(CAPACITY_FIELDS[channel]).column)
-    expert = quote(ExpertSeat._meta.get_field("expert").column)
-    available = quote(ExpertSeat._meta.get_field("available").column)
-    pk = quote(ExpertSeat._meta.pk.column)
+    seats = table(ExpertSeat)
+    load = column(ExpertSeat, LOAD_FIELDS[channel])
+    capacity = column(ExpertSeat, CAPACITY_FIELDS[channel])
+    expert, available = column(ExpertSeat, "expert"), column(ExpertSeat, "available")
+    pk = column(ExpertSeat, "id")
     room = f"{expert} = %s AND {available} AND {load} < {capacity}"
     if wait:
-        return f"UPDATE {table} SET {load} = {load} + 1 WHERE {room}"  # noqa: S608 (model identifiers; values bound)
-    return (f"UPDATE {table} SET {load} = {load} + 1 WHERE {pk} IN "  # noqa: S608 (model identifiers; values bound)
-            f"(SELECT {pk} FROM {table} WHERE {room} FOR UPDATE SKIP LOCKED)")
+        return f"UPDATE {seats} SET {load} = {load} + 1 WHERE {room}"  # noqa: S608 (model identifiers; values bound)
+    return (f"UPDATE {seats} SET {load} = {load} + 1 WHERE {pk} IN "  # noqa: S608 (model identifiers; values bound)
+            f"(SELECT {pk} FROM {seats} WHERE {room} FOR UPDATE SKIP LOCKED)")
 
 
 def seat_release(*, expert_id: int, channel: str, now: datetime | None = None) -> None:

@@ -63,11 +63,15 @@ def _cpu_seconds(worker: WorkerProcess) -> float:
 
 
 def _routings_per_second(inquiry_ids: list[int]) -> float:
+    """The ids were created in one go, so nothing else lies in their range: the poll is one
+    cheap query, and this process (the load generator) takes little CPU from the workers."""
     started = time.perf_counter()
     for inquiry_id in inquiry_ids:
         app.send_task("routing.route_inquiry", args=[inquiry_id])
-    while Inquiry.objects.filter(pk__in=inquiry_ids, status=InquiryStatus.RECEIVED).exists():
-        time.sleep(0.02)
+    waiting = Inquiry.objects.filter(pk__range=(min(inquiry_ids), max(inquiry_ids)),
+                                     status=InquiryStatus.RECEIVED)
+    while waiting.exists():
+        time.sleep(0.05)
     return len(inquiry_ids) / (time.perf_counter() - started)
 
 

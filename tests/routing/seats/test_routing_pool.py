@@ -21,8 +21,10 @@ pytestmark = pytest.mark.django_db
 def _one_expert_per_reason(queue: OverflowQueue, now: datetime) -> dict[str, ExpertProfile]:
     slot = factories.shift(on=queue, now=now, headcount=20)
 
-    def seated(**kwargs: object) -> ExpertProfile:
-        return factories.on_shift_expert(on=queue, now=now, slot=slot, **kwargs)
+    def seated(*, checked_in: bool = True, languages: tuple[str, ...] = ("en",)
+               ) -> ExpertProfile:
+        return factories.on_shift_expert(on=queue, now=now, slot=slot, checked_in=checked_in,
+                                         languages=languages)
 
     experts = {
         "eligible": seated(),
@@ -65,6 +67,7 @@ def test_every_expert_of_the_brand_is_counted_by_the_first_rule_they_break(
 
     outcome = offers_services.inquiry_route(inquiry_id=inquiry.pk, now=now)
 
+    assert outcome.offer_id is not None
     assert Offer.objects.get(pk=outcome.offer_id).expert_id == experts["eligible"].pk
     log = RoutingDecisionLog.objects.get(inquiry=inquiry)
     assert [(row["expert_id"], row["name"]) for row in log.detail["ranked"]] == [
@@ -101,3 +104,10 @@ def test_an_expert_past_their_shift_end_is_off_shift(now: datetime, captured_tas
 
     assert ExpertSeat.objects.filter(expert=expert).exists()
     assert (pool.shortlist, pool.excluded_counts) == ([], {"off_shift": 1})
+
+
+def test_the_pool_reads_the_experts_tables_with_their_own_values() -> None:
+    from experts.shifts.models import LIVE_BOOKING_STATUSES
+
+    assert seats_selectors.CERTIFICATION_GRANTED == CertificationStatus.GRANTED
+    assert set(seats_selectors.LIVE_BOOKING_STATUSES) == set(LIVE_BOOKING_STATUSES)
