@@ -41,7 +41,9 @@ def print_b(report: dict[str, Any]) -> None:
     print(f"meanwhile a separate intake load: {load['offered_rps']:.1f} req/s offered "
           f"({load['share']:.0%} of the web process's measured maximum, "
           f"{load['maximum_rps']:.1f} req/s), {load['achieved_rps']:.1f} achieved, p50 "
-          f"{load['p50_ms']:.1f} ms, p99 {load['p99_ms']:.1f} ms, {load['errors']} non-2xx")
+          f"{load['p50_ms']:.1f} ms, p99 {load['p99_ms']:.1f} ms, {load['errors']} non-2xx "
+          f"(statuses {load['statuses']})")
+    _print_cpu("the routed run", report["cpu"])
     print(f"p99 {routed['p99_ms']:.1f} ms (target < 250 ms); routed to bare: p50 "
           f"{report['ratio_p50']:.2f}x, p99 {report['ratio_p99']:.2f}x "
           "(bare: a no-op task that only pushes a frame)")

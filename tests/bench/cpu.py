@@ -31,10 +31,47 @@ def machine_busy_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / TICK
 
 
+def _reaped_children_seconds() -> float:
+    times = os.times()
+    return times.children_user + times.children_system
+
+
 def database_backend_pids() -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
         return [pid for (pid,) in cursor.fetchall()]
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below `pid`."""
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        parent = pending.pop()
+        try:
+            tasks = list(Path(f"/proc/{parent}/task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                children = [int(child) for child in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found.extend(children)
+            pending.extend(children)
+    return found
+
+
+def descendants_running(word: str) -> list[int]:
+    """This process's descendants whose command line contains `word`."""
+    pids = []
+    for pid in descendants(os.getpid()):
+        try:
+            if word in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+                pids.append(pid)
+        except OSError:
+            continue
+    return pids
 
 
 def pids_named(name: str) -> list[int]:
@@ -60,11 +97,16 @@ class CpuAccount:
     machine_started: float = 0.0
     seconds: dict[str, float] = field(default_factory=dict)
     machine_seconds: float = 0.0
+    reaped_into: str | None = None
+    """The group that also gets the CPU of this process's children that ended meanwhile (the
+    load generator's client processes)."""
+    reaped_started: float = 0.0
 
     def start(self) -> None:
         self.started = {name: {pid: process_cpu_seconds(pid) for pid in pids()}
                         for name, pids in self.groups.items()}
         self.machine_started = machine_busy_seconds()
+        self.reaped_started = _reaped_children_seconds()
 
     def stop(self) -> None:
         self.machine_seconds = machine_busy_seconds() - self.machine_started
@@ -72,6 +114,8 @@ class CpuAccount:
             name: sum(max(0.0, process_cpu_seconds(pid) - self.started[name].get(pid, 0.0))
                       for pid in set(pids()))
             for name, pids in self.groups.items()}
+        if self.reaped_into is not None:
+            self.seconds[self.reaped_into] += _reaped_children_seconds() - self.reaped_started
 
     def report(self) -> dict[str, object]:
         """Seconds per group, the rest of the machine's busy time, and each as a share of it."""

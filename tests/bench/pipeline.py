@@ -36,6 +36,7 @@ from marketplace.access.models import ApiKey
 from marketplace.celery import app
 from routing.models import ExpertSeat
 from tests import factories
+from tests.bench.cpu import CpuAccount, database_backend_pids, descendants_running, pids_named
 from tests.bench.database import fresh_factory_names
 from tests.bench.load import LoadPlan, LoadResult, generate
 from tests.live import LivePlatform, live_platform
@@ -202,10 +203,19 @@ def run() -> dict[str, object]:
             routed_arrived.clear()
             load = IntakeLoad(_intake_plan(port, load_key, f"{tag}l", seconds=seconds,
                                            rate=maximum.rate * INTAKE_SHARE))
+            account = CpuAccount({
+                "web process (uvicorn)": lambda: descendants_running("uvicorn"),
+                "Celery worker processes": lambda: descendants_running("celery"),
+                "PostgreSQL (this database's backends)": database_backend_pids,
+                "Redis server (shared with other work)": lambda: pids_named("redis-server"),
+                "load generators (this process and its clients)": lambda: [os.getpid()],
+            }, reaped_into="load generators (this process and its clients)")
+            account.start()
             load.start()
             open_loop(post, seconds)
             load.join(timeout=seconds + 120)
             wait_for(routed_arrived, len(routed_sent))
+            account.stop()
 
         bare_sent: dict[str, float] = {}
         bare_arrived: dict[str, float] = {}
@@ -225,9 +235,12 @@ def run() -> dict[str, object]:
               "achieved_rps": round(load.result.rate, 1),
               "p50_ms": round(load.result.percentile_ms(0.50), 1),
               "p99_ms": round(load.result.percentile_ms(0.99), 1),
-              "errors": load.result.errors + maximum.errors}
+              "errors": load.result.errors + maximum.errors,
+              "statuses": {**maximum.statuses, **{
+                  status: maximum.statuses.get(status, 0) + count
+                  for status, count in load.result.statuses.items()}}}
     return {"seconds": seconds, "rate_per_second": RATE, "routed": routed.__dict__,
-            "intake_load": intake,
+            "intake_load": intake, "cpu": account.report(),
             "bare": bare.__dict__, "p99_target_ms": 250,
             "ratio_p50": round(routed.p50_ms / bare.p50_ms, 2),
             "ratio_p99": round(routed.p99_ms / bare.p99_ms, 2),
