@@ -34,6 +34,7 @@ from websockets.sync.client import ClientConnection, connect
 from experts.profiles.models import ExpertProfile
 from marketplace.access.models import ApiKey
 from marketplace.celery import app
+from marketplace.inquiries.models import Inquiry, InquiryStatus
 from routing.models import ExpertSeat
 from tests import factories
 from tests.bench.cpu import CpuAccount, database_backend_pids, descendants_running, pids_named
@@ -165,6 +166,13 @@ class IntakeLoad(threading.Thread):
         self.result = generate(self.plan, processes=1)
 
 
+def _wait_until_routed(queue_id: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while Inquiry.objects.filter(queue_id=queue_id, status=InquiryStatus.RECEIVED).exists() \
+            and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def run() -> dict[str, object]:
     seconds = duration()
     fresh_factory_names()
@@ -199,6 +207,7 @@ def run() -> dict[str, object]:
             port = int(urlparse(live.base_url).port or 80)
             maximum = generate(_intake_plan(port, load_key, f"{tag}m",
                                             seconds=INTAKE_MEASURE_SECONDS), processes=1)
+            _wait_until_routed(load_queue.pk)  # the measuring burst leaves no backlog behind
             routed_sent.clear()
             routed_arrived.clear()
             load = IntakeLoad(_intake_plan(port, load_key, f"{tag}l", seconds=seconds,
