@@ -88,11 +88,21 @@ WITH passed AS (
     WHERE o.{c(Offer, "inquiry")} = %(inquiry)s
       AND (o.{c(Offer, "status")} IN ('{OfferStatus.DECLINED}', '{OfferStatus.EXPIRED}')
            OR a.{c(Assignment, "status")} = '{AssignmentStatus.RELEASED}')
+), on_shift AS (
+    SELECT DISTINCT b.{c(ShiftBooking, "expert")} AS expert_id FROM {booking} b
+    JOIN {slot} sl ON sl.{c(ShiftSlot, "id")} = b.{c(ShiftBooking, "slot")}
+    WHERE sl.{c(ShiftSlot, "queue")} = %(queue)s
+      AND b.{c(ShiftBooking, "status")} IN ({live})
+      AND b.{c(ShiftBooking, "starts_at")} <= %(now)s AND b.{c(ShiftBooking, "ends_at")} > %(now)s
 ), pool AS (
-    SELECT {c(Certification, "expert")} AS expert_id FROM {cert}
-    WHERE {c(Certification, "brand")} = %(brand)s
-    UNION
-    SELECT {c(ExpertSeat, "expert")} FROM {seat} WHERE {c(ExpertSeat, "queue")} = %(queue)s
+    SELECT {c(Certification, "expert")} AS expert_id, {c(Certification, "status")} AS certified
+    FROM {cert} WHERE {c(Certification, "brand")} = %(brand)s
+    UNION ALL
+    SELECT s.{c(ExpertSeat, "expert")}, NULL FROM {seat} s
+    WHERE s.{c(ExpertSeat, "queue")} = %(queue)s AND NOT EXISTS (
+        SELECT 1 FROM {cert} held
+        WHERE held.{c(Certification, "expert")} = s.{c(ExpertSeat, "expert")}
+          AND held.{c(Certification, "brand")} = %(brand)s)
 ), judged AS (
     SELECT pool.expert_id, p.{c(ExpertProfile, "display_name")} AS name,
            s.{c(ExpertSeat, "languages")} AS languages, s.{c(ExpertSeat, "skills")} AS skills,
@@ -102,16 +112,9 @@ WITH passed AS (
            CASE
              WHEN p.{c(ExpertProfile, "status")} <> '{ExpertStatus.APPROVED}'
                THEN '{reason.NOT_APPROVED}'
-             WHEN cert.{c(Certification, "status")} IS DISTINCT FROM
-                  '{CERTIFICATION_GRANTED}' THEN '{reason.NOT_CERTIFIED}'
-             WHEN s.{c(ExpertSeat, "id")} IS NULL AND NOT EXISTS (
-                 SELECT 1 FROM {booking} b JOIN {slot} sl
-                   ON sl.{c(ShiftSlot, "id")} = b.{c(ShiftBooking, "slot")}
-                 WHERE b.{c(ShiftBooking, "expert")} = pool.expert_id
-                   AND sl.{c(ShiftSlot, "queue")} = %(queue)s
-                   AND b.{c(ShiftBooking, "status")} IN ({live})
-                   AND b.{c(ShiftBooking, "starts_at")} <= %(now)s
-                   AND b.{c(ShiftBooking, "ends_at")} > %(now)s)
+             WHEN pool.certified IS DISTINCT FROM '{CERTIFICATION_GRANTED}'
+               THEN '{reason.NOT_CERTIFIED}'
+             WHEN s.{c(ExpertSeat, "id")} IS NULL AND on_shift.expert_id IS NULL
                THEN '{reason.OFF_SHIFT}'
              WHEN s.{c(ExpertSeat, "id")} IS NULL THEN '{reason.NOT_CHECKED_IN}'
              WHEN NOT s.{c(ExpertSeat, "available")} THEN '{reason.AWAY}'
@@ -126,8 +129,7 @@ WITH passed AS (
            END AS reason
     FROM pool
     JOIN {profile} p ON p.{c(ExpertProfile, "id")} = pool.expert_id
-    LEFT JOIN {cert} cert ON cert.{c(Certification, "expert")} = pool.expert_id
-                         AND cert.{c(Certification, "brand")} = %(brand)s
+    LEFT JOIN on_shift ON on_shift.expert_id = pool.expert_id
     LEFT JOIN {seat} s ON s.{c(ExpertSeat, "expert")} = pool.expert_id
                       AND s.{c(ExpertSeat, "queue")} = %(queue)s
                       AND s.{c(ExpertSeat, "shift_ends_at")} > %(now)s

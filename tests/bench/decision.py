@@ -4,8 +4,8 @@ open inquiries, against a naive scan of every expert on shift.
 Each measured decision routes one fresh inquiry through `routing.offers.services.inquiry_route` (the
 code the Celery task runs) inside a transaction that is rolled back, so every iteration sees
 the same state. Reported: median and p90 milliseconds, the ratio of the 10,000 to the 10 case,
-and the SELECT queries per decision; beside it the same service reading every expert on shift
-and letting the engine rank them all (the naive scan)."""
+and the reading statements (SELECT or WITH … SELECT) per decision; beside it the same service
+reading every expert on shift and letting the engine rank them all (the naive scan)."""
 
 import statistics
 import time
@@ -135,7 +135,7 @@ def _timed(action: object, iterations: int) -> tuple[list[float], int]:
                     action(inquiry)  # type: ignore[operator]
                     durations.append((time.perf_counter() - started) * 1000)
                 queries = sum(1 for query in captured.captured_queries
-                              if query["sql"].lstrip().upper().startswith("SELECT"))
+                              if query["sql"].lstrip().upper().startswith(("SELECT", "WITH")))
                 raise _Rollback
         except _Rollback:
             pass

@@ -226,6 +226,10 @@ def run() -> dict[str, object]:
             wait_for(routed_arrived, len(routed_sent))
             account.stop()
 
+        # The bare pipeline shares the worker's queue: it starts once the routed run's work is
+        # done, so it never waits behind a backlog the routed run left.
+        _wait_until_routed(queue.pk, timeout=300)
+        _wait_until_routed(load_queue.pk, timeout=300)
         bare_sent: dict[str, float] = {}
         bare_arrived: dict[str, float] = {}
 
