@@ -117,6 +117,12 @@ class CpuAccount:
         if self.reaped_into is not None:
             self.seconds[self.reaped_into] += _reaped_children_seconds() - self.reaped_started
 
+    def add(self, other: "CpuAccount") -> None:
+        """Adds another measured interval of the same groups (interleaved runs)."""
+        for name, value in other.seconds.items():
+            self.seconds[name] = self.seconds.get(name, 0.0) + value
+        self.machine_seconds += other.machine_seconds
+
     def report(self) -> dict[str, object]:
         """Seconds per group, the rest of the machine's busy time, and each as a share of it."""
         rest = max(0.0, self.machine_seconds - sum(self.seconds.values()))

@@ -4,7 +4,8 @@ then the same with two worker processes (`-c 2`), and who used the CPU meanwhile
 
 The inquiries are created first with their routing task held back; then their `route_inquiry`
 tasks are sent at once and the clock runs until every one has left `received` (offered, or
-queued when nobody had room). The no-op task only increments a Redis counter. During each
+queued when nobody had room). The no-op task only increments a Redis counter; the two
+alternate in chunks (CHUNKS) so their CPU per task is compared under the same load. During each
 routing run the CPU of the worker processes, this database's PostgreSQL backends, the Redis
 server and this process (the load generator: it sends the tasks and polls for the end) is
 read from /proc (tests/bench/cpu.py), beside the machine's whole busy time."""
@@ -31,6 +32,10 @@ ROUTINGS = 1_000
 NOOPS = 5_000
 EXPERTS = 50
 WARM_UP = 50
+CHUNKS = 4
+"""Routing and no-op alternate in this many chunks on the one-process worker, so a neighbour's
+load drifting over the run weighs on both alike (the CPU a task takes grows with the machine's
+contention)."""
 
 
 def _held_back_inquiries(count: int) -> list[int]:
@@ -129,20 +134,28 @@ def run() -> dict[str, object]:
     env = platform_env()
     purge_queues(env)
     worker = _worker(env, concurrency=1)
+    routing_cpu = noop_cpu = routing_seconds = noop_seconds = 0.0
     try:
         worker.start()
         _routings_per_second(one_ids[:WARM_UP])
         _noops_per_second(WARM_UP)
-        cpu = _cpu_seconds(worker)
         account = _account(worker)
-        account.start()
-        routings = _routings_per_second(one_ids[WARM_UP:])
-        account.stop()
-        routing_cpu = _cpu_seconds(worker) - cpu
-        noops = _noops_per_second(NOOPS)
-        noop_cpu = _cpu_seconds(worker) - cpu - routing_cpu
+        per_chunk = ROUTINGS // CHUNKS
+        for chunk in range(CHUNKS):
+            ids = one_ids[WARM_UP + chunk * per_chunk:WARM_UP + (chunk + 1) * per_chunk]
+            cpu = _cpu_seconds(worker)
+            part = _account(worker)
+            part.start()
+            routing_seconds += len(ids) / _routings_per_second(ids)
+            part.stop()
+            account.add(part)
+            routing_cpu += _cpu_seconds(worker) - cpu
+            cpu = _cpu_seconds(worker)
+            noop_seconds += NOOPS / CHUNKS / _noops_per_second(NOOPS // CHUNKS)
+            noop_cpu += _cpu_seconds(worker) - cpu
     finally:
         worker.stop()
+    routings, noops = ROUTINGS / routing_seconds, NOOPS / noop_seconds
     two_routings, two_cpu_ms, two_account = _two_workers(env, two_ids)
     offered = Inquiry.objects.filter(pk__in=inquiry_ids, status=InquiryStatus.OFFERED).count()
     routing_ms, noop_ms = routing_cpu / ROUTINGS * 1000, noop_cpu / NOOPS * 1000
