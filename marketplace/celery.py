@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import before_task_publish, task_postrun, task_prerun
+from celery.signals import before_task_publish, task_postrun, task_prerun, worker_process_init
 from kombu import Queue
 
 from marketplace.infra import health, push
@@ -17,6 +17,13 @@ app.conf.task_queues = (Queue("routing"), Queue("default"))
 # Each package with a `tasks` module; a worker registers exactly these.
 app.autodiscover_tasks([
     "marketplace.delivery", "marketplace.health", "marketplace.privacy", "experts", "routing"])
+
+
+@worker_process_init.connect
+def keep_a_push_loop(**_: object) -> None:
+    """Each worker process sends its tasks' pushes on one long-lived event loop, over a Redis
+    connection that stays open (marketplace/infra/push.py)."""
+    push.keep_a_process_loop()
 
 
 @task_prerun.connect

@@ -7,11 +7,16 @@ Channels documents. In the web process that runs on the server's own event loop,
 connections stay open. Outside one (a Celery worker) every `async_to_sync` call starts an event
 loop and opens new connections, a few ms however little it sends, so a Celery task holds its
 pushes and sends them together when it ends (`hold_pushes` and `send_held_pushes`, hooked to
-Celery's task signals in marketplace/celery.py): one loop per task, not one per push."""
+Celery's task signals in marketplace/celery.py): one send per task, not one per push. And a
+worker process keeps one event loop for those sends on a thread of its own
+(`keep_a_process_loop`, called from Celery's `worker_process_init`): profiled (issue 12 §7), a
+new loop per task, with the new Redis connection the channel layer opens on it, was a fifth of
+a routing task's CPU; on a loop that lives as long as the process, the connection stays open."""
 
 
 import asyncio
 import logging
+import os
 import threading
 from typing import Any
 
@@ -42,6 +47,35 @@ class _Held(threading.local):
 _held = _Held()
 
 
+class _ProcessLoop:
+    """One event loop per process, run by a daemon thread, for the held pushes of the process's
+    tasks. Started lazily after fork (the pid is checked), so a forked child never uses its
+    parent's thread."""
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.pid = 0
+        self.lock = threading.Lock()
+
+    def get(self) -> asyncio.AbstractEventLoop:
+        with self.lock:
+            if self.loop is None or self.pid != os.getpid():
+                loop = asyncio.new_event_loop()
+                threading.Thread(target=loop.run_forever, name="push-loop", daemon=True).start()
+                self.loop, self.pid = loop, os.getpid()
+            return self.loop
+
+
+_process_loop = _ProcessLoop()
+
+
+def keep_a_process_loop() -> None:
+    """From now on this process sends its held pushes on one long-lived event loop (Celery
+    worker processes; see the module's docstring)."""
+    _process_loop.enabled = True
+
+
 def hold_pushes() -> None:
     """From now until the matching `send_held_pushes`, this thread's pushes (each still after its
     commit) wait to be sent together. Nested holds send with the outermost."""
@@ -64,7 +98,12 @@ def _send_held() -> None:
     if layer is None:
         return
     try:
-        async_to_sync(_group_send_each)(layer, pushes)
+        if _process_loop.enabled:
+            asyncio.run_coroutine_threadsafe(_group_send_each(layer, pushes),
+                                             _process_loop.get()).result(
+                timeout=PUSH_TIMEOUT_SECONDS * len(pushes) + 1)
+        else:
+            async_to_sync(_group_send_each)(layer, pushes)
     except Exception:
         logger.exception("Error sending %d held pushes (%s)", len(pushes),
                          ", ".join(name for name, _, _ in pushes))

@@ -1,6 +1,8 @@
 """Who may take an inquiry, and who should: eligibility, then ranking, with every reason kept."""
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -10,6 +12,7 @@ class ExclusionReason(StrEnum):
     NOT_CERTIFIED = "not_certified"
     OFF_SHIFT = "off_shift"
     NOT_CHECKED_IN = "not_checked_in"
+    AWAY = "away"
     AT_CAPACITY = "at_capacity"
     DECLINED_BEFORE = "declined_before"
     LANGUAGE = "language"
@@ -41,6 +44,8 @@ class Candidate:
     capacity: int
     idle_since: datetime
     quality_score: float
+    available: bool = True
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,7 @@ class CandidateScore:
     active_load: int
     idle_seconds: float
     quality_score: float
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +71,9 @@ class RoutingDecision:
     ranked: tuple[CandidateScore, ...]
     excluded: tuple[Exclusion, ...]
     decided_at: datetime
+    excluded_counts: dict[str, int] = field(default_factory=dict)
+    """Every expert left out, counted by reason: those in `excluded` and those the caller
+    judged before the engine saw them (`choose_expert`'s `counted`)."""
 
     def as_log(self) -> dict[str, object]:
         return {
@@ -72,6 +81,7 @@ class RoutingDecision:
             "ranked": [
                 {
                     "expert_id": score.expert_id,
+                    "name": score.name,
                     "rank": score.rank,
                     "active_load": score.active_load,
                     "idle_seconds": round(score.idle_seconds, 3),
@@ -83,6 +93,7 @@ class RoutingDecision:
                 {"expert_id": item.expert_id, "reason": item.reason.value}
                 for item in self.excluded
             ],
+            "excluded_counts": dict(sorted(self.excluded_counts.items())),
         }
 
 
@@ -96,6 +107,8 @@ def exclusion_reason(needs: InquiryNeeds, candidate: Candidate) -> ExclusionReas
         return ExclusionReason.OFF_SHIFT
     if not candidate.checked_in:
         return ExclusionReason.NOT_CHECKED_IN
+    if not candidate.available:
+        return ExclusionReason.AWAY
     if candidate.expert_id in needs.excluded_expert_ids:
         return ExclusionReason.DECLINED_BEFORE
     if needs.language not in candidate.languages:
@@ -108,10 +121,14 @@ def exclusion_reason(needs: InquiryNeeds, candidate: Candidate) -> ExclusionReas
 
 
 def choose_expert(
-    needs: InquiryNeeds, candidates: tuple[Candidate, ...] | list[Candidate], now: datetime
+    needs: InquiryNeeds, candidates: tuple[Candidate, ...] | list[Candidate], now: datetime,
+    *, counted: Mapping[str, int] | None = None,
 ) -> RoutingDecision:
     """Rank eligible experts by fewest active tickets, then longest idle, then best quality,
-    then lowest id so that equal inputs always give the same answer."""
+    then lowest id so that equal inputs always give the same answer. `counted`: experts the
+    caller already left out, by `ExclusionReason` value (the database judges a whole brand's
+    pool with the same rules, in the same order, and sends only the counts and the eligible
+    shortlist); they join the decision's `excluded_counts`."""
     eligible: list[Candidate] = []
     excluded: list[Exclusion] = []
     for candidate in candidates:
@@ -129,7 +146,7 @@ def choose_expert(
             rank=position,
             active_load=item.active_load,
             idle_seconds=max(0.0, (now - item.idle_since).total_seconds()),
-            quality_score=item.quality_score,
+            quality_score=item.quality_score, name=item.name,
         )
         for position, item in enumerate(eligible, start=1)
     )
@@ -139,4 +156,5 @@ def choose_expert(
         ranked=ranked,
         excluded=tuple(sorted(excluded, key=lambda item: item.expert_id)),
         decided_at=now,
+        excluded_counts=dict(Counter(item.reason.value for item in excluded) + Counter(counted)),
     )

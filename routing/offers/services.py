@@ -3,18 +3,21 @@
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 
 from experts.profiles.models import ExpertProfile, ExpertStatus
 from marketplace.infra.errors import Conflict, DomainError, NotFound, PermissionDenied
 from marketplace.infra.push import push_to_expert_on_commit
+from marketplace.infra.rows import column, concrete_columns, instance_from_row, table
 from marketplace.infra.tasking import enqueue_on_commit
 from marketplace.inquiries import services as inquiries_services
 from marketplace.inquiries.models import Inquiry, InquiryStatus
 from marketplace.queues import selectors as queues_selectors
-from routing.engine import Candidate, InquiryNeeds, RoutingDecision, choose_expert, decide_coverage
+from marketplace.queues.models import BusinessHoursSpan, OverflowQueue
+from routing.engine import InquiryNeeds, RoutingDecision, WeeklySpan, choose_expert, decide_coverage
 from routing.engine.policy import policy_for_queue
 from routing.models import (
     Assignment,
@@ -33,9 +36,6 @@ SWEEP_BATCH = 200
 SHORTLIST = 10
 
 
-EXPLAINED = 20
-
-
 @dataclass(frozen=True)
 class RouteOutcome:
     inquiry_id: int
@@ -43,38 +43,63 @@ class RouteOutcome:
     offer_id: int | None = None
 
 
-def _candidates_for(inquiry: Inquiry, passed: frozenset[int], now: datetime) -> list[Candidate]:
-    """The engine's input: the eligible shortlist, plus the queue's other experts nearest the
-    top of the ranking so the decision can say why they were left out. Two bounded reads."""
-    shortlist = seats_selectors.seat_shortlist(
-        queue_id=inquiry.queue_id, channel=inquiry.channel, language=inquiry.language,
-        excluded_expert_ids=passed, now=now, limit=SHORTLIST,
-        skills=inquiry.queue.required_skills,
-    )
-    shortlisted = {candidate.expert_id for candidate in shortlist}
-    others = [
-        candidate
-        for candidate in seats_selectors.seat_neighbours(
-            queue_id=inquiry.queue_id, channel=inquiry.channel, now=now, limit=EXPLAINED
-        )
-        if candidate.expert_id not in shortlisted
-    ]
-    return [*shortlist, *others]
-
-
 def _decide(inquiry: Inquiry, now: datetime) -> RoutingDecision:
-    passed = offers_selectors.expert_ids_passed_on_inquiry(inquiry_id=inquiry.pk)
-    needs = InquiryNeeds(
-        inquiry_id=inquiry.pk, channel=inquiry.channel, language=inquiry.language,
-        skills=frozenset(inquiry.queue.required_skills), excluded_expert_ids=passed,
+    """One statement reads the eligible shortlist and counts everyone else the brand could use
+    by the reason they were left out (`seats_selectors.routing_pool`); the engine ranks the
+    shortlist and keeps the counts for the decision log."""
+    skills = inquiry.queue.required_skills
+    pool = seats_selectors.routing_pool(
+        inquiry_id=inquiry.pk, brand_id=inquiry.brand_id, queue_id=inquiry.queue_id,
+        channel=inquiry.channel, language=inquiry.language, skills=skills, now=now,
+        limit=SHORTLIST,
     )
-    return choose_expert(needs, _candidates_for(inquiry, passed, now), now)
+    needs = InquiryNeeds(inquiry_id=inquiry.pk, channel=inquiry.channel,
+                         language=inquiry.language, skills=frozenset(skills))
+    return choose_expert(needs, pool.shortlist, now, counted=pool.excluded_counts)
 
 
-def _decide_coverage(inquiry: Inquiry, now: datetime) -> None:
+@cache
+def _lock_sql() -> str:
+    spans, inquiries = table(BusinessHoursSpan), table(Inquiry)
+
+    def span_array(name: str) -> str:
+        return (f"ARRAY(SELECT s.{column(BusinessHoursSpan, name)} FROM {spans} s "  # noqa: S608 (model identifiers; values bound)
+                f"WHERE s.{column(BusinessHoursSpan, 'queue')} = q.{column(OverflowQueue, 'id')}"
+                f" ORDER BY s.{column(BusinessHoursSpan, 'weekday')}, "
+                f"s.{column(BusinessHoursSpan, 'opens_at')})")
+
+    return (f"SELECT {concrete_columns(Inquiry, 'i')}, {concrete_columns(OverflowQueue, 'q')}, "  # noqa: S608 (model identifiers; values bound)
+            f"{span_array('weekday')}, {span_array('opens_at')}, {span_array('closes_at')} "
+            f"FROM {inquiries} i JOIN {table(OverflowQueue)} q "
+            f"ON q.{column(OverflowQueue, 'id')} = i.{column(Inquiry, 'queue')} "
+            f"WHERE i.{column(Inquiry, 'id')} = %s FOR UPDATE OF i")
+
+
+def _lock_for_routing(inquiry_id: int) -> tuple[Inquiry, tuple[WeeklySpan, ...]]:
+    """`inquiries_services.inquiry_lock` (the inquiry row locked, its queue beside it) plus the
+    queue's business hours, in one statement made once per process. Profiled (issue 12 §7):
+    the lock's queryset and the spans' queryset cost more CPU to build than the rest of the
+    decision's reads together."""
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_sql(), [inquiry_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound(f"Inquiry {inquiry_id} does not exist.")
+    size = len(Inquiry._meta.concrete_fields)
+    inquiry = instance_from_row(Inquiry, row[:size])
+    inquiry.queue = instance_from_row(OverflowQueue, row[size:-3])
+    weekdays, opens, closes = row[-3:]
+    return inquiry, tuple(WeeklySpan(weekday=weekday, opens=opening, closes=closing)
+                          for weekday, opening, closing in zip(weekdays, opens, closes,
+                                                               strict=True))
+
+
+def _decide_coverage(inquiry: Inquiry, now: datetime,
+                     business_hours: tuple[WeeklySpan, ...]) -> None:
     """Routing's first step for a new inquiry; its event is the one that puts the inquiry in
     the brand's live console (intake pushes nothing, marketplace/inquiries/events.py)."""
-    calendar = queues_selectors.queue_coverage_calendar(queue=inquiry.queue, now=now)
+    calendar = queues_selectors.queue_coverage_calendar(queue=inquiry.queue, now=now,
+                                                        business_hours=business_hours)
     coverage = decide_coverage(calendar, now, channel=inquiry.channel, language=inquiry.language)
     local = coverage.local_time.strftime("%a %H:%M %Z")
     if coverage.covered:
@@ -121,31 +146,31 @@ def _offer_to_best_candidates(
         first_reply_timeout=timedelta(seconds=queue.chat_reply_timeout_seconds),
     )
     width = policy.offer_width(now, inquiry.first_response_due_at)
-    log: RoutingDecisionLog | None = None
-    offers: list[Offer] = []
+    taken: list[int] = []
     for score in decision.ranked:
-        if len(offers) == width:
+        if len(taken) == width:
             break
         # A take that matched no row holds no lock: only the first successful take counts.
-        if not seats.seat_take(expert_id=score.expert_id, channel=inquiry.channel,
-                               wait=holds_no_seat and not offers):
-            continue
-        if log is None:
-            log = RoutingDecisionLog.objects.create(
-                inquiry=inquiry, chosen_expert_id=score.expert_id, detail=decision.as_log(),
-                decided_at=now,
-            )
-        offer = Offer.objects.create(
-            inquiry=inquiry, expert_id=score.expert_id, decision=log, created_at=now,
-            expires_at=policy.offer_expires_at(now),
-        )
-        offers.append(offer)
-        push_to_expert_on_commit(score.expert_id, "offer.created", offer_id=offer.pk)
-    if offers:
-        assert log is not None
-        if len(offers) > 1:
-            log.detail = {**log.detail, "offered_at_once": len(offers)}
-            log.save(update_fields=["detail"])
+        if seats.seat_take(expert_id=score.expert_id, channel=inquiry.channel,
+                           wait=holds_no_seat and not taken):
+            taken.append(score.expert_id)
+    offers: list[Offer] = []
+    if taken:
+        # The seats first, then the log and every offer in one insert each (profiled, issue 12
+        # §7: an insert per offer and a second write of the log cost a multi-offer chat more
+        # CPU than its reads).
+        detail = decision.as_log()
+        if len(taken) > 1:
+            detail["offered_at_once"] = len(taken)
+        log = RoutingDecisionLog.objects.create(inquiry=inquiry, chosen_expert_id=taken[0],
+                                                detail=detail, decided_at=now)
+        expires_at = policy.offer_expires_at(now)
+        offers = Offer.objects.bulk_create([
+            Offer(inquiry=inquiry, expert_id=expert_id, decision=log, created_at=now,
+                  expires_at=expires_at)
+            for expert_id in taken])
+        for offer in offers:
+            push_to_expert_on_commit(offer.expert_id, "offer.created", offer_id=offer.pk)
         experts = ", ".join(f"#{offer.expert_id}" for offer in offers)
         at_once = " at once, first to accept wins" if len(offers) > 1 else ""
         inquiries_services.inquiry_change_status(
@@ -163,12 +188,12 @@ def inquiry_route(*, inquiry_id: int, now: datetime, log_empty: bool = True) -> 
     Safe to run any number of times: an inquiry that is not waiting is left as it is."""
     with transaction.atomic():
         try:
-            inquiry = inquiries_services.inquiry_lock(inquiry_id=inquiry_id)
+            inquiry, business_hours = _lock_for_routing(inquiry_id)
         except NotFound:
             logger.warning("routing skipped unknown inquiry %s", inquiry_id)
             return RouteOutcome(inquiry_id, "missing")
         if inquiry.status == InquiryStatus.RECEIVED:
-            _decide_coverage(inquiry, now)
+            _decide_coverage(inquiry, now, business_hours)
         if inquiry.status == InquiryStatus.OFFERED:
             if Offer.objects.filter(inquiry=inquiry, status=OfferStatus.PENDING).exists():
                 return RouteOutcome(inquiry_id, inquiry.status)

@@ -152,8 +152,8 @@ class Simulation:
         self._route(inquiry, logged.received_at)
 
     def _candidates(self, inquiry: Inquiry) -> list[Candidate]:
-        """Like `routing.seats.selectors.seat_shortlist` and `seat_neighbours`: the best few who can
-        take it, plus a few who cannot, so the decision says why they were left out."""
+        """Like `routing.seats.selectors.routing_pool`, in memory: the best few who can take it,
+        plus a few who cannot, so the decision says why they were left out."""
         logged = inquiry.logged
         channel, capacity = logged.channel, self.capacity[logged.channel]
         able: list[Expert] = []

@@ -37,21 +37,42 @@ def print_b(report: dict[str, Any]) -> None:
     for name, figures in (("routed", routed), ("bare", bare)):
         print(f"{name:>10} {figures['sent']:>6} {figures['received']:>7} "
               f"{figures['p50_ms']:>8.1f} {figures['p99_ms']:>8.1f} {figures['max_ms']:>8.1f}")
+    load = report["intake_load"]
+    print(f"meanwhile a separate intake load: {load['offered_rps']:.1f} req/s offered "
+          f"({load['share']:.0%} of the web process's measured maximum, "
+          f"{load['maximum_rps']:.1f} req/s), {load['achieved_rps']:.1f} achieved, p50 "
+          f"{load['p50_ms']:.1f} ms, p99 {load['p99_ms']:.1f} ms, {load['errors']} non-2xx "
+          f"(statuses {load['statuses']})")
+    _print_cpu("the routed run", report["cpu"])
     print(f"p99 {routed['p99_ms']:.1f} ms (target < 250 ms); routed to bare: p50 "
           f"{report['ratio_p50']:.2f}x, p99 {report['ratio_p99']:.2f}x "
           "(bare: a no-op task that only pushes a frame)")
     print(f"load average {report['load_average']} on {report['cpus']} CPUs at the end of the run")
 
 
+def _print_cpu(title: str, account: dict[str, Any]) -> None:
+    print(f"   CPU during {title}: {account['busy_cpu_seconds']:.1f} busy CPU-seconds on the "
+          "machine")
+    for name, seconds in account["cpu_seconds"].items():
+        print(f"     {name:<42} {seconds:>7.2f} s  {account['cpu_share'][name]:>6.1%}")
+
+
 def print_c(report: dict[str, Any]) -> None:
-    print("c. One Celery worker process (-c 1) on the routing queue")
-    print(f"routing decisions per second: {report['routing_decisions_per_second']:.1f} "
-          f"({report['offered']} of {report['routings']}+ offered); no-op tasks per second: "
+    print("c. Celery worker processes on the routing queue")
+    print(f"one process (-c 1): routing decisions per second: "
+          f"{report['routing_decisions_per_second']:.1f} ({report['offered']} of "
+          f"{2 * report['routings']}+ offered over both runs); no-op tasks per second: "
           f"{report['noop_tasks_per_second']:.1f}; routing runs at "
           f"{report['routing_share_of_noop_pace']:.1%} of the no-op pace")
     print(f"worker CPU per task: routing {report['worker_cpu_ms_per_routing']:.2f} ms, no-op "
-          f"{report['worker_cpu_ms_per_noop']:.2f} ms (load average {report['load_average']} "
-          f"on {report['cpus']} CPUs)")
+          f"{report['worker_cpu_ms_per_noop']:.2f} ms: ratio "
+          f"{report['routing_cpu_to_noop']:.2f} (target <= 3)")
+    _print_cpu("the one-process routing run", report["cpu_one_worker"])
+    print(f"two processes (-c 2): {report['two_workers_decisions_per_second']:.1f} decisions "
+          f"per second, {report['two_workers_cpu_ms_per_routing']:.2f} worker CPU ms each: "
+          f"{report['two_to_one_workers']:.2f}x one process (target >= 1.3)")
+    _print_cpu("the two-process routing run", report["cpu_two_workers"])
+    print(f"load average {report['load_average']} on {report['cpus']} CPUs at the end")
 
 
 def print_sim(report: dict[str, Any]) -> None:

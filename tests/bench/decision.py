@@ -4,8 +4,8 @@ open inquiries, against a naive scan of every expert on shift.
 Each measured decision routes one fresh inquiry through `routing.offers.services.inquiry_route` (the
 code the Celery task runs) inside a transaction that is rolled back, so every iteration sees
 the same state. Reported: median and p90 milliseconds, the ratio of the 10,000 to the 10 case,
-and the SELECT queries per decision; beside it the same service reading every expert on shift
-and letting the engine rank them all (the naive scan)."""
+and the reading statements (SELECT or WITH … SELECT) per decision; beside it the same service
+reading every expert on shift and letting the engine rank them all (the naive scan)."""
 
 import statistics
 import time
@@ -27,6 +27,7 @@ from routing.engine import Candidate
 from routing.models import ExpertSeat
 from routing.offers import services as offers_services
 from routing.seats import selectors as seats_selectors
+from routing.seats.services import CAPACITY_FIELDS, LOAD_FIELDS
 
 POOL_SIZES = (10, 1_000, 10_000)
 OPEN_INQUIRIES = 100_000
@@ -104,10 +105,17 @@ def _fresh_inquiry(queue: OverflowQueue, number: int) -> Inquiry:
     return inquiry
 
 
-def _every_seat(*, queue_id: int, channel: str, **_: object) -> list[Candidate]:
-    """The naive read: every expert on shift, handed to the engine to rank them all."""
-    return [seats_selectors._seat_candidate(seat, channel)
-            for seat in ExpertSeat.objects.filter(queue_id=queue_id)]
+def _every_seat(*, queue_id: int, channel: str, **_: object) -> seats_selectors.RoutingPool:
+    """The naive read: every expert on shift as a model instance, handed to the engine to rank
+    them all."""
+    load, capacity = LOAD_FIELDS[channel], CAPACITY_FIELDS[channel]
+    return seats_selectors.RoutingPool(shortlist=[
+        Candidate(expert_id=seat.expert_id, approved=True, certified=True, on_shift=True,
+                  checked_in=True, languages=frozenset(seat.languages),
+                  skills=frozenset(seat.skills), active_load=getattr(seat, load),
+                  capacity=getattr(seat, capacity), idle_since=seat.idle_since,
+                  quality_score=seat.quality_score, available=seat.available)
+        for seat in ExpertSeat.objects.filter(queue_id=queue_id)], excluded_counts={})
 
 
 class _Rollback(Exception):
@@ -126,7 +134,7 @@ def _timed(action: object, iterations: int) -> tuple[list[float], int]:
                     action(inquiry)  # type: ignore[operator]
                     durations.append((time.perf_counter() - started) * 1000)
                 queries = sum(1 for query in captured.captured_queries
-                              if query["sql"].lstrip().upper().startswith("SELECT"))
+                              if query["sql"].lstrip().upper().startswith(("SELECT", "WITH")))
                 raise _Rollback
         except _Rollback:
             pass
@@ -146,13 +154,12 @@ class _Naive(_Route):
     """The same routing service, reading every seat instead of the indexed shortlist."""
 
     def __call__(self, inquiry: Inquiry) -> None:
-        shortlist, neighbours = seats_selectors.seat_shortlist, seats_selectors.seat_neighbours
-        seats_selectors.seat_shortlist = _every_seat  # type: ignore[assignment]
-        seats_selectors.seat_neighbours = lambda **_: []  # type: ignore[assignment]
+        pool = seats_selectors.routing_pool
+        seats_selectors.routing_pool = _every_seat  # type: ignore[assignment]
         try:
             super().__call__(inquiry)
         finally:
-            seats_selectors.seat_shortlist, seats_selectors.seat_neighbours = shortlist, neighbours
+            seats_selectors.routing_pool = pool
 
 
 def run(iterations: int = 60) -> list[DecisionFigures]:

@@ -4,8 +4,15 @@ second for 60 s (BENCH_SECONDS shortens it). Beside it, the bare pipeline at the
 no-op Celery task (tests/bench/noop_tasks.py) that only pushes a frame to the same sockets.
 
 Open loop: each request leaves at its scheduled moment whether or not earlier ones answered,
-so a slow pipeline shows up as latency, not as a lower rate."""
+so a slow pipeline shows up as latency, not as a lower rate.
 
+Under intake load (issue 12 §7): before the routed run, the web process's maximum intake rate
+is measured (closed loop, tests/bench/load.py, on another brand's queue); during the whole
+routed run a separate open-loop load posts intake to that queue at half that maximum. That
+queue keeps business hours all week, so each of its inquiries costs the routing worker one
+coverage decision (left with the brand) and offers nothing to the measured experts."""
+
+import json
 import os
 import re
 import statistics
@@ -18,16 +25,21 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 from django.test import Client
 from django.utils import timezone
 from websockets.sync.client import ClientConnection, connect
 
 from experts.profiles.models import ExpertProfile
+from marketplace.access.models import ApiKey
 from marketplace.celery import app
+from marketplace.inquiries.models import Inquiry, InquiryStatus
 from routing.models import ExpertSeat
 from tests import factories
+from tests.bench.cpu import CpuAccount, database_backend_pids, descendants_running, pids_named
 from tests.bench.database import fresh_factory_names
+from tests.bench.load import LoadPlan, LoadResult, generate
 from tests.live import LivePlatform, live_platform
 
 RATE = 20
@@ -36,6 +48,10 @@ BARE_MARKER = 900_000_000
 WARM_UP = 20
 WARM_UP_MARKER = 1_000_000
 WORKER_ARGS = ("--include", "tests.bench.noop_tasks")
+INTAKE_SHARE = 0.5
+INTAKE_MEASURE_SECONDS = 4.0
+INTAKE_CONNECTIONS = 16
+ALL_WEEK = tuple((day, "00:00", "00:00") for day in range(7))
 
 
 def duration() -> float:
@@ -124,6 +140,39 @@ def wait_for(arrived: dict[str, float], expected: int, timeout: float = 10) -> N
         time.sleep(0.1)
 
 
+def _intake_plan(port: int, api_key: str, tag: str, *, seconds: float,
+                 rate: float | None = None) -> LoadPlan:
+    def body_for(process: int, number: int) -> bytes:
+        return json.dumps({
+            "external_id": f"load-{tag}-{process}-{number}", "channel": "email",
+            "subject": "Load", "body": "Where is my parcel?", "language": "en",
+            "customer": {"email": f"load{number % 200}@example.com", "name": "Sam"},
+        }).encode()
+
+    return LoadPlan(port=port, path="/api/v1/inquiries",
+                    headers=(("Authorization", f"Bearer {api_key}"),), body_for=body_for,
+                    seconds=seconds, connections=INTAKE_CONNECTIONS, rate=rate)
+
+
+class IntakeLoad(threading.Thread):
+    """The separate intake load at a fixed rate, beside the routed run."""
+
+    def __init__(self, plan: LoadPlan) -> None:
+        super().__init__(daemon=True)
+        self.plan = plan
+        self.result = LoadResult()
+
+    def run(self) -> None:
+        self.result = generate(self.plan, processes=1)
+
+
+def _wait_until_routed(queue_id: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while Inquiry.objects.filter(queue_id=queue_id, status=InquiryStatus.RECEIVED).exists() \
+            and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def run() -> dict[str, object]:
     seconds = duration()
     fresh_factory_names()
@@ -133,6 +182,9 @@ def run() -> dict[str, object]:
     experts = [factories.on_shift_expert(on=queue, now=now, slot=slot) for _ in range(EXPERTS)]
     ExpertSeat.objects.filter(expert__in=experts).update(email_capacity=5_000)
     api_key = factories.api_key(of=queue.brand)
+    load_queue = factories.queue(spans=ALL_WEEK)
+    load_key = factories.api_key(of=load_queue.brand)
+    ApiKey.objects.filter(brand__in=[queue.brand, load_queue.brand]).update(rate_limited=False)
     tag = uuid.uuid4().hex[:8]
     log_dir = Path(tempfile.mkdtemp(prefix="shiftline-bench-"))
     with live_platform(log_dir, database=nullcontext, worker_args=WORKER_ARGS) as live:
@@ -152,11 +204,32 @@ def run() -> dict[str, object]:
             for number in range(WARM_UP):  # warm the processes and connections up
                 post(WARM_UP_MARKER + number)
             wait_for(routed_arrived, WARM_UP)
+            port = int(urlparse(live.base_url).port or 80)
+            maximum = generate(_intake_plan(port, load_key, f"{tag}m",
+                                            seconds=INTAKE_MEASURE_SECONDS), processes=1)
+            _wait_until_routed(load_queue.pk)  # the measuring burst leaves no backlog behind
             routed_sent.clear()
             routed_arrived.clear()
+            load = IntakeLoad(_intake_plan(port, load_key, f"{tag}l", seconds=seconds,
+                                           rate=maximum.rate * INTAKE_SHARE))
+            account = CpuAccount({
+                "web process (uvicorn)": lambda: descendants_running("uvicorn"),
+                "Celery worker processes": lambda: descendants_running("celery"),
+                "PostgreSQL (this database's backends)": database_backend_pids,
+                "Redis server (shared with other work)": lambda: pids_named("redis-server"),
+                "load generators (this process and its clients)": lambda: [os.getpid()],
+            }, reaped_into="load generators (this process and its clients)")
+            account.start()
+            load.start()
             open_loop(post, seconds)
+            load.join(timeout=seconds + 120)
             wait_for(routed_arrived, len(routed_sent))
+            account.stop()
 
+        # The bare pipeline shares the worker's queue: it starts once the routed run's work is
+        # done, so it never waits behind a backlog the routed run left.
+        _wait_until_routed(queue.pk, timeout=300)
+        _wait_until_routed(load_queue.pk, timeout=300)
         bare_sent: dict[str, float] = {}
         bare_arrived: dict[str, float] = {}
 
@@ -170,7 +243,17 @@ def run() -> dict[str, object]:
             open_loop(push, seconds)
             wait_for(bare_arrived, len(bare_sent))
     routed, bare = figures(routed_sent, routed_arrived), figures(bare_sent, bare_arrived)
+    intake = {"maximum_rps": round(maximum.rate, 1), "share": INTAKE_SHARE,
+              "offered_rps": round(maximum.rate * INTAKE_SHARE, 1),
+              "achieved_rps": round(load.result.rate, 1),
+              "p50_ms": round(load.result.percentile_ms(0.50), 1),
+              "p99_ms": round(load.result.percentile_ms(0.99), 1),
+              "errors": load.result.errors + maximum.errors,
+              "statuses": {**maximum.statuses, **{
+                  status: maximum.statuses.get(status, 0) + count
+                  for status, count in load.result.statuses.items()}}}
     return {"seconds": seconds, "rate_per_second": RATE, "routed": routed.__dict__,
+            "intake_load": intake, "cpu": account.report(),
             "bare": bare.__dict__, "p99_target_ms": 250,
             "ratio_p50": round(routed.p50_ms / bare.p50_ms, 2),
             "ratio_p99": round(routed.p99_ms / bare.p99_ms, 2),

@@ -176,6 +176,7 @@ def test_ops_reads_any_inquiry_timeline_and_routing_decisions(
 ) -> None:
     queue = factories.queue()
     factories.on_shift_expert(on=queue, now=now, name="Ada Decider")
+    factories.on_shift_expert(on=queue, now=now, languages=("pt",))
     inquiry = factories.inquiry(on=queue, now=now, subject="Timeline please")
     offers_services.inquiry_route(inquiry_id=inquiry.pk, now=now)
     ops = logged_in(factories.user(is_staff=True))
@@ -186,6 +187,7 @@ def test_ops_reads_any_inquiry_timeline_and_routing_decisions(
     assert page.status_code == 200
     assert b"Timeline please" in page.content
     assert b"chose Ada Decider" in page.content
+    assert b"1 left out: language" in page.content
     assert b"coverage" in page.content
     assert brand_member.get(f"/ops/inquiries/{inquiry.pk}/").status_code == 403
     assert ops.get("/ops/inquiries/999999/").status_code == 404

@@ -131,3 +131,25 @@ def test_a_routing_task_pushes_its_offer_when_it_ends(captured_tasks: list) -> N
 
     offer = Offer.objects.get(inquiry=inquiry)
     assert listener.received() == [{"type": "offer.created", "offer_id": offer.pk}]
+
+
+def test_a_worker_process_sends_every_tasks_pushes_on_one_long_lived_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Celery's worker_process_init turns this on (marketplace/celery.py): each task's held
+    pushes go out on the same event loop, so the channel layer's Redis connection stays open
+    instead of a new loop and connection per task."""
+    monkeypatch.setattr(push, "_process_loop", push._ProcessLoop())
+    push.keep_a_process_loop()
+    listener = Listener(push.expert_group(990_007))
+    loops = []
+
+    for offer_id in (1, 2):
+        push.hold_pushes()
+        push.push_to_expert_on_commit(990_007, "offer.closed", offer_id=offer_id)
+        push.send_held_pushes()
+        loops.append(push._process_loop.loop)
+
+    assert [event["offer_id"] for event in listener.received()] == [1, 2]
+    assert loops[0] is loops[1] and loops[0] is not None and loops[0].is_running()
+    loops[0].call_soon_threadsafe(loops[0].stop)

@@ -28,6 +28,7 @@ def candidate(expert_id: int, **changes: object) -> Candidate:
         ({"certified": False}, ExclusionReason.NOT_CERTIFIED),
         ({"on_shift": False}, ExclusionReason.OFF_SHIFT),
         ({"checked_in": False}, ExclusionReason.NOT_CHECKED_IN),
+        ({"available": False}, ExclusionReason.AWAY),
         ({"languages": frozenset({"pt"})}, ExclusionReason.LANGUAGE),
         ({"active_load": 3}, ExclusionReason.AT_CAPACITY),
     ],
@@ -85,13 +86,15 @@ def test_same_input_same_decision() -> None:
 
 
 def test_decision_log_names_every_candidate() -> None:
-    decision = choose_expert(NEEDS, [candidate(1), candidate(2, certified=False)], NOW)
+    decision = choose_expert(NEEDS, [candidate(1, name="Ana"), candidate(2, certified=False)],
+                             NOW, counted={"off_shift": 3, "not_certified": 1})
 
     assert decision.as_log() == {
         "chosen_expert_id": 1,
-        "ranked": [{"expert_id": 1, "rank": 1, "active_load": 0, "idle_seconds": 300.0,
-                    "quality_score": 4.5}],
+        "ranked": [{"expert_id": 1, "name": "Ana", "rank": 1, "active_load": 0,
+                    "idle_seconds": 300.0, "quality_score": 4.5}],
         "excluded": [{"expert_id": 2, "reason": "not_certified"}],
+        "excluded_counts": {"not_certified": 2, "off_shift": 3},
     }
 
 

@@ -44,7 +44,7 @@ def test_covered_inquiry_is_offered_to_the_best_eligible_expert(
     offers_services.inquiry_route(inquiry_id=factories.inquiry(on=queue, now=now).pk, now=now)
     idle = factories.on_shift_expert(on=queue, now=now, slot=slot)
     portuguese_only = factories.on_shift_expert(on=queue, now=now, slot=slot, languages=("pt",))
-    factories.on_shift_expert(on=queue, now=now, slot=slot, checked_in=False)
+    not_checked_in = factories.on_shift_expert(on=queue, now=now, slot=slot, checked_in=False)
     inquiry = factories.inquiry(on=queue, now=now)
 
     outcome = offers_services.inquiry_route(inquiry_id=inquiry.pk, now=now)
@@ -58,7 +58,11 @@ def test_covered_inquiry_is_offered_to_the_best_eligible_expert(
     log = RoutingDecisionLog.objects.get(inquiry=inquiry)
     assert log.detail["chosen_expert_id"] == idle.pk
     assert [item["expert_id"] for item in log.detail["ranked"]] == [idle.pk, busy.pk]
-    assert log.detail["excluded"] == [{"expert_id": portuguese_only.pk, "reason": "language"}]
+    assert [item["name"] for item in log.detail["ranked"]] == [idle.display_name,
+                                                               busy.display_name]
+    assert portuguese_only.pk not in [item["expert_id"] for item in log.detail["ranked"]]
+    assert not_checked_in.pk not in [item["expert_id"] for item in log.detail["ranked"]]
+    assert log.detail["excluded_counts"] == {"language": 1, "not_checked_in": 1}
 
 
 def test_routing_twice_makes_one_offer(now: datetime, captured_tasks: list) -> None:

@@ -32,7 +32,7 @@ CAPACITY = 3
 @pytest.fixture
 def forced_interleaving(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Barrier]:
     barrier = threading.Barrier(ROUTERS, timeout=1.5)
-    pause_after(monkeypatch, seats_selectors, "seat_shortlist", barrier)
+    pause_after(monkeypatch, seats_selectors, "routing_pool", barrier)
     yield barrier
 
 
