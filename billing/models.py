@@ -8,5 +8,16 @@ from billing.ledger.models import (
     LedgerTransaction,
     TransactionKind,
 )
+from billing.payouts.models import (
+    BatchStatus,
+    Payout,
+    PayoutBatch,
+    PayoutDetails,
+    PayoutMethod,
+    PayoutStatus,
+)
 
-__all__ = ["Account", "AccountKind", "LedgerEntry", "LedgerTransaction", "TransactionKind"]
+__all__ = [
+    "Account", "AccountKind", "BatchStatus", "LedgerEntry", "LedgerTransaction", "Payout",
+    "PayoutBatch", "PayoutDetails", "PayoutMethod", "PayoutStatus", "TransactionKind",
+]

@@ -39,10 +39,12 @@ def ledger_post(
     postings: list[Posting],
     now: datetime,
     reference_inquiry_id: int | None = None,
+    reverses: LedgerTransaction | None = None,
 ) -> tuple[LedgerTransaction, bool]:
     """Writes one transaction, or returns the one already written under this key (`created`
     False). The unique key decides, not a prior check, so concurrent retries cannot both write;
-    PostgreSQL refuses an unbalanced transaction at commit."""
+    PostgreSQL refuses an unbalanced transaction at commit. `reverses` names the transaction
+    this one undoes (each can be reversed once)."""
     if sum(posting.amount_minor for posting in postings) != 0:
         raise ValueError(f"postings for {idempotency_key} do not balance")
     if any(posting.account.currency != currency for posting in postings):
@@ -52,7 +54,7 @@ def ledger_post(
             ledger_transaction = LedgerTransaction.objects.create(
                 idempotency_key=idempotency_key, kind=kind, currency=currency,
                 description=description, reference_inquiry_id=reference_inquiry_id,
-                created_at=now,
+                reverses=reverses, created_at=now,
             )
             LedgerEntry.objects.bulk_create(
                 LedgerEntry(
