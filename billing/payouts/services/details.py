@@ -96,7 +96,8 @@ def payout_details_stripe_returned(*, expert_id: int, now: datetime) -> PayoutDe
     details = PayoutDetails.objects.filter(expert_id=expert_id).first()
     if details is None or not details.stripe_account_id:
         raise Conflict("Connect a Stripe account first.")
-    account = providers.stripe_client().v1.accounts.retrieve(details.stripe_account_id)
+    account = providers.stripe_client().v1.accounts.retrieve(
+        details.stripe_account_id).to_dict()
     capabilities = account.get("capabilities") or {}
     onboarded = bool(account.get("details_submitted")) and \
         capabilities.get("transfers") == "active"

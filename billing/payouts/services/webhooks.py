@@ -5,6 +5,7 @@ owed to the expert again. Events for other objects are acknowledged and ignored;
 event changes nothing (each payout moves on only from the state before)."""
 
 from datetime import datetime
+from typing import Any
 
 import stripe
 from django.conf import settings
@@ -26,7 +27,7 @@ def stripe_webhook_handle(*, payload: bytes, signature: str, now: datetime) -> s
         raise Unauthenticated("The Stripe signature does not match.") from error
     if event.type not in PAID_EVENTS | FAILED_EVENTS:
         return "ignored"
-    transfer = event.data.object
+    transfer = event.data.object.to_dict()
     payout = _payout_for(transfer)
     if payout is None:
         return "unknown transfer"
@@ -39,7 +40,7 @@ def stripe_webhook_handle(*, payload: bytes, signature: str, now: datetime) -> s
     return "paid"
 
 
-def _payout_for(transfer: stripe.StripeObject) -> Payout | None:
+def _payout_for(transfer: dict[str, Any]) -> Payout | None:
     metadata = transfer.get("metadata") or {}
     payout_id = metadata.get("shiftline_payout_id", "")
     if payout_id.isdigit():
