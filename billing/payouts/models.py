@@ -34,7 +34,8 @@ class PayoutDetails(models.Model):
     class Meta:
         verbose_name_plural = "payout details"
         constraints = [
-            models.UniqueConstraint(fields=["stripe_account_id"], condition=~Q(stripe_account_id=""),
+            models.UniqueConstraint(fields=["stripe_account_id"],
+                                    condition=~Q(stripe_account_id=""),
                                     name="unique_stripe_account"),
         ]
 

@@ -20,14 +20,16 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from billing.payouts.models import Payout, PayoutDetails, PayoutMethod
+from marketplace.infra.errors import Conflict
 
 
 class TransientProviderError(Exception):
     """The provider could not be reached or asked us to slow down: try again later."""
 
 
-class ProviderNotConfigured(Exception):
-    """The payout method lacks its settings (a Stripe secret key)."""
+class ProviderNotConfigured(Conflict):
+    """The payout method lacks its settings (a Stripe secret key): a 409 for the page that
+    asked, a retry later for a payout being sent."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,8 @@ class PayoutProvider(Protocol):
 
 def stripe_client() -> stripe.StripeClient:
     if not settings.STRIPE_SECRET_KEY:
-        raise ProviderNotConfigured("Set STRIPE_SECRET_KEY to pay through Stripe Connect.")
+        raise ProviderNotConfigured("Stripe payouts are not set up on this platform yet; enter "
+                                    "bank details instead.")
     http_client = (import_string(settings.STRIPE_HTTP_CLIENT)() if settings.STRIPE_HTTP_CLIENT
                    else None)
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, http_client=http_client,
@@ -56,7 +59,11 @@ class StripeConnectProvider:
 
     def send(self, payout: Payout, details: PayoutDetails) -> SendResult:
         try:
-            transfer = stripe_client().v1.transfers.create(
+            client = stripe_client()
+        except ProviderNotConfigured as error:
+            raise TransientProviderError(error.message) from error
+        try:
+            transfer = client.v1.transfers.create(
                 params={
                     "amount": payout.amount_minor,
                     "currency": payout.currency.lower(),

@@ -3,13 +3,15 @@ statement for a week, and the bank files ops upload."""
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.module_loading import import_string
 from sepaxml import SepaTransfer
+from sepaxml.validation import ValidationError as SepaValidationError
 
 from billing.ledger.models import AccountKind, LedgerEntry, TransactionKind
 from billing.money import Money
@@ -22,7 +24,7 @@ from billing.payouts.models import (
     PayoutStatus,
 )
 from billing.payouts.weeks import PayoutWeek, payout_week_containing, payout_week_starting
-from marketplace.infra.errors import NotFound
+from marketplace.infra.errors import Conflict, NotFound, RuleViolation
 
 PAYABLE_SUFFIX = " payable"
 
@@ -308,6 +310,8 @@ def bank_file_sepa_xml(*, batch: PayoutBatch, execution_date: date) -> bytes:
     }, clean=True)
     payouts = [payout for payout in _bank_payouts(batch).select_related("batch")
                if payout.currency == "EUR"]
+    if not payouts:
+        raise Conflict("No euro bank transfers have been sent in this batch yet.")
     details = payout_details_for(expert_ids=[payout.expert_id for payout in payouts])
     for payout in payouts:
         payee = details[payout.expert_id]
@@ -319,5 +323,25 @@ def bank_file_sepa_xml(*, batch: PayoutBatch, execution_date: date) -> bytes:
         if payee.bic:
             payment["BIC"] = payee.bic
         transfer.add_payment(payment)
-    xml: bytes = transfer.export(validate=True)
+    try:
+        xml: bytes = transfer.export(validate=True)
+    except SepaValidationError as error:
+        raise RuleViolation(f"The SEPA file would not be valid: {error}") from error
     return xml
+
+
+# Why an expert is held from a payout, from the apps that know: billing imports no other app, so
+# each source is named by its dotted path in settings.PAYOUT_HOLD_SOURCES (the experts app's
+# suspended experts; the disputes' experts with open disputes when they exist) and called with
+# `now`; each returns {expert id: reason}. Experts without payout details are held by the batch.
+HoldSource = Callable[..., Mapping[int, str]]
+
+
+def payout_holds_collect(*, now: datetime) -> dict[int, str]:
+    """Every hold source's experts and reasons, merged."""
+    holds: dict[int, str] = {}
+    for path in settings.PAYOUT_HOLD_SOURCES:
+        source: HoldSource = import_string(path)
+        for expert_id, reason in source(now=now).items():
+            holds[expert_id] = f"{holds[expert_id]}; {reason}" if expert_id in holds else reason
+    return holds

@@ -5,8 +5,8 @@ from celery import Task, shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from billing.payouts.holds import payout_holds_collect
 from billing.payouts.providers import TransientProviderError
+from billing.payouts.selectors import payout_holds_collect
 from billing.payouts.services import batches, execution
 
 MAX_SEND_RETRIES = 5

@@ -2,7 +2,7 @@
 `aria-current="page"`; signed-out visitors and users without a role see no role navigation."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
@@ -11,11 +11,14 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from billing.payouts.models import Payout
+from billing.payouts.services.batches import payout_batch_draft
 from experts.models import ExpertProfile, ExpertStatus
 from experts.profiles import policy as expert_policy
 from frontend.context_processors import user_navigation
 from marketplace.models import BrandRole, Inquiry, OverflowQueue
 from tests import factories
+from tests.billing.payouts.conftest import earn
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +31,9 @@ NAVIGATION = {
               ("brand:audit_log", "Audit log"), ("api-docs", "API")],
     "expert": [("expert:workspace", "Workspace"), ("expert:marketplace", "Book shifts"),
                ("expert:my_shifts", "My shifts"), ("expert:certifications", "Certifications"),
-               ("expert:earnings", "Earnings")],
+               ("expert:earnings", "Earnings"), ("expert:payouts", "Payouts")],
     "ops": [("ops:console", "Ops console"), ("ops:vetting", "Vetting"), ("ops:shifts", "Shifts"),
-            ("ops:quality", "Quality"), ("ops:lockouts", "Lockouts"),
+            ("ops:quality", "Quality"), ("ops:payouts", "Payouts"), ("ops:lockouts", "Lockouts"),
             ("ops:brand_invite", "Invite a brand")],
     "applicant": [("apply:status", "My application")],
 }
@@ -46,10 +49,12 @@ PAGES = {
     "expert": {"workspace": "expert:workspace", "inquiry": "expert:workspace",
                "marketplace": "expert:marketplace", "my_shifts": "expert:my_shifts",
                "certifications": "expert:certifications",
-               "brand_quiz": "expert:certifications", "earnings": "expert:earnings"},
+               "brand_quiz": "expert:certifications", "earnings": "expert:earnings",
+               "payouts": "expert:payouts", "statement": "expert:payouts"},
     "ops": {"console": "ops:console", "inquiry": "ops:console", "vetting": "ops:vetting",
             "vetting_detail": "ops:vetting", "shifts": "ops:shifts", "quality": "ops:quality",
-            "brand_invite": "ops:brand_invite", "lockouts": "ops:lockouts"},
+            "brand_invite": "ops:brand_invite", "lockouts": "ops:lockouts",
+            "payouts": "ops:payouts", "payout_batch": "ops:payouts", "payout": "ops:payouts"},
     "applicant": {"status": "apply:status", "profile": "apply:status", "quiz": "apply:status",
                   "sample": "apply:status"},
 }
@@ -64,12 +69,15 @@ class World:
     expert_inquiry: Inquiry
     expert: ExpertProfile
     candidate: ExpertProfile
+    payout: Payout
 
     def kwargs(self, role: str) -> dict[str, Any]:
         """A value for every URL parameter of the role's pages."""
         inquiry = self.expert_inquiry if role == "expert" else self.brand_inquiry
         return {"inquiry_id": inquiry.pk, "queue_id": self.queue.pk,
-                "slug": self.queue.brand.slug, "expert_id": self.candidate.pk}
+                "slug": self.queue.brand.slug, "expert_id": self.candidate.pk,
+                "batch_id": self.payout.batch_id, "payout_id": self.payout.pk,
+                "week_start": self.payout.batch.week_start.isoformat()}
 
 
 @pytest.fixture
@@ -77,6 +85,8 @@ def world(now: datetime, captured_tasks: list) -> World:
     queue = factories.queue()
     factories.training_pack(of=queue.brand)
     reply, expert = factories.expert_reply(on=queue, now=now)
+    earn(expert_id=expert.pk, inquiry_id=reply.inquiry_id, at=now - timedelta(days=4))
+    batch, _ = payout_batch_draft(now=now, holds={}, disputed_expert_ids=frozenset())
     return World(
         users={"brand": factories.brand_member(of=queue.brand, role=BrandRole.OWNER),
                "expert": expert.user,
@@ -84,7 +94,7 @@ def world(now: datetime, captured_tasks: list) -> World:
                "applicant": factories.applicant(now=now, submitted=False).user},
         queue=queue, brand_inquiry=factories.inquiry(on=queue, now=now),
         expert_inquiry=reply.inquiry, expert=expert,
-        candidate=factories.applicant(now=now),
+        candidate=factories.applicant(now=now), payout=batch.payouts.get(),
     )
 
 
@@ -222,7 +232,8 @@ def test_a_suspended_expert_is_offered_only_their_status_and_earnings(now: datet
     money = navigation_of(client.get("/expert/earnings/").content.decode())
 
     assert [(link["href"], link["text"]) for link in nav.links] == [
-        ("/apply/status/", "My status"), ("/expert/earnings/", "Earnings")]
+        ("/apply/status/", "My status"), ("/expert/earnings/", "Earnings"),
+        ("/expert/payouts/", "Payouts")]
     assert [link["text"] for link in nav.links if link["current"]] == ["My status"]
     assert [link["text"] for link in money.links if link["current"]] == ["Earnings"]
 

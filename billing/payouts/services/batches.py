@@ -17,10 +17,16 @@ from billing.payouts.models import (
     BatchStatus,
     Payout,
     PayoutBatch,
+    PayoutDetails,
     PayoutStatus,
 )
-from billing.payouts.selectors import payable_owed_before, payout_details_for, payout_minimum
-from billing.payouts.weeks import PayoutWeek, payout_week_last_closed, payout_week_starting
+from billing.payouts.selectors import (
+    Owed,
+    payable_owed_before,
+    payout_details_for,
+    payout_minimum,
+)
+from billing.payouts.weeks import PayoutWeek, payout_week_last_closed
 from marketplace.infra.errors import Conflict, RuleViolation
 
 NO_DETAILS = "No payout details"
@@ -66,7 +72,9 @@ def payout_batch_draft(
     return batch, True
 
 
-def _payout(batch, item, holds, disputed, details, brought_forward, now) -> Payout:  # type: ignore[no-untyped-def]
+def _payout(batch: PayoutBatch, item: Owed, holds: Mapping[int, str], disputed: Set[int],
+            details: PayoutDetails | None, brought_forward: Mapping[tuple[int, str], Owed],
+            now: datetime) -> Payout:
     reasons = []
     if item.expert_id in holds:
         reasons.append(holds[item.expert_id])
@@ -90,19 +98,6 @@ def _payout(batch, item, holds, disputed, details, brought_forward, now) -> Payo
         method=details.method if details is not None else "", hold_reason=reason,
         updated_at=now,
     )
-
-
-def payout_batch_draft_week(*, week_start_iso: str, now: datetime, holds: Mapping[int, str],
-                            disputed_expert_ids: Set[int]) -> tuple[PayoutBatch, bool]:
-    """`payout_batch_draft` for a week named by its first day (an ops form)."""
-    from datetime import date
-
-    try:
-        start = date.fromisoformat(week_start_iso)
-    except ValueError as error:
-        raise RuleViolation("Name the week by its first day, as YYYY-MM-DD.") from error
-    return payout_batch_draft(now=now, holds=holds, disputed_expert_ids=disputed_expert_ids,
-                              week=payout_week_starting(start))
 
 
 def payout_batch_approve(*, batch_id: int, approved_by_id: int, now: datetime) -> PayoutBatch:

@@ -14,7 +14,7 @@ from billing.payouts import providers
 from billing.payouts.models import PayoutDetails, PayoutMethod
 from marketplace.infra.errors import Conflict, FieldErrors
 
-COUNTRIES = frozenset(code for code in Locale("en").territories if len(code) == 2)
+COUNTRIES = frozenset(str(code) for code in Locale("en").territories if len(str(code)) == 2)
 
 
 def _checked_bank_details(*, account_holder: str, iban: str, bic: str, country: str,

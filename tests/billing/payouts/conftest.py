@@ -11,7 +11,7 @@ from billing.payouts.models import PayoutDetails, PayoutMethod
 from billing.pricing import services as pricing_services
 from tests.billing.payouts.fake_stripe import WEBHOOK_SECRET, FakeStripeHttpClient
 
-# The payout week of 21–27 November 2026 (Saturday to Friday, Europe/Dublin is on UTC then).
+# The payout week of 21 to 27 November 2026 (Saturday to Friday, Europe/Dublin is on UTC then).
 WEEK_START = date(2026, 11, 21)
 IN_THE_WEEK = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
 BEFORE_THE_WEEK = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
@@ -19,8 +19,7 @@ AFTER_CUTOFF = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 NEXT_WEEK = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def payout_settings(settings: Any) -> None:
+def use_payout_settings(settings: Any) -> None:
     settings.PAYOUT_TIME_ZONE = "Europe/Dublin"
     settings.PAYOUT_WEEK_START_WEEKDAY = 5
     settings.PAYOUT_DAY_OFFSET_DAYS = 2
@@ -28,14 +27,23 @@ def payout_settings(settings: Any) -> None:
     settings.PAYOUT_HOLD_SOURCES = ["experts.profiles.selectors.expert_payout_holds"]
 
 
-@pytest.fixture
-def stripe_fake(settings: Any) -> Iterator[type[FakeStripeHttpClient]]:
+@pytest.fixture(autouse=True)
+def payout_settings(settings: Any) -> None:
+    use_payout_settings(settings)
+
+
+def use_fake_stripe(settings: Any) -> Iterator[type[FakeStripeHttpClient]]:
     settings.STRIPE_SECRET_KEY = "sk_test_shiftline"
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.STRIPE_HTTP_CLIENT = "tests.billing.payouts.fake_stripe.FakeStripeHttpClient"
     FakeStripeHttpClient.reset()
     yield FakeStripeHttpClient
     FakeStripeHttpClient.reset()
+
+
+@pytest.fixture
+def stripe_fake(settings: Any) -> Iterator[type[FakeStripeHttpClient]]:
+    yield from use_fake_stripe(settings)
 
 
 def earn(*, expert_id: int, inquiry_id: int, at: datetime, rate_minor: int = 600,

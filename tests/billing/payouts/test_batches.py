@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from billing.payouts import selectors
-from billing.payouts.holds import payout_holds_collect
 from billing.payouts.models import BatchStatus, Payout, PayoutBatch, PayoutStatus
+from billing.payouts.selectors import payout_holds_collect
 from billing.payouts.services import batches, execution
 from billing.payouts.weeks import payout_week_starting
 from experts.models import ExpertStatus
