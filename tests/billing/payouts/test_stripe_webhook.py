@@ -104,3 +104,21 @@ def test_other_events_are_acknowledged(client: Client, stripe_fake: Any) -> None
 
 def test_get_is_not_allowed(client: Client, stripe_fake: Any) -> None:
     assert client.get(URL).status_code == 405
+
+
+def test_event_before_the_send_committed_asks_stripe_to_deliver_again(
+        client: Client, captured_tasks: list[Any],
+        stripe_fake: type[FakeStripeHttpClient]) -> None:
+    stripe_details(1)
+    earn(expert_id=1, inquiry_id=10, at=IN_THE_WEEK, rate_minor=1500)
+    batch, _ = batches.payout_batch_draft(now=AFTER_CUTOFF, holds={},
+                                          disputed_expert_ids=frozenset())
+    batches.payout_batch_approve(batch_id=batch.pk, approved_by_id=1, now=AFTER_CUTOFF)
+    payout = batch.payouts.get()
+    payout.provider_reference = "tr_early"
+
+    response = post(client, *signed_event("transfer.created", transfer_of(payout)))
+
+    payout.refresh_from_db()
+    assert response.status_code == 409
+    assert payout.status == PayoutStatus.PENDING
