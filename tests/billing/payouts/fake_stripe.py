@@ -6,6 +6,7 @@ settings.STRIPE_HTTP_CLIENT names this class; `stripe_fake` (conftest) clears it
 
 import hmac
 import json
+import os
 import threading
 import time
 from hashlib import sha256
@@ -15,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 import stripe
 
 WEBHOOK_SECRET = "whsec_test_secret"
+REQUEST_LOG_VARIABLE = "FAKE_STRIPE_REQUEST_LOG"
 
 
 class Recorded:
@@ -46,6 +48,12 @@ class FakeStripeHttpClient(stripe.HTTPClient):
         with self.lock:
             self.requests.append(Recorded(method, path, form, dict(headers or {})))
             count = len(self.requests)
+            if log := os.environ.get(REQUEST_LOG_VARIABLE):
+                # Another process (a real Celery worker) tells the test what it sent.
+                with open(log, "a") as out:
+                    out.write(json.dumps({"method": method, "path": path,
+                                          "idempotency_key": (headers or {}).get(
+                                              "Idempotency-Key")}) + "\n")
         for prefix, (status, body) in self.answers.items():
             if path.startswith(prefix):
                 return json.dumps(body), status, {"Request-Id": f"req_{count}"}
