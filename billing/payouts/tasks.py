@@ -26,8 +26,10 @@ def draft_last_week() -> int | None:
 def send_payout(task: Task, payout_id: int) -> None:
     try:
         execution.payout_send(payout_id=payout_id, now=timezone.now())
-    except (TransientProviderError, OperationalError) as error:
+    except TransientProviderError as error:
         raise task.retry(exc=error, countdown=30 * 2**task.request.retries) from error
+    except OperationalError as error:
+        raise task.retry(exc=error, countdown=5 * 2**task.request.retries) from error
 
 
 @shared_task(name="billing.payouts.resume_executing")

@@ -178,5 +178,5 @@ def print_report(report: dict[str, Any]) -> None:
               f"{run['send_seconds']:>8.2f} {run['send_queries_per_payout']:>9.2f} "
               f"{run['send_peak_mb']:>8.1f}")
     print(f"draft queries 10,000 to 10 experts: {report['draft_queries_ratio_large_to_small']}x "
-          f"(bulk inserts split by PostgreSQL's parameter limit); queries per payout sent: "
+          f"; queries per payout sent: "
           f"{report['send_queries_per_payout_ratio']}x")

@@ -58,7 +58,7 @@ def test_a_batch_queued_three_times_over_pays_each_expert_once(
     execution.payout_batch_execute(batch_id=batch.pk, now=timezone.now())
     execution.payout_batch_execute(batch_id=batch.pk, now=timezone.now())
     execution.payouts_resume_executing(now=timezone.now())
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if PayoutBatch.objects.get(pk=batch.pk).status == BatchStatus.EXECUTED:
             break
