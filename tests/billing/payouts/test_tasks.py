@@ -54,7 +54,7 @@ def test_send_retries_when_stripe_is_down(
                                                             "message": "Down."}})
 
     with pytest.raises(Retry):
-        tasks.send_payout.apply(args=[batch.payouts.get().pk], throw=True).get()
+        tasks.send_payout.apply(args=(batch.payouts.get().pk,), throw=True).get()
 
     assert Payout.objects.get().status == PayoutStatus.PENDING
 
