@@ -57,17 +57,21 @@ class FakeStripeHttpClient(stripe.HTTPClient):
         for prefix, (status, body) in self.answers.items():
             if path.startswith(prefix):
                 return json.dumps(body), status, {"Request-Id": f"req_{count}"}
-        return json.dumps(self._default(method, path, form, count)), 200, \
+        key = (headers or {}).get("Idempotency-Key") or f"request-{count}"
+        return json.dumps(self._default(method, path, form, key)), 200, \
             {"Request-Id": f"req_{count}"}
 
     def close(self) -> None:
         return None
 
     @staticmethod
-    def _default(method: str, path: str, form: dict[str, str], count: int) -> dict[str, Any]:
+    def _default(method: str, path: str, form: dict[str, str], key: str) -> dict[str, Any]:
         if path == "/v1/transfers":
-            return transfer_json(f"tr_{count:06d}", amount=int(form["amount"]),
-                                 currency=form["currency"], destination=form["destination"],
+            # One transfer per idempotency key, as Stripe answers a repeated key, whichever
+            # process asks.
+            return transfer_json(f"tr_{sha256(key.encode()).hexdigest()[:16]}",
+                                 amount=int(form["amount"]), currency=form["currency"],
+                                 destination=form["destination"],
                                  payout_id=form.get("metadata[shiftline_payout_id]", ""))
         if path == "/v1/accounts" and method == "post":
             return {"id": "acct_1Expert0000001", "object": "account", "type": "express",

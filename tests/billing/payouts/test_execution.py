@@ -146,7 +146,8 @@ def test_stripe_transfer_uses_the_payout_id_as_idempotency_key(
     assert request.form["destination"] == "acct_0000000000000001"
     assert request.form["metadata[shiftline_payout_id]"] == str(payout.pk)
     assert payout.status == PayoutStatus.SENT
-    assert payout.provider_reference == "tr_000001"
+    assert payout.provider_reference.startswith("tr_")
+    assert len(payout.provider_reference) == 19
 
 
 @pytest.mark.django_db
