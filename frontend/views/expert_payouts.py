@@ -7,6 +7,7 @@ import csv
 import io
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -90,10 +91,14 @@ def stripe_return(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
 
 
 def _week_start(raw: str) -> date:
+    """A payout week named by its first day; any other date is no week."""
     try:
-        return date.fromisoformat(raw)
+        start = date.fromisoformat(raw)
     except ValueError as error:
         raise NotFound("No such week.") from error
+    if start.weekday() != settings.PAYOUT_WEEK_START_WEEKDAY:
+        raise NotFound("No payout week starts on that day.")
+    return start
 
 
 @require_GET

@@ -203,6 +203,7 @@ def test_statement_page_csv_and_pdf(at_monday: datetime) -> None:
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
     assert client.get("/expert/payouts/statements/last-week/").status_code == 404
+    assert client.get("/expert/payouts/statements/2026-11-22/").status_code == 404  # a Sunday
 
 
 def test_suspended_expert_keeps_payout_pages(at_monday: datetime) -> None:
