@@ -8,7 +8,18 @@ from billing.ledger.models import (
     LedgerTransaction,
     TransactionKind,
 )
+from billing.payouts.models import (
+    BatchStatus,
+    Payout,
+    PayoutBatch,
+    PayoutDetails,
+    PayoutMethod,
+    PayoutStatus,
+)
 from billing.terms.models import BrandContract, PremiumTier, PricingChange, RateCard
 
-__all__ = ["Account", "AccountKind", "BrandContract", "LedgerEntry", "LedgerTransaction",
-           "PremiumTier", "PricingChange", "RateCard", "TransactionKind"]
+__all__ = [
+    "Account", "AccountKind", "BatchStatus", "BrandContract", "LedgerEntry",
+    "LedgerTransaction", "Payout", "PayoutBatch", "PayoutDetails", "PayoutMethod",
+    "PayoutStatus", "PremiumTier", "PricingChange", "RateCard", "TransactionKind",
+]

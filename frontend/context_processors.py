@@ -49,6 +49,8 @@ SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
                       "waitlist_leave"),
         "certifications": ("certifications", "brand_quiz"),
         "earnings": ("earnings",),
+        "payouts": ("payouts", "payout_stripe_connect", "payout_stripe_return", "statement",
+                    "statement_csv", "statement_pdf"),
     },
     "ops": {
         "console": ("console", "inquiry", "expert_decide"),
@@ -61,6 +63,10 @@ SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "pricing": ("pricing", "rate_card_save", "contract_create", "contract",
                     "contract_save"),
         "books": ("trial_balance", "statement"),
+        "payouts": ("payouts", "payout_batch_draft", "payout_batch", "payout_batch_progress",
+                    "payout_batch_approve", "payout_batch_execute",
+                    "payout_batch_mark_bank_paid", "payout_batch_bank_csv",
+                    "payout_batch_sepa_xml", "payout", "payout_fail"),
     },
     "apply": {
         "status": ("status", "profile", "terms", "quiz", "sample", "submit", "verify_resend"),

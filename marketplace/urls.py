@@ -4,6 +4,7 @@ from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions
 
+from billing.payouts.webhooks import StripeWebhookApi
 from frontend import edge
 from frontend.views import two_factor
 from marketplace.delivery import api as delivery_api
@@ -58,6 +59,7 @@ handler500 = unavailable_aware(json_under_api(defaults.server_error, exceptions.
 urlpatterns = [
     path("admin/login/", two_factor.admin_login),
     path("admin/", admin.site.urls),
+    path("billing/stripe/webhook/", StripeWebhookApi.as_view(), name="stripe_webhook"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(

@@ -43,7 +43,8 @@ def ledger_post(
 ) -> tuple[LedgerTransaction, bool]:
     """Writes one transaction, or returns the one already written under this key (`created`
     False). The unique key decides, not a prior check, so concurrent retries cannot both write;
-    PostgreSQL refuses an unbalanced transaction at commit."""
+    PostgreSQL refuses an unbalanced transaction at commit. `reverses` names the transaction
+    this one undoes (each can be reversed once)."""
     if sum(posting.amount_minor for posting in postings) != 0:
         raise ValueError(f"postings for {idempotency_key} do not balance")
     if any(posting.account.currency != currency for posting in postings):

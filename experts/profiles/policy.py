@@ -29,8 +29,12 @@ APPLICATION_PAGES = frozenset({
 })
 
 
-# The expert's money. Statements and payout settings join this list when they exist.
-MONEY_PAGES = frozenset({"expert:earnings"})
+# The expert's money: earnings, payout settings and weekly statements.
+MONEY_PAGES = frozenset({
+    "expert:earnings", "expert:payouts", "expert:payout_stripe_connect",
+    "expert:payout_stripe_return", "expert:statement", "expert:statement_csv",
+    "expert:statement_pdf",
+})
 
 
 LIVE_SOCKET = "expert:live"

@@ -1,10 +1,12 @@
 """Reads of expert profiles."""
 
 
+from datetime import datetime
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
-from experts.profiles.models import ExpertProfile
+from experts.profiles.models import ExpertProfile, ExpertStatus
 from marketplace.infra.errors import NotFound
 
 
@@ -28,3 +30,12 @@ def expert_list_for_ops(*, status: str | None = None) -> QuerySet[ExpertProfile]
     return experts
 
 
+
+
+def expert_payout_holds(*, now: datetime) -> dict[int, str]:
+    """Experts whose payouts billing holds, with why: every suspended expert (their money stays
+    owed to them until they are approved again). Named in settings.PAYOUT_HOLD_SOURCES."""
+    return dict.fromkeys(
+        ExpertProfile.objects.filter(status=ExpertStatus.SUSPENDED).values_list("pk", flat=True),
+        "Expert suspended",
+    )

@@ -1,6 +1,7 @@
 """Demo data for `make run`: one brand with an always-covered queue and a training pack, two
 experts on a shift that is live now, a week of published shift slots, one applicant waiting in
-review, an ops user. Running it again creates no duplicates."""
+review, an ops user, and last week's payouts (one expert paid by the bank file, one held for
+missing payout details). Running it again creates no duplicates."""
 
 
 import contextlib
@@ -12,6 +13,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from billing.ledger import services as ledger_services
+from billing.ledger.models import AccountKind, TransactionKind
+from billing.ledger.services import Posting
+from billing.payouts import selectors as payouts_selectors
+from billing.payouts.models import PayoutBatch, PayoutStatus
+from billing.payouts.services import batches as payout_batches
+from billing.payouts.services import details as payout_details
+from billing.payouts.services import execution as payout_execution
+from billing.payouts.weeks import payout_week_last_closed
+from billing.pricing import services as pricing_services
 from billing.terms import selectors as terms_selectors
 from billing.terms import services as terms_services
 from billing.terms.models import PremiumTier
@@ -224,6 +235,71 @@ def _training_pack(brand: Brand, editor: User, now: datetime) -> None:
                                               options=options, correct_option=correct, now=now)
 
 
+DEMO_PAYOUT_TICKETS = {"Ada Lovelace": 7, "Grace Hopper": 4}
+
+
+def _demo_ticket(brand: Brand, expert: ExpertProfile, number: int, at: datetime) -> None:
+    """A resolved demo ticket in the ledger, without an inquiry (its key cannot meet a real
+    inquiry's), priced by Northwind's contract and the EUR rate card: an email ticket, at the
+    weekend tier on Saturdays and Sundays."""
+    contract = terms_selectors.contract_find(brand_id=brand.pk, currency="EUR")
+    rate_card = terms_selectors.rate_card_find(currency="EUR")
+    assert contract is not None and rate_card is not None, "the demo pricing comes first"
+    tier = PremiumTier.WEEKEND if at.weekday() >= 5 else PremiumTier.STANDARD
+    price = pricing_services.ticket_price(
+        contract=contract, rate_card=rate_card, channel="email", tier=tier,
+        csat=pricing_services.ExpertCsat(percent=None, reviews=0))
+    accounts = {
+        kind: ledger_services.account_get_or_create(kind=kind, owner_id=owner, currency="EUR",
+                                                    name=name)
+        for kind, owner, name in (
+            (AccountKind.BRAND_RECEIVABLE, brand.pk, f"{brand.name} receivable"),
+            (AccountKind.EXPERT_PAYABLE, expert.pk, f"{expert.display_name} payable"),
+            (AccountKind.PLATFORM_REVENUE, None, "Shiftline revenue"),
+        )
+    }
+    earning = price.expert_earning
+    ledger_services.ledger_post(
+        idempotency_key=f"demo-ticket:{expert.pk}:{number}", kind=TransactionKind.TICKET_RESOLVED,
+        currency="EUR", description=f"Demo ticket {number} resolved", now=at,
+        postings=[
+            Posting(accounts[AccountKind.BRAND_RECEIVABLE], price.brand_charge.minor,
+                    f"{brand.name} charged {price.brand_charge.display(locale='en')} for demo "
+                    f"ticket {number}"),
+            Posting(accounts[AccountKind.EXPERT_PAYABLE], -earning.minor,
+                    f"{expert.display_name} earns {earning.display(locale='en')} "
+                    f"({price.tier} tier)"),
+            Posting(accounts[AccountKind.PLATFORM_REVENUE], -price.platform_share.minor,
+                    "Shiftline keeps the rest"),
+        ],
+    )
+
+
+def _completed_payout_week(brand: Brand, experts: list[ExpertProfile], ops: User,
+                           now: datetime) -> None:
+    """Last week's tickets, paid by the bank file: the first expert has bank details and is
+    paid, the second has none and is held. Only on the first run."""
+    if PayoutBatch.objects.exists():
+        return
+    week = payout_week_last_closed(now)
+    paid, held = experts
+    payout_details.payout_details_save_bank(
+        expert_id=paid.pk, account_holder=paid.display_name, iban="IE64IRCE92050112345678",
+        bic="", country="IE", tax_id="IE1234567T", now=now)
+    for expert in (paid, held):
+        for number in range(DEMO_PAYOUT_TICKETS[expert.display_name]):
+            _demo_ticket(brand, expert, number + 1,
+                         week.period_start + timedelta(hours=10 + 20 * number))
+    batch, _ = payout_batches.payout_batch_draft(
+        now=now, holds=payouts_selectors.payout_holds_collect(now=now),
+        disputed_expert_ids=frozenset(), week=week)
+    payout_batches.payout_batch_approve(batch_id=batch.pk, approved_by_id=ops.pk, now=now)
+    payout_execution.payout_batch_execute(batch_id=batch.pk, now=now)
+    for payout in batch.payouts.filter(status=PayoutStatus.PENDING):
+        payout_execution.payout_send(payout_id=payout.pk, now=now)
+    payout_execution.payout_batch_mark_bank_paid(batch_id=batch.pk, now=now)
+
+
 @transaction.atomic
 def seed_demo(*, now: datetime) -> DemoLogins:
     ops = _user("ops@shiftline.demo", first_name="Olivia", is_staff=True)
@@ -266,6 +342,7 @@ def seed_demo(*, now: datetime) -> DemoLogins:
             attendance.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
     assert ShiftBooking.objects.filter(slot=slot, status=BookingStatus.CHECKED_IN).count() >= 2
     _publish_demo_week(queue, experts[0], ops, now)
+    _completed_payout_week(brand, experts, ops, now)
     return DemoLogins(
         brand_admin=brand_admin.username,
         experts=tuple(expert.user.username for expert in experts),

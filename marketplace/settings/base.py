@@ -265,6 +265,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env_int("HEALTH_BEAT_SECONDS", 15)),
         "options": {"expires": 30},
     },
+    "billing-payouts-draft-last-week": {
+        "task": "billing.payouts.draft_last_week",
+        "schedule": crontab(minute=7),
+        "options": {"expires": 3000},
+    },
+    "billing-payouts-resume-executing": {
+        "task": "billing.payouts.resume_executing",
+        "schedule": timedelta(seconds=env_int("PAYOUT_RESUME_SECONDS", 300)),
+        "options": {"expires": 600},
+    },
     "marketplace-apply-retention": {
         "task": "marketplace.apply_retention",
         "schedule": crontab(hour=3, minute=17),
@@ -291,6 +301,26 @@ QUALITY_MIN_OFFERS = env_int("QUALITY_MIN_OFFERS", 5)
 # customer reopens within the window and that is resolved again is billed once.
 BILLING_DEFAULT_RATE_CARD = {"base_rate": "3.00", "list_price": "4.50"}
 BILLING_REOPEN_WINDOW_HOURS = env_int("BILLING_REOPEN_WINDOW_HOURS", 7 * 24)
+
+# Weekly payouts (billing/payouts): the week runs from the start weekday's midnight (0 Monday …
+# 5 Saturday) to the next one in PAYOUT_TIME_ZONE; the money is sent PAYOUT_DAY_OFFSET_DAYS after
+# the cut-off (2: the Monday); amounts below PAYOUT_MINIMUM_AMOUNT (in each currency) are carried.
+PAYOUT_TIME_ZONE = env_str("PAYOUT_TIME_ZONE", "Europe/Dublin")
+PAYOUT_WEEK_START_WEEKDAY = env_int("PAYOUT_WEEK_START_WEEKDAY", 5)
+PAYOUT_DAY_OFFSET_DAYS = env_int("PAYOUT_DAY_OFFSET_DAYS", 2)
+PAYOUT_MINIMUM_AMOUNT = env_str("PAYOUT_MINIMUM_AMOUNT", "10.00")
+# Who is held from a payout, asked of the apps that know (billing imports none of them).
+PAYOUT_HOLD_SOURCES = ["experts.profiles.selectors.expert_payout_holds"]
+# The platform's account that SEPA payout files debit.
+PAYOUT_BANK_ACCOUNT_NAME = env_str("PAYOUT_BANK_ACCOUNT_NAME", "Shiftline Ltd")
+PAYOUT_BANK_IBAN = env_str("PAYOUT_BANK_IBAN", "IE29AIBK93115212345678")
+PAYOUT_BANK_BIC = env_str("PAYOUT_BANK_BIC", "AIBKIE2D")
+# Stripe Connect: the platform's secret key and the webhook endpoint's signing secret; empty
+# leaves Stripe off (bank files still work). STRIPE_HTTP_CLIENT is a dotted path to a
+# stripe.HTTPClient class, for tests; empty uses the SDK's own.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_HTTP_CLIENT = env_str("STRIPE_HTTP_CLIENT", "")
 # How many times an applicant may answer the screening quiz (experts app).
 SCREENING_QUIZ_MAX_ATTEMPTS = env_int("SCREENING_QUIZ_MAX_ATTEMPTS", 3)
 
@@ -345,7 +375,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint narrates every step of a PDF at INFO.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"},
+                "fontTools": {"level": "WARNING"}},
 }
 
 # Channels in and out: first retry of a failed reply delivery after this many seconds, doubling.

@@ -5,6 +5,7 @@
   c    routing decisions per second per worker process, beside a no-op task
   sim  the coverage simulator on 100,000 inquiries
   intake  the intake API's throughput (tests/bench/intake.py; uvicorn workers: --workers)
+  payouts  a payout run for 10 and 10,000 experts over 1,000,000 ledger entries
 
 BENCH_SECONDS shortens b (default 60 s, as the issue asks)."""
 
@@ -15,7 +16,7 @@ from typing import Any
 
 from tests.bench import database
 
-SECTIONS = ("a", "b", "c", "sim", "intake")
+SECTIONS = ("a", "b", "c", "sim", "intake", "payouts")
 
 
 def print_a(report: dict[str, Any]) -> None:
@@ -107,7 +108,7 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     report: dict[str, Any] = {}
     printers = {"a": print_a, "b": print_b, "c": print_c, "sim": print_sim,
-                "intake": print_intake}
+                "intake": print_intake, "payouts": print_payouts}
     for section in sections:
         report[section] = run_section(section, arguments.iterations, arguments.workers)
         if not arguments.json:
@@ -123,6 +124,12 @@ def print_intake(report: dict[str, Any]) -> None:
 
     print("intake. ", end="")
     intake.print_report(intake.IntakeFigures(**report))
+
+
+def print_payouts(report: dict[str, Any]) -> None:
+    from tests.bench import payouts
+
+    payouts.print_report(report)
 
 
 def run_section(section: str, iterations: int, workers: int | None) -> dict[str, Any]:
@@ -149,6 +156,10 @@ def run_section(section: str, iterations: int, workers: int | None) -> dict[str,
         from tests.bench import intake
 
         return dict(intake.run(workers=workers).__dict__)
+    if section == "payouts":
+        from tests.bench import payouts
+
+        return payouts.run()
     from tests.bench import simulation
 
     return simulation.run()

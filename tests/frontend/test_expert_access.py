@@ -69,7 +69,7 @@ def test_every_expert_and_apply_page_is_in_the_policy() -> None:
 
 @pytest.mark.parametrize(("status", "open_pages"), [
     (ExpertStatus.REJECTED, {"apply:status"}),
-    (ExpertStatus.SUSPENDED, {"apply:status", "expert:earnings"}),
+    (ExpertStatus.SUSPENDED, {"apply:status"} | set(expert_policy.MONEY_PAGES)),
     (ExpertStatus.IN_REVIEW, set(expert_policy.APPLICATION_PAGES)),
 ], ids=["rejected", "suspended", "in review"])
 def test_each_status_opens_exactly_its_pages(

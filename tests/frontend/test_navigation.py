@@ -2,7 +2,7 @@
 `aria-current="page"`; signed-out visitors and users without a role see no role navigation."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
@@ -12,11 +12,14 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from billing.models import Account, AccountKind, BrandContract
+from billing.payouts.models import Payout
+from billing.payouts.services.batches import payout_batch_draft
 from experts.models import ExpertProfile, ExpertStatus
 from experts.profiles import policy as expert_policy
 from frontend.context_processors import user_navigation
 from marketplace.models import BrandRole, Inquiry, OverflowQueue
 from tests import factories
+from tests.billing.payouts.conftest import earn
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +32,11 @@ NAVIGATION = {
               ("brand:audit_log", "Audit log"), ("api-docs", "API")],
     "expert": [("expert:workspace", "Workspace"), ("expert:marketplace", "Book shifts"),
                ("expert:my_shifts", "My shifts"), ("expert:certifications", "Certifications"),
-               ("expert:earnings", "Earnings")],
+               ("expert:earnings", "Earnings"), ("expert:payouts", "Payouts")],
     "ops": [("ops:console", "Ops console"), ("ops:vetting", "Vetting"), ("ops:shifts", "Shifts"),
             ("ops:quality", "Quality"), ("ops:pricing", "Prices and pay"),
-            ("ops:trial_balance", "Books"), ("ops:lockouts", "Lockouts"),
+            ("ops:trial_balance", "Books"), ("ops:payouts", "Payouts"),
+            ("ops:lockouts", "Lockouts"),
             ("ops:brand_invite", "Invite a brand")],
     "applicant": [("apply:status", "My application")],
 }
@@ -48,12 +52,14 @@ PAGES = {
     "expert": {"workspace": "expert:workspace", "inquiry": "expert:workspace",
                "marketplace": "expert:marketplace", "my_shifts": "expert:my_shifts",
                "certifications": "expert:certifications",
-               "brand_quiz": "expert:certifications", "earnings": "expert:earnings"},
+               "brand_quiz": "expert:certifications", "earnings": "expert:earnings",
+               "payouts": "expert:payouts", "statement": "expert:payouts"},
     "ops": {"console": "ops:console", "inquiry": "ops:console", "vetting": "ops:vetting",
             "vetting_detail": "ops:vetting", "shifts": "ops:shifts", "quality": "ops:quality",
             "brand_invite": "ops:brand_invite", "lockouts": "ops:lockouts",
             "pricing": "ops:pricing", "contract": "ops:pricing",
-            "trial_balance": "ops:trial_balance", "statement": "ops:trial_balance"},
+            "trial_balance": "ops:trial_balance", "statement": "ops:trial_balance",
+            "payouts": "ops:payouts", "payout_batch": "ops:payouts", "payout": "ops:payouts"},
     "applicant": {"status": "apply:status", "profile": "apply:status", "quiz": "apply:status",
                   "sample": "apply:status"},
 }
@@ -68,6 +74,7 @@ class World:
     expert_inquiry: Inquiry
     expert: ExpertProfile
     candidate: ExpertProfile
+    payout: Payout
 
     def kwargs(self, role: str) -> dict[str, Any]:
         """A value for every URL parameter of the role's pages."""
@@ -78,7 +85,9 @@ class World:
         return {"inquiry_id": inquiry.pk, "queue_id": self.queue.pk,
                 "slug": self.queue.brand.slug, "expert_id": self.candidate.pk,
                 "contract_id": BrandContract.objects.get(brand_id=self.queue.brand_id).pk,
-                "account_id": receivable.pk}
+                "account_id": receivable.pk,
+                "batch_id": self.payout.batch_id, "payout_id": self.payout.pk,
+                "week_start": self.payout.batch.week_start.isoformat()}
 
 
 @pytest.fixture
@@ -86,6 +95,8 @@ def world(now: datetime, captured_tasks: list) -> World:
     queue = factories.queue()
     factories.training_pack(of=queue.brand)
     reply, expert = factories.expert_reply(on=queue, now=now)
+    earn(expert_id=expert.pk, inquiry_id=reply.inquiry_id, at=now - timedelta(days=4))
+    batch, _ = payout_batch_draft(now=now, holds={}, disputed_expert_ids=frozenset())
     return World(
         users={"brand": factories.brand_member(of=queue.brand, role=BrandRole.OWNER),
                "expert": expert.user,
@@ -93,7 +104,7 @@ def world(now: datetime, captured_tasks: list) -> World:
                "applicant": factories.applicant(now=now, submitted=False).user},
         queue=queue, brand_inquiry=factories.inquiry(on=queue, now=now),
         expert_inquiry=reply.inquiry, expert=expert,
-        candidate=factories.applicant(now=now),
+        candidate=factories.applicant(now=now), payout=batch.payouts.get(),
     )
 
 
@@ -231,7 +242,8 @@ def test_a_suspended_expert_is_offered_only_their_status_and_earnings(now: datet
     money = navigation_of(client.get("/expert/earnings/").content.decode())
 
     assert [(link["href"], link["text"]) for link in nav.links] == [
-        ("/apply/status/", "My status"), ("/expert/earnings/", "Earnings")]
+        ("/apply/status/", "My status"), ("/expert/earnings/", "Earnings"),
+        ("/expert/payouts/", "Payouts")]
     assert [link["text"] for link in nav.links if link["current"]] == ["My status"]
     assert [link["text"] for link in money.links if link["current"]] == ["Earnings"]
 

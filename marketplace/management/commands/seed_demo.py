@@ -34,6 +34,7 @@ Shiftline demo is ready at {base_url}/  (password for every login: {logins.passw
 {experts}   -> {base_url}/expert/
     applicant    {logins.applicant}   -> {base_url}/apply/status/  (in review)
     ops          {logins.ops}     -> {base_url}/ops/, {base_url}/ops/vetting/, {base_url}/admin/
+                 payouts (last week paid by bank file, one expert held): {base_url}/ops/payouts/
 Apply as a new expert: {base_url}/apply/   Brand training pack: {base_url}/brand/training/
 
 Demo brand API key: {logins.api_key}
