@@ -1,6 +1,15 @@
 """Billing's models, for Django and the migrations. Each model lives in its capability's
-package (ledger); import it from there."""
+package (ledger, invoices, disputes); import it from there."""
 
+from billing.disputes.models import Dispute, DisputeEvent
+from billing.invoices.models import (
+    BilledTicket,
+    Invoice,
+    InvoiceLine,
+    InvoicePayment,
+    InvoiceSeries,
+    VatRate,
+)
 from billing.ledger.models import (
     Account,
     AccountKind,
@@ -9,4 +18,8 @@ from billing.ledger.models import (
     TransactionKind,
 )
 
-__all__ = ["Account", "AccountKind", "LedgerEntry", "LedgerTransaction", "TransactionKind"]
+__all__ = [
+    "Account", "AccountKind", "BilledTicket", "Dispute", "DisputeEvent", "Invoice", "InvoiceLine",
+    "InvoicePayment", "InvoiceSeries", "LedgerEntry", "LedgerTransaction", "TransactionKind",
+    "VatRate",
+]

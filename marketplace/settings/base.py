@@ -259,6 +259,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env_int("HEALTH_BEAT_SECONDS", 15)),
         "options": {"expires": 30},
     },
+    "marketplace-invoice-brands-monthly": {
+        "task": "marketplace.invoice_brands_monthly",
+        # Hourly; the task acts only on the 1st in the billing zone, and a month's invoices
+        # are unique per brand and currency, so a rerun drafts nothing twice.
+        "schedule": crontab(minute=5),
+        "options": {"expires": 3000},
+    },
     "marketplace-apply-retention": {
         "task": "marketplace.apply_retention",
         "schedule": crontab(hour=3, minute=17),
@@ -388,3 +395,22 @@ AXES_LOCKOUT_CALLABLE = "frontend.lockout.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("SHIFTLINE_TRUSTED_PROXY_COUNT", 0) or None
 # Emailed password-reset links work this long.
 PASSWORD_RESET_TIMEOUT = env_int("SHIFTLINE_PASSWORD_RESET_SECONDS", 3 * 60 * 60)
+
+# Monthly brand invoices and disputes (billing/invoices, billing/disputes). The platform's own
+# details print on every invoice; VAT is decided by the brand's country against this one.
+SHIFTLINE_BILLING_ZONE = env_str("SHIFTLINE_BILLING_ZONE", "Europe/Dublin")
+SHIFTLINE_PLATFORM = {
+    "name": env_str("SHIFTLINE_PLATFORM_NAME", "Shiftline Ltd"),
+    "address": env_str("SHIFTLINE_PLATFORM_ADDRESS", "1 Example Quay, Dublin 2, Ireland"),
+    "country": env_str("SHIFTLINE_PLATFORM_COUNTRY", "IE"),
+    "vat_number": env_str("SHIFTLINE_PLATFORM_VAT_NUMBER", "IE6388047V"),
+    "bank_name": env_str("SHIFTLINE_PLATFORM_BANK_NAME", "Example Bank"),
+    "iban": env_str("SHIFTLINE_PLATFORM_IBAN", "IE29AIBK93115212345678"),
+    "bic": env_str("SHIFTLINE_PLATFORM_BIC", "AIBKIE2D"),
+}
+SHIFTLINE_INVOICE_DUE_DAYS = env_int("SHIFTLINE_INVOICE_DUE_DAYS", 14)
+SHIFTLINE_DISPUTE_WINDOW_DAYS = env_int("SHIFTLINE_DISPUTE_WINDOW_DAYS", 14)
+# The payout week's cut-off (an expert's appeal of a reversed ticket is heard before it):
+# weekday (Monday 0) and zone; the week ends at 23:59:59 that day.
+SHIFTLINE_PAYOUT_CUTOFF_WEEKDAY = env_int("SHIFTLINE_PAYOUT_CUTOFF_WEEKDAY", 4)
+SHIFTLINE_PAYOUT_ZONE = env_str("SHIFTLINE_PAYOUT_ZONE", "Europe/Dublin")

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from billing.invoices import services as invoices_services
 from billing.money import Money
 from billing.pricing import services as pricing_services
 from experts.profiles.models import ExpertProfile
@@ -85,6 +86,9 @@ def assignment_resolve(*, inquiry_id: int, expert: ExpertProfile, now: datetime)
             expert_base_rate=Money(minor=queue.expert_rate_minor, currency=queue.currency),
             premium_multiplier=assignment.premium_multiplier, now=now,
         )
+        invoices_services.billed_ticket_record(
+            inquiry_id=inquiry.pk, brand_id=inquiry.brand_id, queue_id=queue.pk,
+            queue_name=queue.name, channel=inquiry.channel)
         seats.seat_release(expert_id=expert.pk, channel=inquiry.channel, now=now)
         enqueue_on_commit("routing.expert_capacity_freed", expert.pk)
     return assignment
