@@ -37,7 +37,7 @@ SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "keys": ("keys", "key_create", "key_revoke", "key_rotate"),
         "members": ("members", "member_invite", "invitation_cancel", "member_role",
                     "member_remove"),
-        "billing": ("billing",),
+        "billing": ("billing", "billing_usage", "invoice_pdf", "invoice_csv", "dispute_open"),
         "audit_log": ("audit_log",),
         "customer_data": ("customer_data", "customer_export", "customer_erase"),
     },
@@ -48,7 +48,7 @@ SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "my_shifts": ("my_shifts", "check_in", "check_out", "cancel", "release",
                       "waitlist_leave"),
         "certifications": ("certifications", "brand_quiz"),
-        "earnings": ("earnings",),
+        "earnings": ("earnings", "dispute_appeal"),
     },
     "ops": {
         "console": ("console", "inquiry", "expert_decide"),
@@ -58,6 +58,10 @@ SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "quality": ("quality", "alert_acknowledge"),
         "brand_invite": ("brand_invite",),
         "lockouts": ("lockouts", "lockout_lift"),
+        "invoices": ("invoices", "invoices_run", "bank_statement", "invoice_issue",
+                     "invoice_void", "invoice_pdf", "invoice_payment", "vat_rates",
+                     "vat_rate_save"),
+        "disputes": ("disputes", "dispute_decide", "appeal_decide"),
     },
     "apply": {
         "status": ("status", "profile", "terms", "quiz", "sample", "submit", "verify_resend"),

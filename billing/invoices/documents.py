@@ -5,8 +5,6 @@ issued invoice renders the same every time."""
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from weasyprint import HTML
-
 from billing.invoices.models import Invoice, InvoiceKind
 from billing.invoices.vat import OUTSIDE_EU_WORDS, REVERSE_CHARGE_WORDS
 from billing.money import Money
@@ -36,6 +34,9 @@ def invoice_html(*, invoice: Invoice) -> str:
 
 
 def invoice_pdf(*, invoice: Invoice) -> bytes:
+    # WeasyPrint loads Pango when imported; only the processes that render pay for it.
+    from weasyprint import HTML
+
     pdf: bytes = HTML(string=invoice_html(invoice=invoice)).write_pdf()
     return pdf
 

@@ -1,10 +1,12 @@
 """Invoice reads: what a brand used in a period (from the ledger, labelled by the billed-ticket
 record), its invoices, the VAT rate in force, and the streamed per-ticket detail."""
 
+import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -71,7 +73,9 @@ def _brand_entries(*, brand_id: int, currency: str | None = None) -> QuerySet[Le
 
 
 def _ticket_entries(*, brand_id: int, period: Period,
-                    currency: str | None = None) -> QuerySet[LedgerEntry]:
+                    currency: str | None = None) -> QuerySet[Any]:
+    """The brand-receivable entries of tickets resolved in the period, each annotated with
+    its queue and channel (`queue_label`, `channel_label`) from the billed-ticket record."""
     billed = BilledTicket.objects.filter(inquiry_id=OuterRef("transaction__reference_inquiry_id"))
     return (
         _brand_entries(brand_id=brand_id, currency=currency)
@@ -178,6 +182,18 @@ def ticket_detail_rows(*, invoice: Invoice) -> Iterator[list[str]]:
             chunk_size=2000):
         yield [str(inquiry_id), created_at.astimezone(zone).isoformat(), queue_name, channel,
                str(Money(minor=amount_minor, currency=invoice.currency).amount), invoice.currency]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def ticket_detail_csv_lines(*, invoice: Invoice) -> Iterator[str]:
+    """`ticket_detail_rows` as CSV text, a line at a time, for a streamed response."""
+    writer = csv.writer(_Echo())
+    for row in ticket_detail_rows(invoice=invoice):
+        yield writer.writerow(row)
 
 
 def vat_rate_in_force(*, country: str, on: date) -> Decimal | None:

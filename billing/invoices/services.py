@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from billing.invoices import selectors
+from billing.invoices import documents, selectors
 from billing.invoices.models import (
     BilledTicket,
     Invoice,
@@ -26,7 +26,7 @@ from billing.invoices.models import (
     VatRate,
     VatTreatment,
 )
-from billing.invoices.vat import vat_amount_minor, vat_decide
+from billing.invoices.vat import vat_amount_minor, vat_decide, vat_number_country
 from billing.ledger.models import Account, AccountKind, TransactionKind
 from billing.ledger.services import Posting, account_get_or_create, ledger_post
 from billing.money import Money
@@ -49,6 +49,19 @@ class BillingDetails:
     address: str = ""
     vat_number: str = ""
     country: str = ""
+
+
+def invoice_pdf(*, invoice: Invoice) -> bytes:
+    """The document as a PDF (rendered from the invoice's own copy of every detail)."""
+    return documents.invoice_pdf(invoice=invoice)
+
+
+def invoice_filename(*, invoice: Invoice, extension: str) -> str:
+    return documents.invoice_filename(invoice, extension)
+
+
+def brand_country_from_vat_number(vat_number: str) -> str:
+    return vat_number_country(vat_number)
 
 
 def platform_details() -> dict[str, str]:

@@ -30,7 +30,7 @@ APPLICATION_PAGES = frozenset({
 
 
 # The expert's money. Statements and payout settings join this list when they exist.
-MONEY_PAGES = frozenset({"expert:earnings"})
+MONEY_PAGES = frozenset({"expert:earnings", "expert:dispute_appeal"})
 
 
 LIVE_SOCKET = "expert:live"

@@ -1,8 +1,6 @@
 """Usage, invoices and disputes over REST with the brand's API key. Amounts are decimal strings
 in the currency's minor places ("4.50"), as everywhere in the API."""
 
-import csv
-from collections.abc import Iterator
 from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -19,7 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from billing.disputes.models import DisputeReason
-from billing.invoices import documents, selectors
+from billing.invoices import selectors
+from billing.invoices import services as invoices_services
 from billing.invoices.models import Invoice
 from billing.money import Money
 from marketplace.access.api import BrandApi
@@ -50,29 +49,19 @@ def _amount(minor: int, currency: str) -> str:
     return str(Money(minor=minor, currency=currency).amount)
 
 
-class CsvEcho:
-    def write(self, value: str) -> str:
-        return value
-
-
-def invoice_csv_lines(invoice: Invoice) -> Iterator[str]:
-    writer = csv.writer(CsvEcho())
-    for row in selectors.ticket_detail_rows(invoice=invoice):
-        yield writer.writerow(row)
-
-
 def invoice_csv_response(invoice: Invoice) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(invoice_csv_lines(invoice), content_type="text/csv")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{documents.invoice_filename(invoice, "csv")}"')
+    response = StreamingHttpResponse(selectors.ticket_detail_csv_lines(invoice=invoice),
+                                     content_type="text/csv")
+    name = invoices_services.invoice_filename(invoice=invoice, extension="csv")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
 def invoice_pdf_response(invoice: Invoice) -> HttpResponse:
-    response = HttpResponse(documents.invoice_pdf(invoice=invoice),
+    response = HttpResponse(invoices_services.invoice_pdf(invoice=invoice),
                             content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{documents.invoice_filename(invoice, "pdf")}"')
+    name = invoices_services.invoice_filename(invoice=invoice, extension="pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

@@ -10,7 +10,6 @@ from billing.disputes.models import Dispute
 from billing.invoices import selectors as invoices_selectors
 from billing.invoices import services as invoices_services
 from billing.invoices.models import Invoice
-from billing.invoices.vat import vat_number_country
 from marketplace.infra.errors import NotFound
 from marketplace.onboarding.models import Brand, BrandMembership
 from marketplace.onboarding.policy import require_brand_can_configure
@@ -22,7 +21,7 @@ def brand_billing_details(brand: Brand) -> invoices_services.BillingDetails:
     return invoices_services.BillingDetails(
         brand_id=brand.pk, brand_name=brand.name, contact_name=brand.billing_contact_name,
         email=brand.billing_email, address=brand.billing_address, vat_number=brand.vat_number,
-        country=vat_number_country(brand.vat_number))
+        country=invoices_services.brand_country_from_vat_number(brand.vat_number))
 
 
 def brands_invoice_month(*, period_first: date, now: datetime) -> list[Invoice]:
