@@ -5,6 +5,7 @@ issued invoice renders the same every time."""
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+
 from billing.invoices.models import Invoice, InvoiceKind
 from billing.invoices.vat import OUTSIDE_EU_WORDS, REVERSE_CHARGE_WORDS
 from billing.money import Money

@@ -145,7 +145,8 @@ def test_numbers_are_gapless_and_unique_when_brands_are_invoiced_at_once(now: da
         thread.join()
 
     assert errors == []
-    assert sorted(number or 0 for number in Invoice.objects.values_list("number", flat=True)) == list(range(1, 9))
+    numbers = Invoice.objects.values_list("number", flat=True)
+    assert sorted(number or 0 for number in numbers) == list(range(1, 9))
 
 
 def test_the_csv_lists_every_ticket_of_the_month(now: datetime) -> None:
