@@ -155,11 +155,11 @@ def dispute_decide(*, dispute_id: int, accept: bool, reason: str, actor: str,
 def dispute_appeal(*, dispute_id: int, expert_id: int, note: str, actor: str,
                    now: datetime) -> Dispute:
     """The expert's one appeal of an accepted dispute, before the payout cut-off."""
-    note = _clean_note(note, "note", required=True)
     with transaction.atomic():
         dispute = _lock(dispute_id)
         if dispute.expert_id != expert_id or dispute.status != DisputeStatus.ACCEPTED:
             raise NotFound("No reversed ticket of yours to appeal.")
+        note = _clean_note(note, "note", required=True)
         if dispute.appeal_status != AppealStatus.NONE:
             raise Conflict("You have already appealed this decision; an appeal is made once.",
                            code="already_appealed")

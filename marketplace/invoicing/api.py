@@ -25,6 +25,7 @@ from marketplace.access.api import BrandApi
 from marketplace.access.scopes import ApiScope, requires_scope
 from marketplace.infra.errors import NotFound
 from marketplace.infra.json_fields import ChoiceInputField, TextField
+from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.invoicing import services
 
 
@@ -253,6 +254,8 @@ class InquiryDisputeApi(BrandApi):
                                         "note": "The refund policy was misquoted."})],
     )
     def post(self, request: Request, inquiry_id: int) -> Response:
+        inquiries_selectors.inquiry_get_for_brand(brand=self.client().brand,
+                                                  inquiry_id=inquiry_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         client = self.client()

@@ -101,14 +101,20 @@ def test_billing_needs_its_scope() -> None:
     assert (response.status_code, response.json()["required_scope"]) == (403, "billing:read")
 
 
+def billed_inquiry(brand: Brand, *, at: datetime) -> int:
+    inquiry = factories.inquiry(on=factories.queue(of=brand), now=at)
+    bill_ticket(inquiry_id=inquiry.pk, brand_id=brand.pk, now=at)
+    return inquiry.pk
+
+
 def test_a_brand_disputes_its_ticket_by_api() -> None:
     brand = factories.brand()
-    bill_ticket(inquiry_id=5, brand_id=brand.pk, now=timezone.now())
+    inquiry_id = billed_inquiry(brand, at=timezone.now())
 
-    response = client_of(brand).post("/api/v1/inquiries/5/dispute",
+    response = client_of(brand).post(f"/api/v1/inquiries/{inquiry_id}/dispute",
                                      {"reason": "wrong_answer", "note": "Misquoted."},
                                      format="json")
-    again = client_of(brand).post("/api/v1/inquiries/5/dispute",
+    again = client_of(brand).post(f"/api/v1/inquiries/{inquiry_id}/dispute",
                                   {"reason": "wrong_answer"}, format="json")
 
     assert (response.status_code, response.json()["status"]) == (201, "open")
@@ -118,9 +124,9 @@ def test_a_brand_disputes_its_ticket_by_api() -> None:
 
 def test_another_brands_ticket_cannot_be_disputed() -> None:
     brand, other = factories.brand(), factories.brand()
-    bill_ticket(inquiry_id=6, brand_id=other.pk, now=timezone.now())
+    inquiry_id = billed_inquiry(other, at=timezone.now())
 
-    response = client_of(brand).post("/api/v1/inquiries/6/dispute",
+    response = client_of(brand).post(f"/api/v1/inquiries/{inquiry_id}/dispute",
                                      {"reason": "wrong_answer"}, format="json")
 
     assert response.status_code == 404
@@ -129,11 +135,11 @@ def test_another_brands_ticket_cannot_be_disputed() -> None:
 
 def test_a_late_dispute_is_422_and_a_bad_reason_400() -> None:
     brand = factories.brand()
-    bill_ticket(inquiry_id=7, brand_id=brand.pk, now=timezone.now() - timedelta(days=15))
+    inquiry_id = billed_inquiry(brand, at=timezone.now() - timedelta(days=15))
 
-    late = client_of(brand).post("/api/v1/inquiries/7/dispute", {"reason": "wrong_answer"},
-                                 format="json")
-    bad = client_of(brand).post("/api/v1/inquiries/7/dispute", {"reason": "meh"},
+    late = client_of(brand).post(f"/api/v1/inquiries/{inquiry_id}/dispute",
+                                 {"reason": "wrong_answer"}, format="json")
+    bad = client_of(brand).post(f"/api/v1/inquiries/{inquiry_id}/dispute", {"reason": "meh"},
                                 format="json")
 
     assert (late.status_code, late.json()["code"]) == (422, "dispute_window_closed")
