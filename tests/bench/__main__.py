@@ -5,6 +5,7 @@
   c    routing decisions per second per worker process, beside a no-op task
   sim  the coverage simulator on 100,000 inquiries
   intake  the intake API's throughput (tests/bench/intake.py; uvicorn workers: --workers)
+  inv  an invoice run for a brand with 100,000 tickets in a month, beside 1,000 (queries)
 
 BENCH_SECONDS shortens b (default 60 s, as the issue asks)."""
 
@@ -15,7 +16,7 @@ from typing import Any
 
 from tests.bench import database
 
-SECTIONS = ("a", "b", "c", "sim", "intake")
+SECTIONS = ("a", "b", "c", "sim", "intake", "inv")
 
 
 def print_a(report: dict[str, Any]) -> None:
@@ -60,6 +61,17 @@ def print_sim(report: dict[str, Any]) -> None:
           f"target < {report['target_seconds']} s)")
 
 
+def print_inv(report: dict[str, Any]) -> None:
+    print("inv. Invoice run for one brand: issue (lines, VAT, number), PDF, streamed CSV")
+    print(f"{'tickets':>8} {'issue s':>8} {'pdf s':>6} {'csv s':>6} {'total s':>8} "
+          f"{'peak MiB':>9} {'queries':>8}")
+    for run in report["runs"]:
+        print(f"{run['tickets']:>8,} {run['issue_seconds']:>8} {run['pdf_seconds']:>6} "
+              f"{run['csv_seconds']:>6} {run['total_seconds']:>8} {run['peak_mib']:>9} "
+              f"{run['queries']:>8}")
+    print(f"queries per invoice as tickets grow: {report['query_growth']} (constant)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -86,7 +98,7 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     report: dict[str, Any] = {}
     printers = {"a": print_a, "b": print_b, "c": print_c, "sim": print_sim,
-                "intake": print_intake}
+                "intake": print_intake, "inv": print_inv}
     for section in sections:
         report[section] = run_section(section, arguments.iterations, arguments.workers)
         if not arguments.json:
@@ -128,6 +140,10 @@ def run_section(section: str, iterations: int, workers: int | None) -> dict[str,
         from tests.bench import intake
 
         return dict(intake.run(workers=workers).__dict__)
+    if section == "inv":
+        from tests.bench import invoices
+
+        return invoices.run()
     from tests.bench import simulation
 
     return simulation.run()
