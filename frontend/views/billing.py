@@ -63,7 +63,10 @@ def _usage(brand_id: int) -> dict[str, object]:
 @require_GET
 @brand_member_required
 def brand_usage(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
-    """The usage table alone, which the billing page polls."""
+    """The usage table alone, which the billing page polls; a browser opening it directly is
+    sent to the whole page."""
+    if request.headers.get("HX-Request") != "true":
+        return navigate(request, "brand:billing")
     return render(request, "frontend/brand/_usage.html", {"usage": _usage(membership.brand_id)})
 
 

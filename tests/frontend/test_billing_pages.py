@@ -48,7 +48,7 @@ def test_the_billing_page_shows_usage_invoices_and_disputes() -> None:
     member = logged_in(factories.brand_member(of=brand, role=BrandRole.VIEWER))
 
     page = member.get("/brand/billing/").content.decode()
-    usage = member.get("/brand/billing/usage/").content.decode()
+    usage = member.get("/brand/billing/usage/", HTTP_HX_REQUEST="true").content.decode()
 
     assert "Night desk" in page and 'hx-trigger="every 30s"' in page
     assert "Night desk" in usage

@@ -30,7 +30,8 @@ NAVIGATION = {
                ("expert:my_shifts", "My shifts"), ("expert:certifications", "Certifications"),
                ("expert:earnings", "Earnings")],
     "ops": [("ops:console", "Ops console"), ("ops:vetting", "Vetting"), ("ops:shifts", "Shifts"),
-            ("ops:quality", "Quality"), ("ops:lockouts", "Lockouts"),
+            ("ops:quality", "Quality"), ("ops:invoices", "Invoices"),
+            ("ops:disputes", "Disputes"), ("ops:lockouts", "Lockouts"),
             ("ops:brand_invite", "Invite a brand")],
     "applicant": [("apply:status", "My application")],
 }
@@ -49,7 +50,8 @@ PAGES = {
                "brand_quiz": "expert:certifications", "earnings": "expert:earnings"},
     "ops": {"console": "ops:console", "inquiry": "ops:console", "vetting": "ops:vetting",
             "vetting_detail": "ops:vetting", "shifts": "ops:shifts", "quality": "ops:quality",
-            "brand_invite": "ops:brand_invite", "lockouts": "ops:lockouts"},
+            "brand_invite": "ops:brand_invite", "lockouts": "ops:lockouts",
+            "invoices": "ops:invoices", "vat_rates": "ops:invoices", "disputes": "ops:disputes"},
     "applicant": {"status": "apply:status", "profile": "apply:status", "quiz": "apply:status",
                   "sample": "apply:status"},
 }
