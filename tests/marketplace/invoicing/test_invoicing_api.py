@@ -82,7 +82,8 @@ def test_an_invoice_comes_as_json_pdf_or_csv_by_accept() -> None:
     assert (as_json.json()["total"], as_json.json()["lines"][0]["quantity"]) == ("5.54", 1)
     assert as_pdf["Content-Type"] == "application/pdf"
     assert as_pdf.content.startswith(b"%PDF-")
-    lines = b"".join(as_csv.streaming_content).decode().splitlines()
+    streamed = as_csv.streaming_content  # type: ignore[attr-defined]
+    lines = b"".join(streamed).decode().splitlines()
     assert lines[1].startswith(f"{brand.pk * 100},")
 
 
