@@ -80,27 +80,29 @@ class UsageLineSerializer(serializers.Serializer):
         return str(line.amount.amount)
 
 
+@extend_schema_serializer(component_name="UsageCurrency")
+class UsageCurrencySerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    tickets = serializers.IntegerField()
+    amount = serializers.CharField()
+    lines = UsageLineSerializer(many=True)
+
+
+@extend_schema_serializer(component_name="Usage")
+class UsageOutputSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    currencies = UsageCurrencySerializer(many=True)
+
+
 class UsageApi(BrandApi):
-    @extend_schema_serializer(component_name="UsageCurrency")
-    class CurrencySerializer(serializers.Serializer):
-        currency = serializers.CharField()
-        tickets = serializers.IntegerField()
-        amount = serializers.CharField()
-        lines = UsageLineSerializer(many=True)
-
-    @extend_schema_serializer(component_name="Usage")
-    class OutputSerializer(serializers.Serializer):
-        period_start = serializers.DateField()
-        period_end = serializers.DateField()
-        currencies = serializers.ListField(child=serializers.DictField())
-
     @requires_scope(ApiScope.BILLING_READ)
     @extend_schema(
         operation_id="usage_retrieve",
         summary="Tickets billed so far this month, by queue and channel",
         description="The calendar month in the platform's billing zone, to now; one entry per "
         "currency. Net of VAT; disputes accepted later are credited on the invoice.",
-        responses={200: OutputSerializer},
+        responses={200: UsageOutputSerializer},
         examples=[OpenApiExample("Usage", response_only=True, value={
             "period_start": "2026-11-01", "period_end": "2026-11-30",
             "currencies": [{"currency": "EUR", "tickets": 3, "amount": "12.00", "lines": [
