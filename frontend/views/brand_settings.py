@@ -200,6 +200,7 @@ def billing(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
             email=request.POST.get("billing_email", ""),
             address=request.POST.get("address", ""),
             vat_number=request.POST.get("vat_number", ""),
+            country=request.POST.get("country", ""),
         )
         messages.success(request, "Billing details saved.")
         return navigate(request, "brand:billing")

@@ -16,12 +16,13 @@ from marketplace.onboarding.policy import require_brand_can_configure
 
 
 def brand_billing_details(brand: Brand) -> invoices_services.BillingDetails:
-    """The billing page's details. The country is the VAT number's (the page has no country
-    field yet); without a VAT number the brand is invoiced as domestic."""
+    """The billing page's details. The country is the one the brand gave, else its VAT
+    number's; with neither, the brand is invoiced as domestic."""
     return invoices_services.BillingDetails(
         brand_id=brand.pk, brand_name=brand.name, contact_name=brand.billing_contact_name,
         email=brand.billing_email, address=brand.billing_address, vat_number=brand.vat_number,
-        country=invoices_services.brand_country_from_vat_number(brand.vat_number))
+        country=brand.billing_country
+        or invoices_services.brand_country_from_vat_number(brand.vat_number))
 
 
 def brands_invoice_month(*, period_first: date, now: datetime) -> list[Invoice]:

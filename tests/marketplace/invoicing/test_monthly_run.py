@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 
 from billing.invoices.models import Invoice, VatRate
+from marketplace.infra.errors import FieldErrors
 from marketplace.invoicing import tasks
+from marketplace.onboarding import services as onboarding_services
 from tests import factories
 from tests.billing.invoices.helpers import bill_ticket
 
@@ -41,3 +43,30 @@ def test_the_run_acts_on_the_first_in_the_billing_zone_only(
     assert (invoice.brand_name, invoice.period_start, invoice.vat_treatment,
             invoice.billing_country, invoice.billing_email) == (
         "Northwind", date(2026, 11, 1), "reverse_charge", "DE", "billing@northwind.example")
+
+
+def test_the_billing_pages_country_decides_vat_for_a_brand_without_a_vat_number(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    brand = factories.brand(name="Acme Inc")
+    onboarding_services.brand_billing_update(
+        actor=factories.brand_owner(of=brand), contact_name="Ann", email="", address="NYC",
+        vat_number="", country="us")
+    bill_ticket(inquiry_id=2, brand_id=brand.pk, now=datetime(2026, 11, 20, tzinfo=UTC))
+
+    run_at(monkeypatch, datetime(2026, 12, 1, 0, 5, tzinfo=UTC))
+
+    invoice = Invoice.objects.get()
+    assert (invoice.billing_country, invoice.vat_treatment, invoice.vat_minor) == (
+        "US", "outside_eu", 0)
+
+
+def test_a_country_that_is_not_a_code_is_refused_and_nothing_changes() -> None:
+    brand = factories.brand()
+
+    with pytest.raises(FieldErrors):
+        onboarding_services.brand_billing_update(
+            actor=factories.brand_owner(of=brand), contact_name="Ann", email="", address="",
+            vat_number="", country="United States")
+
+    brand.refresh_from_db()
+    assert (brand.billing_country, brand.billing_contact_name) == ("", "")
