@@ -364,9 +364,10 @@ def invoice_void(*, invoice_id: int, now: datetime) -> Invoice:
             raise NotFound("No such invoice.")
         if invoice.status == InvoiceStatus.VOID:
             return invoice
-        if invoice.status != InvoiceStatus.ISSUED or invoice.payments.exists():
-            raise Conflict("Only an issued invoice without payments can be voided.",
-                           code="invoice_not_voidable")
+        if (invoice.status != InvoiceStatus.ISSUED or invoice.payments.exists()
+                or invoice.credit_notes.exists()):
+            raise Conflict("Only an issued invoice without payments or credit notes can be "
+                           "voided.", code="invoice_not_voidable")
         if invoice.vat_minor:
             receivable, vat = _receivable(invoice), _vat_payable(invoice.currency)
             sign = 1 if invoice.kind == InvoiceKind.INVOICE else -1

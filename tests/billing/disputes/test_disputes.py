@@ -214,3 +214,19 @@ def test_the_trail_is_append_only(now: datetime) -> None:
         DisputeEvent.objects.filter(dispute=dispute).delete()
 
     assert DisputeEvent.objects.filter(note="rewritten").count() == 0
+
+
+def test_an_invoice_with_a_credit_note_cannot_be_voided(now: datetime) -> None:
+    bill_ticket(inquiry_id=1, now=now)
+    invoice = invoices_services.invoice_run_for_brand(details=NORTHWIND, currency="EUR",
+                                                      period_first=date(2026, 11, 1),
+                                                      now=RUN_AT)
+    dispute = open_dispute(RUN_AT)
+    services.dispute_decide(dispute_id=dispute.pk, accept=True, reason="Yes.", actor="ops",
+                            now=RUN_AT)
+
+    with pytest.raises(Conflict):
+        invoices_services.invoice_void(invoice_id=invoice.pk, now=RUN_AT)
+
+    invoice.refresh_from_db()
+    assert invoice.status == "issued"
