@@ -1,6 +1,15 @@
 """Billing's models, for Django and the migrations. Each model lives in its capability's
-package (ledger, terms); import it from there."""
+package (ledger, terms, payouts, invoices, disputes); import it from there."""
 
+from billing.disputes.models import Dispute, DisputeEvent
+from billing.invoices.models import (
+    BilledTicket,
+    Invoice,
+    InvoiceLine,
+    InvoicePayment,
+    InvoiceSeries,
+    VatRate,
+)
 from billing.ledger.models import (
     Account,
     AccountKind,
@@ -19,7 +28,8 @@ from billing.payouts.models import (
 from billing.terms.models import BrandContract, PremiumTier, PricingChange, RateCard
 
 __all__ = [
-    "Account", "AccountKind", "BatchStatus", "BrandContract", "LedgerEntry",
+    "Account", "AccountKind", "BatchStatus", "BilledTicket", "BrandContract", "Dispute",
+    "DisputeEvent", "Invoice", "InvoiceLine", "InvoicePayment", "InvoiceSeries", "LedgerEntry",
     "LedgerTransaction", "Payout", "PayoutBatch", "PayoutDetails", "PayoutMethod",
-    "PayoutStatus", "PremiumTier", "PricingChange", "RateCard", "TransactionKind",
+    "PayoutStatus", "PremiumTier", "PricingChange", "RateCard", "TransactionKind", "VatRate",
 ]

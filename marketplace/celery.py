@@ -16,8 +16,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = (Queue("routing"), Queue("default"))
 # Each package with a `tasks` module; a worker registers exactly these.
 app.autodiscover_tasks([
-    "marketplace.delivery", "marketplace.health", "marketplace.privacy", "experts", "routing",
-    "billing.payouts"])
+    "marketplace.delivery", "marketplace.health", "marketplace.privacy", "marketplace.invoicing",
+    "experts", "routing", "billing.payouts", "billing.invoices"])
 
 
 @worker_process_init.connect

@@ -13,6 +13,7 @@ from marketplace.infra.unavailable import unavailable_aware
 from marketplace.inquiries import api as inquiries_api
 from marketplace.intake import api as intake_api
 from marketplace.intake import inbound_api
+from marketplace.invoicing import api as invoicing_api
 from marketplace.queues import api as api_queues
 from marketplace.staffing import api as experts_api
 
@@ -33,6 +34,11 @@ api_v1 = [
          name="queue_coverage"),
     path("inquiries/<int:inquiry_id>/review", experts_api.InquiryReviewCreateApi.as_view(),
          name="inquiry_review"),
+    path("usage", invoicing_api.UsageApi.as_view(), name="usage"),
+    path("invoices", invoicing_api.InvoiceListApi.as_view(), name="invoices"),
+    path("invoices/<int:invoice_id>", invoicing_api.InvoiceDetailApi.as_view(), name="invoice"),
+    path("inquiries/<int:inquiry_id>/dispute", invoicing_api.InquiryDisputeApi.as_view(),
+         name="inquiry_dispute"),
     path("shift-slots", experts_api.ShiftSlotListCreateApi.as_view(), name="shift_slots"),
     path("shift-slots/pattern", experts_api.ShiftPatternCreateApi.as_view(),
          name="shift_pattern"),

@@ -138,6 +138,18 @@ PARAMETERS: dict[str, Parameter] = {
         "marketplace", "MailLogEntry", queue=world.queue, kind=FIRST_CHOICE,
         reason="Isolation", subject=f"{SECRET} bounce", original="mail-log/isolation.eml",
         original_size=1, received_at=world.answered.received_at)),
+    "invoice_id": Parameter(lambda world: _row_of_brand_a(
+        "billing", "Invoice", kind="invoice", series="ISO", number=world.queue.brand_id,
+        status="issued", brand_id=world.queue.brand_id, currency="EUR",
+        period_start=world.answered.received_at.date().replace(day=1),
+        period_end=world.answered.received_at.date(), issue_date=world.answered.received_at.date(),
+        due_date=world.answered.received_at.date(), brand_name=world.queue.brand.name,
+        billing_address=f"{SECRET} street", vat_treatment=FIRST_CHOICE,
+        created_at=world.answered.received_at)),
+    "dispute_id": Parameter(lambda world: _row_of_brand_a(
+        "billing", "Dispute", inquiry_id=world.answered.pk, brand_id=world.queue.brand_id,
+        expert_id=world.expert.pk, currency="EUR", amount_minor=450, reason=FIRST_CHOICE,
+        note=f"{SECRET} dispute", opened_at=world.answered.received_at)),
     "brand_id": Parameter(lambda world: world.queue.brand_id),
     # Ops' money pages: a brand's contract and its receivable account.
     "contract_id": Parameter(lambda world: _row_of_brand_a(

@@ -23,7 +23,7 @@ from billing.payouts.models import (
     PayoutMethod,
     PayoutStatus,
 )
-from billing.payouts.weeks import PayoutWeek, payout_week_containing, payout_week_starting
+from billing.weeks import PayoutWeek, payout_week_containing, payout_week_starting
 from marketplace.infra.errors import Conflict, NotFound, RuleViolation
 
 PAYABLE_SUFFIX = " payable"

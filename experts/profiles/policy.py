@@ -29,11 +29,11 @@ APPLICATION_PAGES = frozenset({
 })
 
 
-# The expert's money: earnings, payout settings and weekly statements.
+# The expert's money: earnings, dispute appeals, payout settings and weekly statements.
 MONEY_PAGES = frozenset({
-    "expert:earnings", "expert:payouts", "expert:payout_stripe_connect",
-    "expert:payout_stripe_return", "expert:statement", "expert:statement_csv",
-    "expert:statement_pdf",
+    "expert:earnings", "expert:dispute_appeal", "expert:payouts",
+    "expert:payout_stripe_connect", "expert:payout_stripe_return", "expert:statement",
+    "expert:statement_csv", "expert:statement_pdf",
 })
 
 

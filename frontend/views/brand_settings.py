@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from frontend.access import brand_member_required, brand_permission_required, signed_in_user
 from frontend.edge import field_errors, form_view
 from frontend.responses import navigate
+from frontend.views import billing as billing_pages
 from marketplace.access import selectors as access_selectors
 from marketplace.access import services as access_services
 from marketplace.access.models import DEFAULT_SCOPES, ApiScope
@@ -175,6 +176,7 @@ def _billing_page(request: HttpRequest, membership: BrandMembership, *,
         "is_owner": policy.brand_can_manage_billing(membership, membership.brand),
         "errors": errors or {},
         "form": request.POST if request.method == "POST" else None,
+        **billing_pages.brand_billing_context(membership),
     }, status=status)
 
 
@@ -198,6 +200,7 @@ def billing(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
             email=request.POST.get("billing_email", ""),
             address=request.POST.get("address", ""),
             vat_number=request.POST.get("vat_number", ""),
+            country=request.POST.get("country", ""),
         )
         messages.success(request, "Billing details saved.")
         return navigate(request, "brand:billing")

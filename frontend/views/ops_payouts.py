@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from billing.disputes import selectors as disputes_selectors
 from billing.payouts import selectors as payouts_selectors
 from billing.payouts.selectors import payout_holds_collect
 from billing.payouts.services import batches as batch_services
@@ -40,7 +41,8 @@ def batch_draft(request: HttpRequest) -> HttpResponse:
     """Drafts the latest closed week's batch now (beat does it hourly anyway)."""
     now = timezone.now()
     batch, created = batch_services.payout_batch_draft(
-        now=now, holds=payout_holds_collect(now=now), disputed_expert_ids=frozenset())
+        now=now, holds=payout_holds_collect(now=now),
+        disputed_expert_ids=disputes_selectors.expert_ids_with_open_disputes())
     if created:
         messages.success(request, f"Drafted the batch of the week of {batch.week_start}.")
     else:

@@ -26,6 +26,8 @@ class ApiScope(models.TextChoices):
     SHIFTS_READ = "shifts:read", "Read shift slots"
     SHIFTS_MANAGE = "shifts:manage", "Publish shift slots and weekly patterns"
     REVIEWS_WRITE = "reviews:write", "Record customers' ratings of resolved inquiries"
+    BILLING_READ = "billing:read", "Read usage so far this month and invoices (PDF and CSV)"
+    DISPUTES_WRITE = "disputes:write", "Dispute billed tickets"
 
 
 ALL_SCOPES: tuple[str, ...] = tuple(ApiScope.values)

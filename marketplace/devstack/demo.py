@@ -13,6 +13,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from billing.invoices import selectors as invoices_selectors
+from billing.invoices import services as invoices_services
+from billing.invoices.models import Invoice
 from billing.ledger import services as ledger_services
 from billing.ledger.models import AccountKind, TransactionKind
 from billing.ledger.services import Posting
@@ -21,11 +24,11 @@ from billing.payouts.models import PayoutBatch, PayoutStatus
 from billing.payouts.services import batches as payout_batches
 from billing.payouts.services import details as payout_details
 from billing.payouts.services import execution as payout_execution
-from billing.payouts.weeks import payout_week_last_closed
 from billing.pricing import services as pricing_services
 from billing.terms import selectors as terms_selectors
 from billing.terms import services as terms_services
 from billing.terms.models import PremiumTier
+from billing.weeks import payout_week_last_closed
 from experts.applications.screening import SCREENING_QUESTIONS
 from experts.applications.services import applying as applications_services
 from experts.applications.services import decisions as applications_decisions
@@ -42,6 +45,8 @@ from marketplace.access import services as access_services
 from marketplace.access.models import ApiKey
 from marketplace.access.scopes import ALL_SCOPES
 from marketplace.infra.errors import DomainError
+from marketplace.inquiries.models import Customer, Inquiry, InquirySource, InquiryStatus
+from marketplace.invoicing import services as invoicing_services
 from marketplace.onboarding.models import Brand, BrandMembership, BrandRole
 from marketplace.queues import services as queues_services
 from marketplace.queues.models import OverflowQueue
@@ -300,6 +305,44 @@ def _completed_payout_week(brand: Brand, experts: list[ExpertProfile], ops: User
     payout_execution.payout_batch_mark_bank_paid(batch_id=batch.pk, now=now)
 
 
+DEMO_BILLED_TICKETS = (("email", 3), ("chat", 2))
+
+
+def _last_months_invoice(brand: Brand, queue: OverflowQueue, expert: ExpertProfile,
+                         now: datetime) -> None:
+    """Last month's resolved tickets, billed, and their issued invoice (with its PDF on the
+    brand's billing page), so the billing pages have something to show. Once only."""
+    period = invoices_selectors.previous_month(now)
+    if Invoice.objects.filter(brand_id=brand.pk, period_start=period.first).exists():
+        return
+    if not brand.billing_email:
+        brand.billing_contact_name = "Bea Northwind"
+        brand.billing_email = "billing@northwind.demo"
+        brand.billing_address = "1 Harbour Road\nDublin 2\nIreland"
+        brand.save(update_fields=["billing_contact_name", "billing_email", "billing_address"])
+    customer, _ = Customer.objects.get_or_create(brand=brand, email="historic@customer.demo",
+                                                 defaults={"name": "Historic customer"})
+    resolved_at = period.starts_at + timedelta(days=3, hours=20)
+    for channel, count in DEMO_BILLED_TICKETS:
+        for number in range(count):
+            inquiry = Inquiry.objects.create(
+                brand=brand, queue=queue, customer=customer,
+                external_id=f"demo-billed-{channel}-{number}", channel=channel,
+                subject=f"Order question ({channel} {number + 1})",
+                status=InquiryStatus.RESOLVED, received_at=resolved_at - timedelta(hours=1),
+                first_response_due_at=resolved_at, source=InquirySource.API)
+            pricing_services.ticket_resolution_bill(
+                inquiry_id=inquiry.pk, brand_id=brand.pk, brand_name=brand.name,
+                expert_id=expert.pk, expert_name=expert.display_name,
+                currency=queue.currency, channel=channel, tier=PremiumTier.STANDARD,
+                csat=pricing_services.ExpertCsat(percent=None, reviews=0), now=resolved_at)
+            invoices_services.billed_ticket_record(
+                inquiry_id=inquiry.pk, brand_id=brand.pk, queue_id=queue.pk,
+                queue_name=queue.name, channel=channel)
+            resolved_at += timedelta(hours=5)
+    invoicing_services.brands_invoice_month(period_first=period.first, now=now)
+
+
 @transaction.atomic
 def seed_demo(*, now: datetime) -> DemoLogins:
     ops = _user("ops@shiftline.demo", first_name="Olivia", is_staff=True)
@@ -343,6 +386,7 @@ def seed_demo(*, now: datetime) -> DemoLogins:
     assert ShiftBooking.objects.filter(slot=slot, status=BookingStatus.CHECKED_IN).count() >= 2
     _publish_demo_week(queue, experts[0], ops, now)
     _completed_payout_week(brand, experts, ops, now)
+    _last_months_invoice(brand, queue, experts[0], now)
     return DemoLogins(
         brand_admin=brand_admin.username,
         experts=tuple(expert.user.username for expert in experts),

@@ -15,6 +15,9 @@ class Brand(models.Model):
     billing_email = models.EmailField(blank=True)
     billing_address = models.TextField(blank=True)
     vat_number = models.CharField(max_length=20, blank=True)
+    billing_country = models.CharField(
+        max_length=2, blank=True,
+        help_text="ISO 3166 country of the billing address; VAT on invoices depends on it.")
     # When the owner who signed the brand up on the web opened the confirmation link. The link
     # works only while this is empty, so it works once. Empty for brands ops invited.
     signup_confirmed_at = models.DateTimeField(null=True, blank=True)

@@ -327,7 +327,8 @@ def membership_remove(*, actor: BrandMembership, membership_id: int) -> None:
 
 
 def brand_billing_update(
-    *, actor: BrandMembership, contact_name: str, email: str, address: str, vat_number: str
+    *, actor: BrandMembership, contact_name: str, email: str, address: str, vat_number: str,
+    country: str = "",
 ) -> Brand:
     require_brand_can_manage_billing(actor, actor.brand)
     errors: dict[str, list[str]] = {}
@@ -346,15 +347,20 @@ def brand_billing_update(
                            and 4 <= len(vat_number) <= VAT_NUMBER_MAX_LENGTH):
         errors["vat_number"] = ["Enter a VAT number starting with its country code, such as "
                                 "IE1234567T."]
+    country = country.strip().upper()
+    if country and not (len(country) == 2 and country.isascii() and country.isalpha()):
+        errors["country"] = ["Enter the two-letter country code, such as IE or US."]
     if errors:
         raise FieldErrors(errors)
     brand = actor.brand
-    fields = ["billing_contact_name", "billing_email", "billing_address", "vat_number"]
+    fields = ["billing_contact_name", "billing_email", "billing_address", "vat_number",
+              "billing_country"]
     before = {field: getattr(brand, field) for field in fields}
     brand.billing_contact_name = contact_name
     brand.billing_email = email.strip()
     brand.billing_address = address
     brand.vat_number = vat_number
+    brand.billing_country = country
     changes = audit_changes(before, {field: getattr(brand, field) for field in fields})
     with transaction.atomic():
         brand.save(update_fields=fields)

@@ -275,6 +275,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env_int("PAYOUT_RESUME_SECONDS", 300)),
         "options": {"expires": 600},
     },
+    "marketplace-invoice-brands-monthly": {
+        "task": "marketplace.invoice_brands_monthly",
+        # Hourly; the task acts only on the 1st in the billing zone, and a month's invoices
+        # are unique per brand and currency, so a rerun drafts nothing twice.
+        "schedule": crontab(minute=5),
+        "options": {"expires": 3000},
+    },
     "marketplace-apply-retention": {
         "task": "marketplace.apply_retention",
         "schedule": crontab(hour=3, minute=17),
@@ -431,3 +438,18 @@ AXES_LOCKOUT_CALLABLE = "frontend.lockout.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("SHIFTLINE_TRUSTED_PROXY_COUNT", 0) or None
 # Emailed password-reset links work this long.
 PASSWORD_RESET_TIMEOUT = env_int("SHIFTLINE_PASSWORD_RESET_SECONDS", 3 * 60 * 60)
+
+# Monthly brand invoices and disputes (billing/invoices, billing/disputes). The platform's own
+# details print on every invoice; VAT is decided by the brand's country against this one.
+SHIFTLINE_BILLING_ZONE = env_str("SHIFTLINE_BILLING_ZONE", "Europe/Dublin")
+SHIFTLINE_PLATFORM = {
+    "name": env_str("SHIFTLINE_PLATFORM_NAME", "Shiftline Ltd"),
+    "address": env_str("SHIFTLINE_PLATFORM_ADDRESS", "1 Example Quay, Dublin 2, Ireland"),
+    "country": env_str("SHIFTLINE_PLATFORM_COUNTRY", "IE"),
+    "vat_number": env_str("SHIFTLINE_PLATFORM_VAT_NUMBER", "IE6388047V"),
+    "bank_name": env_str("SHIFTLINE_PLATFORM_BANK_NAME", "Example Bank"),
+    "iban": env_str("SHIFTLINE_PLATFORM_IBAN", "IE29AIBK93115212345678"),
+    "bic": env_str("SHIFTLINE_PLATFORM_BIC", "AIBKIE2D"),
+}
+SHIFTLINE_INVOICE_DUE_DAYS = env_int("SHIFTLINE_INVOICE_DUE_DAYS", 14)
+SHIFTLINE_DISPUTE_WINDOW_DAYS = env_int("SHIFTLINE_DISPUTE_WINDOW_DAYS", 14)

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from billing.invoices import services as invoices_services
 from billing.pricing import services as pricing_services
 from experts.profiles.models import ExpertProfile
 from marketplace.infra.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -85,12 +86,16 @@ def assignment_resolve(*, inquiry_id: int, expert: ExpertProfile, now: datetime)
             actor=expert.user, description=f"Resolved by {expert.display_name}.",
             data={"expert_id": expert.pk},
         )
+        queue = inquiry.queue
         pricing_services.ticket_resolution_bill(
             inquiry_id=inquiry.pk, brand_id=inquiry.brand_id, brand_name=inquiry.brand.name,
             expert_id=expert.pk, expert_name=expert.display_name,
-            currency=inquiry.queue.currency, channel=inquiry.channel,
+            currency=queue.currency, channel=inquiry.channel,
             tier=assignment.premium_tier, csat=_expert_csat(expert.pk), now=now,
         )
+        invoices_services.billed_ticket_record(
+            inquiry_id=inquiry.pk, brand_id=inquiry.brand_id, queue_id=queue.pk,
+            queue_name=queue.name, channel=inquiry.channel)
         seats.seat_release(expert_id=expert.pk, channel=inquiry.channel, now=now)
         enqueue_on_commit("routing.expert_capacity_freed", expert.pk)
     return assignment

@@ -6,6 +6,7 @@
   sim  the coverage simulator on 100,000 inquiries
   intake  the intake API's throughput (tests/bench/intake.py; uvicorn workers: --workers)
   payouts  a payout run for 10 and 10,000 experts over 1,000,000 ledger entries
+  inv  an invoice run for a brand with 100,000 tickets in a month, beside 1,000 (queries)
 
 BENCH_SECONDS shortens b (default 60 s, as the issue asks)."""
 
@@ -16,7 +17,7 @@ from typing import Any
 
 from tests.bench import database
 
-SECTIONS = ("a", "b", "c", "sim", "intake", "payouts")
+SECTIONS = ("a", "b", "c", "sim", "intake", "payouts", "inv")
 
 
 def print_a(report: dict[str, Any]) -> None:
@@ -82,6 +83,17 @@ def print_sim(report: dict[str, Any]) -> None:
           f"target < {report['target_seconds']} s)")
 
 
+def print_inv(report: dict[str, Any]) -> None:
+    print("inv. Invoice run for one brand: issue (lines, VAT, number), PDF, streamed CSV")
+    print(f"{'tickets':>8} {'issue s':>8} {'pdf s':>6} {'csv s':>6} {'total s':>8} "
+          f"{'peak MiB':>9} {'queries':>8}")
+    for run in report["runs"]:
+        print(f"{run['tickets']:>8,} {run['issue_seconds']:>8} {run['pdf_seconds']:>6} "
+              f"{run['csv_seconds']:>6} {run['total_seconds']:>8} {run['peak_mib']:>9} "
+              f"{run['queries']:>8}")
+    print(f"queries per invoice as tickets grow: {report['query_growth']} (constant)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -108,7 +120,7 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     report: dict[str, Any] = {}
     printers = {"a": print_a, "b": print_b, "c": print_c, "sim": print_sim,
-                "intake": print_intake, "payouts": print_payouts}
+                "intake": print_intake, "payouts": print_payouts, "inv": print_inv}
     for section in sections:
         report[section] = run_section(section, arguments.iterations, arguments.workers)
         if not arguments.json:
@@ -160,6 +172,10 @@ def run_section(section: str, iterations: int, workers: int | None) -> dict[str,
         from tests.bench import payouts
 
         return payouts.run()
+    if section == "inv":
+        from tests.bench import invoices
+
+        return invoices.run()
     from tests.bench import simulation
 
     return simulation.run()

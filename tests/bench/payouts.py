@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from billing.ledger.models import Account
 from billing.payouts.models import PayoutStatus
 from billing.payouts.services import batches, execution
-from billing.payouts.weeks import PayoutWeek, payout_week_starting
+from billing.weeks import PayoutWeek, payout_week_starting
 
 SEED_MARKER = "bench-payouts-v1"
 TICKETS_PER_EXPERT = 34

@@ -36,6 +36,7 @@ NAVIGATION = {
     "ops": [("ops:console", "Ops console"), ("ops:vetting", "Vetting"), ("ops:shifts", "Shifts"),
             ("ops:quality", "Quality"), ("ops:pricing", "Prices and pay"),
             ("ops:trial_balance", "Books"), ("ops:payouts", "Payouts"),
+            ("ops:invoices", "Invoices"), ("ops:disputes", "Disputes"),
             ("ops:lockouts", "Lockouts"),
             ("ops:brand_invite", "Invite a brand")],
     "applicant": [("apply:status", "My application")],
@@ -59,7 +60,8 @@ PAGES = {
             "brand_invite": "ops:brand_invite", "lockouts": "ops:lockouts",
             "pricing": "ops:pricing", "contract": "ops:pricing",
             "trial_balance": "ops:trial_balance", "statement": "ops:trial_balance",
-            "payouts": "ops:payouts", "payout_batch": "ops:payouts", "payout": "ops:payouts"},
+            "payouts": "ops:payouts", "payout_batch": "ops:payouts", "payout": "ops:payouts",
+            "invoices": "ops:invoices", "vat_rates": "ops:invoices", "disputes": "ops:disputes"},
     "applicant": {"status": "apply:status", "profile": "apply:status", "quiz": "apply:status",
                   "sample": "apply:status"},
 }

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from billing.invoices.models import Invoice
 from experts.certification.models import TrainingPack
 from experts.profiles.models import ExpertProfile, ExpertStatus
 from experts.shifts.models import BookingStatus, ShiftBooking, ShiftSlot
@@ -98,3 +99,15 @@ def test_seed_demo_command_prints_the_queue_channels_page(captured_tasks: list) 
 
     queue = OverflowQueue.objects.get(brand__slug="northwind")
     assert f"http://demo.test/brand/queues/{queue.pk}/channels/" in output.getvalue()
+
+
+def test_the_demo_has_last_months_issued_invoice_once() -> None:
+    now = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+    seed_demo(now=now)
+    seed_demo(now=now)
+
+    invoice = Invoice.objects.get()
+    assert (invoice.status, invoice.period_start.isoformat(), invoice.net_minor,
+            invoice.vat_treatment) == ("issued", "2026-11-01", 5 * 450, "domestic")
+    assert [(line.channel, line.quantity) for line in invoice.lines.all()] == [
+        ("chat", 2), ("email", 3)]

@@ -26,7 +26,7 @@ from billing.payouts.selectors import (
     payout_details_for,
     payout_minimum,
 )
-from billing.payouts.weeks import PayoutWeek, payout_week_last_closed
+from billing.weeks import PayoutWeek, payout_week_last_closed
 from marketplace.infra.errors import Conflict, RuleViolation
 
 NO_DETAILS = "No payout details"

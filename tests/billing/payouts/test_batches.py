@@ -9,7 +9,7 @@ from billing.payouts import selectors
 from billing.payouts.models import BatchStatus, Payout, PayoutBatch, PayoutStatus
 from billing.payouts.selectors import payout_holds_collect
 from billing.payouts.services import batches, execution
-from billing.payouts.weeks import payout_week_starting
+from billing.weeks import payout_week_starting
 from experts.models import ExpertStatus
 from marketplace.infra.errors import Conflict, RuleViolation
 from tests import factories

@@ -7,6 +7,7 @@ import pytest
 from celery.exceptions import Retry
 from django.conf import settings
 
+from billing.disputes import services as disputes_services
 from billing.payouts import tasks
 from billing.payouts.models import Payout, PayoutBatch, PayoutStatus
 from billing.payouts.services import batches, execution
@@ -63,3 +64,19 @@ def test_beat_schedules_the_payout_tasks() -> None:
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
     assert {"billing.payouts.draft_last_week", "billing.payouts.resume_executing"} <= scheduled
+
+
+def test_beat_holds_an_expert_with_an_open_dispute_until_it_is_decided(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("django.utils.timezone.now", lambda: AFTER_CUTOFF)
+    for expert_id in (1, 2):
+        bank_details(expert_id)
+        earn(expert_id=expert_id, inquiry_id=expert_id, at=IN_THE_WEEK, rate_minor=1500)
+    disputes_services.dispute_open(brand_id=1, inquiry_id=2, reason="wrong_answer",
+                                   note="The refund policy was misquoted.",
+                                   actor="owner@northwind.example", now=IN_THE_WEEK)
+
+    tasks.draft_last_week.apply().get()
+
+    held = {payout.expert_id: payout.hold_reason for payout in Payout.objects.all()}
+    assert held == {1: "", 2: batches.OPEN_DISPUTE}

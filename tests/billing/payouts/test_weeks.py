@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from billing.payouts.weeks import (
+from billing.weeks import (
     payout_week_containing,
     payout_week_last_closed,
     payout_week_starting,

@@ -222,7 +222,7 @@ def test_scopes_are_kept_once_in_the_known_order() -> None:
     ([], "Choose at least one scope: a key without one can call nothing."),
     (["inquiries:read", "queues:delete"], "Unknown scope queues:delete; choose among "
      "inquiries:read, inquiries:write, queues:read, queues:manage, backlog:write, shifts:read, "
-     "shifts:manage, reviews:write."),
+     "shifts:manage, reviews:write, billing:read, disputes:write."),
 ])
 def test_no_or_unknown_scopes_are_refused(scopes: list[str], message: str) -> None:
     brand = factories.brand()
