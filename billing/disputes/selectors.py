@@ -38,5 +38,6 @@ def disputed_inquiry_ids(*, brand_id: int) -> set[int]:
 
 def expert_ids_with_open_disputes() -> frozenset[int]:
     """Experts with an open dispute on one of their tickets: the weekly payout holds them."""
-    return frozenset(Dispute.objects.filter(status=DisputeStatus.OPEN, expert_id__isnull=False)
-                     .values_list("expert_id", flat=True))
+    expert_ids = (Dispute.objects.filter(status=DisputeStatus.OPEN, expert_id__isnull=False)
+                  .values_list("expert_id", flat=True))
+    return frozenset(expert_id for expert_id in expert_ids if expert_id is not None)
