@@ -158,6 +158,10 @@ PARAMETERS: dict[str, Parameter] = {
         "billing", "Account", kind=FIRST_CHOICE, owner_id=world.queue.brand_id,
         currency="EUR", name="Brand A receivable")),
     "customer_id": Parameter(lambda world: world.answered.customer_id),
+    # Payouts are ops' batches and each expert's own statements: no brand's objects.
+    "batch_id": Parameter(lambda world: 1, private=False),
+    "payout_id": Parameter(lambda world: 1, private=False),
+    "week_start": Parameter(lambda world: "2026-11-21", private=False),
     "membership_id": Parameter(lambda world: _membership(world).pk),
     "member_id": Parameter(lambda world: _membership(world).pk),
     "user_id": Parameter(lambda world: world.member.pk),

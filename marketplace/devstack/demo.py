@@ -16,9 +16,6 @@ from django.db import transaction
 from billing.invoices import selectors as invoices_selectors
 from billing.invoices import services as invoices_services
 from billing.invoices.models import Invoice
-from billing.ledger import services as ledger_services
-from billing.ledger.models import AccountKind, TransactionKind
-from billing.ledger.services import Posting
 from billing.payouts import selectors as payouts_selectors
 from billing.payouts.models import PayoutBatch, PayoutStatus
 from billing.payouts.services import batches as payout_batches
@@ -243,58 +240,50 @@ def _training_pack(brand: Brand, editor: User, now: datetime) -> None:
 DEMO_PAYOUT_TICKETS = {"Ada Lovelace": 7, "Grace Hopper": 4}
 
 
-def _demo_ticket(brand: Brand, expert: ExpertProfile, number: int, at: datetime) -> None:
-    """A resolved demo ticket in the ledger, without an inquiry (its key cannot meet a real
-    inquiry's), priced by Northwind's contract and the EUR rate card: an email ticket, at the
-    weekend tier on Saturdays and Sundays."""
-    contract = terms_selectors.contract_find(brand_id=brand.pk, currency="EUR")
-    rate_card = terms_selectors.rate_card_find(currency="EUR")
-    assert contract is not None and rate_card is not None, "the demo pricing comes first"
-    tier = PremiumTier.WEEKEND if at.weekday() >= 5 else PremiumTier.STANDARD
-    price = pricing_services.ticket_price(
-        contract=contract, rate_card=rate_card, channel="email", tier=tier,
-        csat=pricing_services.ExpertCsat(percent=None, reviews=0))
-    accounts = {
-        kind: ledger_services.account_get_or_create(kind=kind, owner_id=owner, currency="EUR",
-                                                    name=name)
-        for kind, owner, name in (
-            (AccountKind.BRAND_RECEIVABLE, brand.pk, f"{brand.name} receivable"),
-            (AccountKind.EXPERT_PAYABLE, expert.pk, f"{expert.display_name} payable"),
-            (AccountKind.PLATFORM_REVENUE, None, "Shiftline revenue"),
-        )
-    }
-    earning = price.expert_earning
-    ledger_services.ledger_post(
-        idempotency_key=f"demo-ticket:{expert.pk}:{number}", kind=TransactionKind.TICKET_RESOLVED,
-        currency="EUR", description=f"Demo ticket {number} resolved", now=at,
-        postings=[
-            Posting(accounts[AccountKind.BRAND_RECEIVABLE], price.brand_charge.minor,
-                    f"{brand.name} charged {price.brand_charge.display(locale='en')} for demo "
-                    f"ticket {number}"),
-            Posting(accounts[AccountKind.EXPERT_PAYABLE], -earning.minor,
-                    f"{expert.display_name} earns {earning.display(locale='en')} "
-                    f"({price.tier} tier)"),
-            Posting(accounts[AccountKind.PLATFORM_REVENUE], -price.platform_share.minor,
-                    "Shiftline keeps the rest"),
-        ],
-    )
+def _billed_demo_ticket(*, brand: Brand, queue: OverflowQueue, expert: ExpertProfile,
+                        external_id: str, channel: str, subject: str, resolved_at: datetime,
+                        tier: str = PremiumTier.STANDARD) -> None:
+    """A resolved inquiry of the past, billed and recorded as every resolved ticket is
+    (pricing from the contract and the rate card, its queue and channel for the invoice)."""
+    customer, _ = Customer.objects.get_or_create(brand=brand, email="historic@customer.demo",
+                                                 defaults={"name": "Historic customer"})
+    inquiry = Inquiry.objects.create(
+        brand=brand, queue=queue, customer=customer, external_id=external_id, channel=channel,
+        subject=subject, status=InquiryStatus.RESOLVED,
+        received_at=resolved_at - timedelta(hours=1), first_response_due_at=resolved_at,
+        source=InquirySource.API)
+    pricing_services.ticket_resolution_bill(
+        inquiry_id=inquiry.pk, brand_id=brand.pk, brand_name=brand.name,
+        expert_id=expert.pk, expert_name=expert.display_name, currency=queue.currency,
+        channel=channel, tier=tier, csat=pricing_services.ExpertCsat(percent=None, reviews=0),
+        now=resolved_at)
+    invoices_services.billed_ticket_record(
+        inquiry_id=inquiry.pk, brand_id=brand.pk, queue_id=queue.pk, queue_name=queue.name,
+        channel=channel)
 
 
-def _completed_payout_week(brand: Brand, experts: list[ExpertProfile], ops: User,
-                           now: datetime) -> None:
+def _completed_payout_week(brand: Brand, queue: OverflowQueue, experts: list[ExpertProfile],
+                           ops: User, now: datetime) -> None:
     """Last week's tickets, paid by the bank file: the first expert has bank details and is
     paid, the second has none and is held. Only on the first run."""
     if PayoutBatch.objects.exists():
         return
     week = payout_week_last_closed(now)
+    queue_zone = ZoneInfo(queue.time_zone)
     paid, held = experts
     payout_details.payout_details_save_bank(
         expert_id=paid.pk, account_holder=paid.display_name, iban="IE64IRCE92050112345678",
         bic="", country="IE", tax_id="IE1234567T", now=now)
     for expert in (paid, held):
         for number in range(DEMO_PAYOUT_TICKETS[expert.display_name]):
-            _demo_ticket(brand, expert, number + 1,
-                         week.period_start + timedelta(hours=10 + 20 * number))
+            resolved_at = week.period_start + timedelta(hours=10 + 20 * number)
+            weekend = resolved_at.astimezone(queue_zone).weekday() >= 5
+            _billed_demo_ticket(
+                brand=brand, queue=queue, expert=expert,
+                external_id=f"demo-paid-{expert.pk}-{number}", channel="email",
+                subject=f"Where is my order? ({expert.display_name}, {number + 1})",
+                resolved_at=resolved_at,
+                tier=PremiumTier.WEEKEND if weekend else PremiumTier.STANDARD)
     batch, _ = payout_batches.payout_batch_draft(
         now=now, holds=payouts_selectors.payout_holds_collect(now=now),
         disputed_expert_ids=frozenset(), week=week)
@@ -320,25 +309,13 @@ def _last_months_invoice(brand: Brand, queue: OverflowQueue, expert: ExpertProfi
         brand.billing_email = "billing@northwind.demo"
         brand.billing_address = "1 Harbour Road\nDublin 2\nIreland"
         brand.save(update_fields=["billing_contact_name", "billing_email", "billing_address"])
-    customer, _ = Customer.objects.get_or_create(brand=brand, email="historic@customer.demo",
-                                                 defaults={"name": "Historic customer"})
     resolved_at = period.starts_at + timedelta(days=3, hours=20)
     for channel, count in DEMO_BILLED_TICKETS:
         for number in range(count):
-            inquiry = Inquiry.objects.create(
-                brand=brand, queue=queue, customer=customer,
+            _billed_demo_ticket(
+                brand=brand, queue=queue, expert=expert,
                 external_id=f"demo-billed-{channel}-{number}", channel=channel,
-                subject=f"Order question ({channel} {number + 1})",
-                status=InquiryStatus.RESOLVED, received_at=resolved_at - timedelta(hours=1),
-                first_response_due_at=resolved_at, source=InquirySource.API)
-            pricing_services.ticket_resolution_bill(
-                inquiry_id=inquiry.pk, brand_id=brand.pk, brand_name=brand.name,
-                expert_id=expert.pk, expert_name=expert.display_name,
-                currency=queue.currency, channel=channel, tier=PremiumTier.STANDARD,
-                csat=pricing_services.ExpertCsat(percent=None, reviews=0), now=resolved_at)
-            invoices_services.billed_ticket_record(
-                inquiry_id=inquiry.pk, brand_id=brand.pk, queue_id=queue.pk,
-                queue_name=queue.name, channel=channel)
+                subject=f"Order question ({channel} {number + 1})", resolved_at=resolved_at)
             resolved_at += timedelta(hours=5)
     invoicing_services.brands_invoice_month(period_first=period.first, now=now)
 
@@ -385,7 +362,7 @@ def seed_demo(*, now: datetime) -> DemoLogins:
             attendance.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
     assert ShiftBooking.objects.filter(slot=slot, status=BookingStatus.CHECKED_IN).count() >= 2
     _publish_demo_week(queue, experts[0], ops, now)
-    _completed_payout_week(brand, experts, ops, now)
+    _completed_payout_week(brand, queue, experts, ops, now)
     _last_months_invoice(brand, queue, experts[0], now)
     return DemoLogins(
         brand_admin=brand_admin.username,

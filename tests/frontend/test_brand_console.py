@@ -185,7 +185,7 @@ def test_inquiry_page_tells_the_whole_story(now: datetime, captured_tasks: list)
     timeline = content[content.index("<h2>Timeline</h2>"):]
     positions = [timeline.index(f"<strong>{label}</strong>") for label in labels]
     assert positions == sorted(positions)
-    assert f"Expert #{expert.pk} <strong>(chosen)</strong>" in content
+    assert f"{expert.display_name} <strong>(chosen)</strong>" in content
     assert "after 3 min 00 s (within target)" in content
     assert "It ships tomorrow." in content
 

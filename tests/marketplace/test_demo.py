@@ -106,8 +106,11 @@ def test_the_demo_has_last_months_issued_invoice_once() -> None:
     seed_demo(now=now)
     seed_demo(now=now)
 
+    # November's tickets: the five of the invoice demo and the eleven of the payout week of
+    # 21 to 27 November, all email but two chats, at Northwind's EUR 4.50 (its price does not
+    # rise with the weekend tier).
     invoice = Invoice.objects.get()
     assert (invoice.status, invoice.period_start.isoformat(), invoice.net_minor,
-            invoice.vat_treatment) == ("issued", "2026-11-01", 5 * 450, "domestic")
+            invoice.vat_treatment) == ("issued", "2026-11-01", 16 * 450, "domestic")
     assert [(line.channel, line.quantity) for line in invoice.lines.all()] == [
-        ("chat", 2), ("email", 3)]
+        ("chat", 2), ("email", 14)]

@@ -9,7 +9,7 @@ from marketplace.inquiries.consumers import LIVE_QUEUE_ROWS, BrandConsumer
 from marketplace.inquiries.models import Inquiry, InquiryStatus
 from tests import factories
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def first_frame(user: object) -> str:
