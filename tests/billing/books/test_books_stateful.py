@@ -27,7 +27,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -59,7 +59,7 @@ from billing.payouts.services import batches, execution
 from billing.payouts.services.webhooks import stripe_webhook_handle
 from billing.pricing import services as pricing
 from billing.terms import services as terms
-from billing.weeks import payout_week_last_closed
+from billing.weeks import payout_week_containing, payout_week_last_closed
 from marketplace.infra.errors import Conflict, NotFound, RuleViolation
 from tests.billing.payouts.conftest import bank_details, stripe_details, use_fake_stripe
 from tests.billing.payouts.fake_stripe import FakeStripeHttpClient, signed_event, transfer_json
@@ -73,7 +73,7 @@ BRAND = 10
 BANK_EXPERT, STRIPE_EXPERT, NO_DETAILS_EXPERT = 20, 21, 22
 EXPERTS = (BANK_EXPERT, STRIPE_EXPERT, NO_DETAILS_EXPERT)
 PRICE, BASE, FEE, SHARE = 450, 300, 200, 40
-MINIMUM = 400  # settings.PAYOUT_MINIMUM_AMOUNT, EUR 4.00: one ticket may be paid, or carried
+MINIMUM = 300  # settings.PAYOUT_MINIMUM_AMOUNT, EUR 3.00: one ticket is paid, a fee share carried
 MULTIPLIERS = {"standard": Decimal("1.00"), "after_hours": Decimal("1.25"),
                "weekend": Decimal("1.50"), "holiday": Decimal("2.00"),
                "surge": Decimal("1.75")}
@@ -191,6 +191,12 @@ class Books(RuleBasedStateMachine):
         self.model[inquiry_id] = Ticket(inquiry_id=inquiry_id, expert_id=expert, tier=tier)
         return inquiry_id
 
+    @rule(target=tickets, expert=st.sampled_from(EXPERTS), tier=st.sampled_from(list(MULTIPLIERS)))
+    def ticket_assigned_and_resolved(self, expert: int, tier: str) -> int:
+        inquiry_id = self.ticket_assigned(expert=expert, tier=tier)
+        self.resolve(inquiry_id=inquiry_id)
+        return inquiry_id
+
     def _resolve(self, ticket: Ticket) -> None:
         invoices.billed_ticket_record(inquiry_id=ticket.inquiry_id, brand_id=BRAND, queue_id=1,
                                       queue_name="Support", channel="chat")
@@ -293,10 +299,14 @@ class Books(RuleBasedStateMachine):
                    and payout.status != "failed" and payout.period_end <= instant)
         return earned - reversed_ - paid
 
-    @rule(settle=st.booleans())
-    def payout_run(self, settle: bool) -> None:
+    @rule(settle=st.booleans(), next_monday=st.booleans())
+    def payout_run(self, settle: bool, next_monday: bool) -> None:
         """Ops draft the last closed week, approve and execute it; each payout is sent by its
-        own method, then (maybe) the bank file is marked paid and Stripe's webhook says paid."""
+        own method, then (maybe) the bank file is marked paid and Stripe's webhook says paid.
+        With `next_monday` the clock first moves on to the next week's payout day."""
+        if next_monday:
+            day = payout_week_containing(self.now).payout_day
+            self.now = max(self.now, datetime.combine(day, time(9), tzinfo=UTC))
         week = payout_week_last_closed(self.now)
         if week.period_end in self.batch_ends or (
                 self.batch_ends and week.period_end < self.batch_ends[-1]):
@@ -314,6 +324,7 @@ class Books(RuleBasedStateMachine):
                 assert owed == 0
                 continue
             assert payout.amount_minor == owed
+            event(f"payout {payout.status}")
             if owed < 0 or expert_id == NO_DETAILS_EXPERT:
                 assert payout.status in (PayoutStatus.CARRIED, PayoutStatus.HELD)
             elif owed < MINIMUM:
@@ -373,9 +384,13 @@ class Books(RuleBasedStateMachine):
         model.status = "failed"
         event("payout failed")
 
-    @rule()
-    def invoice_run(self) -> None:
-        """The month's invoice run on (or after) the 1st: the closed month, issued once."""
+    @rule(next_first=st.booleans())
+    def invoice_run(self, next_first: bool) -> None:
+        """The month's invoice run on (or after) the 1st: the closed month, issued once. With
+        `next_first` the clock first moves on to the next 1st of the month."""
+        if next_first:
+            following = invoices_selectors.month_of(self.now).ends_at
+            self.now = following.astimezone(UTC) + timedelta(hours=6)
         period = invoices_selectors.previous_month(self.now)
         charged = (BRAND, "EUR") in invoices_selectors.brands_with_charges(period=period)
         if period.first in self.invoices or not charged:
@@ -469,7 +484,7 @@ def stripe_fake(settings: Any) -> Iterator[type[FakeStripeHttpClient]]:
 
 def test_the_books_keep_their_invariants(stripe_fake: type[FakeStripeHttpClient],
                                          settings: Any) -> None:
-    settings.PAYOUT_MINIMUM_AMOUNT = "4.00"
+    settings.PAYOUT_MINIMUM_AMOUNT = "3.00"
     settings.SHIFTLINE_DISPUTE_WINDOW_DAYS = DISPUTE_WINDOW.days
     run_state_machine_as_test(
         Books,
