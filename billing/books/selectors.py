@@ -177,9 +177,11 @@ def expert_payable_breakdown(*, expert_id: int) -> list[PayableBreakdown]:
                 earned=part({"transaction__kind__in": (TransactionKind.TICKET_RESOLVED,
                                                        TransactionKind.ESCALATION_CONFIRMED),
                              "transaction__reverses__isnull": True}),
-                reversed=part({"transaction__reverses__isnull": False}),
-                paid=part({"transaction__kind__in": PAID_KINDS,
-                           "transaction__reverses__isnull": True}),
+                reversed=Coalesce(Sum("amount_minor", filter=(
+                    Q(transaction__reverses__isnull=False)
+                    | Q(transaction__kind=TransactionKind.DISPUTE_ACCEPTED))
+                    & ~Q(transaction__kind__in=PAID_KINDS)), 0),
+                paid=part({"transaction__kind__in": PAID_KINDS}),
                 total=Coalesce(Sum("amount_minor"), 0))
             .order_by("account__currency"))
     return [PayableBreakdown(row["account__currency"], -row["earned"], row["reversed"],

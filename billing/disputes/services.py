@@ -23,7 +23,7 @@ from billing.disputes.models import (
 from billing.invoices import selectors as invoices_selectors
 from billing.invoices import services as invoices_services
 from billing.invoices.models import InvoiceStatus
-from billing.ledger.models import AccountKind, LedgerEntry, TransactionKind
+from billing.ledger.models import AccountKind, LedgerEntry, LedgerTransaction, TransactionKind
 from billing.ledger.services import Posting, account_get_or_create, ledger_post
 from billing.weeks import payout_week_containing
 from marketplace.infra.errors import Conflict, FieldErrors, NotFound, RuleViolation
@@ -72,6 +72,9 @@ def dispute_open(*, brand_id: int, inquiry_id: int, reason: str, note: str, acto
     if charge is None or charge.account.owner_id != brand_id:
         raise NotFound(f"No billed ticket #{inquiry_id} for your brand.",
                        code="ticket_not_billed")
+    if LedgerTransaction.objects.filter(reverses=charge.transaction).exists():
+        raise RuleViolation(f"Ticket #{inquiry_id}'s charge was already taken back.",
+                            code="charge_reversed")
     billed_at = charge.transaction.created_at
     if now > billed_at + dispute_window():
         raise RuleViolation(

@@ -82,6 +82,8 @@ def _ticket_entries(*, brand_id: int, period: Period,
         .filter(transaction__kind=TransactionKind.TICKET_RESOLVED,
                 transaction__created_at__gte=period.starts_at,
                 transaction__created_at__lt=period.ends_at)
+        # A resolution the escalation of its reopened ticket took back was not billed.
+        .exclude(transaction__reversed_by__kind=TransactionKind.REVERSAL)
         .annotate(
             queue_label=Coalesce(Subquery(billed.values("queue_name")[:1]), Value(UNKNOWN_QUEUE)),
             channel_label=Coalesce(Subquery(billed.values("channel")[:1]),
