@@ -11,7 +11,7 @@ monthly invoice runs (the closed month's invoice of the brand, with credit notes
 accepted after it), with the clock moving hours to weeks between them. After every step it
 checks: every transaction balances (also enforced by PostgreSQL, its deferred check made
 immediate here so it fires at each step) and the trial balance sums to zero; each expert's
-payable equals earned − reversed − paid out (net of failed payouts, whose money came back), and
+payable equals earned - reversed - paid out (net of failed payouts, whose money came back), and
 each part equals what a model of the rules says; no ticket is billed or paid twice (each
 ticket's charge and pay are what the model says: once per billable resolution, nothing for an
 escalation, the fee when confirmed, nothing after an accepted dispute); each payout is what the
