@@ -297,10 +297,10 @@ def _completed_payout_week(brand: Brand, queue: OverflowQueue, experts: list[Exp
 DEMO_BILLED_TICKETS = (("email", 3), ("chat", 2))
 
 
-def _last_months_invoice(brand: Brand, queue: OverflowQueue, expert: ExpertProfile,
+def _last_months_tickets(brand: Brand, queue: OverflowQueue, expert: ExpertProfile,
                          now: datetime) -> None:
-    """Last month's resolved tickets, billed, and their issued invoice (with its PDF on the
-    brand's billing page), so the billing pages have something to show. Once only."""
+    """Last month's resolved tickets, billed, before the payout week is drafted (so they are
+    paid with it) and invoiced with the rest of the month. Once only."""
     period = invoices_selectors.previous_month(now)
     if Invoice.objects.filter(brand_id=brand.pk, period_start=period.first).exists():
         return
@@ -317,6 +317,12 @@ def _last_months_invoice(brand: Brand, queue: OverflowQueue, expert: ExpertProfi
                 external_id=f"demo-billed-{channel}-{number}", channel=channel,
                 subject=f"Order question ({channel} {number + 1})", resolved_at=resolved_at)
             resolved_at += timedelta(hours=5)
+
+
+def _last_months_invoice(now: datetime) -> None:
+    """Last month's issued invoice (with its PDF on the brand's billing page); a rerun issues
+    only what is missing."""
+    period = invoices_selectors.previous_month(now)
     invoicing_services.brands_invoice_month(period_first=period.first, now=now)
 
 
@@ -362,8 +368,9 @@ def seed_demo(*, now: datetime) -> DemoLogins:
             attendance.shift_booking_check_in(booking_id=booking.pk, expert=expert, now=now)
     assert ShiftBooking.objects.filter(slot=slot, status=BookingStatus.CHECKED_IN).count() >= 2
     _publish_demo_week(queue, experts[0], ops, now)
+    _last_months_tickets(brand, queue, experts[0], now)
     _completed_payout_week(brand, queue, experts, ops, now)
-    _last_months_invoice(brand, queue, experts[0], now)
+    _last_months_invoice(now)
     return DemoLogins(
         brand_admin=brand_admin.username,
         experts=tuple(expert.user.username for expert in experts),

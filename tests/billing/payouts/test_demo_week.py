@@ -23,8 +23,9 @@ def test_demo_has_a_paid_bank_file_week_with_one_expert_held(
     assert batch.status == BatchStatus.EXECUTED
     assert (payouts["Ada Lovelace"].status, payouts["Ada Lovelace"].method) == (
         PayoutStatus.PAID, PayoutMethod.BANK_FILE)
-    # EUR 3.00 an email ticket, two of them on the weekend tier (times 1.50): the demo rate card
-    assert payouts["Ada Lovelace"].amount_minor == 5 * 300 + 2 * 450
+    # EUR 3.00 a ticket, two of them on the weekend tier (times 1.50): the demo rate card; with
+    # the week's seven she is paid the five of earlier in the month (the invoice demo's)
+    assert payouts["Ada Lovelace"].amount_minor == 5 * 300 + 2 * 450 + 5 * 300
     assert (payouts["Grace Hopper"].status, payouts["Grace Hopper"].hold_reason) == (
         PayoutStatus.HELD, NO_DETAILS)
     assert LedgerTransaction.objects.filter(kind=TransactionKind.PAYOUT_PAID).count() == 1
