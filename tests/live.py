@@ -99,9 +99,13 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def live_platform(log_dir: Path, *, database: Callable[[], AbstractContextManager[None]],
-                  worker_args: tuple[str, ...] = ()) -> Iterator[LivePlatform]:
+                  worker_args: tuple[str, ...] = (),
+                  end_other_sessions: bool = True) -> Iterator[LivePlatform]:
     """`database` opens database access for the teardown (pytest-django's blocker);
-    `worker_args` go to the Celery worker (the benchmarks include their own tasks)."""
+    `worker_args` go to the Celery worker (the benchmarks include their own tasks).
+    `end_other_sessions` False leaves every other database session alone at the end: a
+    platform started beside the session's own (`live`) must not end that one's sessions, nor
+    the test process's."""
     env = dict(os.environ, DATABASE_URL=test_database_url(),
                DJANGO_SETTINGS_MODULE="marketplace.settings.test", PYTHONUNBUFFERED="1")
     port = _free_port()
@@ -132,8 +136,9 @@ def live_platform(log_dir: Path, *, database: Callable[[], AbstractContextManage
     finally:
         for process in reversed(processes):
             _stop(process)
-        with database():
-            wait_for_sessions_to_end()
+        if end_other_sessions:
+            with database():
+                wait_for_sessions_to_end()
 
 
 def wait_for_sessions_to_end(timeout: float = 5) -> None:

@@ -45,7 +45,8 @@ def short_presence(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 def short_presence_live(short_presence: None, django_db_setup: None, django_db_blocker: Any,
                         tmp_path: Path) -> Iterator[LivePlatform]:
     """uvicorn and a Celery worker started with the shortened presence windows."""
-    with live_platform(tmp_path, database=django_db_blocker.unblock) as running:
+    with live_platform(tmp_path, database=django_db_blocker.unblock,
+                       end_other_sessions=False) as running:
         yield running
 
 
