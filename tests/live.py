@@ -100,12 +100,14 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 @contextmanager
 def live_platform(log_dir: Path, *, database: Callable[[], AbstractContextManager[None]],
                   worker_args: tuple[str, ...] = (),
-                  end_other_sessions: bool = True) -> Iterator[LivePlatform]:
+                  end_other_sessions: bool = True,
+                  web_env: dict[str, str] | None = None) -> Iterator[LivePlatform]:
     """`database` opens database access for the teardown (pytest-django's blocker);
     `worker_args` go to the Celery worker (the benchmarks include their own tasks).
     `end_other_sessions` False leaves every other database session alone at the end: a
     platform started beside the session's own (`live`) must not end that one's sessions, nor
-    the test process's."""
+    the test process's. `web_env` adds to the web process's environment (the benchmarks give
+    it the connection pool `make run` and production give it)."""
     env = dict(os.environ, DATABASE_URL=test_database_url(),
                DJANGO_SETTINGS_MODULE="marketplace.settings.test", PYTHONUNBUFFERED="1")
     port = _free_port()
@@ -126,7 +128,8 @@ def live_platform(log_dir: Path, *, database: Callable[[], AbstractContextManage
     try:
         for name, command in commands.items():
             processes.append(subprocess.Popen(
-                command, cwd=ROOT, env=env, stdout=logs[name].open("wb"),
+                command, cwd=ROOT, env=dict(env, **(web_env or {})) if name == "web" else env,
+                stdout=logs[name].open("wb"),
                 stderr=subprocess.STDOUT, start_new_session=True,
             ))
         platform = LivePlatform(base_url=f"http://127.0.0.1:{port}", logs=logs)

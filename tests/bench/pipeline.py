@@ -187,7 +187,11 @@ def run() -> dict[str, object]:
     ApiKey.objects.filter(brand__in=[queue.brand, load_queue.brand]).update(rate_limited=False)
     tag = uuid.uuid4().hex[:8]
     log_dir = Path(tempfile.mkdtemp(prefix="shiftline-bench-"))
-    with live_platform(log_dir, database=nullcontext, worker_args=WORKER_ARGS) as live:
+    # The web process as `make run` and deploy/compose.yaml run it: a pool of 8 connections
+    # (without one, every request in flight holds a connection of its own and the intake load
+    # exhausts PostgreSQL's max_connections, starving the routing worker).
+    with live_platform(log_dir, database=nullcontext, worker_args=WORKER_ARGS,
+                       web_env={"DATABASE_POOL_SIZE": "8"}) as live:
         routed_sent: dict[str, float] = {}
         routed_arrived: dict[str, float] = {}
 
