@@ -5,9 +5,7 @@ from celery import Task, shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from billing.disputes import selectors as disputes_selectors
 from billing.payouts.providers import TransientProviderError
-from billing.payouts.selectors import payout_holds_collect
 from billing.payouts.services import batches, execution
 
 MAX_SEND_RETRIES = 5
@@ -17,9 +15,7 @@ MAX_SEND_RETRIES = 5
 def draft_last_week() -> int | None:
     """Beat, hourly: drafts the latest closed week's batch once its cut-off has passed (a second
     run finds it drafted). Returns the batch id."""
-    now = timezone.now()
-    batch, _ = batches.payout_batch_draft(now=now, holds=payout_holds_collect(now=now),
-                                          disputed_expert_ids=disputes_selectors.expert_ids_with_open_disputes())
+    batch, _ = batches.payout_batch_draft_last_week(now=timezone.now())
     return batch.pk
 
 

@@ -10,9 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from billing.disputes import selectors as disputes_selectors
 from billing.payouts import selectors as payouts_selectors
-from billing.payouts.selectors import payout_holds_collect
 from billing.payouts.services import batches as batch_services
 from billing.payouts.services import execution as execution_services
 from frontend.access import ops_required, signed_in_user
@@ -39,10 +37,7 @@ def batches(request: HttpRequest) -> HttpResponse:
 @ops_required
 def batch_draft(request: HttpRequest) -> HttpResponse:
     """Drafts the latest closed week's batch now (beat does it hourly anyway)."""
-    now = timezone.now()
-    batch, created = batch_services.payout_batch_draft(
-        now=now, holds=payout_holds_collect(now=now),
-        disputed_expert_ids=disputes_selectors.expert_ids_with_open_disputes())
+    batch, created = batch_services.payout_batch_draft_last_week(now=timezone.now())
     if created:
         messages.success(request, f"Drafted the batch of the week of {batch.week_start}.")
     else:

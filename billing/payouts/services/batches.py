@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
+from billing.disputes import selectors as disputes_selectors
 from billing.payouts.models import (
     BatchStatus,
     Payout,
@@ -24,6 +25,7 @@ from billing.payouts.selectors import (
     Owed,
     payable_owed_before,
     payout_details_for,
+    payout_holds_collect,
     payout_minimum,
 )
 from billing.weeks import PayoutWeek, payout_week_last_closed
@@ -98,6 +100,15 @@ def _payout(batch: PayoutBatch, item: Owed, holds: Mapping[int, str], disputed: 
         method=details.method if details is not None else "", hold_reason=reason,
         updated_at=now,
     )
+
+
+def payout_batch_draft_last_week(*, now: datetime) -> tuple[PayoutBatch, bool]:
+    """Drafts the latest closed week's batch with every hold as it stands now: the hold
+    sources' experts (suspended, `PAYOUT_HOLD_SOURCES`) and experts with an open dispute. What
+    beat and the ops button both do."""
+    disputed = disputes_selectors.expert_ids_with_open_disputes()
+    return payout_batch_draft(now=now, holds=payout_holds_collect(now=now),
+                              disputed_expert_ids=disputed)
 
 
 def payout_batch_approve(*, batch_id: int, approved_by_id: int, now: datetime) -> PayoutBatch:
