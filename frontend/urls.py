@@ -221,6 +221,7 @@ urlpatterns = [
          name="two_factor_recovery_codes_renew"),
     path("accounts/two-factor/disable/", two_factor.disable, name="two_factor_disable"),
     path("accounts/logout/", home.LogoutView.as_view(), name="logout"),
+    path("accounts/settings/", account.settings_page, name="account_settings"),
     path("accounts/password/change/", account.PasswordChangeView.as_view(),
          name="password_change"),
     path("accounts/password/reset/", account.PasswordResetView.as_view(), name="password_reset"),

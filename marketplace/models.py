@@ -2,6 +2,7 @@
 package (onboarding, access, queues, inquiries, intake, delivery); import it from there."""
 
 from marketplace.access.models import ApiKey
+from marketplace.accounts.models import AccountSettings
 from marketplace.delivery.models import DeliveryAttempt
 from marketplace.infra.timezones import validate_time_zone
 from marketplace.inquiries.models import (
@@ -27,7 +28,8 @@ from marketplace.queues.models import (
 )
 
 __all__ = [
-    "ApiKey", "Attachment", "Brand", "BrandInvitation", "BrandMembership", "BrandRole",
+    "AccountSettings", "ApiKey", "Attachment", "Brand", "BrandInvitation", "BrandMembership",
+    "BrandRole",
     "BusinessHoursSpan", "Customer", "DeliveryAttempt", "DeliveryStatus", "InboundDelivery",
     "Inquiry", "InquiryChannel", "InquiryEvent", "InquirySource", "InquiryStatus", "MailLogEntry",
     "MailLogKind", "Message", "MessageDirection", "OverflowQueue", "QueueMacro",

@@ -21,6 +21,7 @@ from experts.certification.models import (
 )
 from experts.profiles.models import ExpertProfile, ExpertStatus
 from marketplace.infra.errors import Conflict, DomainError, NotFound, PermissionDenied
+from marketplace.infra.timezones import time_in_zone_text
 from marketplace.onboarding.models import Brand
 from marketplace.onboarding.policy import require_brand_can_configure
 from routing.assignments import services as assignments_services
@@ -152,7 +153,8 @@ def certification_attempt_submit(
                                    "talk to Shiftline ops.", code="certification_revoked")
         available_at = retake_available_at(expert=locked, brand=brand)
         if available_at is not None and now < available_at:
-            raise Conflict(f"You can retake this quiz from {available_at:%Y-%m-%d %H:%M} UTC.",
+            raise Conflict("You can retake this quiz from "
+                           f"{time_in_zone_text(available_at, locked.time_zone)}.",
                            code="retake_cooldown")
         chosen = {str(question.pk): str(answers.get(str(question.pk), ""))
                   for question in questions}

@@ -109,13 +109,16 @@ class ExpertConsumer(UserGroupConsumer):
         offer = offers_selectors.offer_get_for_expert(offer_id=offer_id, expert_id=self.expert_id)
         if offer is None or offer.status != OfferStatus.PENDING:
             return None
-        return render_to_string(
-            "frontend/expert/_offer_pushed.html", {"offer": offer}
-        )
+        with timezone.override(self.expert.time_zone):
+            return render_to_string(
+                "frontend/expert/_offer_pushed.html", {"offer": offer}
+            )
 
     def _render_state(self) -> str:
-        return render_to_string("frontend/expert/_live_state.html", {
-            "offers": offers_selectors.offer_list_pending_for_expert(expert=self.expert),
-            "assignments": assignments_selectors.assignment_list_active_for_expert(
-                expert=self.expert),
-        })
+        """In the expert's own zone, as their pages are."""
+        with timezone.override(self.expert.time_zone):
+            return render_to_string("frontend/expert/_live_state.html", {
+                "offers": offers_selectors.offer_list_pending_for_expert(expert=self.expert),
+                "assignments": assignments_selectors.assignment_list_active_for_expert(
+                    expert=self.expert),
+            })

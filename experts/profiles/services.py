@@ -33,3 +33,10 @@ def expert_disconnect_live_sessions(*, user: User) -> None:
     expert = ExpertProfile.objects.filter(user=user).only("pk").first()
     if expert is not None:
         push_to_expert_on_commit(expert.pk, "connection.revoke", reason="logged_out")
+
+
+def expert_time_zone_set(*, expert: ExpertProfile, time_zone: str) -> None:
+    """The expert's own zone: their pages' times and where their shift calendar places each day.
+    The caller has checked `time_zone` is an IANA zone."""
+    expert.time_zone = time_zone
+    expert.save(update_fields=["time_zone"])

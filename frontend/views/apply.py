@@ -24,8 +24,6 @@ from frontend.throttles import form_throttle_require
 from marketplace.infra.errors import DomainError
 
 LANGUAGE_ROWS = 4
-TIME_ZONE_SUGGESTIONS = ("Europe/Lisbon", "Europe/Dublin", "Europe/London", "Europe/Berlin",
-                         "America/New_York", "America/Sao_Paulo", "Asia/Manila", "UTC")
 
 
 def _verify_url_prefix(request: HttpRequest) -> str:
@@ -144,7 +142,7 @@ def _profile_refused(request: HttpRequest, error: DomainError, expert: ExpertPro
                      ) -> HttpResponse:
     return _step_page(request, expert, "profile.html", {
         "rows": _language_rows(_posted_levels(request)), "levels": LANGUAGE_LEVELS,
-        "zones": TIME_ZONE_SUGGESTIONS, "posted": request.POST}, status=400)
+        "posted": request.POST}, status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -165,7 +163,7 @@ def profile(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
         return redirect("apply:status")
     return _step_page(request, expert, "profile.html", {
         "rows": _language_rows(_application(expert).language_levels), "levels": LANGUAGE_LEVELS,
-        "zones": TIME_ZONE_SUGGESTIONS, "posted": None,
+        "posted": None,
     })
 
 

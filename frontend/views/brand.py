@@ -38,7 +38,8 @@ def console(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
     )
     page = Paginator(inquiries, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
-    figures = inquiries_selectors.inquiry_daily_figures_for_brand(brand=membership.brand, now=now)
+    figures = inquiries_selectors.inquiry_daily_figures_for_brand(
+        brand=membership.brand, now=now, zone=timezone.get_current_timezone())
     return render(request, "frontend/brand/console.html", {
         "membership": membership,
         "brand": membership.brand,

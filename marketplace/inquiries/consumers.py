@@ -8,6 +8,7 @@ from channels.db import database_sync_to_async
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from marketplace.accounts import selectors as accounts_selectors
 from marketplace.infra.consumers import UserGroupConsumer
 from marketplace.infra.errors import NotFound
 from marketplace.infra.push import brand_group
@@ -19,7 +20,10 @@ LIVE_QUEUE_ROWS = 25
 
 
 class BrandConsumer(UserGroupConsumer):
+    """Renders its rows in the member's own time zone, as their pages are."""
+
     brand_id: int
+    time_zone: str
 
     async def group_for(self, user: Any) -> str | None:
         membership = await database_sync_to_async(onboarding_selectors.brand_membership_for_user)(
@@ -28,6 +32,8 @@ class BrandConsumer(UserGroupConsumer):
         if membership is None:
             return None
         self.brand_id = membership.brand_id
+        self.time_zone = await database_sync_to_async(accounts_selectors.account_time_zone)(
+            user=user)
         return brand_group(membership.brand_id)
 
     async def connect(self) -> None:
@@ -36,6 +42,10 @@ class BrandConsumer(UserGroupConsumer):
             await self.send(text_data=await database_sync_to_async(self._render_state)())
 
     def _render_state(self) -> str:
+        with timezone.override(self.time_zone):
+            return self._render_state_here()
+
+    def _render_state_here(self) -> str:
         return render_to_string("frontend/brand/_live_rows_state.html", {
             "inquiries": inquiries_selectors.inquiry_list_open_for_brand_id(
                 brand_id=self.brand_id, limit=LIVE_QUEUE_ROWS),
@@ -58,6 +68,7 @@ class BrandConsumer(UserGroupConsumer):
             )
         except NotFound:
             return None
-        return render_to_string("frontend/brand/_inquiry_row_pushed.html", {
-            "inquiry": inquiry, "is_new": is_new, "now": timezone.now(),
-        })
+        with timezone.override(self.time_zone):
+            return render_to_string("frontend/brand/_inquiry_row_pushed.html", {
+                "inquiry": inquiry, "is_new": is_new, "now": timezone.now(),
+            })

@@ -3,7 +3,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -84,17 +84,17 @@ def inquiry_list_open_for_brand_id(*, brand_id: int, limit: int) -> list[Inquiry
 
 
 def inquiry_daily_figures_for_brand(
-    *, brand: Brand, now: datetime, days: int = 7
+    *, brand: Brand, now: datetime, days: int = 7, zone: tzinfo = UTC
 ) -> list[DailyFigures]:
-    """Received and resolved per UTC day for the last `days` days (today included), oldest
-    first, in two grouped queries."""
-    today = now.astimezone(UTC).date()
+    """Received and resolved per day of `zone` (the viewer's) for the last `days` days (today
+    included), oldest first, in two grouped queries."""
+    today = now.astimezone(zone).date()
     first_day = today - timedelta(days=days - 1)
-    start = datetime.combine(first_day, datetime.min.time(), tzinfo=UTC)
+    start = datetime.combine(first_day, datetime.min.time(), tzinfo=zone)
     received = {
         row["day"]: row
         for row in Inquiry.objects.filter(brand=brand, received_at__gte=start)
-        .annotate(day=TruncDate("received_at", tzinfo=UTC)).order_by().values("day")
+        .annotate(day=TruncDate("received_at", tzinfo=zone)).order_by().values("day")
         .annotate(
             received=Count("id"),
             due=Count("id", filter=~Q(status=InquiryStatus.WITH_BRAND) & (
@@ -104,7 +104,7 @@ def inquiry_daily_figures_for_brand(
     }
     resolved = dict(
         Inquiry.objects.filter(brand=brand, resolved_at__gte=start)
-        .annotate(day=TruncDate("resolved_at", tzinfo=UTC)).order_by().values("day")
+        .annotate(day=TruncDate("resolved_at", tzinfo=zone)).order_by().values("day")
         .annotate(count=Count("id")).values_list("day", "count")
     )
     figures = []

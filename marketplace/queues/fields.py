@@ -118,7 +118,7 @@ QUEUE_SETTINGS: tuple[QueueSetting, ...] = (
     QueueSetting(name="channels", label="Channels served", kind=SettingKind.CHANNELS,
                  parse=parse_channels, group="channels",
                  help_text="The channels the network answers on this queue."),
-    QueueSetting(name="time_zone", label="Time zone (IANA)", kind=SettingKind.TEXT,
+    QueueSetting(name="time_zone", label="Time zone", kind=SettingKind.TEXT,
                  parse=parse_time_zone, max_length=TIME_ZONE_MAX_LENGTH, allows_blank=False,
                  required_on_create=True, group="queue",
                  help_text="IANA zone such as Europe/Dublin"),

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "marketplace.infra.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page shows times in its viewer's zone (frontend/timezones.py).
+    "frontend.timezones.ViewerTimeZoneMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "marketplace.infra.cache_headers.NoStoreForPrivateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -90,6 +92,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.navigation",
             ],
+            # `when` and `in_zone`: times in the viewer's zone, with its abbreviation.
+            "builtins": ["frontend.templatetags.when"],
         },
     },
 ]
