@@ -15,6 +15,8 @@ class VatRate(models.Model):
     valid_from = models.DateField()
 
     class Meta:
+        verbose_name = "VAT rate"
+        verbose_name_plural = "VAT rates"
         ordering = ["country", "-valid_from"]
         constraints = [
             models.UniqueConstraint(fields=["country", "valid_from"], name="unique_vat_rate"),

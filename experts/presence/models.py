@@ -28,6 +28,7 @@ class ExpertPresence(models.Model):
     changed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name_plural = "expert presence"
         constraints = [
             models.CheckConstraint(condition=~Q(chosen_status="offline"),
                                    name="presence_chosen_is_available_or_away"),

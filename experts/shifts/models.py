@@ -146,6 +146,7 @@ class ShiftWaitlistEntry(models.Model):
                                    on_delete=models.SET_NULL, related_name="waitlist_entry")
 
     class Meta:
+        verbose_name_plural = "shift waitlist entries"
         ordering = ["joined_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["slot", "expert"], condition=Q(status="waiting"),

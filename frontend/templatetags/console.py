@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django import template
 
+from frontend import labels
 from marketplace.inquiries.selectors import OPEN_STATUSES
 
 register = template.Library()
@@ -43,36 +44,7 @@ def is_open(status: str) -> bool:
     return status in OPEN_STATUSES
 
 
-EVENT_LABELS = {
-    "received": "Received",
-    "acknowledged": "Acknowledgement sent",
-    "auto_reply": "Automatic reply received",
-    "coverage": "Coverage decision",
-    "waiting": "Waiting for an expert",
-    "offered": "Offered",
-    "requeued": "Back in the queue",
-    "accepted": "Accepted",
-    "declined": "Declined",
-    "offer_expired": "Offer expired",
-    "offer_withdrawn": "Offer withdrawn",
-    "reassigned": "Reassigned",
-    "at_risk": "At risk",
-    "replied": "Reply sent",
-    "customer_message": "Customer wrote",
-    "customer_replied": "Customer replied",
-    "delivery_failed": "Reply not delivered",
-    "delivery_bounced": "Reply bounced",
-    "acknowledgement_bounced": "Acknowledgement bounced",
-    "quoted_another_conversation": "Quoted another conversation",
-    "quoted_by_another_sender": "Quoted by another sender",
-    "delivery_retried": "Delivery retried",
-    "resolved": "Resolved",
-    "resolved_quietly": "Resolved (no reply from the customer)",
-    "handed_back": "Handed back",
-}
-
-
 @register.filter
 def event_label(kind: str) -> str:
     """A readable name for a timeline event; unknown kinds read as their words."""
-    return EVENT_LABELS.get(kind, kind.replace("_", " ").capitalize())
+    return labels.label(kind, "event")

@@ -29,6 +29,8 @@ class ApiKey(models.Model):
         "for a trusted bulk import or the contract fuzz run.")
 
     class Meta:
+        verbose_name = "API key"
+        verbose_name_plural = "API keys"
         constraints = [
             models.CheckConstraint(
                 condition=Q(scopes__contained_by=list(ALL_SCOPES)) & Q(scopes__len__gte=1),

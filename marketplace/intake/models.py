@@ -22,6 +22,7 @@ class InboundDelivery(models.Model):
     received_at = models.DateTimeField()
 
     class Meta:
+        verbose_name_plural = "inbound deliveries"
         constraints = [
             models.UniqueConstraint(fields=["queue", "delivery_id"],
                                     name="unique_inbound_delivery_per_queue"),

@@ -92,8 +92,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "frontend.context_processors.navigation",
             ],
-            # `when` and `in_zone`: times in the viewer's zone, with its abbreviation.
-            "builtins": ["frontend.templatetags.when"],
+            # `when`: times in the viewer's zone, with its abbreviation; `label`: words for codes.
+            "builtins": ["frontend.templatetags.when", "frontend.templatetags.labels"],
         },
     },
 ]

@@ -19,6 +19,19 @@ class ExclusionReason(StrEnum):
     SKILL = "skill"
 
 
+EXCLUSION_LABELS: dict[ExclusionReason, str] = {
+    ExclusionReason.NOT_APPROVED: "not an approved expert",
+    ExclusionReason.NOT_CERTIFIED: "not certified for this brand",
+    ExclusionReason.OFF_SHIFT: "not on a shift of this queue",
+    ExclusionReason.NOT_CHECKED_IN: "not checked in to their shift",
+    ExclusionReason.AWAY: "away",
+    ExclusionReason.AT_CAPACITY: "at capacity",
+    ExclusionReason.DECLINED_BEFORE: "had this inquiry before (declined or let it expire)",
+    ExclusionReason.LANGUAGE: "does not answer in the customer's language",
+    ExclusionReason.SKILL: "lacks a skill the inquiry needs",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class InquiryNeeds:
     inquiry_id: int

@@ -106,16 +106,14 @@ def _decide_coverage(inquiry: Inquiry, now: datetime,
         inquiries_services.inquiry_change_status(
             inquiry=inquiry, status=InquiryStatus.QUEUED, kind="coverage", now=now,
             coverage_reason=coverage.reason.value,
-            description=f"Network covers it: {coverage.reason.value.replace('_', ' ')} "
-            f"({local} in {calendar.time_zone}).",
+            description=f"{coverage.label} ({local} in {calendar.time_zone}).",
             data={"covered": True, "reason": coverage.reason.value}, new_in_console=True,
         )
     else:
         inquiries_services.inquiry_change_status(
             inquiry=inquiry, status=InquiryStatus.WITH_BRAND, kind="coverage", now=now,
             coverage_reason=coverage.reason.value,
-            description=f"Left with the brand: {coverage.reason.value.replace('_', ' ')} "
-            f"({local} in {calendar.time_zone}).",
+            description=f"{coverage.label} ({local} in {calendar.time_zone}).",
             data={"covered": False, "reason": coverage.reason.value}, new_in_console=True,
         )
 

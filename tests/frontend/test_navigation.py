@@ -112,7 +112,7 @@ def world(now: datetime, captured_tasks: list) -> World:
 
 class NavigationParser(HTMLParser):
     """The links of the page header's navigation, but for the Shiftline home link and the account
-    links (the admin for staff, Two-factor, and the Password link of everybody signed in:
+    links (the admin for staff, Two-factor, Settings, and the Password link of everybody signed in:
     `password`): the role's navigation. Each link says whether it is marked current."""
 
     def __init__(self) -> None:
@@ -129,7 +129,8 @@ class NavigationParser(HTMLParser):
             self._in_header = True
         elif tag == "a" and self._in_header:
             if "brand-mark" in (attributes.get("class") or "").split() \
-                    or attributes.get("href") in (reverse("admin:index"), reverse("two_factor")):
+                    or attributes.get("href") in (reverse("admin:index"), reverse("two_factor"),
+                                                  reverse("account_settings")):
                 return
             if attributes.get("href") == reverse("password_change"):
                 self.password = True
