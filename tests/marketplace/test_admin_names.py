@@ -4,6 +4,7 @@ them, are proper plurals with their acronyms in capitals."""
 import re
 
 from django.apps import apps
+from django.db.models import Model
 
 PROJECT_APPS = ("marketplace", "experts", "routing", "billing")
 # Django's default plural adds an "s": "deliverys", "entrys", "statuss", "boxs".
@@ -11,7 +12,7 @@ WRONG_PLURAL = re.compile(r"(?:[^aeiou]ys|[sxz]s|chs|shs)$")
 LOWERCASE_ACRONYM = re.compile(r"\b(?:api|vat|csat|iban|sepa|url|sla|pdf|csv|otp)\b")
 
 
-def project_models() -> list[type]:
+def project_models() -> list[type[Model]]:
     return [model for model in apps.get_models() if model._meta.app_label in PROJECT_APPS]
 
 
