@@ -58,9 +58,9 @@ def inquiry_list_for_brand(
 
 @dataclass(frozen=True)
 class DailyFigures:
-    """One UTC day of a brand's inquiries. `due` counts the network's inquiries received that
-    day whose first response was given or is overdue; `on_time` those answered by their
-    deadline."""
+    """One day (in the viewer's zone) of a brand's inquiries. `due` counts the network's
+    inquiries received that day whose first response was given or is overdue; `on_time` those
+    answered by their deadline."""
 
     day: date
     received: int

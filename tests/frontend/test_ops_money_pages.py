@@ -47,7 +47,7 @@ def test_ops_add_and_change_a_rate_card_and_the_change_is_kept() -> None:
     assert RateCard.objects.get(currency="EUR").chat_rate_minor == 320
     page = changed.content.decode()
     assert 'value="3.20"' in page
-    assert "chat_rate: 3.00 → 3.20" in page
+    assert "Expert base rate, chat: 3.00 → 3.20" in page
     assert PricingChange.objects.count() == 2
     assert PricingChange.objects.order_by("-id")[0].actor_name == "olivia@shiftline.example"
 
@@ -85,7 +85,7 @@ def test_ops_give_a_brand_a_contract_and_change_it() -> None:
     contract.refresh_from_db()
     assert (contract.chat_price_minor, contract.price_rises_with_tier,
             contract.escalation_fee_minor, contract.brand_name) == (500, True, 200, brand.name)
-    assert "chat_price: 4.50 → 5.00" in changed.content.decode()
+    assert "Price per resolved chat: 4.50 → 5.00" in changed.content.decode()
 
 
 def test_a_contract_needs_a_brand_and_a_fee_needs_a_share() -> None:

@@ -187,7 +187,7 @@ def test_ops_reads_any_inquiry_timeline_and_routing_decisions(
     assert page.status_code == 200
     assert b"Timeline please" in page.content
     assert b"chose Ada Decider" in page.content
-    assert b"1 left out: language" in page.content
+    assert b"1 left out: does not answer in the customer&#x27;s language" in page.content
     assert b"coverage" in page.content
     assert brand_member.get(f"/ops/inquiries/{inquiry.pk}/").status_code == 403
     assert ops.get("/ops/inquiries/999999/").status_code == 404
