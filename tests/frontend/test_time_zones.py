@@ -21,6 +21,7 @@ from experts.presence.consumers import ExpertConsumer
 from frontend.timezones import ViewerTimeZoneMiddleware
 from marketplace.accounts import services as accounts_services
 from marketplace.accounts.models import AccountSettings
+from marketplace.inquiries.consumers import BrandConsumer
 from routing.offers import services as offers_services
 from tests import factories
 
@@ -228,7 +229,7 @@ def test_a_pushed_offer_shows_its_times_in_the_experts_zone(captured_tasks: list
     async def first_frame() -> str:
         connection = WebsocketCommunicator(ExpertConsumer.as_asgi(), "/ws/expert/")
         connection.scope["user"] = expert.user
-        assert (await connection.connect())[0]
+        assert (await connection.connect(timeout=10))[0]
         frame = await connection.receive_from(timeout=5)
         await connection.disconnect()
         return frame
@@ -237,3 +238,26 @@ def test_a_pushed_offer_shows_its_times_in_the_experts_zone(captured_tasks: list
 
     assert "JST</time>" in frame
     assert " UTC" not in frame
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_brand_consoles_live_rows_show_their_times_in_the_members_zone(
+    captured_tasks: list,
+) -> None:
+    queue = factories.queue(time_zone="Europe/Dublin")
+    factories.inquiry(on=queue, now=timezone.now())
+    member = factories.brand_member(of=queue.brand)
+    accounts_services.account_time_zone_set(user=member, time_zone="America/New_York")
+
+    async def first_frame() -> str:
+        connection = WebsocketCommunicator(BrandConsumer.as_asgi(), "/ws/brand/")
+        connection.scope["user"] = member
+        assert (await connection.connect(timeout=10))[0]
+        frame = await connection.receive_from(timeout=5)
+        await connection.disconnect()
+        return frame
+
+    frame = async_to_sync(first_frame)()
+
+    assert re.search(r"\d\d:\d\d E[SD]T", frame)
+    assert "GMT" not in frame
