@@ -4,8 +4,9 @@ UTC. One middleware activates it; the `when` filter prints it; each person picks
 their settings page."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -21,6 +22,7 @@ from experts.presence.consumers import ExpertConsumer
 from frontend.timezones import ViewerTimeZoneMiddleware
 from marketplace.accounts import services as accounts_services
 from marketplace.accounts.models import AccountSettings
+from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.inquiries.consumers import BrandConsumer
 from routing.offers import services as offers_services
 from tests import factories
@@ -261,3 +263,23 @@ def test_the_brand_consoles_live_rows_show_their_times_in_the_members_zone(
 
     assert re.search(r"\d\d:\d\d E[SD]T", frame)
     assert "GMT" not in frame
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("zone", "day_of_the_late_inquiry"), [
+    ("UTC", date(2026, 3, 28)),
+    # 23:30 UTC on Saturday is already Sunday in Berlin (CET, UTC+1)...
+    ("Europe/Berlin", date(2026, 3, 29)),
+    # ...and still Saturday in New York (EDT since 8 March, UTC-4).
+    ("America/New_York", date(2026, 3, 28)),
+])
+def test_the_week_chart_counts_days_of_the_viewers_zone(
+    zone: str, day_of_the_late_inquiry: date, captured_tasks: list
+) -> None:
+    queue = factories.queue()
+    factories.inquiry(on=queue, now=datetime(2026, 3, 28, 23, 30, tzinfo=UTC))
+
+    figures = inquiries_selectors.inquiry_daily_figures_for_brand(
+        brand=queue.brand, now=datetime(2026, 3, 30, 12, 0, tzinfo=UTC), zone=ZoneInfo(zone))
+
+    assert [figure.day for figure in figures if figure.received] == [day_of_the_late_inquiry]
