@@ -1,11 +1,10 @@
 from typing import Any
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from experts.profiles import policy as expert_policy
 from experts.profiles.selectors import expert_profile_for_user
@@ -29,9 +28,12 @@ def readyz(request: HttpRequest) -> HttpResponse:
                         headers={"Cache-Control": "no-store"})
 
 
-@login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """Sends each role to its own home page."""
+    """The front door for visitors (what Shiftline is, for brands and for experts); a
+    signed-in user is sent on to their role's own home page."""
+    if not request.user.is_authenticated:
+        return render(request, "frontend/front_door.html")
     if request.user.is_staff:
         return redirect("ops:console")
     expert = expert_profile_for_user(user=request.user)

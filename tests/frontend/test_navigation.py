@@ -219,11 +219,19 @@ def test_the_page_list_covers_every_page_of_the_role(role: str, world: World) ->
     assert pages == set(PAGES[role])
 
 
-@pytest.mark.parametrize("path", ["/accounts/login/", "/signup/", "/apply/signup/"])
-def test_a_signed_out_visitor_sees_no_role_navigation(path: str) -> None:
+@pytest.mark.parametrize(("path", "public_links"), [
+    ("/", [("/api/docs/", "API docs"), ("/accounts/login/", "Log in")]),
+    ("/accounts/login/", [("/api/docs/", "API docs")]),
+    ("/signup/", [("/api/docs/", "API docs"), ("/accounts/login/", "Log in")]),
+    ("/apply/signup/", [("/api/docs/", "API docs"), ("/accounts/login/", "Log in")]),
+])
+def test_a_signed_out_visitor_sees_no_role_navigation_only_the_public_links(
+    path: str, public_links: list[tuple[str, str]]
+) -> None:
     nav = navigation_of(Client().get(path).content.decode())
 
-    assert (nav.links, nav.log_out, nav.password) == ([], False, False)
+    assert [(link["href"], link["text"]) for link in nav.links] == public_links
+    assert (nav.log_out, nav.password) == (False, False)
 
 
 def test_a_user_without_a_role_sees_only_log_out_and_password() -> None:

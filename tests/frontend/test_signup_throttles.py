@@ -38,7 +38,7 @@ def test_brand_sign_ups_from_one_address_are_throttled() -> None:
     refused = answers[-1]
     assert 1 <= int(refused["Retry-After"]) <= 3600
     assert b"Too many attempts" in refused.content
-    assert b'<header class="container">' in refused.content
+    assert b'<header class="container site-header" data-site-header>' in refused.content
     assert other_address.status_code == 200
     assert not User.objects.filter(username="owner2@acme.test").exists()
 
