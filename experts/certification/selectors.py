@@ -80,3 +80,12 @@ def is_certified(expert_id: int, brand_id: int) -> bool:
     return Certification.objects.filter(
         expert_id=expert_id, brand_id=brand_id, status=CertificationStatus.GRANTED
     ).exists()
+
+
+def certified_expert_counts_by_brand() -> dict[int, int]:
+    """Per brand id, how many experts hold a granted certification (one grouped query)."""
+    return dict(
+        Certification.objects.filter(status=CertificationStatus.GRANTED).order_by()
+        .values("brand_id").annotate(total=Count("expert_id", distinct=True))
+        .values_list("brand_id", "total")
+    )

@@ -13,6 +13,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
 )
@@ -176,3 +177,16 @@ def policy_for_queue(*, queue: OverflowQueue) -> QueueShiftPolicy:
 
 def slot_filter_has_certification(*, expert: ExpertProfile) -> bool:
     return expert.certifications.filter(status=CertificationStatus.GRANTED).exists()
+
+
+def booking_counts_on_shift_by_queue(*, now: datetime) -> dict[int, tuple[int, int]]:
+    """Per queue id, the experts booked on a shift running at `now` and how many of them have
+    checked in: (booked, checked in), in one grouped query."""
+    rows = (
+        ShiftBooking.objects.filter(status__in=LIVE_BOOKING_STATUSES, starts_at__lte=now,
+                                    ends_at__gt=now)
+        .order_by().values("slot__queue_id")
+        .annotate(booked=Count("pk"),
+                  checked_in=Count("pk", filter=Q(status=BookingStatus.CHECKED_IN)))
+    )
+    return {int(row["slot__queue_id"]): (row["booked"], row["checked_in"]) for row in rows}

@@ -22,6 +22,7 @@ from experts.shifts.models import (
     WaitlistStatus,
 )
 from marketplace.infra.errors import Conflict, NotFound, PermissionDenied
+from marketplace.infra.push import push_ops_board_changed_on_commit
 from marketplace.infra.tasking import enqueue_on_commit
 
 
@@ -79,6 +80,8 @@ def shift_booking_create(*, slot: ShiftSlot, expert: ExpertProfile, now: datetim
         ShiftWaitlistEntry.objects.filter(
             slot=locked_slot, expert=expert, status=WaitlistStatus.WAITING
         ).update(status=WaitlistStatus.PROMOTED, left_at=now, booking=booking)
+        if locked_slot.starts_at <= now:
+            push_ops_board_changed_on_commit()
         return booking
 
 
