@@ -89,3 +89,13 @@ def certified_expert_counts_by_brand() -> dict[int, int]:
         .values("brand_id").annotate(total=Count("expert_id", distinct=True))
         .values_list("brand_id", "total")
     )
+
+
+def training_pack_is_published(*, brand: Brand) -> bool:
+    """The brand's pack has guidelines and at least one quiz question: experts can certify."""
+    return TrainingQuestion.objects.filter(pack__brand=brand).exclude(
+        pack__guidelines="").exists()
+
+
+def certified_expert_count(*, brand: Brand) -> int:
+    return Certification.objects.filter(brand=brand, status=CertificationStatus.GRANTED).count()

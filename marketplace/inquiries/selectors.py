@@ -321,3 +321,11 @@ def inquiry_counts_by(*, field: str, received_since: datetime) -> dict[int, Inqu
                                        offered=row["offered"], at_risk=row["at_risk"])
         for row in rows
     }
+
+
+def brand_has_inquiry(*, brand: Brand, sources: Sequence[str] | None = None) -> bool:
+    """Any inquiry of the brand (from one of `sources`, when given)."""
+    inquiries = Inquiry.objects.filter(brand=brand)
+    if sources is not None:
+        inquiries = inquiries.filter(source__in=sources)
+    return inquiries.exists()
