@@ -69,6 +69,8 @@ def shift_booking_create(*, slot: ShiftSlot, expert: ExpertProfile, now: datetim
         locked_slot = _lock_slot(slot.pk)
         if locked_slot.ends_at <= now:
             raise Conflict("This shift is over.", code="shift_over")
+        if locked_slot.cancelled_at is not None:
+            raise Conflict("This shift was cancelled.", code="shift_cancelled")
         _check_may_book(expert, locked_slot)
         mine = locked_slot.bookings.filter(status__in=LIVE_BOOKING_STATUSES, expert=expert).first()
         if mine is not None:
