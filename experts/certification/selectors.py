@@ -80,3 +80,22 @@ def is_certified(expert_id: int, brand_id: int) -> bool:
     return Certification.objects.filter(
         expert_id=expert_id, brand_id=brand_id, status=CertificationStatus.GRANTED
     ).exists()
+
+
+def certified_expert_counts_by_brand() -> dict[int, int]:
+    """Per brand id, how many experts hold a granted certification (one grouped query)."""
+    return dict(
+        Certification.objects.filter(status=CertificationStatus.GRANTED).order_by()
+        .values("brand_id").annotate(total=Count("expert_id", distinct=True))
+        .values_list("brand_id", "total")
+    )
+
+
+def training_pack_is_published(*, brand: Brand) -> bool:
+    """The brand's pack has guidelines and at least one quiz question: experts can certify."""
+    return TrainingQuestion.objects.filter(pack__brand=brand).exclude(
+        pack__guidelines="").exists()
+
+
+def certified_expert_count(*, brand: Brand) -> int:
+    return Certification.objects.filter(brand=brand, status=CertificationStatus.GRANTED).count()

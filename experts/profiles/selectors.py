@@ -39,3 +39,4 @@ def expert_payout_holds(*, now: datetime) -> dict[int, str]:
         ExpertProfile.objects.filter(status=ExpertStatus.SUSPENDED).values_list("pk", flat=True),
         "Expert suspended",
     )
+

@@ -27,6 +27,10 @@ class ShiftSlot(models.Model):
         "(billing/terms) sets its multiplier.",
     )
     is_hot = models.BooleanField(default=False, help_text="Highlighted: the brand needs cover.")
+    cancelled_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the publisher cancelled the slot: hidden from the marketplace, its "
+        "bookings cancelled (never no-shows) and their experts told by email.")
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",

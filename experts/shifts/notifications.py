@@ -12,6 +12,7 @@ SUBJECTS = {
     "waitlist_seat": "You got a seat on a shift from the waitlist",
     "released": "Your shift was taken over from the waitlist",
     "reminder": "Your shift starts within the hour",
+    "slot_cancelled": "A shift you booked was cancelled",
 }
 
 
@@ -20,6 +21,8 @@ BODIES = {
     "before the start on your Shiftline workspace.",
     "released": "An expert from the waitlist took over your shift {shift}. It is no longer "
     "yours and does not count against you.",
+    "slot_cancelled": "The brand cancelled the shift {shift}. Your booking is cancelled; it "
+    "does not count against you (no no-show) and you need do nothing.",
     "reminder": "Reminder: your shift {shift} starts soon. Check-in opens 10 minutes before "
     "the start; not checked in 10 minutes after it counts as a no-show.",
 }

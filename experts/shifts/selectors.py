@@ -13,6 +13,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
 )
@@ -78,7 +79,8 @@ def slot_list_open_for_expert(
     expert's own booking and waitlist place, and whether it clashes with a shift they hold."""
     certified_brands = expert.certifications.filter(status=CertificationStatus.GRANTED) \
         .values("brand_id")
-    slots = ShiftSlot.objects.filter(queue__brand_id__in=certified_brands, ends_at__gt=now)
+    slots = ShiftSlot.objects.filter(queue__brand_id__in=certified_brands, ends_at__gt=now,
+                                     cancelled_at__isnull=True)
     if day is not None:
         day_start, day_end = schedule.day_bounds(day, ZoneInfo(expert.time_zone))
         slots = slots.filter(starts_at__lt=day_end, ends_at__gt=day_start)
@@ -158,7 +160,7 @@ def week_calendar_for_expert(
 
 def slot_list_for_brand(*, brand: Brand | None, now: datetime) -> QuerySet[ShiftSlot]:
     """A brand's slots not yet over (every brand's for ops, `brand=None`), soonest first."""
-    slots = ShiftSlot.objects.filter(ends_at__gt=now)
+    slots = ShiftSlot.objects.filter(ends_at__gt=now, cancelled_at__isnull=True)
     if brand is not None:
         slots = slots.filter(queue__brand=brand)
     return _with_seat_counts(slots).select_related("queue__brand").order_by("starts_at", "pk")
@@ -176,3 +178,36 @@ def policy_for_queue(*, queue: OverflowQueue) -> QueueShiftPolicy:
 
 def slot_filter_has_certification(*, expert: ExpertProfile) -> bool:
     return expert.certifications.filter(status=CertificationStatus.GRANTED).exists()
+
+
+def booking_counts_on_shift_by_queue(*, now: datetime) -> dict[int, tuple[int, int]]:
+    """Per queue id, the experts booked on a shift running at `now` and how many of them have
+    checked in: (booked, checked in), in one grouped query."""
+    rows = (
+        ShiftBooking.objects.filter(status__in=LIVE_BOOKING_STATUSES, starts_at__lte=now,
+                                    ends_at__gt=now)
+        .order_by().values("slot__queue_id")
+        .annotate(booked=Count("pk"),
+                  checked_in=Count("pk", filter=Q(status=BookingStatus.CHECKED_IN)))
+    )
+    return {int(row["slot__queue_id"]): (row["booked"], row["checked_in"]) for row in rows}
+
+
+def booked_intervals_for_queues(*, queue_ids: list[int], start: datetime,
+                                end: datetime) -> dict[int, list[tuple[datetime, datetime]]]:
+    """Per queue id, the (start, end) of every live booking (booked or checked in) that
+    overlaps [start, end): the hours an expert is booked to cover."""
+    intervals: dict[int, list[tuple[datetime, datetime]]] = {}
+    rows = (ShiftBooking.objects.filter(slot__queue_id__in=queue_ids,
+                                        status__in=LIVE_BOOKING_STATUSES,
+                                        starts_at__lt=end, ends_at__gt=start)
+            .values_list("slot__queue_id", "starts_at", "ends_at"))
+    for queue_id, starts_at, ends_at in rows:
+        intervals.setdefault(queue_id, []).append((starts_at, ends_at))
+    return intervals
+
+
+def slot_count_published_between(*, queue_ids: list[int], start: datetime,
+                                 end: datetime) -> int:
+    return ShiftSlot.objects.filter(queue_id__in=queue_ids, starts_at__lt=end,
+                                    ends_at__gt=start, cancelled_at__isnull=True).count()

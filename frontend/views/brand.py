@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from billing.ledger import selectors as billing_selectors
 from frontend.access import brand_member_required
+from frontend.brand_onboarding import brand_checklist
 from frontend.charts import week_chart
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.models import BrandMembership, InquiryChannel, InquiryStatus
@@ -54,6 +55,7 @@ def console(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
         "now": now,
         "chart": week_chart(figures),
         "charges": billing_selectors.brand_charges_total(brand_id=membership.brand_id),
+        "checklist": brand_checklist(brand=membership.brand, now=now),
     })
 
 

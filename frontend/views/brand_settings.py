@@ -53,23 +53,40 @@ def _key_rotate_refused(request: HttpRequest, error: DomainError, key_id: int,
     return _keys_page(request, membership, status=error.http_status)
 
 
+NEW_KEY_SESSION = "brand_new_api_key"
+"""Where a key just created or rotated waits (server-side session) for the one page that shows
+it: the post redirects there, so a reload or Back never creates another key."""
+
+
+def _show_once(request: HttpRequest, api_key: ApiKey, raw_key: str) -> HttpResponse:
+    request.session[NEW_KEY_SESSION] = {"key_id": api_key.pk, "raw_key": raw_key}
+    return navigate(request, "brand:keys")
+
+
 @require_GET
 @brand_member_required
 def keys(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
-    return _keys_page(request, membership)
+    """Shows a key created or rotated by the previous post once (then forgets it)."""
+    new = request.session.pop(NEW_KEY_SESSION, None)
+    if not new:
+        return _keys_page(request, membership)
+    created = access_selectors.api_key_list_for_brand(brand=membership.brand).filter(
+        pk=new["key_id"]).first()
+    response = _keys_page(request, membership, raw_key=new["raw_key"] if created else "",
+                          created=created)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
 @brand_permission_required(policy.require_brand_can_configure, action=access_services.API_KEYS)
 @form_view(render_invalid=_key_create_refused)
 def key_create(request: HttpRequest, membership: BrandMembership) -> HttpResponse:
-    """Answers with the page itself (no redirect): the raw key is in this response only."""
+    """Post/redirect/get: the keys page shows the new raw key once."""
     api_key, raw_key = access_services.api_key_create(
         brand=membership.brand, actor=membership, name=request.POST.get("name", ""),
         scopes=request.POST.getlist("scopes"))
-    response = _keys_page(request, membership, raw_key=raw_key, created=api_key)
-    response["Cache-Control"] = "no-store"
-    return response
+    return _show_once(request, api_key, raw_key)
 
 
 def _brand_key(membership: BrandMembership, key_id: int) -> ApiKey:
@@ -96,9 +113,7 @@ def key_revoke(request: HttpRequest, key_id: int, membership: BrandMembership) -
 def key_rotate(request: HttpRequest, key_id: int, membership: BrandMembership) -> HttpResponse:
     api_key, raw_key = access_services.api_key_rotate(api_key=_brand_key(membership, key_id),
                                                       actor=membership, now=timezone.now())
-    response = _keys_page(request, membership, raw_key=raw_key, created=api_key)
-    response["Cache-Control"] = "no-store"
-    return response
+    return _show_once(request, api_key, raw_key)
 
 
 def _members_page(request: HttpRequest, membership: BrandMembership, *,

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from billing.terms.models import PremiumTier
 from experts.quality import selectors as quality_selectors
 from experts.quality import services as quality
 from experts.shifts import selectors as shifts_selectors
@@ -41,6 +42,7 @@ def _page(request: HttpRequest, brand: Brand | None, *, console: str,
         "pattern_form": PatternForm(queues=queues, prefix="pattern"),
         "policy_form": PolicyForm(queues=queues, prefix="policy"),
         "policies": [shifts_selectors.policy_for_queue(queue=queue) for queue in queues],
+        "premium_tiers": PremiumTier.choices,
         **(forms or {}),
     }
     status = 400 if forms else 200
@@ -161,3 +163,63 @@ def ops_alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
                                       now=timezone.now())
     messages.success(request, "Alert acknowledged.")
     return redirect("ops:quality")
+
+
+def _queue_ids(brand: Brand | None) -> list[int] | None:
+    if brand is None:
+        return None
+    return list(shifts_selectors.queue_list_for_publishing(brand=brand).values_list("pk",
+                                                                                  flat=True))
+
+
+def _slot_update(request: HttpRequest, brand: Brand | None, console: str,
+                 slot_id: int) -> HttpResponse:
+    try:
+        headcount = int(request.POST.get("headcount", ""))
+    except ValueError:
+        messages.error(request, "Enter the number of seats as a whole number.")
+        return redirect(f"{console}:shifts")
+    slot = shifts_services.shift_slot_update(
+        slot_id=slot_id, queue_ids=_queue_ids(brand), headcount=headcount,
+        is_hot=request.POST.get("is_hot") == "on",
+        premium_tier=request.POST.get("premium_tier", ""))
+    messages.success(request, f"Saved the shift: {slot.headcount} seats, "
+                     f"{slot.get_premium_tier_display().lower()}"
+                     f"{', hot' if slot.is_hot else ''}.")
+    return redirect(f"{console}:shifts")
+
+
+def _slot_cancel(request: HttpRequest, brand: Brand | None, console: str,
+                 slot_id: int) -> HttpResponse:
+    told = shifts_services.shift_slot_cancel(slot_id=slot_id, queue_ids=_queue_ids(brand),
+                                             now=timezone.now())
+    messages.success(request, "Cancelled the shift. " + (
+        f"The {told} booked expert{'s' if told != 1 else ''} {'are' if told != 1 else 'is'} "
+        "told by email; it does not count against them." if told else "Nobody had booked it."))
+    return redirect(f"{console}:shifts")
+
+
+@require_POST
+@brand_permission_required(policy.require_brand_can_configure, action="change shifts")
+def brand_slot_update(request: HttpRequest, slot_id: int,
+                      membership: BrandMembership) -> HttpResponse:
+    return _slot_update(request, membership.brand, "brand", slot_id)
+
+
+@require_POST
+@brand_permission_required(policy.require_brand_can_configure, action="cancel shifts")
+def brand_slot_cancel(request: HttpRequest, slot_id: int,
+                      membership: BrandMembership) -> HttpResponse:
+    return _slot_cancel(request, membership.brand, "brand", slot_id)
+
+
+@require_POST
+@ops_required
+def ops_slot_update(request: HttpRequest, slot_id: int) -> HttpResponse:
+    return _slot_update(request, None, "ops", slot_id)
+
+
+@require_POST
+@ops_required
+def ops_slot_cancel(request: HttpRequest, slot_id: int) -> HttpResponse:
+    return _slot_cancel(request, None, "ops", slot_id)

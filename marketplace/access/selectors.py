@@ -64,3 +64,7 @@ def login_lockout_list(*, now: datetime) -> list[LoginLockout]:
                                      locked_until=row["last"] + cool_off)
                         for row in rows if row[field])
     return lockouts
+
+
+def brand_has_active_api_key(*, brand: Brand) -> bool:
+    return ApiKey.objects.filter(brand=brand, revoked_at__isnull=True).exists()

@@ -83,14 +83,15 @@ DEMO_GUIDELINES = """## Tone
 Friendly and direct. Sign off with your first name.
 
 ## Returns
-- 60 days for unworn items, free return label by email.
+- 30 days for unworn items, free return label by email.
 - Damaged on arrival: apologise, send a replacement first, ask for a photo.
 
-> Never promise delivery dates; link to the tracking page instead."""
+> Never promise a delivery date: orders leave the warehouse within 2 working days, and the
+> tracking page says when they arrive. Link to it."""
 
 
 DEMO_QUIZ = (
-    ("How long do customers have to return unworn items?", ["14 days", "30 days", "60 days"], 2),
+    ("How long do customers have to return unworn items?", ["14 days", "30 days", "60 days"], 1),
     ("A jacket arrived damaged. What comes first?",
      ["Ask for a photo, then decide", "Send a replacement, then ask for a photo",
       "Refer them to the courier"], 1),
@@ -148,15 +149,16 @@ def _approved_expert(email: str, name: str, system: User, now: datetime) -> Expe
 DEMO_QUEUE_GUIDELINES = """## How we talk to Northwind customers
 
 - Greet the customer by first name and sign with yours.
-- Orders ship within **2 working days**; tracking links are in the order email.
+- Orders leave the warehouse within **2 working days**; never promise a delivery date: the
+  tracking link in the order email says when a parcel arrives.
 - Refunds: offer one for anything returned within 30 days. Escalate anything above EUR 200.
 """
 
 
 DEMO_MACROS = {
-    "Where is my order": "Hi {customer_first_name}, thanks for your patience. Your order ships "
-    "within 2 working days and the tracking link is in your order email. {expert_first_name} "
-    "from {brand_name}",
+    "Where is my order": "Hi {customer_first_name}, thanks for your patience. Orders leave our "
+    "warehouse within 2 working days; the tracking link in your order email shows where your "
+    "parcel is and when it arrives. {expert_first_name} from {brand_name}",
     "Return started": "Hi {customer_first_name}, your return is registered: you will get a "
     "prepaid label by email within the hour. {expert_first_name} from {brand_name}",
 }

@@ -138,6 +138,10 @@ def expert_group(expert_id: int) -> str:
     return f"expert.{expert_id}"
 
 
+OPS_BOARD_GROUP = "ops.board"
+"""Every open ops live board (frontend/consumers.py)."""
+
+
 def user_group(user_id: int) -> str:
     """Every live socket of one signed-in person, whatever their role (consumers.py)."""
     return f"user.{user_id}"
@@ -150,6 +154,9 @@ def _send(group: str, event: dict[str, Any]) -> None:
     on top if either was new)."""
     if not _held.depth:
         group_send(group, event)
+        return
+    if event.get("type") == "board.changed" and (group, event) in [
+            (held_group, held) for _, held_group, held in _held.pushes]:
         return
     if event.get("type") == "inquiry.changed":
         for position, (name, held_group, held) in enumerate(_held.pushes):
@@ -169,6 +176,14 @@ def push_inquiry_changed_on_commit(*, brand_id: int, inquiry_id: int, is_new: bo
     event = {"type": "inquiry.changed", "inquiry_id": inquiry_id, "is_new": is_new}
     run_after_commit(f"push to {brand_group(brand_id)}",
                      lambda: _send(brand_group(brand_id), event))
+    push_ops_board_changed_on_commit()
+
+
+def push_ops_board_changed_on_commit() -> None:
+    """Tells the open ops live boards that a queue's figures changed (an inquiry, a booking or
+    an expert's seat); each board redraws itself. Held pushes send it once per task."""
+    event = {"type": "board.changed"}
+    run_after_commit(f"push to {OPS_BOARD_GROUP}", lambda: _send(OPS_BOARD_GROUP, event))
 
 
 def push_to_expert_on_commit(expert_id: int, event_type: str, **payload: Any) -> None:

@@ -250,3 +250,82 @@ def message_id_is_taken(*, email_message_id: str) -> bool:
 def message_get_by_email_id(*, email_message_id: str) -> Message | None:
     return (Message.objects.filter(email_message_id=email_message_id)
             .select_related("inquiry__customer").first())
+
+
+AT_RISK_STATUSES = (InquiryStatus.QUEUED, InquiryStatus.OFFERED)
+"""An inquiry is at risk while it waits for an expert past its risk mark: queued or offered."""
+
+
+def inquiry_list_for_ops(
+    *, search: str | None = None, status: str | None = None, channel: str | None = None,
+    at_risk: bool = False, handed_back: bool = False,
+) -> QuerySet[Inquiry]:
+    """Every brand's inquiries, newest first, for the ops console. `search` matches the
+    subject, the customer's email or name, the external id, the brand's name, or (a number)
+    the inquiry's id; `at_risk` keeps those waiting past their risk mark, `handed_back` those
+    handed back to the brand without coverage."""
+    inquiries = (
+        Inquiry.objects.select_related("customer", "brand", "queue")
+        .order_by("-received_at", "-id")
+    )
+    if status:
+        inquiries = inquiries.filter(status=status)
+    if channel:
+        inquiries = inquiries.filter(channel=channel)
+    if at_risk:
+        inquiries = inquiries.filter(at_risk_at__isnull=False, status__in=AT_RISK_STATUSES)
+    if handed_back:
+        inquiries = inquiries.filter(status=InquiryStatus.HANDED_BACK)
+    if search:
+        matches = (
+            Q(subject__icontains=search) | Q(customer__email__icontains=search)
+            | Q(customer__name__icontains=search) | Q(external_id__icontains=search)
+            | Q(brand__name__icontains=search)
+        )
+        number = search.lstrip("#")
+        if number.isdigit() and len(number) < 19:
+            matches |= Q(pk=int(number))
+        inquiries = inquiries.filter(matches)
+    return inquiries
+
+
+@dataclass(frozen=True)
+class InquiryCounts:
+    """Counts of one brand's or one queue's inquiries: received since a moment, waiting for an
+    expert (queued), offered now, and at risk now."""
+
+    received: int = 0
+    waiting: int = 0
+    offered: int = 0
+    at_risk: int = 0
+
+
+def inquiry_counts_by(*, field: str, received_since: datetime) -> dict[int, InquiryCounts]:
+    """`field` is "brand_id" or "queue_id": the counts per brand or per queue in one grouped
+    query (at-risk and waiting counts cover every open inquiry, however old)."""
+    if field not in ("brand_id", "queue_id"):
+        raise ValueError(field)
+    rows = (
+        Inquiry.objects.filter(Q(received_at__gte=received_since) | Q(status__in=OPEN_STATUSES))
+        .order_by().values(field)
+        .annotate(
+            received=Count("id", filter=Q(received_at__gte=received_since)),
+            waiting=Count("id", filter=Q(status=InquiryStatus.QUEUED)),
+            offered=Count("id", filter=Q(status=InquiryStatus.OFFERED)),
+            at_risk=Count("id", filter=Q(at_risk_at__isnull=False,
+                                         status__in=AT_RISK_STATUSES)),
+        )
+    )
+    return {
+        int(row[field]): InquiryCounts(received=row["received"], waiting=row["waiting"],
+                                       offered=row["offered"], at_risk=row["at_risk"])
+        for row in rows
+    }
+
+
+def brand_has_inquiry(*, brand: Brand, sources: Sequence[str] | None = None) -> bool:
+    """Any inquiry of the brand (from one of `sources`, when given)."""
+    inquiries = Inquiry.objects.filter(brand=brand)
+    if sources is not None:
+        inquiries = inquiries.filter(source__in=sources)
+    return inquiries.exists()

@@ -8,6 +8,7 @@ sign-up was confirmed.
 """
 
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
@@ -84,6 +85,22 @@ def _check_brand_name(name: str) -> str:
     return name
 
 
+def _checked_all_at_once(brand_name_check: Callable[[], str], email_check: Callable[[], str],
+                         password_check: Callable[[], None]) -> tuple[str, str]:
+    """Runs every check of a sign-up and refuses with all their messages together, so a
+    person fixes the whole form in one go."""
+    errors: dict[str, list[str]] = {}
+    results: list[str] = []
+    for check in (brand_name_check, email_check, password_check):
+        try:
+            results.append(check() or "")
+        except FieldErrors as error:
+            errors.update(error.errors)
+    if errors:
+        raise FieldErrors(errors)
+    return results[0], results[1]
+
+
 def _email_is_taken(email: str) -> bool:
     return get_user_model().objects.filter(username__iexact=email).exists()
 
@@ -94,9 +111,9 @@ def brand_signup(*, brand_name: str, email: str, password: str, base_url: str) -
     is created and its holder is emailed instead (None): the page answers the same either way,
     so nobody learns who has an account. Invalid input is refused before the email is looked
     up, for the same reason."""
-    brand_name = _check_brand_name(brand_name)
-    email = _normalize_email(email)
-    _check_password(password)
+    brand_name, email = _checked_all_at_once(
+        lambda: _check_brand_name(brand_name), lambda: _normalize_email(email),
+        lambda: _check_password(password))
     if _email_is_taken(email):
         existing_account_notice_on_commit(email=email, site_url=base_url,
                                           attempted="sign up a brand")

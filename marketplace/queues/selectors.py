@@ -161,3 +161,8 @@ def guidelines_html(*, text: str) -> str:
     rendered = markdown.markdown(text, extensions=["sane_lists"])
     return nh3.clean(rendered, tags=GUIDELINE_TAGS, attributes={"a": {"href", "title"}},
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+
+def queue_list_all() -> QuerySet[OverflowQueue]:
+    """Every brand's queues, by brand and name, for the ops board."""
+    return OverflowQueue.objects.select_related("brand").order_by("brand__name", "name", "id")

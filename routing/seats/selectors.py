@@ -8,6 +8,7 @@ from functools import cache
 
 from django.apps import apps
 from django.db import connection
+from django.db.models import Count
 
 from billing.terms.models import PremiumTier
 from experts.profiles.models import ExpertProfile, ExpertStatus
@@ -175,3 +176,10 @@ def routing_pool(
             quality_score=quality_score, name=name,
         ))
     return RoutingPool(shortlist=shortlist, excluded_counts=counts)
+
+
+def available_seat_counts_by_queue() -> dict[int, int]:
+    """Per queue id, the experts routing may offer work to now: an open seat, marked available
+    (present, not away)."""
+    return dict(ExpertSeat.objects.filter(available=True).order_by().values("queue_id")
+                .annotate(total=Count("pk")).values_list("queue_id", "total"))

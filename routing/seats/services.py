@@ -8,6 +8,7 @@ from functools import cache
 from django.db import connection
 from django.db.models import F
 
+from marketplace.infra.push import push_ops_board_changed_on_commit
 from marketplace.infra.rows import column, table
 from routing.models import Assignment, AssignmentStatus, ExpertSeat, Offer, OfferStatus
 
@@ -55,11 +56,14 @@ def seat_open(
             "opened_at": now, **_current_load(expert_id),
         },
     )
+    push_ops_board_changed_on_commit()
     return seat
 
 
 def seat_close(*, expert_id: int) -> bool:
     deleted, _ = ExpertSeat.objects.filter(expert_id=expert_id).delete()
+    if deleted:
+        push_ops_board_changed_on_commit()
     return deleted > 0
 
 
@@ -108,4 +112,7 @@ def seat_set_available(*, expert_id: int, available: bool, now: datetime) -> boo
     changes: dict[str, object] = {"available": available}
     if available:
         changes["idle_since"] = now
-    return ExpertSeat.objects.filter(expert_id=expert_id).update(**changes) == 1
+    changed = ExpertSeat.objects.filter(expert_id=expert_id).update(**changes) == 1
+    if changed:
+        push_ops_board_changed_on_commit()
+    return changed

@@ -46,10 +46,11 @@ def test_a_key_is_created_with_the_ticked_scopes_and_listed_with_them() -> None:
     client = logged_in(admin)
 
     created = client.post("/brand/keys/create/", {"name": "Shift planner",
-                                                  "scopes": ["shifts:manage", "shifts:read"]})
+                                                  "scopes": ["shifts:manage", "shifts:read"]},
+                          follow=True)
     listing = client.get("/brand/keys/").content.decode()
 
-    assert created.status_code == 200
+    assert created.redirect_chain == [("/brand/keys/", 302)]
     assert "Scopes: shifts:read, shifts:manage" in created.content.decode()
     assert ApiKey.objects.get(brand=brand).scopes == ["shifts:read", "shifts:manage"]
     assert re.search(r'<ul class="key-scopes">\s*<li><code>shifts:read</code></li>\s*'
@@ -102,3 +103,31 @@ def test_a_refused_rotation_shows_the_creation_form_as_new(now: datetime) -> Non
     assert "checked" in checkbox(page, "inquiries:read")
     assert "checked" not in checkbox(page, "queues:read")
     assert ApiKey.objects.count() == 1
+
+
+def test_a_reload_after_creating_a_key_creates_no_second_key_and_hides_the_raw_key() -> None:
+    """Post/redirect/get: the raw key shows once, on the page the post redirects to."""
+    brand = factories.brand()
+    client = logged_in(factories.brand_member(of=brand, role=BrandRole.ADMIN))
+
+    posted = client.post("/brand/keys/create/", {"name": "Zendesk", "scopes": ["queues:read"]})
+    shown = client.get("/brand/keys/")
+    reloaded = client.get("/brand/keys/")
+
+    assert (posted.status_code, posted["Location"]) == (302, "/brand/keys/")
+    assert ApiKey.objects.filter(brand=brand).count() == 1
+    assert '<code id="raw-key">sl_' in shown.content.decode()
+    assert "no-store" in shown["Cache-Control"]
+    assert 'id="raw-key"' not in reloaded.content.decode()
+
+
+def test_revoke_and_rotate_ask_for_confirmation_first() -> None:
+    brand = factories.brand()
+    admin = factories.brand_member(of=brand, role=BrandRole.ADMIN)
+    access_services.api_key_create(brand=brand, actor=factories.brand_owner(of=brand),
+                                   name="Helpdesk", scopes=["queues:read"])
+
+    page = logged_in(admin).get("/brand/keys/").content.decode()
+
+    assert re.search(r'action="/brand/keys/\d+/revoke/"[^>]*data-confirm="Revoke the key', page)
+    assert re.search(r'action="/brand/keys/\d+/rotate/"[^>]*data-confirm="Rotate the key', page)

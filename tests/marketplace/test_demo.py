@@ -2,6 +2,7 @@
 of published slots, and a demo queue that shows a realistic configuration yet is covered at
 any hour, so the README loop works whenever it is run."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
@@ -114,3 +115,20 @@ def test_the_demo_has_last_months_issued_invoice_once() -> None:
             invoice.vat_treatment) == ("issued", "2026-11-01", 16 * 450, "domestic")
     assert [(line.channel, line.quantity) for line in invoice.lines.all()] == [
         ("chat", 2), ("email", 14)]
+
+
+def test_the_demo_content_agrees_with_itself() -> None:
+    """The training pack, the queue's guidelines, the quiz's answer and the macros give the
+    same return window, and no macro promises what the guidelines forbid (a delivery date)."""
+    from marketplace.devstack import demo
+
+    windows = {
+        "training pack": re.findall(r"(\d+) days for unworn", demo.DEMO_GUIDELINES),
+        "queue guidelines": re.findall(r"returned within (\d+) days", demo.DEMO_QUEUE_GUIDELINES),
+        "quiz": [next(options[correct].split()[0] for prompt, options, correct in demo.DEMO_QUIZ
+                      if "return" in prompt)],
+    }
+    assert windows == {"training pack": ["30"], "queue guidelines": ["30"], "quiz": ["30"]}
+    assert "Never promise a delivery date" in demo.DEMO_GUIDELINES
+    for body in demo.DEMO_MACROS.values():
+        assert not re.search(r"\b(ships|arrives?|delivered) (with)?in\b", body), body

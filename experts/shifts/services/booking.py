@@ -22,6 +22,7 @@ from experts.shifts.models import (
     WaitlistStatus,
 )
 from marketplace.infra.errors import Conflict, NotFound, PermissionDenied
+from marketplace.infra.push import push_ops_board_changed_on_commit
 from marketplace.infra.tasking import enqueue_on_commit
 
 
@@ -68,6 +69,8 @@ def shift_booking_create(*, slot: ShiftSlot, expert: ExpertProfile, now: datetim
         locked_slot = _lock_slot(slot.pk)
         if locked_slot.ends_at <= now:
             raise Conflict("This shift is over.", code="shift_over")
+        if locked_slot.cancelled_at is not None:
+            raise Conflict("This shift was cancelled.", code="shift_cancelled")
         _check_may_book(expert, locked_slot)
         mine = locked_slot.bookings.filter(status__in=LIVE_BOOKING_STATUSES, expert=expert).first()
         if mine is not None:
@@ -79,6 +82,8 @@ def shift_booking_create(*, slot: ShiftSlot, expert: ExpertProfile, now: datetim
         ShiftWaitlistEntry.objects.filter(
             slot=locked_slot, expert=expert, status=WaitlistStatus.WAITING
         ).update(status=WaitlistStatus.PROMOTED, left_at=now, booking=booking)
+        if locked_slot.starts_at <= now:
+            push_ops_board_changed_on_commit()
         return booking
 
 

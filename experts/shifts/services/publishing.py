@@ -12,9 +12,15 @@ from django.db import transaction
 from billing.terms.models import PremiumTier
 from experts.shifts import schedule
 from experts.shifts.models import (
+    LIVE_BOOKING_STATUSES,
+    BookingStatus,
+    ShiftBooking,
     ShiftSlot,
+    ShiftWaitlistEntry,
+    WaitlistStatus,
 )
-from marketplace.infra.errors import DomainError, RuleViolation
+from marketplace.infra.errors import Conflict, DomainError, NotFound, RuleViolation
+from marketplace.infra.tasking import enqueue_on_commit
 from marketplace.queues.models import OverflowQueue
 
 MAX_PATTERN_DAYS = 92
@@ -126,3 +132,55 @@ def shift_pattern_publish(
         ]
     return PatternResult(created=created, already_published=len(future) - len(created),
                          in_the_past=len(spans) - len(future))
+
+
+def _lock_slot_of(*, slot_id: int, queue_ids: list[int] | None) -> ShiftSlot:
+    """The slot, locked, when it belongs to one of `queue_ids` (any queue for None) and is not
+    cancelled; another brand's slot answers as if it did not exist."""
+    slots = ShiftSlot.objects.select_for_update(of=("self",)).filter(pk=slot_id,
+                                                                     cancelled_at__isnull=True)
+    if queue_ids is not None:
+        slots = slots.filter(queue_id__in=queue_ids)
+    slot = slots.select_related("queue").first()
+    if slot is None:
+        raise NotFound("Shift not found.")
+    return slot
+
+
+def shift_slot_update(*, slot_id: int, queue_ids: list[int] | None, headcount: int,
+                      is_hot: bool, premium_tier: str) -> ShiftSlot:
+    """Changes a published slot's seats, hot mark and premium tier. The seats never go below
+    the experts already booked on it (cancel the slot instead)."""
+    tier = premium_tier_parse(premium_tier)
+    with transaction.atomic():
+        slot = _lock_slot_of(slot_id=slot_id, queue_ids=queue_ids)
+        _validate(starts_at=slot.starts_at, ends_at=slot.ends_at, headcount=headcount, now=None)
+        booked = slot.bookings.filter(status__in=LIVE_BOOKING_STATUSES).count()
+        if headcount < booked:
+            raise Conflict(f"{booked} experts are booked on this shift: keep at least "
+                           f"{booked} seats, or cancel the shift.", code="headcount_below_booked")
+        slot.headcount, slot.is_hot, slot.premium_tier = headcount, is_hot, tier
+        slot.save(update_fields=["headcount", "is_hot", "premium_tier"])
+    return slot
+
+
+def shift_slot_cancel(*, slot_id: int, queue_ids: list[int] | None, now: datetime) -> int:
+    """Cancels a slot that has not started: its bookings are cancelled (never no-shows, so no
+    quality penalty), its waitlist emptied, and every booked expert is emailed after commit.
+    Returns how many experts were booked."""
+    with transaction.atomic():
+        slot = _lock_slot_of(slot_id=slot_id, queue_ids=queue_ids)
+        if slot.starts_at <= now:
+            raise Conflict("This shift has started: it can no longer be cancelled.",
+                           code="shift_started")
+        booking_ids = list(slot.bookings.filter(status__in=LIVE_BOOKING_STATUSES)
+                           .values_list("pk", flat=True))
+        ShiftBooking.objects.filter(pk__in=booking_ids).update(
+            status=BookingStatus.CANCELLED, ended_at=now)
+        ShiftWaitlistEntry.objects.filter(slot=slot, status=WaitlistStatus.WAITING).update(
+            status=WaitlistStatus.LEFT, left_at=now)
+        slot.cancelled_at = now
+        slot.save(update_fields=["cancelled_at"])
+        for booking_id in booking_ids:
+            enqueue_on_commit("experts.send_shift_email", booking_id, "slot_cancelled")
+    return len(booking_ids)

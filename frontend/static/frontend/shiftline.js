@@ -79,3 +79,40 @@ htmx.defineExtension("live-sync", {
     return template.innerHTML;
   },
 });
+// A form marked `data-confirm="Question?"` asks before it is sent, in a modal <dialog> (focus
+// starts on the safe choice, Escape keeps things as they are); `data-confirm-button` names the
+// action's button. Without scripts the form is sent as before, and the server still checks it.
+(() => {
+  let confirmed = null;
+  const dialog = () => {
+    let element = document.getElementById("confirm-dialog");
+    if (element) return element;
+    element = document.createElement("dialog");
+    element.id = "confirm-dialog";
+    element.setAttribute("aria-labelledby", "confirm-dialog-title");
+    element.setAttribute("aria-describedby", "confirm-dialog-text");
+    element.innerHTML = '<h2 id="confirm-dialog-title">Are you sure?</h2>'
+      + '<p id="confirm-dialog-text"></p><form method="dialog" class="confirm-actions">'
+      + '<button value="cancel" class="secondary">Keep it</button> '
+      + '<button value="confirm" class="danger"></button></form>';
+    document.body.append(element);
+    return element;
+  };
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) return;
+    if (confirmed === form) { confirmed = null; return; }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    const box = dialog();
+    box.querySelector("#confirm-dialog-text").textContent = form.dataset.confirm;
+    box.querySelector("[value=confirm]").textContent = form.dataset.confirmButton || "Confirm";
+    box.returnValue = "";
+    box.onclose = () => {
+      if (box.returnValue !== "confirm") return;
+      confirmed = form;
+      form.requestSubmit(event.submitter || undefined);
+    };
+    box.showModal();
+  }, true);
+})();

@@ -306,7 +306,7 @@ def test_key_is_shown_once_and_refused_at_once_after_revoke() -> None:
     client = logged_in(factories.brand_member(of=queue.brand, role=BrandRole.ADMIN))
 
     created = client.post("/brand/keys/create/", {"name": "Zendesk bridge",
-                                                   "scopes": ["queues:read"]})
+                                                   "scopes": ["queues:read"]}, follow=True)
     raw_key = re.search(r'<code id="raw-key">(sl_\w+_[\w-]+)</code>', created.content.decode())
     assert raw_key is not None
     assert api(raw_key[1]).get("/api/v1/queues").status_code == 200
