@@ -30,9 +30,11 @@ from experts.profiles import selectors as profiles_selectors
 from experts.profiles.models import ExpertProfile
 from marketplace.infra.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, UserGroupConsumer
 from marketplace.infra.push import expert_group
+from marketplace.inquiries import selectors as inquiries_selectors
 from routing.assignments import selectors as assignments_selectors
 from routing.models import OfferStatus
 from routing.offers import selectors as offers_selectors
+from routing.offers.services import OfferClosedReason
 
 
 class ExpertConsumer(UserGroupConsumer):
@@ -80,9 +82,32 @@ class ExpertConsumer(UserGroupConsumer):
             await self.send(text_data=html)
 
     async def offer_closed(self, event: dict[str, Any]) -> None:
-        await self.send(
-            text_data=f'<div id="offer-{int(event["offer_id"])}" hx-swap-oob="delete"></div>'
-        )
+        """Accepted or declined here: the card goes. Taken, handed back, withdrawn or expired:
+        the card says so in words, until the expert dismisses it."""
+        html = await database_sync_to_async(self._render_offer_closed)(
+            int(event["offer_id"]), str(event.get("reason", "")), str(event.get("detail", "")))
+        await self.send(text_data=html)
+
+    async def assignments_changed(self, event: dict[str, Any]) -> None:
+        """An inquiry the expert holds changed status (accepted, answered, the customer wrote
+        back, resolved): the list of open inquiries and each one's status on the page."""
+        await self.send(text_data=await database_sync_to_async(self._render_assignments)())
+
+    async def inquiry_message(self, event: dict[str, Any]) -> None:
+        """The customer wrote on an inquiry this expert holds: the message joins its open
+        conversation (a page without it drops the fragment)."""
+        html = await database_sync_to_async(self._render_message)(
+            int(event["inquiry_id"]), int(event["message_id"]))
+        if html:
+            await self.send(text_data=html)
+
+    async def message_delivery(self, event: dict[str, Any]) -> None:
+        """One of the expert's replies changed delivery state (sent to their user's group)."""
+        html = await database_sync_to_async(render_to_string)(
+            "frontend/expert/_delivery.html",
+            {"message_id": int(event["message_id"]), "status": str(event["status"]),
+             "oob": True})
+        await self.send(text_data=html)
 
     async def connection_revoke(self, event: dict[str, Any]) -> None:
         """The expert logged out or was suspended: the live pipe closes at once."""
@@ -94,6 +119,7 @@ class ExpertConsumer(UserGroupConsumer):
             text_data=f'<div id="assignment-{int(event["inquiry_id"])}" hx-swap-oob="delete">'
             "</div>"
         )
+        await self.send(text_data=await database_sync_to_async(self._render_assignments)())
 
     async def inquiry_customer_replied(self, event: dict[str, Any]) -> None:
         """The customer answered an inquiry this expert holds: a notice above the offers."""
@@ -113,6 +139,33 @@ class ExpertConsumer(UserGroupConsumer):
             return render_to_string(
                 "frontend/expert/_offer_pushed.html", {"offer": offer}
             )
+
+    def _render_offer_closed(self, offer_id: int, reason: str, detail: str) -> str:
+        offer = offers_selectors.offer_get_for_expert(offer_id=offer_id, expert_id=self.expert_id)
+        if offer is None or reason in ("", OfferClosedReason.ACCEPTED, OfferClosedReason.DECLINED):
+            return f'<div id="offer-{offer_id}" hx-swap-oob="delete"></div>'
+        return render_to_string("frontend/expert/_offer_gone.html",
+                                {"offer": offer, "reason": reason, "detail": detail})
+
+    def _render_assignments(self) -> str:
+        return render_to_string("frontend/expert/_assignments_changed.html", {
+            "assignments": assignments_selectors.assignment_list_active_for_expert(
+                expert=self.expert),
+        })
+
+    def _render_message(self, inquiry_id: int, message_id: int) -> str | None:
+        assignment = assignments_selectors.assignment_for_expert(inquiry_id=inquiry_id,
+                                                                 expert=self.expert)
+        if assignment is None:
+            return None
+        message = inquiries_selectors.message_list_for_inquiry(
+            inquiry=assignment.inquiry).filter(pk=message_id).first()
+        if message is None:
+            return None
+        return render_to_string("frontend/expert/_message_pushed.html", {
+            "message": message, "customer": assignment.inquiry.customer,
+            "inquiry_id": inquiry_id,
+        })
 
     def _render_state(self) -> str:
         """In the expert's own zone, as their pages are."""

@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from marketplace.delivery.models import DeliveryAttempt
 from marketplace.infra import outbound, signing
 from marketplace.infra.errors import Conflict, NotFound
+from marketplace.infra.push import push_to_user_on_commit
 from marketplace.infra.tasking import enqueue_on_commit
 from marketplace.inquiries.models import (
     DeliveryStatus,
@@ -171,7 +172,15 @@ def message_deliver(*, message_id: int, now: datetime, final_attempt: bool = Fal
         message.delivery_attempts = number
         message.save(update_fields=["delivery_attempts", "delivery_status", "delivered_at",
                                     "delivery_error"])
+        _push_delivery_state(message)
     return message
+
+
+def _push_delivery_state(message: Message) -> None:
+    """Tells the reply's author (the expert's open pages) its delivery state, after commit."""
+    if message.author_id is not None:
+        push_to_user_on_commit(message.author_id, "message.delivery", message_id=message.pk,
+                               status=message.delivery_status)
 
 
 # A reply is stalled when its next attempt is this late: a delivery task lost with Redis, or a
@@ -230,6 +239,7 @@ def message_retry_delivery(*, brand: Brand, message_id: int, now: datetime) -> M
                            code="not_failed")
         message.delivery_status = DeliveryStatus.PENDING
         message.save(update_fields=["delivery_status"])
+        _push_delivery_state(message)
         inquiry_record_event(inquiry=message.inquiry, kind="delivery_retried", now=now,
                              description="The brand asked to deliver the reply again.",
                              data={"message_id": message.pk})
@@ -282,6 +292,7 @@ def message_record_bounce(*, message_id: int, reason: str, now: datetime) -> Mes
         message.delivery_status = DeliveryStatus.FAILED
         message.delivery_error = f"Bounced: {reason}"[:500]
         message.save(update_fields=["delivery_status", "delivery_error"])
+        _push_delivery_state(message)
         inquiry_record_event(
             inquiry=message.inquiry, kind="delivery_bounced", now=now,
             description=f"The customer's mail server returned the reply: {reason}"[:500],

@@ -194,6 +194,14 @@ def push_to_expert_on_commit(expert_id: int, event_type: str, **payload: Any) ->
                      lambda: _send(expert_group(expert_id), event))
 
 
+def push_to_user_on_commit(user_id: int, event_type: str, **payload: Any) -> None:
+    """To every live socket of one person (an expert's reply's delivery state goes to its
+    author, wherever they are looking). A failed push is logged, never fatal."""
+    event = {"type": event_type, **payload}
+    run_after_commit(f"push to {user_group(user_id)}",
+                     lambda: _send(user_group(user_id), event))
+
+
 def push_session_ended_on_commit(*, user_id: int, reason: str) -> None:
     """Closes every open socket of the user (their password changed: the sessions those
     sockets were opened with are no longer valid). A failed push is logged, never fatal."""

@@ -170,6 +170,9 @@ def inquiry_add_customer_message(
             message_store_attachments(message, attachments)
             data = {"message_id": message.pk}
             expert_id = assignments_selectors.expert_id_assigned_to_inquiry(inquiry_id=inquiry.pk)
+            if expert_id is not None and not automatic:
+                push_to_expert_on_commit(expert_id, "inquiry.message", inquiry_id=inquiry.pk,
+                                         message_id=message.pk)
             if automatic:
                 inquiry_record_event(inquiry=inquiry, kind="auto_reply", now=now, data=data,
                                      description="An automatic reply (out of office or "
@@ -182,6 +185,7 @@ def inquiry_add_customer_message(
                 )
                 push_to_expert_on_commit(expert_id, "inquiry.customer_replied",
                                          inquiry_id=inquiry.pk, subject=inquiry.subject)
+                push_to_expert_on_commit(expert_id, "assignments.changed")
             elif inquiry.status in AWAITING_CUSTOMER:
                 inquiry_change_status(
                     inquiry=inquiry, status=InquiryStatus.QUEUED, kind="customer_replied",

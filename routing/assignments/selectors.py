@@ -1,6 +1,7 @@
 """Reads of assignments."""
 
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import (
@@ -68,3 +69,26 @@ def resolving_expert_id(*, inquiry_id: int) -> int | None:
 def expert_id_assigned_to_inquiry(*, inquiry_id: int) -> int | None:
     return (Assignment.objects.filter(inquiry_id=inquiry_id, status=AssignmentStatus.ACTIVE)
             .values_list("expert_id", flat=True).first())
+
+
+@dataclass(frozen=True)
+class AssignmentTimers:
+    """The clocks an expert works against on one inquiry, both None once they no longer run:
+    `first_response_due_at`, the brand's first-response target, until the first reply; and, on
+    a chat, `chat_reply_due_at`, when a silent acceptance is taken back and reassigned (the
+    queue's chat reply timeout after accepting, 3 minutes by default)."""
+
+    first_response_due_at: datetime | None
+    chat_reply_due_at: datetime | None
+
+
+def assignment_timers(*, assignment: Assignment) -> AssignmentTimers:
+    inquiry = assignment.inquiry
+    if assignment.status != AssignmentStatus.ACTIVE or inquiry.first_replied_at is not None:
+        return AssignmentTimers(first_response_due_at=None, chat_reply_due_at=None)
+    chat_due = None
+    if inquiry.channel == "chat":
+        chat_due = assignment.created_at + timedelta(
+            seconds=inquiry.queue.chat_reply_timeout_seconds)
+    return AssignmentTimers(first_response_due_at=inquiry.first_response_due_at,
+                            chat_reply_due_at=chat_due)

@@ -20,6 +20,7 @@ from routing.models import (
 )
 from routing.offers import selectors as offers_selectors
 from routing.offers.services import (
+    OfferClosedReason,
     _offer_to_best_candidates,
     _withdraw_pending_offers,
     offer_withdraw,
@@ -51,9 +52,11 @@ def assignment_reply(
             raise DomainError("Write a reply before sending.", code="empty_reply")
         if assignment.status != AssignmentStatus.ACTIVE:
             raise PermissionDenied("This inquiry is no longer assigned to you.")
-        return inquiries_services.message_create_reply(
+        message = inquiries_services.message_create_reply(
             inquiry=inquiry, author=author, body=body.strip(), now=now
         )
+        push_to_expert_on_commit(expert.pk, "assignments.changed")
+        return message
 
 
 def _expert_csat(expert_id: int) -> pricing_services.ExpertCsat:
@@ -98,6 +101,7 @@ def assignment_resolve(*, inquiry_id: int, expert: ExpertProfile, now: datetime)
             queue_name=queue.name, channel=inquiry.channel)
         seats.seat_release(expert_id=expert.pk, channel=inquiry.channel, now=now)
         enqueue_on_commit("routing.expert_capacity_freed", expert.pk)
+        push_to_expert_on_commit(expert.pk, "assignments.changed")
     return assignment
 
 
@@ -107,7 +111,8 @@ def inquiry_hand_back(*, inquiry_id: int, reason: str, now: datetime) -> bool:
         inquiry = inquiries_services.inquiry_lock(inquiry_id=inquiry_id)
         if inquiry.status not in offers_selectors.UNASSIGNED:
             return False
-        _withdraw_pending_offers(inquiry, now)
+        _withdraw_pending_offers(inquiry, now, reason=OfferClosedReason.HANDED_BACK,
+                                 detail=reason)
         inquiries_services.inquiry_change_status(
             inquiry=inquiry, status=InquiryStatus.HANDED_BACK, kind="handed_back", now=now,
             description=reason,

@@ -3,6 +3,7 @@
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from functools import cache
 
 from django.contrib.auth.models import User
@@ -34,6 +35,23 @@ logger = logging.getLogger(__name__)
 
 SWEEP_BATCH = 200
 SHORTLIST = 10
+
+
+class OfferClosedReason(StrEnum):
+    """Why an offer left an expert's page, sent with `offer.closed` so the page can say it in
+    words (experts/presence/consumers.py)."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TAKEN = "taken"
+    HANDED_BACK = "handed_back"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+CLOSED_BY_KIND = {"declined": OfferClosedReason.DECLINED,
+                  "offer_expired": OfferClosedReason.EXPIRED,
+                  "offer_withdrawn": OfferClosedReason.WITHDRAWN}
 
 
 @dataclass(frozen=True)
@@ -247,7 +265,9 @@ def offer_accept(*, offer_id: int, expert: ExpertProfile, now: datetime) -> Assi
             actor=expert.user, description=f"Accepted by {expert.display_name}.",
             data={"offer_id": offer.pk, "expert_id": expert.pk},
         )
-        push_to_expert_on_commit(expert.pk, "offer.closed", offer_id=offer.pk)
+        push_to_expert_on_commit(expert.pk, "offer.closed", offer_id=offer.pk,
+                                 reason=OfferClosedReason.ACCEPTED.value)
+        push_to_expert_on_commit(expert.pk, "assignments.changed")
     return assignment
 
 
@@ -295,7 +315,8 @@ def _after_offer_closed(
     offers is still pending (a multi-offer); otherwise it goes back to the queue. Returns True
     when it is still offered. Caller holds the inquiry and offer locks."""
     seats.seat_release(expert_id=offer.expert_id, channel=inquiry.channel)
-    push_to_expert_on_commit(offer.expert_id, "offer.closed", offer_id=offer.pk)
+    push_to_expert_on_commit(offer.expert_id, "offer.closed", offer_id=offer.pk,
+                             reason=CLOSED_BY_KIND[kind].value, detail=description)
     data = {"offer_id": offer.pk, "expert_id": offer.expert_id}
     if Offer.objects.filter(inquiry=inquiry, status=OfferStatus.PENDING).exists():
         inquiries_services.inquiry_record_event(
@@ -349,16 +370,20 @@ def expert_pull_waiting_work(*, expert_id: int, now: datetime) -> int:
     return offered
 
 
-def _withdraw_pending_offers(inquiry: Inquiry, now: datetime) -> None:
+def _withdraw_pending_offers(inquiry: Inquiry, now: datetime,
+                             reason: str = "taken", detail: str = "") -> None:
     """Caller holds the inquiry lock. Seats are released in expert order, so two transactions
-    releasing the same seats never wait for each other in a cycle."""
+    releasing the same seats never wait for each other in a cycle. `reason` (an
+    `OfferClosedReason`) and `detail` tell each expert why their offer went: by default another
+    expert accepted the inquiry first."""
     for offer in Offer.objects.select_for_update().filter(
             inquiry=inquiry, status=OfferStatus.PENDING).order_by("expert_id"):
         offer.status = OfferStatus.WITHDRAWN
         offer.responded_at = now
         offer.save(update_fields=["status", "responded_at"])
         seats.seat_release(expert_id=offer.expert_id, channel=inquiry.channel)
-        push_to_expert_on_commit(offer.expert_id, "offer.closed", offer_id=offer.pk)
+        push_to_expert_on_commit(offer.expert_id, "offer.closed", offer_id=offer.pk,
+                                 reason=str(reason), detail=detail)
 
 
 def offer_withdraw(*, offer_id: int, reason: str, now: datetime) -> bool:

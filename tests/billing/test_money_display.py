@@ -60,8 +60,10 @@ def test_450_yen_earned_shows_as_yen_450_on_the_experts_earnings_page(
     client = Client()
     client.force_login(expert.user)
 
-    page = client.get("/expert/").content.decode()
+    workspace = client.get("/expert/").content.decode()
+    page = client.get("/expert/earnings/").content.decode()
 
-    assert '<strong data-currency="JPY" data-minor="450">¥450</strong>' in page
+    assert '<strong data-currency="JPY" data-minor="450">¥450</strong>' in workspace
+    assert "JPY 4.50" not in workspace
     assert "<td>¥450</td>" in page
     assert "JPY 4.50" not in page

@@ -59,7 +59,7 @@ document.addEventListener("click", async (event) => {
 })();
 // `hx-ext="ws, live-sync"`: what a live socket sends is idempotent on the page. An offer card
 // already shown is not added again (a reconnect sends every pending offer, and a push may
-// race with it), and a fragment whose target this page does not have is dropped quietly.
+// race with it; a message already in its conversation likewise), and a fragment whose target this page does not have is dropped quietly.
 htmx.defineExtension("live-sync", {
   transformResponse: (text) => {
     const template = document.createElement("template");
@@ -71,7 +71,7 @@ htmx.defineExtension("live-sync", {
       if (!selector) continue;
       if (!document.querySelector(selector)) { element.remove(); continue; }
       if (oob.startsWith("afterbegin") || oob.startsWith("beforeend")) {
-        for (const card of Array.from(element.querySelectorAll("[data-offer-id]"))) {
+        for (const card of Array.from(element.querySelectorAll("[data-offer-id], .message[id]"))) {
           if (document.getElementById(card.id)) card.remove();
         }
       }
