@@ -483,8 +483,8 @@ class Books(RuleBasedStateMachine):
                        .values_list("idempotency_key").annotate(times=Count("id")))
         assert all(times == 1 for times in created.values())
         assert len(created) == len(self.payouts)
-        transfers = [request.idempotency_key for request in FakeStripeHttpClient.requests
-                     if request.path == "/v1/transfers"]
+        transfers = [request.idempotency_key
+                     for request in FakeStripeHttpClient.post_requests("/v1/transfers")]
         assert len(transfers) == len(set(transfers)) == sum(
             1 for payout in self.payouts if payout.method == PayoutMethod.STRIPE)
 
