@@ -133,13 +133,19 @@ def escalation_fees(*, brand_id: int, currency: str, period: Period) -> list[tup
 
 def accepted_dispute_credits(*, brand_id: int, currency: str,
                              period: Period) -> list[tuple[int, int]]:
-    """(inquiry id, credited amount as a negative) for accepted disputes of tickets billed in
-    the period; they are credited on the period's invoice when accepted before it is issued."""
+    """(inquiry id, credited amount as a negative) for accepted disputes of tickets first
+    billed in the period; they are credited on the period's invoice when accepted before it
+    is issued. A dispute takes back a ticket's first charge (billing/disputes), so a ticket
+    billed again in a later month after a late reopening is credited on its first month's
+    invoice only."""
+    resolutions = _brand_entries(brand_id=brand_id, currency=currency).filter(
+        transaction__kind=TransactionKind.TICKET_RESOLVED)
     billed_in_period = (
-        _brand_entries(brand_id=brand_id, currency=currency)
-        .filter(transaction__kind=TransactionKind.TICKET_RESOLVED,
-                transaction__created_at__gte=period.starts_at,
-                transaction__created_at__lt=period.ends_at)
+        resolutions.filter(transaction__created_at__gte=period.starts_at,
+                           transaction__created_at__lt=period.ends_at)
+        .exclude(transaction__reference_inquiry_id__in=resolutions.filter(
+            transaction__created_at__lt=period.starts_at)
+            .values("transaction__reference_inquiry_id"))
         .values("transaction__reference_inquiry_id")
     )
     rows = (

@@ -230,11 +230,12 @@ def invoice_run_for_brand(*, details: BillingDetails, currency: str, period_firs
 
 
 def credit_note_issue(*, invoice: Invoice, inquiry_id: int, amount_minor: int,
-                      now: datetime) -> Invoice:
+                      now: datetime, cause: str = "") -> Invoice:
     """A credit note against an issued invoice for one ticket's charge (`amount_minor`
     positive), at the invoice's VAT rate; posts the VAT back (debit VAT payable, credit the
-    receivable). The net was credited by the dispute's own ledger transaction. Caller holds
-    the invoice's lock."""
+    receivable). The net was credited by the caller's own ledger transaction (a dispute
+    accepted, or an escalation taking a resolution back); `cause` says which on its line
+    ("disputed ticket #12 accepted" when empty). Caller holds the invoice's lock."""
     issue_date = now.astimezone(selectors.billing_zone()).date()
     vat_minor = vat_amount_minor(net_minor=amount_minor, rate_percent=invoice.vat_rate_percent)
     note = Invoice(
@@ -253,7 +254,7 @@ def credit_note_issue(*, invoice: Invoice, inquiry_id: int, amount_minor: int,
     note.save()
     InvoiceLine.objects.create(
         invoice=note, position=1, kind=InvoiceLineKind.CREDIT, quantity=1,
-        description=f"Credit: disputed ticket #{inquiry_id} accepted "
+        description=f"Credit: {cause or f'disputed ticket #{inquiry_id} accepted'} "
                     f"(invoice {invoice.display_number})",
         unit_minor=-amount_minor, amount_minor=-amount_minor)
     if vat_minor:

@@ -5,8 +5,11 @@ task retries with the same idempotency key.
 
 Stripe Connect: a Transfer from the platform balance to the expert's connected account, its
 idempotency key the payout's own (`payout-<id>`), so a resumed run gets the first transfer back
-instead of a second one (Stripe keeps keys for at least 24 hours). The SDK's HTTP client comes
-from settings.STRIPE_HTTP_CLIENT when set (tests inject a recorded-shape fake there).
+instead of a second one. Stripe keeps keys for at least 24 hours only, so before creating a
+transfer the send first looks for one it already made for this payout (the connected account's
+transfers since the batch was drafted, matched by the payout id in their metadata) and adopts
+it: a run resumed days after a crash does not pay twice. The SDK's HTTP client comes from
+settings.STRIPE_HTTP_CLIENT when set (tests inject a recorded-shape fake there).
 
 Bank file: nothing leaves here; the payout waits in the batch's CSV and SEPA files until ops
 upload them to the bank and mark the batch paid.
@@ -21,6 +24,9 @@ from django.utils.module_loading import import_string
 
 from billing.payouts.models import Payout, PayoutDetails, PayoutMethod
 from marketplace.infra.errors import Conflict
+
+PAYOUT_ID_METADATA = "shiftline_payout_id"
+LOOKUP_SLACK_SECONDS = 3600
 
 
 class TransientProviderError(Exception):
@@ -63,6 +69,9 @@ class StripeConnectProvider:
         except ProviderNotConfigured as error:
             raise TransientProviderError(error.message) from error
         try:
+            existing = self._existing_transfer_id(client, payout, details)
+            if existing:
+                return SendResult(reference=existing)
             transfer = client.v1.transfers.create(
                 params={
                     "amount": payout.amount_minor,
@@ -70,7 +79,7 @@ class StripeConnectProvider:
                     "destination": details.stripe_account_id,
                     "transfer_group": f"payout-week-{payout.batch.week_start.isoformat()}",
                     "description": f"Shiftline payout, week of {payout.batch.week_start}",
-                    "metadata": {"shiftline_payout_id": str(payout.pk)},
+                    "metadata": {PAYOUT_ID_METADATA: str(payout.pk)},
                 },
                 options={"idempotency_key": payout.idempotency_key},
             )
@@ -81,6 +90,21 @@ class StripeConnectProvider:
                 raise TransientProviderError(str(error)) from error
             return SendResult(failure=error.user_message or str(error))
         return SendResult(reference=transfer.id)
+
+    @staticmethod
+    def _existing_transfer_id(client: stripe.StripeClient, payout: Payout,
+                              details: PayoutDetails) -> str:
+        """The transfer an earlier attempt made for this payout, or "". Transfers cannot be
+        searched by metadata, so the destination's transfers since the batch was drafted (an
+        hour earlier, for clock skew) are read, a page of 100 at a time."""
+        since = int(payout.batch.drafted_at.timestamp()) - LOOKUP_SLACK_SECONDS
+        transfers = client.v1.transfers.list(params={
+            "destination": details.stripe_account_id, "created": {"gte": since}, "limit": 100})
+        for transfer in transfers.auto_paging_iter():
+            metadata = transfer.metadata.to_dict() if transfer.metadata else {}
+            if metadata.get(PAYOUT_ID_METADATA) == str(payout.pk):
+                return str(transfer.id)
+        return ""
 
 
 class BankFileProvider:

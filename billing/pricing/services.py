@@ -13,7 +13,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import transaction
 
+from billing.invoices import selectors as invoices_selectors
+from billing.invoices import services as invoices_services
+from billing.invoices.models import InvoiceStatus
 from billing.ledger.models import (
     Account,
     AccountKind,
@@ -188,13 +192,51 @@ def ticket_escalated(*, inquiry_id: int, now: datetime,
                      reopen_window: timedelta | None = None) -> LedgerTransaction | None:
     """An escalated ticket is neither billed nor paid. When it was billed at a resolution
     the customer then reopened within its window (the escalation ends the same ticket), that
-    bill is reversed; returns the reversal, or None when there was nothing to undo."""
+    bill is reversed; returns the reversal, or None when there was nothing to undo (no bill in
+    the window, or its charge already credited by an accepted dispute).
+
+    The bill's month's invoice is locked first (created as a draft when missing, as a
+    dispute's decision does), so an invoice run meets the reversal either before it (the
+    ticket is not on the invoice) or after it: then the charge taken back is credited by a
+    credit note against the issued invoice, once."""
     previous = _latest_bill(inquiry_id)
     if previous is None or now > previous.created_at + _reopen_window(reopen_window):
         return None
-    return ledger_transaction_reverse(
-        transaction_id=previous.pk, now=now,
-        reason=f"Inquiry #{inquiry_id} escalated: not billed, not paid")
+    charge = (previous.entries.filter(account__kind=AccountKind.BRAND_RECEIVABLE)
+              .select_related("account").first())
+    with transaction.atomic():
+        invoice = None
+        if charge is not None and charge.account.owner_id is not None:
+            invoice = invoices_services.invoice_lock_for_month(
+                brand_id=charge.account.owner_id, currency=previous.currency,
+                period_first=invoices_selectors.month_of(previous.created_at).first,
+                details=None, now=now)
+        already = LedgerTransaction.objects.filter(reverses=previous).first()
+        if already is not None:
+            return already
+        if _credited_by_dispute(previous):
+            return None
+        reversal = ledger_transaction_reverse(
+            transaction_id=previous.pk, now=now,
+            reason=f"Inquiry #{inquiry_id} escalated: not billed, not paid")
+        if charge is not None and invoice is not None and invoice.status in (
+                InvoiceStatus.ISSUED, InvoiceStatus.PAID):
+            invoices_services.credit_note_issue(
+                invoice=invoice, inquiry_id=inquiry_id, amount_minor=charge.amount_minor,
+                now=now, cause=f"ticket #{inquiry_id} escalated after it was resolved")
+    return reversal
+
+
+def _credited_by_dispute(bill: LedgerTransaction) -> bool:
+    """An accepted dispute takes back a ticket's first resolution (billing/disputes) in a
+    transaction of its own, not linked as a reversal."""
+    first = (LedgerTransaction.objects
+             .filter(reference_inquiry_id=bill.reference_inquiry_id,
+                     kind=TransactionKind.TICKET_RESOLVED)
+             .order_by("id").values_list("pk", flat=True).first())
+    return first == bill.pk and LedgerTransaction.objects.filter(
+        reference_inquiry_id=bill.reference_inquiry_id,
+        kind=TransactionKind.DISPUTE_ACCEPTED).exists()
 
 
 def ticket_escalation_confirm_bill(

@@ -6,6 +6,7 @@ from datetime import date
 from typing import cast
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -42,12 +43,20 @@ def _csv_response(invoice: Invoice) -> StreamingHttpResponse:
         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def brand_billing_context(membership: BrandMembership) -> dict[str, object]:
-    """What the billing page shows beside the details form."""
+INVOICE_PAGE_SIZE = 50
+
+
+def brand_billing_context(membership: BrandMembership, *,
+                          invoice_page: str | None = None) -> dict[str, object]:
+    """What the billing page shows beside the details form: the invoices a page of
+    `INVOICE_PAGE_SIZE` at a time (`invoice_page`, the `page` query parameter)."""
     brand_id = membership.brand_id
+    page = Paginator(invoices_selectors.invoice_list_for_brand(brand_id=brand_id),
+                     INVOICE_PAGE_SIZE).get_page(invoice_page)
     return {
         "usage": _usage(brand_id),
-        "invoices": invoices_selectors.invoice_list_for_brand(brand_id=brand_id)[:50],
+        "invoices": page.object_list,
+        "invoice_page": page,
         "disputes": disputes_selectors.dispute_list_for_brand(brand_id=brand_id),
         "dispute_reasons": DisputeReason.choices,
     }

@@ -191,7 +191,7 @@ def _billing_page(request: HttpRequest, membership: BrandMembership, *,
         "is_owner": policy.brand_can_manage_billing(membership, membership.brand),
         "errors": errors or {},
         "form": request.POST if request.method == "POST" else None,
-        **billing_pages.brand_billing_context(membership),
+        **billing_pages.brand_billing_context(membership, invoice_page=request.GET.get("page")),
     }, status=status)
 
 

@@ -13,6 +13,7 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
 )
 from rest_framework import renderers, serializers, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -159,18 +160,38 @@ INVOICE_EXAMPLE = {
 }
 
 
+class InvoicePageOutputSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = InvoiceOutputSerializer(many=True)
+
+
 class InvoiceListApi(BrandApi):
+    class Pagination(LimitOffsetPagination):
+        default_limit = 50
+        max_limit = 200
+
     @requires_scope(ApiScope.BILLING_READ)
     @extend_schema(
         operation_id="invoice_list",
         summary="The brand's invoices and credit notes, newest first",
-        description="Issued, paid and void documents; drafts are not shown.",
-        responses={200: InvoiceOutputSerializer(many=True)},
-        examples=[OpenApiExample("Invoices", response_only=True, value=[INVOICE_EXAMPLE])],
+        description="Issued, paid and void documents; drafts are not shown. Paginated with "
+        "`limit` (up to 200, default 50) and `offset`; follow `next` and `previous`.",
+        parameters=[
+            OpenApiParameter("limit", int, description="Page size, 1 to 200 (default 50)."),
+            OpenApiParameter("offset", int, description="How many to skip."),
+        ],
+        responses={200: InvoicePageOutputSerializer},
+        examples=[OpenApiExample("A page of invoices", response_only=True, value={
+            "count": 51, "next": "https://shiftline.example/api/v1/invoices?limit=50&offset=50",
+            "previous": None, "results": [INVOICE_EXAMPLE]})],
     )
     def get(self, request: Request) -> Response:
-        invoices = selectors.invoice_list_for_brand(brand_id=self.client().brand.pk)[:200]
-        return Response(InvoiceOutputSerializer(invoices, many=True).data)
+        invoices = selectors.invoice_list_for_brand(brand_id=self.client().brand.pk)
+        paginator = self.Pagination()
+        page = paginator.paginate_queryset(invoices, request, view=self)
+        return paginator.get_paginated_response(InvoiceOutputSerializer(page, many=True).data)
 
 
 class InvoiceDetailApi(BrandApi):

@@ -13,6 +13,7 @@ from billing.disputes import services as disputes_services
 from billing.disputes.models import Dispute
 from billing.invoices import services as invoices_services
 from billing.invoices.models import Invoice, VatRate
+from frontend.views import billing as billing_views
 from marketplace.onboarding.models import Brand, BrandRole
 from tests import factories
 from tests.billing.invoices.helpers import NORTHWIND, bill_ticket
@@ -54,6 +55,23 @@ def test_the_billing_page_shows_usage_invoices_and_disputes() -> None:
     assert "Night desk" in usage
     assert invoice.display_number in page
     assert f"/brand/billing/invoices/{invoice.pk}/pdf/" in page
+
+
+def test_the_billing_page_shows_every_invoice_a_page_at_a_time(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(billing_views, "INVOICE_PAGE_SIZE", 1)
+    brand = factories.brand()
+    invoice = invoiced(brand)
+    note = invoices_services.credit_note_issue(invoice=invoice, inquiry_id=brand.pk * 100,
+                                               amount_minor=100, now=timezone.now())
+    member = logged_in(factories.brand_member(of=brand, role=BrandRole.VIEWER))
+
+    first = member.get("/brand/billing/").content.decode()
+    second = member.get("/brand/billing/?page=2").content.decode()
+
+    assert note.display_number in first and invoice.display_number not in first
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    assert invoice.display_number in second and note.display_number not in second
 
 
 def test_the_brand_downloads_its_pdf_and_csv_and_not_anothers() -> None:

@@ -24,6 +24,8 @@ from billing.payouts.services.ledger import (
     payout_post_created,
     payout_post_failed,
     payout_post_paid,
+    payout_post_partly_reversed,
+    payout_reversed_minor,
 )
 from marketplace.infra.errors import Conflict
 from marketplace.infra.tasking import enqueue_on_commit
@@ -116,16 +118,58 @@ def payout_mark_paid(*, payout_id: int, now: datetime) -> Payout:
 
 def payout_mark_failed(*, payout_id: int, reason: str, now: datetime) -> Payout:
     """The money did not arrive, or came back: the payout's postings are reversed so the expert
-    is owed it again, and it joins their next payout."""
+    is owed it again, and it joins their next payout (after a partial reversal, only what had
+    not come back yet)."""
     with transaction.atomic():
         payout = payout_lock(payout_id=payout_id)
         if payout.status not in (PayoutStatus.SENT, PayoutStatus.PAID):
             return payout
+        if payout_reversed_minor(payout=payout):
+            return _reversed_to(payout, payout.amount_minor, reason=reason, now=now)
         payout_post_failed(payout=payout, reason=reason, now=now)
         payout.status = PayoutStatus.FAILED
         payout.failure_reason = reason[:300]
         payout.updated_at = now
         payout.save(update_fields=["status", "failure_reason", "updated_at"])
+    return payout
+
+
+def payout_record_reversal(*, payout_id: int, amount_reversed_minor: int,
+                           now: datetime) -> Payout:
+    """Stripe reversed `amount_reversed_minor` of the payout's transfer in all (a transfer's
+    `amount_reversed`, which only grows): what was not yet returned goes back to the expert's
+    payable, and the payout fails once all of it came back. A repeated or older event changes
+    nothing."""
+    reason = "Stripe reversed the transfer"
+    with transaction.atomic():
+        payout = payout_lock(payout_id=payout_id)
+        if payout.status not in (PayoutStatus.SENT, PayoutStatus.PAID):
+            return payout
+        total = min(amount_reversed_minor, payout.amount_minor)
+        if total >= payout.amount_minor and not payout_reversed_minor(payout=payout):
+            return payout_mark_failed(payout_id=payout.pk, reason=reason, now=now)
+        return _reversed_to(payout, total, reason=reason, now=now)
+
+
+def _reversed_to(payout: Payout, total: int, *, reason: str, now: datetime) -> Payout:
+    """Caller holds the payout's lock. A transfer reversed in part had arrived, so a sent
+    payout is paid first; then the part not yet returned comes back."""
+    returned = payout_reversed_minor(payout=payout)
+    if total <= returned:
+        return payout
+    if payout.status == PayoutStatus.SENT:
+        payout_post_paid(payout=payout, now=now)
+        payout.status = PayoutStatus.PAID
+    payout_post_partly_reversed(payout=payout, reversed_total_minor=total,
+                                amount_minor=total - returned, now=now)
+    if total >= payout.amount_minor:
+        payout.status = PayoutStatus.FAILED
+        payout.failure_reason = reason[:300]
+    else:
+        payout.failure_reason = (f"{reason}: {total} of {payout.amount_minor} "
+                                 f"{payout.currency} minor units came back")[:300]
+    payout.updated_at = now
+    payout.save(update_fields=["status", "failure_reason", "updated_at"])
     return payout
 
 

@@ -5,12 +5,20 @@
 - paid: payouts in transit debited, the cash at the payout provider (Stripe) or at the bank
   (bank file) credited;
 - failed: the created transaction reversed, so the money is owed to the expert again and joins
-  their next payout (and a paid transaction reversed first when the money came back after all).
+  their next payout (and a paid transaction reversed first when the money came back after all);
+- partly reversed (Stripe reversed part of a transfer): only that part comes back, from the
+  cash at Stripe to the expert's payable, keyed by the reversed total so far.
 """
 
 from datetime import datetime
 
-from billing.ledger.models import Account, AccountKind, LedgerTransaction, TransactionKind
+from billing.ledger.models import (
+    Account,
+    AccountKind,
+    LedgerEntry,
+    LedgerTransaction,
+    TransactionKind,
+)
 from billing.ledger.services import Posting, account_get_or_create, ledger_post
 from billing.payouts.models import Payout, PayoutMethod
 
@@ -85,3 +93,32 @@ def payout_post_failed(*, payout: Payout, reason: str, now: datetime) -> None:
                       original.entries.all()],
             reverses=original, now=now,
         )
+
+
+PARTLY_REVERSED_PREFIX = "payout-partly-reversed:"
+
+
+def payout_reversed_minor(*, payout: Payout) -> int:
+    """What partial reversals of the payout returned to the expert's payable so far."""
+    return -sum(LedgerEntry.objects.filter(
+        transaction__idempotency_key__startswith=f"{PARTLY_REVERSED_PREFIX}{payout.pk}:",
+        account__kind=AccountKind.EXPERT_PAYABLE).values_list("amount_minor", flat=True))
+
+
+def payout_post_partly_reversed(*, payout: Payout, reversed_total_minor: int, amount_minor: int,
+                                now: datetime) -> LedgerTransaction:
+    """`amount_minor` more of the paid payout came back (debit the cash at the provider, credit
+    the expert's payable), `reversed_total_minor` in all so far. Caller holds the payout's
+    lock and has posted it paid."""
+    transaction, _ = ledger_post(
+        idempotency_key=f"{PARTLY_REVERSED_PREFIX}{payout.pk}:{reversed_total_minor}",
+        kind=TransactionKind.PAYOUT_FAILED, currency=payout.currency,
+        description=f"Payout {payout.pk}: part of the transfer reversed",
+        postings=[
+            Posting(_cash(payout), amount_minor, f"Returned from {payout.expert_name}"),
+            Posting(_payable(payout), -amount_minor,
+                    f"Owed to {payout.expert_name} again: reversed from payout {payout.pk}"),
+        ],
+        now=now,
+    )
+    return transaction

@@ -1,8 +1,9 @@
 """Stripe's webhook: the signature is checked by the SDK (`stripe.Webhook.construct_event`)
 with settings.STRIPE_WEBHOOK_SECRET; then a transfer's events settle its payout. A transfer
 that reaches the connected account pays the payout; a reversed one fails it, and the money is
-owed to the expert again. Events for other objects are acknowledged and ignored; a redelivered
-event changes nothing (each payout moves on only from the state before)."""
+owed to the expert again; a transfer reversed in part returns only the reversed amount.
+Events for other objects are acknowledged and ignored; a redelivered event changes nothing
+(each payout moves on only from the state before)."""
 
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,10 @@ import stripe
 from django.conf import settings
 
 from billing.payouts.models import Payout, PayoutStatus
-from billing.payouts.services.execution import payout_mark_failed, payout_mark_paid
+from billing.payouts.services.execution import (
+    payout_mark_paid,
+    payout_record_reversal,
+)
 from marketplace.infra.errors import Conflict, Unauthenticated
 
 PAID_EVENTS = frozenset({"transfer.created", "transfer.updated"})
@@ -33,9 +37,13 @@ def stripe_webhook_handle(*, payload: bytes, signature: str, now: datetime) -> s
         return "unknown transfer"
     if payout.status == PayoutStatus.PENDING:
         raise Conflict("The payout is still being sent; Stripe retries this event later.")
-    if event.type in FAILED_EVENTS or transfer.get("reversed"):
-        payout_mark_failed(payout_id=payout.pk, reason="Stripe reversed the transfer", now=now)
-        return "failed"
+    amount_reversed = int(transfer.get("amount_reversed") or 0)
+    if event.type in FAILED_EVENTS or transfer.get("reversed") or amount_reversed:
+        if transfer.get("reversed") or not amount_reversed:
+            amount_reversed = payout.amount_minor
+        payout = payout_record_reversal(payout_id=payout.pk,
+                                        amount_reversed_minor=amount_reversed, now=now)
+        return "failed" if payout.status == PayoutStatus.FAILED else "partly reversed"
     payout_mark_paid(payout_id=payout.pk, now=now)
     return "paid"
 

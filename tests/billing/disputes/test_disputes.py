@@ -11,6 +11,7 @@ from billing.disputes import selectors, services
 from billing.disputes.models import Dispute, DisputeEvent
 from billing.invoices import services as invoices_services
 from billing.models import AccountKind, LedgerEntry, LedgerTransaction
+from billing.pricing import services as pricing_services
 from marketplace.infra.errors import Conflict, FieldErrors, NotFound, RuleViolation
 from tests.billing.invoices.helpers import NORTHWIND, bill_ticket
 
@@ -230,3 +231,42 @@ def test_an_invoice_with_a_credit_note_cannot_be_voided(now: datetime) -> None:
 
     invoice.refresh_from_db()
     assert invoice.status == "issued"
+
+
+def test_a_dispute_is_credited_only_on_the_invoice_of_the_month_the_ticket_was_first_billed(
+) -> None:
+    first_billed = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    bill_ticket(inquiry_id=1, now=first_billed)
+    november = invoices_services.invoice_run_for_brand(details=NORTHWIND, currency="EUR",
+                                                       period_first=date(2026, 11, 1),
+                                                       now=RUN_AT)
+    # reopened after its window: billed again in December, a new ticket
+    reopened = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    bill_ticket(inquiry_id=1, now=reopened + timedelta(hours=1), reopened_at=reopened)
+    dispute = open_dispute(datetime(2026, 12, 8, 9, 0, tzinfo=UTC))
+    services.dispute_decide(dispute_id=dispute.pk, accept=True, reason="Misquoted policy.",
+                            actor="ops", now=datetime(2026, 12, 8, 10, 0, tzinfo=UTC))
+
+    december = invoices_services.invoice_run_for_brand(
+        details=NORTHWIND, currency="EUR", period_first=date(2026, 12, 1),
+        now=datetime(2027, 1, 1, 9, 0, tzinfo=UTC))
+
+    note = Dispute.objects.get().credit_note
+    assert note is not None and note.credited_invoice_id == november.pk
+    assert note.net_minor == -450
+    assert [(line.kind, line.amount_minor) for line in december.lines.all()] == [
+        ("tickets", 450)]
+
+
+def test_a_disputed_ticket_escalated_after_a_reopening_is_not_taken_back_twice(
+        now: datetime) -> None:
+    bill_ticket(inquiry_id=1, now=now)
+    dispute = open_dispute(now + timedelta(hours=1))
+    services.dispute_decide(dispute_id=dispute.pk, accept=True, reason="Misquoted policy.",
+                            actor="ops", now=now + timedelta(hours=2))
+
+    reversal = pricing_services.ticket_escalated(inquiry_id=1, now=now + timedelta(hours=3))
+
+    assert reversal is None
+    assert balance(AccountKind.BRAND_RECEIVABLE, 10) == 0
+    assert balance(AccountKind.EXPERT_PAYABLE, 20) == 0

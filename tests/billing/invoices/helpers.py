@@ -20,7 +20,7 @@ NORTHWIND = invoices_services.BillingDetails(
 def bill_ticket(*, inquiry_id: int, now: datetime, brand_id: int = 10, price: int = 450,
                 rate: int = 300, currency: str = "EUR", queue_id: int = 1,
                 queue_name: str = "Support", channel: str = "email",
-                expert_id: int = 20) -> LedgerTransaction:
+                expert_id: int = 20, reopened_at: datetime | None = None) -> LedgerTransaction:
     invoices_services.billed_ticket_record(inquiry_id=inquiry_id, brand_id=brand_id,
                                            queue_id=queue_id, queue_name=queue_name,
                                            channel=channel)
@@ -30,7 +30,7 @@ def bill_ticket(*, inquiry_id: int, now: datetime, brand_id: int = 10, price: in
         inquiry_id=inquiry_id, brand_id=brand_id, brand_name=f"Brand {brand_id}",
         expert_id=expert_id, expert_name="Ada", currency=currency, channel=channel,
         tier=PremiumTier.STANDARD, csat=pricing_services.ExpertCsat(percent=None, reviews=0),
-        now=now)
+        now=now, reopened_at=reopened_at)
 
 
 def contract_and_rate_card(*, brand_id: int, price: int, rate: int, currency: str, channel: str,

@@ -13,6 +13,7 @@ from billing.invoices import documents, selectors, services, tasks
 from billing.invoices.models import Invoice, InvoiceSeries
 from billing.models import AccountKind, LedgerEntry, LedgerTransaction
 from billing.money import Money
+from billing.pricing import services as pricing_services
 from marketplace.infra.errors import Conflict, RuleViolation
 from tests.billing.invoices.helpers import NORTHWIND, bill_ticket
 
@@ -236,3 +237,40 @@ def test_a_paid_invoice_cannot_be_voided(now: datetime) -> None:
         services.invoice_void(invoice_id=invoice.pk, now=RUN_AT)
 
     assert Invoice.objects.get(pk=invoice.pk).status == "issued"
+
+
+def test_an_escalation_after_the_invoice_takes_the_resolution_back_by_a_credit_note() -> None:
+    bill_ticket(inquiry_id=1, now=datetime(2026, 11, 29, 12, 0, tzinfo=UTC))
+    bill_ticket(inquiry_id=2, now=datetime(2026, 11, 30, 22, 0, tzinfo=UTC))
+    invoice = services.invoice_run_for_brand(details=NORTHWIND, currency="EUR",
+                                             period_first=NOVEMBER, now=RUN_AT)
+
+    # the customer reopened #2 on the 1st and the expert escalated it, inside its window
+    reversal = pricing_services.ticket_escalated(inquiry_id=2, now=RUN_AT + timedelta(hours=1))
+    again = pricing_services.ticket_escalated(inquiry_id=2, now=RUN_AT + timedelta(hours=2))
+
+    assert reversal is not None and again is not None and again.pk == reversal.pk
+    notes = Invoice.objects.filter(credited_invoice=invoice)
+    assert [(note.display_number, note.status, note.net_minor, note.vat_minor,
+             note.total_minor, [line.description for line in note.lines.all()])
+            for note in notes] == [
+        ("CN-000001", "issued", -450, -104, -554,
+         [f"Credit: ticket #2 escalated after it was resolved (invoice {invoice.display_number})"]),
+    ]
+    assert (invoice.net_minor, invoice.vat_minor, invoice.total_minor) == (900, 207, 1107)
+    assert balance(AccountKind.BRAND_RECEIVABLE, 10) == 1107 - 554
+    assert balance(AccountKind.VAT_PAYABLE) == -207 + 104
+    assert balance(AccountKind.EXPERT_PAYABLE, 20) == -300
+
+
+def test_an_escalation_before_the_invoice_keeps_the_ticket_off_it_without_a_credit_note(
+) -> None:
+    bill_ticket(inquiry_id=1, now=datetime(2026, 11, 29, 12, 0, tzinfo=UTC))
+    bill_ticket(inquiry_id=2, now=datetime(2026, 11, 30, 22, 0, tzinfo=UTC))
+    pricing_services.ticket_escalated(inquiry_id=2, now=datetime(2026, 11, 30, 23, 0, tzinfo=UTC))
+
+    invoice = services.invoice_run_for_brand(details=NORTHWIND, currency="EUR",
+                                             period_first=NOVEMBER, now=RUN_AT)
+
+    assert invoice.net_minor == 450
+    assert not Invoice.objects.filter(credited_invoice=invoice).exists()

@@ -31,20 +31,33 @@ class Recorded:
 class FakeStripeHttpClient(stripe.HTTPClient):
     name = "shiftline-fake"
     requests: ClassVar[list[Recorded]] = []
-    # path prefix -> (status, body) overriding the default answer
+    # path prefix, or "<method> <path prefix>" -> (status, body) overriding the default answer
     answers: ClassVar[dict[str, tuple[int, dict[str, Any]]]] = {}
+    # the transfers made in this process, in order, as Stripe lists them (newest first)
+    transfers: ClassVar[list[dict[str, Any]]] = []
+    # Stripe forgot every idempotency key (kept for at least 24 hours): a repeated key makes a
+    # new transfer
+    keys_forgotten = False
     lock = threading.Lock()
 
     @classmethod
     def reset(cls) -> None:
         cls.requests.clear()
         cls.answers.clear()
+        cls.transfers.clear()
+        cls.keys_forgotten = False
+
+    @classmethod
+    def post_requests(cls, path: str) -> list[Recorded]:
+        return [request for request in cls.requests
+                if request.method == "post" and request.path == path]
 
     def request(self, method: str, url: str, headers: Any, post_data: Any = None, *,
                 _usage: Any = None) -> tuple[str, int, dict[str, str]]:
-        path = urlparse(url).path
+        parsed = urlparse(url)
+        path = parsed.path
         raw = post_data.decode() if isinstance(post_data, bytes) else (post_data or "")
-        form = {key: values[0] for key, values in parse_qs(raw).items()}
+        form = {key: values[0] for key, values in parse_qs(raw or parsed.query).items()}
         with self.lock:
             self.requests.append(Recorded(method, path, form, dict(headers or {})))
             count = len(self.requests)
@@ -55,11 +68,26 @@ class FakeStripeHttpClient(stripe.HTTPClient):
                                           "idempotency_key": (headers or {}).get(
                                               "Idempotency-Key")}) + "\n")
         for prefix, (status, body) in self.answers.items():
-            if path.startswith(prefix):
+            wanted_method, _, wanted_path = prefix.rpartition(" ")
+            if path.startswith(wanted_path) and wanted_method in ("", method):
                 return json.dumps(body), status, {"Request-Id": f"req_{count}"}
         key = (headers or {}).get("Idempotency-Key") or f"request-{count}"
-        return json.dumps(self._default(method, path, form, key)), 200, \
-            {"Request-Id": f"req_{count}"}
+        if self.keys_forgotten:
+            key = f"{key}:forgotten:{count}"
+        if path == "/v1/transfers" and method == "get":
+            return json.dumps(self._transfer_list(form)), 200, {"Request-Id": f"req_{count}"}
+        answer = self._default(method, path, form, key)
+        if path == "/v1/transfers" and method == "post":
+            with self.lock:
+                if all(transfer["id"] != answer["id"] for transfer in self.transfers):
+                    self.transfers.insert(0, answer)
+        return json.dumps(answer), 200, {"Request-Id": f"req_{count}"}
+
+    @classmethod
+    def _transfer_list(cls, query: dict[str, str]) -> dict[str, Any]:
+        found = [transfer for transfer in cls.transfers
+                 if transfer["destination"] == query.get("destination", transfer["destination"])]
+        return {"object": "list", "url": "/v1/transfers", "has_more": False, "data": found}
 
     def close(self) -> None:
         return None
@@ -90,10 +118,15 @@ class FakeStripeHttpClient(stripe.HTTPClient):
 
 
 def transfer_json(transfer_id: str, *, amount: int, currency: str, destination: str,
-                  payout_id: str, reversed_: bool = False) -> dict[str, Any]:
+                  payout_id: str, reversed_: bool = False,
+                  amount_reversed: int | None = None) -> dict[str, Any]:
+    """`reversed_` reverses all of it; `amount_reversed` alone, part of it (Stripe's
+    `transfer.reversed` event fires for a partial reversal too, with `reversed` false)."""
+    if amount_reversed is None:
+        amount_reversed = amount if reversed_ else 0
     return {
         "id": transfer_id, "object": "transfer", "amount": amount,
-        "amount_reversed": amount if reversed_ else 0, "balance_transaction": "txn_1",
+        "amount_reversed": amount_reversed, "balance_transaction": "txn_1",
         "created": 1764547200, "currency": currency, "description": None,
         "destination": destination, "destination_payment": "py_1", "livemode": False,
         "metadata": {"shiftline_payout_id": payout_id} if payout_id else {},

@@ -2,10 +2,11 @@
 crash is resumed without paying twice, and two runs at once pay each expert once."""
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from billing.ledger import selectors as ledger_selectors
 from billing.ledger.models import AccountKind, LedgerEntry, LedgerTransaction, TransactionKind
@@ -19,7 +20,7 @@ from tests.billing.payouts.conftest import (
     earn,
     stripe_details,
 )
-from tests.billing.payouts.fake_stripe import FakeStripeHttpClient
+from tests.billing.payouts.fake_stripe import FakeStripeHttpClient, transfer_json
 from tests.races import pause_after, run_in_threads
 
 SEND_AT = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -138,8 +139,7 @@ def test_stripe_transfer_uses_the_payout_id_as_idempotency_key(
     execution.payout_send(payout_id=payout.pk, now=SEND_AT)  # a redelivered task
 
     payout.refresh_from_db()
-    [request] = stripe_fake.requests
-    assert (request.method, request.path) == ("post", "/v1/transfers")
+    [request] = stripe_fake.post_requests("/v1/transfers")
     assert request.idempotency_key == f"payout-{payout.pk}"
     assert request.form["amount"] == "1500"
     assert request.form["currency"] == "eur"
@@ -155,7 +155,7 @@ def test_stripe_refusal_fails_the_payout_and_returns_the_money(
         captured_tasks: list[Any], stripe_fake: type[FakeStripeHttpClient]) -> None:
     stripe_details(1)
     earn(expert_id=1, inquiry_id=10, at=IN_THE_WEEK, rate_minor=1500)
-    stripe_fake.answers["/v1/transfers"] = (400, {"error": {
+    stripe_fake.answers["post /v1/transfers"] = (400, {"error": {
         "type": "invalid_request_error", "code": "account_invalid",
         "message": "The destination account is not valid."}})
     batch = approved_batch()
@@ -176,7 +176,7 @@ def test_stripe_outage_rolls_back_and_the_retry_sends_the_same_key(
     batch = approved_batch()
     execution.payout_batch_execute(batch_id=batch.pk, now=SEND_AT)
     payout = Payout.objects.get()
-    stripe_fake.answers["/v1/transfers"] = (503, {"error": {"type": "api_error",
+    stripe_fake.answers["post /v1/transfers"] = (503, {"error": {"type": "api_error",
                                                             "message": "Try again."}})
 
     with pytest.raises(providers.TransientProviderError):
@@ -187,7 +187,8 @@ def test_stripe_outage_rolls_back_and_the_retry_sends_the_same_key(
     assert LedgerTransaction.objects.filter(kind=TransactionKind.PAYOUT_CREATED).count() == 0
     stripe_fake.answers.clear()
     execution.payout_send(payout_id=payout.pk, now=SEND_AT)
-    keys = {request.idempotency_key for request in stripe_fake.requests}
+    keys = {request.idempotency_key
+            for request in stripe_fake.post_requests("/v1/transfers")}
     assert keys == {f"payout-{payout.pk}"}
     payout.refresh_from_db()
     assert payout.status == PayoutStatus.SENT
@@ -233,16 +234,20 @@ def _race(monkeypatch: pytest.MonkeyPatch, *, lock: bool) -> tuple[int, list[Bas
         lambda: execution.payout_send(payout_id=payout.pk, now=SEND_AT),
         lambda: execution.payout_send(payout_id=payout.pk, now=SEND_AT),
     ])
-    return len([r for r in FakeStripeHttpClient.requests if r.path == "/v1/transfers"]), errors
+    # each run that reaches Stripe first looks up the payout's transfer
+    reached = [request for request in FakeStripeHttpClient.requests
+               if (request.method, request.path) == ("get", "/v1/transfers")]
+    return len(reached), errors
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_runs_at_once_pay_the_expert_once(
         monkeypatch: pytest.MonkeyPatch, stripe_fake: type[FakeStripeHttpClient]) -> None:
-    transfers, errors = _race(monkeypatch, lock=True)
+    reached_stripe, errors = _race(monkeypatch, lock=True)
 
     assert errors == []
-    assert transfers == 1
+    assert reached_stripe == 1
+    assert len(FakeStripeHttpClient.post_requests("/v1/transfers")) == 1
     assert Payout.objects.get().status == PayoutStatus.SENT
     assert ledger_selectors.expert_earnings_total(expert_id=1) == {"EUR": 0}
 
@@ -250,8 +255,55 @@ def test_two_runs_at_once_pay_the_expert_once(
 @pytest.mark.django_db(transaction=True)
 def test_negative_control_without_the_lock_both_runs_send(
         monkeypatch: pytest.MonkeyPatch, stripe_fake: type[FakeStripeHttpClient]) -> None:
-    """The same race with the row lock taken away: both runs read "pending" and both ask Stripe
-    for a transfer, which only the provider's idempotency key would still catch."""
-    transfers, _ = _race(monkeypatch, lock=False)
+    """The same race with the row lock taken away: both runs read "pending" and both go to
+    Stripe for a transfer, which only the lookup of the payout's transfer or the provider's
+    idempotency key would still catch."""
+    reached_stripe, _ = _race(monkeypatch, lock=False)
 
-    assert transfers == 2
+    assert reached_stripe == 2
+
+
+@pytest.mark.django_db
+def test_a_resume_after_stripe_forgot_the_key_adopts_the_transfer_already_made(
+        captured_tasks: list[Any], stripe_fake: type[FakeStripeHttpClient]) -> None:
+    """Stripe keeps idempotency keys for at least 24 hours only: a run resumed days after a
+    crash finds the transfer the first attempt made and sends no second one."""
+    stripe_details(1)
+    earn(expert_id=1, inquiry_id=10, at=IN_THE_WEEK, rate_minor=1500)
+    batch = approved_batch()
+    execution.payout_batch_execute(batch_id=batch.pk, now=SEND_AT)
+    payout = Payout.objects.get()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        execution.payout_send(payout_id=payout.pk, now=SEND_AT)
+        raise RuntimeError("the worker died before its commit")
+    payout.refresh_from_db()
+    assert payout.status == PayoutStatus.PENDING
+    [made] = stripe_fake.transfers
+    stripe_fake.keys_forgotten = True
+
+    resumed = execution.payout_send(payout_id=payout.pk, now=SEND_AT + timedelta(days=3))
+
+    assert len(stripe_fake.post_requests("/v1/transfers")) == 1
+    assert stripe_fake.transfers == [made]
+    assert (resumed.status, resumed.provider_reference) == (PayoutStatus.SENT, made["id"])
+    lookups = [request for request in stripe_fake.requests if request.method == "get"]
+    assert [(lookup.path, lookup.form["destination"]) for lookup in lookups] == [
+        ("/v1/transfers", "acct_0000000000000001")] * 2  # before each attempt
+    assert ledger_selectors.expert_earnings_total(expert_id=1) == {"EUR": 0}
+
+
+@pytest.mark.django_db
+def test_a_transfer_of_another_payout_is_not_adopted(
+        captured_tasks: list[Any], stripe_fake: type[FakeStripeHttpClient]) -> None:
+    stripe_details(1)
+    stripe_fake.transfers.append(transfer_json(
+        "tr_lastweek000000", amount=900, currency="eur", destination="acct_0000000000000001",
+        payout_id="999999"))
+    earn(expert_id=1, inquiry_id=10, at=IN_THE_WEEK, rate_minor=1500)
+    batch = approved_batch()
+    execution.payout_batch_execute(batch_id=batch.pk, now=SEND_AT)
+
+    sent = execution.payout_send(payout_id=Payout.objects.get().pk, now=SEND_AT)
+
+    assert len(stripe_fake.post_requests("/v1/transfers")) == 1
+    assert sent.provider_reference not in ("", "tr_lastweek000000")

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from billing.ledger import selectors as ledger_selectors
+from billing.ledger.models import AccountKind, LedgerEntry
 from billing.payouts.models import Payout, PayoutStatus
 from billing.payouts.services import batches, execution
 from tests.billing.payouts.conftest import AFTER_CUTOFF, IN_THE_WEEK, earn, stripe_details
@@ -122,3 +123,58 @@ def test_event_before_the_send_committed_asks_stripe_to_deliver_again(
     payout.refresh_from_db()
     assert response.status_code == 409
     assert payout.status == PayoutStatus.PENDING
+
+
+def test_a_partial_reversal_returns_only_the_reversed_amount(
+        client: Client, captured_tasks: list[Any],
+        stripe_fake: type[FakeStripeHttpClient]) -> None:
+    payout = sent_payout()
+    post(client, *signed_event("transfer.created", transfer_of(payout)))
+    part = transfer_json(payout.provider_reference, amount=1500, currency="eur",
+                         destination="acct_0000000000000001", payout_id=str(payout.pk),
+                         amount_reversed=500)
+
+    response = post(client, *signed_event("transfer.reversed", part))
+    again = post(client, *signed_event("transfer.reversed", part))  # delivered twice
+
+    payout.refresh_from_db()
+    assert (response.status_code, again.status_code) == (200, 200)
+    assert payout.status == PayoutStatus.PAID
+    assert ledger_selectors.expert_earnings_total(expert_id=1) == {"EUR": 500}
+    assert (cash_at_stripe(), in_transit()) == (-1000, 0)
+
+    post(client, *signed_event("transfer.reversed", transfer_of(payout, reversed_=True)))
+
+    payout.refresh_from_db()
+    assert payout.status == PayoutStatus.FAILED
+    assert ledger_selectors.expert_earnings_total(expert_id=1) == {"EUR": 1500}
+    assert (cash_at_stripe(), in_transit()) == (0, 0)
+
+
+def test_a_partial_reversal_of_a_payout_still_in_transit_pays_it_first(
+        client: Client, captured_tasks: list[Any],
+        stripe_fake: type[FakeStripeHttpClient]) -> None:
+    payout = sent_payout()
+    part = transfer_json(payout.provider_reference, amount=1500, currency="eur",
+                         destination="acct_0000000000000001", payout_id=str(payout.pk),
+                         amount_reversed=400)
+
+    post(client, *signed_event("transfer.reversed", part))
+
+    payout.refresh_from_db()
+    assert payout.status == PayoutStatus.PAID
+    assert ledger_selectors.expert_earnings_total(expert_id=1) == {"EUR": 400}
+    assert (cash_at_stripe(), in_transit()) == (-1100, 0)
+
+
+def _balance(kind: AccountKind) -> int:
+    return sum(LedgerEntry.objects.filter(account__kind=kind).values_list("amount_minor",
+                                                                          flat=True))
+
+
+def cash_at_stripe() -> int:
+    return _balance(AccountKind.PAYOUT_PROVIDER_CASH)
+
+
+def in_transit() -> int:
+    return _balance(AccountKind.PAYOUTS_IN_TRANSIT)

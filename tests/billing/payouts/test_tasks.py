@@ -51,7 +51,7 @@ def test_send_retries_when_stripe_is_down(
                                           disputed_expert_ids=frozenset())
     batches.payout_batch_approve(batch_id=batch.pk, approved_by_id=1, now=AFTER_CUTOFF)
     execution.payout_batch_execute(batch_id=batch.pk, now=AFTER_CUTOFF)
-    stripe_fake.answers["/v1/transfers"] = (500, {"error": {"type": "api_error",
+    stripe_fake.answers["post /v1/transfers"] = (500, {"error": {"type": "api_error",
                                                             "message": "Down."}})
 
     with pytest.raises(Retry):

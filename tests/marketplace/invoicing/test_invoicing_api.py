@@ -66,8 +66,24 @@ def test_invoices_list_only_the_brands_own() -> None:
     listed = client_of(brand).get("/api/v1/invoices").json()
     foreign = client_of(brand).get(f"/api/v1/invoices/{theirs.pk}")
 
-    assert [row["number"] for row in listed] == [mine.display_number]
+    assert [row["number"] for row in listed["results"]] == [mine.display_number]
     assert foreign.status_code == 404
+
+
+def test_the_invoice_list_comes_in_pages() -> None:
+    brand = factories.brand()
+    first = invoiced(brand)
+    note = invoices_services.credit_note_issue(invoice=first, inquiry_id=brand.pk * 100,
+                                               amount_minor=100, now=timezone.now())
+    client = client_of(brand)
+
+    page = client.get("/api/v1/invoices?limit=1").json()
+    following = client.get(page["next"]).json()
+
+    assert page["count"] == 2
+    assert [row["number"] for row in page["results"]] == [note.display_number]
+    assert [row["number"] for row in following["results"]] == [first.display_number]
+    assert following["next"] is None
 
 
 def test_an_invoice_comes_as_json_pdf_or_csv_by_accept() -> None:
