@@ -1,6 +1,8 @@
 """Model instances from rows a hand-written statement returned, the way the ORM makes them:
 each value through its field's `from_db_value` when it has one (JSON, for instance), then
-`Model.from_db`, so the instance saves and refreshes like any other."""
+`Model.from_db`, so the instance saves and refreshes like any other; and the steps of
+hand-written WITH … INSERT statements, each value what its field itself would send
+(`insert_step`)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
