@@ -3,6 +3,8 @@
 
 
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +13,7 @@ from django.contrib.auth.models import User
 
 from marketplace.infra.errors import Conflict, NotFound
 from marketplace.infra.push import push_inquiry_changed_on_commit
+from marketplace.infra.rows import column, insert_step, table
 from marketplace.infra.tasking import enqueue_on_commit
 from marketplace.inquiries.models import (
     DeliveryStatus,
@@ -76,6 +79,47 @@ def inquiry_change_status(
         new_in_console=new_in_console,
     )
     return inquiry
+
+
+@dataclass(frozen=True)
+class StatusChangeSteps:
+    """`inquiry_change_status` as steps of a caller's WITH statement (see
+    `inquiry_change_status_steps`): `(name, sql)` pairs and their parameters, in order."""
+
+    steps: list[tuple[str, str]]
+    params: list[Any]
+
+
+def inquiry_change_status_steps(
+    *, inquiry: Inquiry, status: InquiryStatus, events: Sequence[InquiryEvent],
+    after: Sequence[str] = (), last_data: str = "", new_in_console: bool = False,
+) -> StatusChangeSteps:
+    """What `inquiry_change_status` writes (the status, the inquiry's coverage reason as it now
+    stands, and each event of `events` in order), for a caller who writes its own rows in the
+    same statement: routing writes a new inquiry's coverage, its decision log, its offers and its
+    offer in one round trip instead of eight (profiled, issue 12 §7). Caller holds the row
+    lock and runs the steps in this transaction. The events are inserted in order; the last one
+    may read the steps named in `after` (its FROM list), and `last_data`, an SQL expression over
+    them giving a JSON object, is merged into its data (say the ids those steps returned). The
+    console hears of the change after commit, as with `inquiry_change_status`."""
+    assert events, "a status change records why"
+    inquiry.status = status
+    moved = (f"UPDATE {table(Inquiry)} SET {column(Inquiry, 'status')} = %s, "  # noqa: S608 (model identifiers; values bound)
+             f"{column(Inquiry, 'coverage_reason')} = %s WHERE {column(Inquiry, 'id')} = %s")
+    steps = [("inquiry_moved", moved)]
+    params: list[Any] = [status, inquiry.coverage_reason, inquiry.pk]
+    for number, event in enumerate(events):
+        event.inquiry = inquiry
+        last = number == len(events) - 1
+        sources = [*(after if last else ()), *([f"inquiry_event_{number - 1}"] if number else [])]
+        data = f"CAST(%s AS jsonb) || {last_data}" if last and last_data else "%s"
+        step = insert_step(InquiryEvent, source=", ".join(sources),
+                           expressions=(("data", data),))
+        steps.append((f"inquiry_event_{number}", step.sql))
+        params.extend(step.params(event))
+    push_inquiry_changed_on_commit(brand_id=inquiry.brand_id, inquiry_id=inquiry.pk,
+                                   is_new=new_in_console)
+    return StatusChangeSteps(steps, params)
 
 
 def inquiry_mark_at_risk(*, inquiry: Inquiry, now: datetime) -> Inquiry:

@@ -7,12 +7,19 @@ from enum import StrEnum
 from functools import cache
 
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 
 from experts.profiles.models import ExpertProfile, ExpertStatus
 from marketplace.infra.errors import Conflict, DomainError, NotFound, PermissionDenied
 from marketplace.infra.push import push_to_expert_on_commit
-from marketplace.infra.rows import column, concrete_columns, instance_from_row, table
+from marketplace.infra.rows import (
+    column,
+    column_name,
+    concrete_columns,
+    insert_step,
+    instance_from_row,
+    table,
+)
 from marketplace.infra.tasking import enqueue_on_commit
 from marketplace.inquiries import services as inquiries_services
 from marketplace.inquiries.models import Inquiry, InquiryStatus
@@ -112,40 +119,122 @@ def _lock_for_routing(inquiry_id: int) -> tuple[Inquiry, tuple[WeeklySpan, ...]]
                                                                strict=True))
 
 
+@dataclass(frozen=True)
+class _Covered:
+    """A new inquiry the network covers, its coverage event not yet written: when routing offers
+    it right away, the event goes out in the offer's statement (`_offers_record`)."""
+
+    reason: str
+    description: str
+    data: dict[str, object]
+
+
 def _decide_coverage(inquiry: Inquiry, now: datetime,
-                     business_hours: tuple[WeeklySpan, ...]) -> None:
+                     business_hours: tuple[WeeklySpan, ...]) -> _Covered | None:
     """Routing's first step for a new inquiry; its event is the one that puts the inquiry in
-    the brand's live console (intake pushes nothing, marketplace/inquiries/events.py)."""
+    the brand's live console (intake pushes nothing, marketplace/inquiries/events.py). An
+    inquiry left with the brand is written now; a covered one is queued in memory only and
+    returned, for `_offer_to_best_candidates` to write with its offer (or alone when nobody
+    takes it)."""
     calendar = queues_selectors.queue_coverage_calendar(queue=inquiry.queue, now=now,
                                                         business_hours=business_hours)
     coverage = decide_coverage(calendar, now, channel=inquiry.channel, language=inquiry.language)
     local = coverage.local_time.strftime("%a %H:%M %Z")
+    reason = coverage.reason.value
     if coverage.covered:
+        inquiry.status, inquiry.coverage_reason = InquiryStatus.QUEUED, reason
+        return _Covered(reason=reason,
+                        description=f"{coverage.label} ({local} in {calendar.time_zone}).",
+                        data={"covered": True, "reason": reason})
+    inquiries_services.inquiry_change_status(
+        inquiry=inquiry, status=InquiryStatus.WITH_BRAND, kind="coverage", now=now,
+        coverage_reason=reason,
+        description=f"{coverage.label} ({local} in {calendar.time_zone}).",
+        data={"covered": False, "reason": reason}, new_in_console=True,
+    )
+    return None
+
+
+def _write_covered(inquiry: Inquiry, now: datetime, covered: _Covered | None) -> None:
+    """Writes a covered inquiry's coverage on its own (nobody was offered it)."""
+    if covered is not None:
         inquiries_services.inquiry_change_status(
             inquiry=inquiry, status=InquiryStatus.QUEUED, kind="coverage", now=now,
-            coverage_reason=coverage.reason.value,
-            description=f"{coverage.label} ({local} in {calendar.time_zone}).",
-            data={"covered": True, "reason": coverage.reason.value}, new_in_console=True,
+            coverage_reason=covered.reason, description=covered.description,
+            data=covered.data, new_in_console=True,
         )
-    else:
-        inquiries_services.inquiry_change_status(
-            inquiry=inquiry, status=InquiryStatus.WITH_BRAND, kind="coverage", now=now,
-            coverage_reason=coverage.reason.value,
-            description=f"{coverage.label} ({local} in {calendar.time_zone}).",
-            data={"covered": False, "reason": coverage.reason.value}, new_in_console=True,
-        )
+
+
+def _offers_record(inquiry: Inquiry, now: datetime, decision: RoutingDecision,
+                   taken: list[int], expires_at: datetime,
+                   covered: _Covered | None) -> list[Offer]:
+    """The decision log, one offer per expert in `taken` (their seats already taken), the
+    inquiry offered and its timeline (the coverage event first when `covered`): one statement.
+
+    Profiled (issue 12 §7): written with the ORM these were six to eight statements (coverage
+    status and event, log, offers, offered status and event), half of a decision's CPU in
+    building and sending them; the statement's SQL is made of steps each made once per
+    process, the inquiry's from `inquiries_services.inquiry_change_status_steps`."""
+    detail = decision.as_log()
+    if len(taken) > 1:
+        detail["offered_at_once"] = len(taken)
+    log = RoutingDecisionLog(inquiry=inquiry, chosen_expert_id=taken[0], detail=detail,
+                             decided_at=now)
+    offers = [Offer(inquiry=inquiry, expert_id=expert_id, created_at=now, expires_at=expires_at)
+              for expert_id in taken]
+    events = [] if covered is None else [inquiries_services.inquiry_event(
+        kind="coverage", description=covered.description, now=now, data=covered.data)]
+    experts = ", ".join(f"#{expert_id}" for expert_id in taken)
+    at_once = " at once, first to accept wins" if len(taken) > 1 else ""
+    events.append(inquiries_services.inquiry_event(
+        kind="offered", now=now, data={"expert_ids": taken},
+        description=f"Offered to expert {experts}{at_once} (of {len(decision.ranked)} "
+        f"eligible), answer by {expires_at:%H:%M:%S} UTC."))
+    names = [f"offer_{number}" for number in range(len(offers))]
+    inquiry_steps = inquiries_services.inquiry_change_status_steps(
+        inquiry=inquiry, status=InquiryStatus.OFFERED, events=events,
+        after=["routing_log", *names], new_in_console=covered is not None,
+        last_data=f"jsonb_build_object('offer_ids', jsonb_build_array("
+                  f"{', '.join(f'{name}.id' for name in names)}), "
+                  "'decision_id', routing_log.id)")
+    log_step = insert_step(RoutingDecisionLog)
+    offer_step = insert_step(Offer, source="routing_log",
+                             expressions=((column_name(Offer, "decision"), "routing_log.id"),))
+    steps = [("routing_log", log_step.sql), *((name, offer_step.sql) for name in names),
+             *inquiry_steps.steps]
+    params = [*log_step.params(log), *(value for offer in offers
+                                       for value in offer_step.params(offer)),
+              *inquiry_steps.params]
+    ids, sources = ", ".join(f"{name}.id" for name in names), ", ".join(names)
+    ctes = ", ".join(f"{name} AS ({step})" for name, step in steps)
+    sql = f"WITH {ctes} SELECT routing_log.id, {ids} FROM routing_log, {sources}"  # noqa: S608 (steps made from model identifiers; values bound)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    assert row is not None
+    fields = [field.attname for field in Offer._meta.concrete_fields]
+    stored = []
+    for offer, offer_id in zip(offers, row[1:], strict=True):
+        offer.pk, offer.decision_id = offer_id, row[0]
+        stored.append(Offer.from_db(DEFAULT_DB_ALIAS, fields,
+                                    [getattr(offer, name) for name in fields]))
+        push_to_expert_on_commit(offer.expert_id, "offer.created", offer_id=offer_id)
+    return stored
 
 
 def _offer_to_best_candidates(
-    inquiry: Inquiry, now: datetime, *, log_empty: bool, holds_no_seat: bool = False
+    inquiry: Inquiry, now: datetime, *, log_empty: bool, holds_no_seat: bool = False,
+    covered: _Covered | None = None,
 ) -> list[Offer]:
     """Offers a queued inquiry to the best eligible expert, or to the best few at once when it
     is close to breaching its target. Caller holds the inquiry lock. Each offer takes a unit of
     the expert's seat capacity atomically, so two workers never fill the same last place.
     `holds_no_seat`: this transaction has changed no seat yet, so its first take may wait for
-    the seat's lock (see `seats.seat_take` for the deadlock rule)."""
+    the seat's lock (see `seats.seat_take` for the deadlock rule). `covered`: a new inquiry's
+    coverage, still to be written (`_decide_coverage`)."""
     decision = _decide(inquiry, now)
     if decision.chosen_expert_id is None:
+        _write_covered(inquiry, now, covered)
         if log_empty:
             RoutingDecisionLog.objects.create(
                 inquiry=inquiry, chosen_expert=None, detail=decision.as_log(), decided_at=now
@@ -170,33 +259,11 @@ def _offer_to_best_candidates(
         if seats.seat_take(expert_id=score.expert_id, channel=inquiry.channel,
                            wait=holds_no_seat and not taken):
             taken.append(score.expert_id)
-    offers: list[Offer] = []
-    if taken:
-        # The seats first, then the log and every offer in one insert each (profiled, issue 12
-        # §7: an insert per offer and a second write of the log cost a multi-offer chat more
-        # CPU than its reads).
-        detail = decision.as_log()
-        if len(taken) > 1:
-            detail["offered_at_once"] = len(taken)
-        log = RoutingDecisionLog.objects.create(inquiry=inquiry, chosen_expert_id=taken[0],
-                                                detail=detail, decided_at=now)
-        expires_at = policy.offer_expires_at(now)
-        offers = Offer.objects.bulk_create([
-            Offer(inquiry=inquiry, expert_id=expert_id, decision=log, created_at=now,
-                  expires_at=expires_at)
-            for expert_id in taken])
-        for offer in offers:
-            push_to_expert_on_commit(offer.expert_id, "offer.created", offer_id=offer.pk)
-        experts = ", ".join(f"#{offer.expert_id}" for offer in offers)
-        at_once = " at once, first to accept wins" if len(offers) > 1 else ""
-        inquiries_services.inquiry_change_status(
-            inquiry=inquiry, status=InquiryStatus.OFFERED, kind="offered", now=now,
-            description=f"Offered to expert {experts}{at_once} (of {len(decision.ranked)} "
-            f"eligible), answer by {offers[0].expires_at:%H:%M:%S} UTC.",
-            data={"offer_ids": [offer.pk for offer in offers],
-                  "expert_ids": [offer.expert_id for offer in offers], "decision_id": log.pk},
-        )
-    return offers
+    if not taken:
+        _write_covered(inquiry, now, covered)
+        return []
+    # The seats first, then everything else in one statement.
+    return _offers_record(inquiry, now, decision, taken, policy.offer_expires_at(now), covered)
 
 
 def inquiry_route(*, inquiry_id: int, now: datetime, log_empty: bool = True) -> RouteOutcome:
@@ -208,8 +275,9 @@ def inquiry_route(*, inquiry_id: int, now: datetime, log_empty: bool = True) -> 
         except NotFound:
             logger.warning("routing skipped unknown inquiry %s", inquiry_id)
             return RouteOutcome(inquiry_id, "missing")
+        covered = None
         if inquiry.status == InquiryStatus.RECEIVED:
-            _decide_coverage(inquiry, now, business_hours)
+            covered = _decide_coverage(inquiry, now, business_hours)
         if inquiry.status == InquiryStatus.OFFERED:
             if Offer.objects.filter(inquiry=inquiry, status=OfferStatus.PENDING).exists():
                 return RouteOutcome(inquiry_id, inquiry.status)
@@ -220,7 +288,7 @@ def inquiry_route(*, inquiry_id: int, now: datetime, log_empty: bool = True) -> 
         if inquiry.status != InquiryStatus.QUEUED:
             return RouteOutcome(inquiry_id, inquiry.status)
         offers = _offer_to_best_candidates(inquiry, now, log_empty=log_empty,
-                                           holds_no_seat=True)
+                                           holds_no_seat=True, covered=covered)
         return RouteOutcome(inquiry_id, inquiry.status, offers[0].pk if offers else None)
 
 

@@ -39,6 +39,11 @@ def print_b(report: dict[str, Any]) -> None:
     for name, figures in (("routed", routed), ("bare", bare)):
         print(f"{name:>10} {figures['sent']:>6} {figures['received']:>7} "
               f"{figures['p50_ms']:>8.1f} {figures['p99_ms']:>8.1f} {figures['max_ms']:>8.1f}")
+    print("   where a routed inquiry's time went (wall clock; the platform stamps receipt and "
+          "decision):")
+    for stage, figures in report["stages"].items():
+        print(f"     {stage:<36} p50 {figures['p50_ms']:>8.1f} ms  p99 {figures['p99_ms']:>8.1f} ms"
+              f"  max {figures['max_ms']:>8.1f} ms")
     load = report["intake_load"]
     print(f"meanwhile a separate intake load: {load['offered_rps']:.1f} req/s offered "
           f"({load['share']:.0%} of the web process's measured maximum, "

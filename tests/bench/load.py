@@ -77,6 +77,23 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
     return status
 
 
+Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
+
+async def _exchange_or_reconnect(plan: LoadPlan, connection: Connection,
+                                 request: bytes) -> tuple[int, Connection]:
+    """As a keep-alive HTTP client does: a connection the server closed while it was idle (its
+    keep-alive timeout; an open loop at a low rate leaves each connection idle for seconds) is
+    opened again and the request sent on the new one. The server closes only idle connections,
+    so the request was never taken."""
+    try:
+        return await _exchange(*connection, request), connection
+    except (asyncio.IncompleteReadError, ConnectionError):
+        connection[1].close()
+        connection = await asyncio.open_connection("127.0.0.1", plan.port)
+        return await _exchange(*connection, request), connection
+
+
 async def _run(plan: LoadPlan, process: int, processes: int) -> LoadResult:
     result = LoadResult()
     counter = iter(range(10**9))
@@ -92,27 +109,28 @@ async def _run(plan: LoadPlan, process: int, processes: int) -> LoadResult:
             result.errors += 1
         result.latencies_ms.append(latency * 1000)
 
-    async def closed_loop(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def closed_loop(connection: Connection) -> None:
         while (sent := time.perf_counter()) < deadline:
             request = _request_bytes(plan, plan.body_for(process, next(counter)))
-            status = await _exchange(reader, writer, request)
+            status, connection = await _exchange_or_reconnect(plan, connection, request)
             record(status, time.perf_counter() - sent)
+        connection[1].close()
 
     if plan.rate is None:
-        await asyncio.gather(*(closed_loop(reader, writer) for reader, writer in connections))
+        await asyncio.gather(*(closed_loop(connection) for connection in connections))
     else:
-        idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+        idle: asyncio.Queue[Connection] = asyncio.Queue()
         for connection in connections:
             idle.put_nowait(connection)
         interval = 1 / plan.rate
         scheduled = start + interval * process / processes
 
         async def one(at: float) -> None:
-            reader, writer = await idle.get()
+            connection = await idle.get()
             request = _request_bytes(plan, plan.body_for(process, next(counter)))
-            status = await _exchange(reader, writer, request)
+            status, connection = await _exchange_or_reconnect(plan, connection, request)
             record(status, time.perf_counter() - at)
-            idle.put_nowait((reader, writer))
+            idle.put_nowait(connection)
 
         tasks = []
         while scheduled < deadline:
@@ -122,9 +140,9 @@ async def _run(plan: LoadPlan, process: int, processes: int) -> LoadResult:
             tasks.append(asyncio.create_task(one(scheduled)))
             scheduled += interval
         await asyncio.gather(*tasks)
+        while not idle.empty():
+            idle.get_nowait()[1].close()
     result.elapsed_s = time.perf_counter() - start
-    for _, writer in connections:
-        writer.close()
     return result
 
 

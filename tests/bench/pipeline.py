@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -35,7 +36,7 @@ from experts.profiles.models import ExpertProfile
 from marketplace.access.models import ApiKey
 from marketplace.celery import app
 from marketplace.inquiries.models import Inquiry, InquiryStatus
-from routing.models import ExpertSeat
+from routing.models import ExpertSeat, RoutingDecisionLog
 from tests import factories
 from tests.bench.cpu import CpuAccount, database_backend_pids, descendants_running, pids_named
 from tests.bench.database import fresh_factory_names
@@ -69,20 +70,49 @@ class LatencyFigures:
 
 def figures(sent: dict[str, float], arrived: dict[str, float]) -> LatencyFigures:
     latencies = sorted((arrived[key] - sent[key]) * 1000 for key in sent if key in arrived)
+    return _quantiles(len(sent), latencies)
+
+
+def _quantiles(sent: int, latencies: list[float]) -> LatencyFigures:
+    latencies = sorted(latencies)
     if not latencies:
-        return LatencyFigures(len(sent), 0, float("nan"), float("nan"), float("nan"))
+        return LatencyFigures(sent, 0, float("nan"), float("nan"), float("nan"))
+    if len(latencies) == 1:
+        return LatencyFigures(sent, 1, *(round(latencies[0], 1),) * 3)
     quantiles = statistics.quantiles(latencies, n=100, method="inclusive")
-    return LatencyFigures(len(sent), len(latencies), round(quantiles[49], 1),
+    return LatencyFigures(sent, len(latencies), round(quantiles[49], 1),
                           round(quantiles[98], 1), round(latencies[-1], 1))
+
+
+STAGES = ("web: POST to its 201", "waiting for a routing worker",
+          "decision, commit, push and frame")
+
+
+def stages(clock: dict[str, tuple[float, float, float]],
+           decided: dict[str, tuple[datetime, datetime]]) -> dict[str, LatencyFigures]:
+    """Where each routed inquiry's time went, on the wall clock: `clock` holds per marker when
+    its POST left, when its answer came and when its frame arrived; `decided` when intake
+    received the inquiry and when the routing task decided it (both stamped by the platform,
+    `received_at` and the decision log's `decided_at`). Markers missing a stamp are skipped."""
+    spans: dict[str, list[float]] = {stage: [] for stage in STAGES}
+    for marker, (sent, answered, arrived) in clock.items():
+        if marker not in decided:
+            continue
+        received_at, decided_at = (moment.timestamp() for moment in decided[marker])
+        spans[STAGES[0]].append((answered - sent) * 1000)
+        spans[STAGES[1]].append((decided_at - received_at) * 1000)
+        spans[STAGES[2]].append((arrived - decided_at) * 1000)
+    return {stage: _quantiles(len(clock), values) for stage, values in spans.items()}
 
 
 class Listener(threading.Thread):
     """Reads one expert's socket and notes when each marker first arrives."""
 
     def __init__(self, socket: ClientConnection, pattern: re.Pattern[str],
-                 arrived: dict[str, float]) -> None:
+                 arrived: dict[str, float], arrived_wall: dict[str, float]) -> None:
         super().__init__(daemon=True)
         self.socket, self.pattern, self.arrived = socket, pattern, arrived
+        self.arrived_wall = arrived_wall
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -94,13 +124,18 @@ class Listener(threading.Thread):
             except Exception:
                 return
             now = time.perf_counter()
+            wall = time.time()
             for marker in self.pattern.findall(frame):
                 self.arrived.setdefault(marker, now)
+                self.arrived_wall.setdefault(marker, wall)
 
 
 @contextmanager
 def sockets(live: LivePlatform, experts: list[ExpertProfile], pattern: re.Pattern[str],
-            arrived: dict[str, float]) -> Iterator[None]:
+            arrived: dict[str, float],
+            arrived_wall: dict[str, float] | None = None) -> Iterator[None]:
+    """`arrived_wall`, when given, gets each marker's arrival on the wall clock too."""
+    arrived_wall = {} if arrived_wall is None else arrived_wall
     with ExitStack() as stack:
         listeners = []
         for expert in experts:
@@ -110,7 +145,7 @@ def sockets(live: LivePlatform, experts: list[ExpertProfile], pattern: re.Patter
             socket = stack.enter_context(connect(
                 live.ws_url, additional_headers={"Cookie": cookie, "Origin": live.base_url},
                 open_timeout=10))
-            listener = Listener(socket, pattern, arrived)
+            listener = Listener(socket, pattern, arrived, arrived_wall)
             listener.start()
             listeners.append(listener)
         time.sleep(0.5)  # every socket has joined its group
@@ -194,17 +229,22 @@ def run() -> dict[str, object]:
                        web_env={"DATABASE_POOL_SIZE": "8"}) as live:
         routed_sent: dict[str, float] = {}
         routed_arrived: dict[str, float] = {}
+        routed_wall: dict[str, tuple[float, float]] = {}
+        arrived_wall: dict[str, float] = {}
 
         def post(number: int) -> None:
             marker = f"{tag}-{number}"
             routed_sent[marker] = time.perf_counter()
+            sent = time.time()
             live.post_json("/api/v1/inquiries", {
                 "external_id": f"bench-{marker}", "channel": "email",
                 "subject": f"bench-{marker}", "body": "Where is my parcel?", "language": "en",
                 "customer": {"email": "sam@example.com", "name": "Sam"},
             }, api_key=api_key)
+            routed_wall[marker] = (sent, time.time())
 
-        with sockets(live, experts, re.compile(rf"bench-({tag}-\d+)"), routed_arrived):
+        with sockets(live, experts, re.compile(rf"bench-({tag}-\d+)"), routed_arrived,
+                     arrived_wall):
             for number in range(WARM_UP):  # warm the processes and connections up
                 post(WARM_UP_MARKER + number)
             wait_for(routed_arrived, WARM_UP)
@@ -214,6 +254,7 @@ def run() -> dict[str, object]:
             _wait_until_routed(load_queue.pk)  # the measuring burst leaves no backlog behind
             routed_sent.clear()
             routed_arrived.clear()
+            routed_wall.clear()
             load = IntakeLoad(_intake_plan(port, load_key, f"{tag}l", seconds=seconds,
                                            rate=maximum.rate * INTAKE_SHARE))
             account = CpuAccount({
@@ -247,6 +288,12 @@ def run() -> dict[str, object]:
             open_loop(push, seconds)
             wait_for(bare_arrived, len(bare_sent))
     routed, bare = figures(routed_sent, routed_arrived), figures(bare_sent, bare_arrived)
+    decided = {log.inquiry.external_id.removeprefix("bench-"): (log.inquiry.received_at,
+                                                                log.decided_at)
+               for log in RoutingDecisionLog.objects.filter(inquiry__queue=queue)
+               .select_related("inquiry").order_by("decided_at")}
+    clock = {marker: (sent, answered, arrived_wall[marker])
+             for marker, (sent, answered) in routed_wall.items() if marker in arrived_wall}
     intake = {"maximum_rps": round(maximum.rate, 1), "share": INTAKE_SHARE,
               "offered_rps": round(maximum.rate * INTAKE_SHARE, 1),
               "achieved_rps": round(load.result.rate, 1),
@@ -258,6 +305,7 @@ def run() -> dict[str, object]:
                   for status, count in load.result.statuses.items()}}}
     return {"seconds": seconds, "rate_per_second": RATE, "routed": routed.__dict__,
             "intake_load": intake, "cpu": account.report(),
+            "stages": {stage: value.__dict__ for stage, value in stages(clock, decided).items()},
             "bare": bare.__dict__, "p99_target_ms": 250,
             "ratio_p50": round(routed.p50_ms / bare.p50_ms, 2),
             "ratio_p99": round(routed.p99_ms / bare.p99_ms, 2),

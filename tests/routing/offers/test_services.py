@@ -3,6 +3,8 @@
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from experts.attendance import services as attendance
 from experts.profiles.models import ExpertProfile
@@ -336,3 +338,35 @@ def test_declining_one_of_several_offers_keeps_the_inquiry_offered(
     inquiry.refresh_from_db()
     assert inquiry.status == InquiryStatus.OFFERED
     assert Offer.objects.filter(inquiry=inquiry, status=OfferStatus.PENDING).count() == 1
+
+
+def test_a_new_inquiry_is_covered_and_offered_in_one_write_statement(
+    now: datetime, captured_tasks: list
+) -> None:
+    """Issue 12 §7: lock, pool, the seats taken, then coverage, log, offers and the offered
+    inquiry with its timeline in one statement; the rows are those the ORM wrote before."""
+    pool, inquiry = near_breach_chat(now, experts=4)
+
+    with CaptureQueriesContext(connection) as statements:
+        outcome = offers_services.inquiry_route(inquiry_id=inquiry.pk, now=now)
+
+    writes = [query["sql"] for query in statements.captured_queries
+              if query["sql"].lstrip().startswith(("INSERT", "UPDATE", "WITH routing_log"))]
+    assert len(writes) == 3 + 1  # a seat per offer, then one statement
+    assert len(statements.captured_queries) == 2 + 3 + 1 + 2  # lock, pool; BEGIN, COMMIT
+    offers = list(Offer.objects.filter(inquiry=inquiry).order_by("pk"))
+    log = RoutingDecisionLog.objects.get(inquiry=inquiry)
+    assert [offer.expert_id for offer in offers] == [pool[3].pk, pool[2].pk, pool[1].pk]
+    assert {offer.decision_id for offer in offers} == {log.pk}
+    assert outcome.offer_id == offers[0].pk
+    assert (log.chosen_expert_id, log.detail["offered_at_once"]) == (pool[3].pk, 3)
+    inquiry.refresh_from_db()
+    assert (inquiry.status, inquiry.coverage_reason) == ("offered", "weekend")
+    events = list(inquiry.events.order_by("created_at", "id"))
+    assert [event.kind for event in events] == ["received", "coverage", "offered"]
+    assert events[1].data == {"covered": True, "reason": "weekend"}
+    assert events[2].data == {"offer_ids": [offer.pk for offer in offers],
+                              "expert_ids": [pool[3].pk, pool[2].pk, pool[1].pk],
+                              "decision_id": log.pk}
+    assert events[2].description.startswith(
+        f"Offered to expert #{pool[3].pk}, #{pool[2].pk}, #{pool[1].pk} at once")
