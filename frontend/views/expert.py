@@ -15,6 +15,7 @@ from experts.shifts import selectors as shifts_selectors
 from frontend.access import expert_required, signed_in_user
 from frontend.responses import navigate
 from marketplace.inquiries import selectors as inquiries_selectors
+from marketplace.inquiries.models import EscalationReason
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues import services as queues_services
 from routing.assignments import selectors as assignments_selectors
@@ -74,6 +75,7 @@ def inquiry(request: HttpRequest, inquiry_id: int, expert: ExpertProfile) -> Htt
         "assignment": assignment,
         "inquiry": current,
         "conversation": inquiries_selectors.message_list_for_inquiry(inquiry=current),
+        "escalation_reasons": EscalationReason.choices,
         "guidelines_html": mark_safe(  # noqa: S308 (sanitised by nh3 in the selector)
             queues_selectors.guidelines_html(text=current.queue.guidelines)),
         "macros": [(macro, queues_services.macro_render(body=macro.body,
