@@ -8,6 +8,7 @@ from billing.payouts.webhooks import StripeWebhookApi
 from frontend import edge
 from frontend.views import two_factor
 from marketplace.delivery import api as delivery_api
+from marketplace.escalations import api as escalations_api
 from marketplace.infra.api_errors import json_under_api
 from marketplace.infra.unavailable import unavailable_aware
 from marketplace.inquiries import api as inquiries_api
@@ -32,6 +33,10 @@ api_v1 = [
          name="queue_backlog"),
     path("queues/<int:queue_id>/coverage", api_queues.QueueCoverageApi.as_view(),
          name="queue_coverage"),
+    path("inquiries/<int:inquiry_id>/escalation/send-back",
+         escalations_api.EscalationSendBackApi.as_view(), name="escalation_send_back"),
+    path("inquiries/<int:inquiry_id>/escalation/confirm",
+         escalations_api.EscalationConfirmApi.as_view(), name="escalation_confirm"),
     path("inquiries/<int:inquiry_id>/review", experts_api.InquiryReviewCreateApi.as_view(),
          name="inquiry_review"),
     path("usage", invoicing_api.UsageApi.as_view(), name="usage"),

@@ -110,6 +110,7 @@ class AssignmentStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     RESOLVED = "resolved", "Resolved"
     RELEASED = "released", "Released"
+    ESCALATED = "escalated", "Escalated to the brand"
 
 
 class Assignment(models.Model):

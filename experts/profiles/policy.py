@@ -44,7 +44,7 @@ LIVE_SOCKET = "expert:live"
 WORK_PAGES = frozenset({
     "expert:workspace", "expert:presence", LIVE_SOCKET,
     "expert:offer_accept", "expert:offer_decline",
-    "expert:inquiry", "expert:reply", "expert:resolve", "expert:attachment",
+    "expert:inquiry", "expert:reply", "expert:resolve", "expert:escalate", "expert:attachment",
     "expert:marketplace", "expert:my_shifts", "expert:book", "expert:waitlist_join",
     "expert:waitlist_leave", "expert:cancel", "expert:release", "expert:check_in",
     "expert:check_out",

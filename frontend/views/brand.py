@@ -11,8 +11,9 @@ from frontend.access import brand_member_required
 from frontend.brand_onboarding import brand_checklist
 from frontend.charts import week_chart
 from marketplace.inquiries import selectors as inquiries_selectors
-from marketplace.models import BrandMembership, InquiryChannel, InquiryStatus
+from marketplace.models import BrandMembership, Inquiry, InquiryChannel, InquiryStatus
 from marketplace.onboarding import policy
+from marketplace.queues import fields as queues_fields
 from routing.offers import selectors as offers_selectors
 
 PAGE_SIZE = 25
@@ -71,4 +72,14 @@ def inquiry(request: HttpRequest, inquiry_id: int, membership: BrandMembership) 
         "timeline": inquiries_selectors.event_list_for_inquiry(inquiry=current),
         "decisions": offers_selectors.decision_list_for_inquiry(inquiry_id=current.pk),
         "can_retry_delivery": policy.brand_can_configure(membership, membership.brand),
+        "can_act_on_escalation": policy.brand_can_configure(membership, membership.brand),
+        "escalation_fee": _escalation_fee(current),
     })
+
+
+def _escalation_fee(inquiry: Inquiry) -> str | None:
+    """The confirmed-escalation fee of the brand's contract, as the queue settings show it."""
+    prices = queues_fields.queue_prices(queue=inquiry.queue)
+    if not prices or prices.get("escalation_fee") is None:
+        return None
+    return f"{prices['escalation_fee']} {prices['currency']}"

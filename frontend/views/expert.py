@@ -19,6 +19,7 @@ from experts.shifts import selectors as shifts_selectors
 from frontend.access import expert_required, signed_in_user
 from frontend.responses import navigate
 from marketplace.inquiries import selectors as inquiries_selectors
+from marketplace.inquiries.models import EscalationReason
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues import services as queues_services
 from routing.assignments import selectors as assignments_selectors
@@ -100,6 +101,7 @@ def _inquiry_page(request: HttpRequest, expert: ExpertProfile, inquiry_id: int) 
         "inquiry": current,
         "timers": assignments_selectors.assignment_timers(assignment=assignment),
         "conversation": inquiries_selectors.message_list_for_inquiry(inquiry=current),
+        "escalation_reasons": EscalationReason.choices,
         "guidelines_html": mark_safe(  # noqa: S308 (sanitised by nh3 in the selector)
             queues_selectors.guidelines_html(text=current.queue.guidelines)),
         "macros": [(macro, queues_services.macro_render(body=macro.body,

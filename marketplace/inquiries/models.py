@@ -43,6 +43,16 @@ class InquiryStatus(models.TextChoices):
     HANDED_BACK = "handed_back", "Handed back"
 
 
+class EscalationReason(models.TextChoices):
+    """Why an expert hands an inquiry back to the brand; `other` needs a note."""
+
+    REFUND_OR_EXCEPTION = "refund_or_exception", "Refund or exception needed"
+    TECHNICAL_FAULT = "technical_fault", "Technical fault"
+    ANGRY_OR_LEGAL = "angry_or_legal", "Angry customer or legal threat"
+    OUT_OF_GUIDELINES = "out_of_guidelines", "Out of the guidelines"
+    OTHER = "other", "Other"
+
+
 class InquirySource(models.TextChoices):
     API = "api", "REST API"
     WEBHOOK = "webhook", "Signed webhook"
@@ -89,6 +99,17 @@ class Inquiry(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         help_text="The brand's other inquiry that this email quoted although its sender was "
         "not that conversation's customer: kept apart, and shown to the brand.")
+    escalation_reason = models.CharField(max_length=32, choices=EscalationReason.choices,
+                                         blank=True)
+    escalation_note = models.CharField(max_length=1000, blank=True)
+    escalation_summary = models.TextField(
+        blank=True, help_text="What the expert tells the brand when escalating.")
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalated_by = models.ForeignKey(
+        "experts.ExpertProfile", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text="The expert who escalated it (credited a confirmed fee).")
+    escalation_confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the brand confirmed the escalation.")
 
     class Meta:
         verbose_name_plural = "inquiries"

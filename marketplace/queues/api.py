@@ -142,6 +142,7 @@ QUEUE_OUTPUT_EXAMPLE = {
     "backlog_oldest_wait_seconds": 300, "backlog_reported_at": "2026-11-24T10:00:00Z",
     "chat_first_response_seconds": 30, "email_first_response_seconds": 900,
     "social_first_response_seconds": 900, "resolve_after_hours": 48,
+    "reopen_window_hours": 168, "webhook_events": ["inquiry.escalated", "inquiry.resolved"],
     "chat_offer_timeout_seconds": 20, "email_offer_timeout_seconds": 120,
     "social_offer_timeout_seconds": 120, "chat_reply_timeout_seconds": 180,
     "required_skills": ["returns"], "guidelines": "## Tone\nFriendly and direct.",

@@ -34,6 +34,7 @@ from marketplace.queues.fields import (
 from marketplace.queues.parsers import (
     MAX_CLOSURES,
     MAX_SPANS,
+    WEBHOOK_EVENTS,
     supported_holiday_countries,
 )
 
@@ -71,6 +72,8 @@ def _input_field(setting: QueueSetting) -> serializers.Field:
             return serializers.ListField(child=PatternField(LANGUAGE), **options)
         case "required_skills", _:
             return serializers.ListField(child=PatternField(SKILL), **options)
+        case "webhook_events", _:
+            return serializers.ListField(child=ChoiceInputField(WEBHOOK_EVENTS), **options)
         case _, SettingKind.TEXT | SettingKind.LONG_TEXT:
             return TextField(allow_blank=setting.allows_blank, max_length=setting.max_length,
                              **options)

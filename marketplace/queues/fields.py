@@ -32,6 +32,7 @@ from marketplace.queues.parsers import (
     parse_languages,
     parse_skills,
     parse_time_zone,
+    parse_webhook_events,
     text_parser,
 )
 
@@ -178,6 +179,17 @@ QUEUE_SETTINGS: tuple[QueueSetting, ...] = (
              minimum=1, maximum=30 * 24, group="resolution",
              help_text="An answered inquiry counts as resolved after this many hours without "
              "a reply."),
+    _integer("reopen_window_hours", "Reopen window (hours after resolution)", minimum=1,
+             maximum=90 * 24, group="resolution",
+             help_text="A customer's message within this many hours of resolution reopens the "
+             "inquiry; later, it opens a new inquiry linked to the old one."),
+    QueueSetting(name="webhook_events", label="Webhook events (empty: none)",
+                 kind=SettingKind.TEXT_LIST, parse=parse_webhook_events,
+                 example="inquiry.escalated, inquiry.resolved", group="resolution",
+                 help_text="The inquiry events posted, signed, to the outbound webhook: "
+                 "inquiry.created, inquiry.assigned, inquiry.replied, inquiry.escalated, "
+                 "inquiry.resolved, inquiry.reopened. Empty: none (replies still go out as "
+                 "message.created)."),
     _integer("retention_days", "Delete message texts and attachments this many days after "
              "resolution (empty: keep them)", minimum=1, maximum=3650, nullable=True,
              group="resolution",

@@ -70,6 +70,14 @@ class OverflowQueue(models.Model):
         default=48, validators=[MinValueValidator(1)],
         help_text="An answered inquiry counts as resolved after this long without a reply.",
     )
+    reopen_window_hours = models.PositiveIntegerField(
+        default=7 * 24, validators=[MinValueValidator(1)],
+        help_text="A customer's message this long after resolution reopens the inquiry; later, "
+        "it opens a new inquiry linked to it.",
+    )
+    webhook_events = ArrayField(
+        models.CharField(max_length=40), default=list, blank=True,
+        help_text="The inquiry events posted to the outbound webhook (inquiry.created, …).")
     chat_offer_timeout_seconds = models.PositiveIntegerField(default=20)
     email_offer_timeout_seconds = models.PositiveIntegerField(default=120)
     social_offer_timeout_seconds = models.PositiveIntegerField(default=120)
@@ -102,6 +110,10 @@ class OverflowQueue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.brand} / {self.name}"
+
+    @property
+    def reopen_window(self) -> timedelta:
+        return timedelta(hours=self.reopen_window_hours)
 
     def first_response_target(self, channel: str) -> timedelta:
         seconds = {

@@ -133,6 +133,20 @@ def parse_channels(value: Any) -> list[str]:
     return [channel for channel in CHANNELS if channel in channels]
 
 
+WEBHOOK_EVENTS = ("inquiry.created", "inquiry.assigned", "inquiry.replied", "inquiry.escalated",
+                  "inquiry.resolved", "inquiry.reopened")
+"""The inquiry events a queue may subscribe its outbound webhook to, in lifecycle order."""
+
+
+def parse_webhook_events(value: Any) -> list[str]:
+    events = [event.lower() for event in _string_list(value)]
+    unknown = [event for event in events if event not in WEBHOOK_EVENTS]
+    if unknown:
+        raise FieldError(f"Unknown event {unknown[0][:40]!r}; choose from "
+                         f"{', '.join(WEBHOOK_EVENTS)}.")
+    return [event for event in WEBHOOK_EVENTS if event in events]
+
+
 def parse_time_zone(value: Any) -> str:
     zone = text_parser(TIME_ZONE_MAX_LENGTH, required=True)(value)
     if zone not in available_timezones():

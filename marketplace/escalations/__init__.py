@@ -1,0 +1,1 @@
+"""The brand side of escalations over REST: send an escalated inquiry back, or confirm it."""
