@@ -384,6 +384,23 @@ def invoice_void(*, invoice_id: int, now: datetime) -> Invoice:
     return invoice
 
 
+# The standard rates a new installation starts from (migration billing 0008 added the same);
+# ops keep the table current on the VAT rates page.
+STARTING_VAT_RATES = {"IE": "23.00", "DE": "19.00", "FR": "20.00", "NL": "21.00", "ES": "21.00",
+                      "IT": "22.00", "AT": "20.00", "BE": "21.00"}
+
+
+def vat_rates_starting_ensure() -> int:
+    """Adds each starting rate a country has none of (the demo relies on them; a database
+    emptied by a flush has lost the migration's). Returns how many were added."""
+    have = set(VatRate.objects.values_list("country", flat=True).distinct())
+    missing = [VatRate(country=country, valid_from=date(2024, 1, 1),
+                       rate_percent=Decimal(rate))
+               for country, rate in STARTING_VAT_RATES.items() if country not in have]
+    VatRate.objects.bulk_create(missing)
+    return len(missing)
+
+
 def vat_rate_save(*, country: str, rate_percent: str, valid_from: str) -> VatRate:
     errors: dict[str, list[str]] = {}
     country = country.strip().upper()

@@ -330,6 +330,7 @@ def _last_months_invoice(now: datetime) -> None:
 
 @transaction.atomic
 def seed_demo(*, now: datetime) -> DemoLogins:
+    invoices_services.vat_rates_starting_ensure()
     ops = _user("ops@shiftline.demo", first_name="Olivia", is_staff=True)
     brand, _ = Brand.objects.get_or_create(
         slug="northwind", defaults={"name": "Northwind Outfitters"}

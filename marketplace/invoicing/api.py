@@ -9,6 +9,7 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_serializer,
 )
@@ -25,7 +26,7 @@ from billing.money import Money
 from marketplace.access.api import BrandApi
 from marketplace.access.scopes import ApiScope, requires_scope
 from marketplace.infra.errors import NotFound
-from marketplace.infra.json_fields import ChoiceInputField, TextField
+from marketplace.infra.json_fields import ChoiceInputField, PatternField, TextField
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.invoicing import services
 
@@ -246,9 +247,15 @@ class InvoiceDetailApi(BrandApi):
 class InquiryDisputeApi(BrandApi):
     @extend_schema_serializer(component_name="DisputeInput")
     class InputSerializer(serializers.Serializer):
-        reason = ChoiceInputField(choices=DisputeReason.choices)
-        note = TextField(max_length=2000, required=False, default="", allow_blank=True,
-                         help_text="Required when the reason is `other`.")
+        reason = ChoiceInputField(choices=[choice for choice in DisputeReason.choices
+                                           if choice[0] != DisputeReason.OTHER])
+        note = TextField(max_length=2000, required=False, default="", allow_blank=True)
+
+    @extend_schema_serializer(component_name="DisputeOtherInput")
+    class OtherInputSerializer(serializers.Serializer):
+        reason = ChoiceInputField(choices=[(DisputeReason.OTHER, DisputeReason.OTHER.label)])
+        note = PatternField(r"\S", max_length=2000,
+                            help_text="Required with the reason `other`: say why.")
 
     @extend_schema_serializer(component_name="Dispute")
     class OutputSerializer(serializers.Serializer):
@@ -266,7 +273,9 @@ class InquiryDisputeApi(BrandApi):
         description="Within the dispute window (14 days after the ticket was billed, 422 "
         "after), once per ticket (409 again). Ops decide; accepted disputes are credited. "
         "A ticket that was not billed to this brand answers 404.",
-        request=InputSerializer,
+        request=PolymorphicProxySerializer(
+            component_name="DisputeRequest", serializers=[InputSerializer, OtherInputSerializer],
+            resource_type_field_name=None),
         parameters=[OpenApiParameter("inquiry_id", int, OpenApiParameter.PATH)],
         responses={201: OutputSerializer,
                    404: OpenApiResponse(description="No billed ticket with this id."),
@@ -279,7 +288,9 @@ class InquiryDisputeApi(BrandApi):
     def post(self, request: Request, inquiry_id: int) -> Response:
         inquiries_selectors.inquiry_get_for_brand(brand=self.client().brand,
                                                   inquiry_id=inquiry_id)
-        serializer = self.InputSerializer(data=request.data)
+        other = isinstance(request.data, dict) and request.data.get("reason") == DisputeReason.OTHER
+        serializer = (self.OtherInputSerializer if other else self.InputSerializer)(
+            data=request.data)
         serializer.is_valid(raise_exception=True)
         client = self.client()
         dispute = services.brand_dispute_open(
