@@ -13,6 +13,19 @@ LOCAL_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 LOCAL_REDIS_URL = "redis://127.0.0.1:6379/11"
 
 
+def parallel(arguments: list[str]) -> list[str]:
+    """Two pytest-xdist workers, a test module each at a time (its browser session and fixtures
+    stay in one process), unless the caller chose (`-n`, `-p no:xdist`) or SHIFTLINE_TEST_WORKERS
+    says otherwise (0: one process). Each worker has its own test database and Redis keys
+    (marketplace/settings/test.py); much of the suite waits on live processes, so two overlap
+    well even on two cores."""
+    workers = os.environ.get("SHIFTLINE_TEST_WORKERS", "2")
+    if workers == "0" or any(a == "-n" or a.startswith(("-n", "--numprocesses")) or
+                             a == "no:xdist" for a in arguments):
+        return []
+    return ["-n", workers, "--dist", "loadfile"]
+
+
 def main(arguments: list[str]) -> int:
     with ExitStack() as stack:
         found = backends(stack, prefix="test-", local_database_url=LOCAL_DATABASE_URL,
@@ -33,7 +46,8 @@ def main(arguments: list[str]) -> int:
             return checks.returncode
         try:
             return subprocess.run(  # noqa: S603
-                [sys.executable, "-m", "pytest", *arguments], cwd=ROOT, env=env, check=False
+                [sys.executable, "-m", "pytest", *parallel(arguments), *arguments],
+                cwd=ROOT, env=env, check=False,
             ).returncode
         except KeyboardInterrupt:
             return 130
