@@ -70,3 +70,19 @@ def test_an_uncovered_hour_now_is_said_on_the_console_and_in_the_promise() -> No
     assert "No expert is booked for this hour" in page
     assert "Nobody is on shift right now." in promise.text
     assert promise.basis["experts_on_shift"] == 0
+
+
+def test_the_brands_inquiry_page_is_live(now: datetime, captured_tasks: list) -> None:
+    """The page listens on the console's socket for its inquiry's row and then reloads its
+    facts, conversation and timeline in place."""
+    queue = factories.queue()
+    inquiry = factories.inquiry(on=queue, now=now)
+    client = Client()
+    client.force_login(factories.brand_member(of=queue.brand))
+
+    page = client.get(f"/brand/inquiries/{inquiry.pk}/").content.decode()
+
+    assert 'ws-connect="/ws/brand/"' in page
+    assert f'<tr id="inquiry-row-{inquiry.pk}"></tr>' in page
+    assert 'hx-select="#inquiry-live"' in page
+    assert 'hx-trigger="inquiry-changed from:body"' in page

@@ -91,10 +91,10 @@ htmx.defineExtension("live-sync", {
     element.id = "confirm-dialog";
     element.setAttribute("aria-labelledby", "confirm-dialog-title");
     element.setAttribute("aria-describedby", "confirm-dialog-text");
-    element.innerHTML = '<h2 id="confirm-dialog-title">Are you sure?</h2>'
+    element.innerHTML = '<article><h2 id="confirm-dialog-title">Are you sure?</h2>'
       + '<p id="confirm-dialog-text"></p><form method="dialog" class="confirm-actions">'
       + '<button value="cancel" class="secondary">Keep it</button> '
-      + '<button value="confirm" class="danger"></button></form>';
+      + '<button value="confirm" class="danger"></button></form></article>';
     document.body.append(element);
     return element;
   };
@@ -116,3 +116,13 @@ htmx.defineExtension("live-sync", {
     box.showModal();
   }, true);
 })();
+// The brand's inquiry page is live: its socket (the console's) pushes the inquiry's row when
+// it changes; the page keeps a hidden row as the target, and once it is swapped the page
+// reloads its own facts, conversation and timeline (`#inquiry-live`, hx-trigger).
+document.addEventListener("htmx:oobAfterSwap", (event) => {
+  const live = document.querySelector("[data-live-inquiry]");
+  const target = event.detail && event.detail.target;
+  if (live && target && target.id === `inquiry-row-${live.dataset.liveInquiry}`) {
+    htmx.trigger(document.body, "inquiry-changed");
+  }
+});
