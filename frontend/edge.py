@@ -16,7 +16,9 @@ thought of is a clear page, not a server error.
 
 Django's own `Http404` and `PermissionDenied` get the same pages through `page_not_found` and
 `permission_denied` (handler404 and handler403 in `marketplace/urls.py`); under `/api/` those
-handlers answer in JSON instead (`marketplace/infra/api_errors.py`)."""
+handlers answer in JSON instead (`marketplace/infra/api_errors.py`). A refused CSRF check
+(`csrf_failure`, CSRF_FAILURE_VIEW) is the 403 page saying what to do, and a form's address
+opened with GET (`MethodNotAllowedPageMiddleware`) the 405 page, never Django's bare answers."""
 
 from collections.abc import Callable
 from functools import partial, wraps
@@ -28,9 +30,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.http import url_has_allowed_host_and_scheme
+from rest_framework import exceptions
 
 from frontend.responses import navigate
-from marketplace.infra.api_errors import is_api_request
+from marketplace.infra.api_errors import api_error_response, is_api_request
 from marketplace.infra.errors import Conflict, DomainError, FieldErrors, NotFound, PermissionDenied
 from marketplace.infra.throttling import RateLimited
 
@@ -61,8 +64,8 @@ def page_status(error: DomainError) -> int:
 
 
 def error_page(request: HttpRequest, *, status: int, reasons: list[str]) -> HttpResponse:
-    """The styled page of `status` (400, 403, 404, 409 or 429) saying why; without a reason the
-    template's own sentence stands."""
+    """The styled page of `status` (400, 403, 404, 405, 409 or 429) saying why; without a
+    reason the template's own sentence stands."""
     return render(request, f"{status}.html", {
         "reasons": [reason for reason in reasons if reason],
     }, status=status)
@@ -163,3 +166,31 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler403: Django's `PermissionDenied` (the access decorators) with its message."""
     return error_page(request, status=403, reasons=[str(exception)])
+
+
+CSRF_REFUSAL = ("This form could not be sent: its security check is out of date (the page was "
+                "open a long time, or you logged in or out in another tab). Go back, reload the "
+                "page and send the form again.")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: Django's own answer is a bare "403 Forbidden" page; `reason` is
+    Django's technical detail, for logs, not for people."""
+    if is_api_request(request):
+        return api_error_response(exceptions.PermissionDenied(CSRF_REFUSAL))
+    return error_page(request, status=403, reasons=[CSRF_REFUSAL])
+
+
+class MethodNotAllowedPageMiddleware(MiddlewareMixin):
+    """A view limited to some methods (`require_POST`) answers any other with an empty 405, a
+    blank page for someone who opens a form's address (a reload, a bookmark, a shared link):
+    they get the styled 405 page instead, with the same `Allow` header. The API's own 405s
+    (DRF's, in JSON) are left alone."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if response.status_code != 405 or response.streaming or response.content \
+                or is_api_request(request):
+            return response
+        page = error_page(request, status=405, reasons=[])
+        page["Allow"] = response.get("Allow", "")
+        return page
