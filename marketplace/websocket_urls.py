@@ -7,6 +7,7 @@ customer chat widget) gets a check of its own: the brand's allowed origins."""
 from django.urls import path
 
 from experts.presence.consumers import ExpertConsumer
+from frontend.billing_sockets import BrandBillingConsumer, OpsPayoutBatchConsumer
 from marketplace.infra.websocket_origin import site_socket
 from marketplace.inquiries.consumers import BrandConsumer
 from marketplace.two_factor.sockets import VerifiedSessionOnly
@@ -14,4 +15,7 @@ from marketplace.two_factor.sockets import VerifiedSessionOnly
 websocket_urlpatterns = [
     path("ws/expert/", site_socket(VerifiedSessionOnly(ExpertConsumer.as_asgi()))),
     path("ws/brand/", site_socket(VerifiedSessionOnly(BrandConsumer.as_asgi()))),
+    path("ws/brand/billing/", site_socket(VerifiedSessionOnly(BrandBillingConsumer.as_asgi()))),
+    path("ws/ops/payouts/<int:batch_id>/",
+         site_socket(VerifiedSessionOnly(OpsPayoutBatchConsumer.as_asgi()))),
 ]
