@@ -8,6 +8,7 @@ from django.urls import path
 
 from experts.presence.consumers import ExpertConsumer
 from frontend.consumers import OpsBoardConsumer
+from frontend.billing_sockets import BrandBillingConsumer, OpsPayoutBatchConsumer
 from marketplace.infra.websocket_origin import site_socket
 from marketplace.inquiries.consumers import BrandConsumer
 from marketplace.two_factor.sockets import VerifiedSessionOnly
@@ -16,4 +17,7 @@ websocket_urlpatterns = [
     path("ws/expert/", site_socket(VerifiedSessionOnly(ExpertConsumer.as_asgi()))),
     path("ws/brand/", site_socket(VerifiedSessionOnly(BrandConsumer.as_asgi()))),
     path("ws/ops/", site_socket(VerifiedSessionOnly(OpsBoardConsumer.as_asgi()))),
+    path("ws/brand/billing/", site_socket(VerifiedSessionOnly(BrandBillingConsumer.as_asgi()))),
+    path("ws/ops/payouts/<int:batch_id>/",
+         site_socket(VerifiedSessionOnly(OpsPayoutBatchConsumer.as_asgi()))),
 ]

@@ -29,6 +29,7 @@ from billing.ledger.services import transaction_reverse as ledger_transaction_re
 from billing.money import Money
 from billing.terms import services as terms
 from billing.terms.models import BrandContract, PremiumTier, RateCard
+from marketplace.infra.push import brand_billing_group, push_to_group_on_commit
 
 DESCRIPTION_LOCALE = "en"
 
@@ -170,7 +171,7 @@ def ticket_resolution_bill(
                          csat=csat)
     accounts = _accounts(brand_id=brand_id, brand_name=brand_name, expert_id=expert_id,
                          expert_name=expert_name, currency=currency)
-    ledger_transaction, _ = ledger_post(
+    ledger_transaction, created = ledger_post(
         idempotency_key=key, kind=TransactionKind.TICKET_RESOLVED, currency=currency,
         description=f"Inquiry #{inquiry_id} resolved ({channel}, {_tier_label(tier)})",
         reference_inquiry_id=inquiry_id, now=now,
@@ -185,7 +186,14 @@ def ticket_resolution_bill(
                     _platform_share_description(price)),
         ],
     )
+    if created:
+        _push_usage(brand_id)
     return ledger_transaction
+
+
+def _push_usage(brand_id: int) -> None:
+    """The brand's open billing pages redraw this month's usage, after commit."""
+    push_to_group_on_commit(brand_billing_group(brand_id), "usage.changed", brand_id=brand_id)
 
 
 def ticket_escalated(*, inquiry_id: int, now: datetime,
@@ -219,6 +227,8 @@ def ticket_escalated(*, inquiry_id: int, now: datetime,
         reversal = ledger_transaction_reverse(
             transaction_id=previous.pk, now=now,
             reason=f"Inquiry #{inquiry_id} escalated: not billed, not paid")
+        if charge is not None and charge.account.owner_id is not None:
+            _push_usage(charge.account.owner_id)
         if charge is not None and invoice is not None and invoice.status in (
                 InvoiceStatus.ISSUED, InvoiceStatus.PAID):
             invoices_services.credit_note_issue(

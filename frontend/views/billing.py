@@ -54,7 +54,7 @@ def brand_billing_context(membership: BrandMembership, *,
     page = Paginator(invoices_selectors.invoice_list_for_brand(brand_id=brand_id),
                      INVOICE_PAGE_SIZE).get_page(invoice_page)
     return {
-        "usage": _usage(brand_id),
+        "usage": brand_usage_context(brand_id),
         "invoices": page.object_list,
         "invoice_page": page,
         "disputes": disputes_selectors.dispute_list_for_brand(brand_id=brand_id),
@@ -62,7 +62,7 @@ def brand_billing_context(membership: BrandMembership, *,
     }
 
 
-def _usage(brand_id: int) -> dict[str, object]:
+def brand_usage_context(brand_id: int) -> dict[str, object]:
     period = invoices_selectors.month_of(timezone.now())
     lines = invoices_selectors.usage_lines(brand_id=brand_id, period=period)
     return {"period": period, "lines": lines,
@@ -76,7 +76,8 @@ def brand_usage(request: HttpRequest, membership: BrandMembership) -> HttpRespon
     sent to the whole page."""
     if request.headers.get("HX-Request") != "true":
         return navigate(request, "brand:billing")
-    return render(request, "frontend/brand/_usage.html", {"usage": _usage(membership.brand_id)})
+    return render(request, "frontend/brand/_usage.html",
+                  {"usage": brand_usage_context(membership.brand_id)})
 
 
 def _brand_invoice(membership: BrandMembership, invoice_id: int) -> Invoice:

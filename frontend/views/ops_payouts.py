@@ -45,7 +45,7 @@ def batch_draft(request: HttpRequest) -> HttpResponse:
     return navigate(request, "ops:payout_batch", batch_id=batch.pk)
 
 
-def _progress_context(batch_id: int) -> dict[str, object]:
+def payout_progress_context(batch_id: int) -> dict[str, object]:
     return {"progress": payouts_selectors.payout_batch_progress(batch_id=batch_id),
             "batch_id": batch_id, "poll_seconds": PROGRESS_POLL_SECONDS}
 
@@ -58,7 +58,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         "batch": batch,
         "totals": payouts_selectors.payout_batch_totals(batch=batch),
         "payouts": payouts_selectors.payout_list_for_batch(batch=batch),
-        **_progress_context(batch.pk),
+        **payout_progress_context(batch.pk),
     })
 
 
@@ -69,7 +69,7 @@ def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch's page."""
     if request.headers.get("HX-Request") != "true":
         return navigate(request, "ops:payout_batch", batch_id=batch_id)
-    return render(request, "frontend/ops/_payout_progress.html", _progress_context(batch_id))
+    return render(request, "frontend/ops/_payout_progress.html", payout_progress_context(batch_id))
 
 
 @require_POST

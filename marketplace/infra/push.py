@@ -208,3 +208,21 @@ def push_session_ended_on_commit(*, user_id: int, reason: str) -> None:
     event = {"type": "session.ended", "reason": reason}
     run_after_commit(f"push to {user_group(user_id)}",
                      lambda: _send(user_group(user_id), event))
+
+
+def ops_payout_batch_group(batch_id: int) -> str:
+    """Every ops page watching one payout batch being sent."""
+    return f"ops.payouts.{batch_id}"
+
+
+def brand_billing_group(brand_id: int) -> str:
+    """Every open billing page of one brand (its usage this month)."""
+    return f"billing.brand.{brand_id}"
+
+
+def push_to_group_on_commit(group: str, event_type: str, **payload: Any) -> None:
+    """Tells a group's open pages that something they show changed, after commit. A failed
+    push is logged, never fatal: the page polls while its socket is down and shows the same
+    state on its next load."""
+    event = {"type": event_type, **payload}
+    run_after_commit(f"push to {group}", lambda: _send(group, event))

@@ -28,6 +28,7 @@ from billing.payouts.services.ledger import (
     payout_reversed_minor,
 )
 from marketplace.infra.errors import Conflict
+from marketplace.infra.push import ops_payout_batch_group, push_to_group_on_commit
 from marketplace.infra.tasking import enqueue_on_commit
 
 SEND_TASK = "billing.payouts.send_payout"
@@ -92,7 +93,14 @@ def payout_send(*, payout_id: int, now: datetime) -> Payout:
         payout.save(update_fields=["status", "failure_reason", "provider_reference",
                                    "updated_at"])
         _batch_finish(batch_id=payout.batch_id, now=now)
+        _push_progress(payout)
     return payout
+
+
+def _push_progress(payout: Payout) -> None:
+    """The ops pages watching the payout's batch redraw its progress bar, after commit."""
+    push_to_group_on_commit(ops_payout_batch_group(payout.batch_id), "payout.progress",
+                            batch_id=payout.batch_id)
 
 
 def _batch_finish(*, batch_id: int, now: datetime) -> None:
@@ -113,6 +121,7 @@ def payout_mark_paid(*, payout_id: int, now: datetime) -> Payout:
         payout.status = PayoutStatus.PAID
         payout.updated_at = now
         payout.save(update_fields=["status", "updated_at"])
+        _push_progress(payout)
     return payout
 
 
@@ -131,6 +140,7 @@ def payout_mark_failed(*, payout_id: int, reason: str, now: datetime) -> Payout:
         payout.failure_reason = reason[:300]
         payout.updated_at = now
         payout.save(update_fields=["status", "failure_reason", "updated_at"])
+        _push_progress(payout)
     return payout
 
 
@@ -170,6 +180,7 @@ def _reversed_to(payout: Payout, total: int, *, reason: str, now: datetime) -> P
                                  f"{payout.currency} minor units came back")[:300]
     payout.updated_at = now
     payout.save(update_fields=["status", "failure_reason", "updated_at"])
+    _push_progress(payout)
     return payout
 
 

@@ -1,8 +1,12 @@
+// A page's live socket is open: fragments that poll as a fallback (`[document.body.dataset.socket
+// !== 'open']` in their hx-trigger) wait for its pushes instead.
 document.addEventListener("htmx:wsOpen", () => {
+  document.body.dataset.socket = "open";
   const badge = document.getElementById("connection");
   if (badge) { badge.textContent = "Live"; badge.classList.add("live"); badge.dataset.state = "open"; }
 });
 document.addEventListener("htmx:wsClose", () => {
+  document.body.dataset.socket = "closed";
   const badge = document.getElementById("connection");
   if (badge) { badge.textContent = "Reconnecting…"; badge.classList.remove("live"); badge.dataset.state = "closed"; }
 });
