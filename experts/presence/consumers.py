@@ -85,7 +85,8 @@ class ExpertConsumer(UserGroupConsumer):
         """Accepted or declined here: the card goes. Taken, handed back, withdrawn or expired:
         the card says so in words, until the expert dismisses it."""
         html = await database_sync_to_async(self._render_offer_closed)(
-            int(event["offer_id"]), str(event.get("reason", "")), str(event.get("detail", "")))
+            int(event["offer_id"]), str(event.get("reason", "")),
+            str(event.get("detail", "")).rstrip(". "))
         await self.send(text_data=html)
 
     async def assignments_changed(self, event: dict[str, Any]) -> None:

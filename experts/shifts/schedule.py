@@ -106,6 +106,11 @@ class CalendarItem:
     ends_at: datetime
 
 
+MIN_BLOCK_MINUTES = 90
+"""A block is at least this tall, enough for its times and queue; one late in the day sits at
+the bottom of the day instead of running below the grid (its times still say when it is)."""
+
+
 def _minutes(instant: datetime, zone: ZoneInfo) -> int:
     local = instant.astimezone(zone)
     return local.hour * 60 + local.minute
@@ -127,7 +132,9 @@ def week_calendar(
             starts, ends = max(item.starts_at, day_start), min(item.ends_at, day_end)
             top = 0 if starts == day_start else _minutes(starts, zone)
             bottom = 24 * 60 if ends == day_end else _minutes(ends, zone)
-            bottom = max(bottom, top + 15)
+            bottom = max(bottom, top + MIN_BLOCK_MINUTES)
+            if bottom > 24 * 60:
+                top, bottom = 24 * 60 - MIN_BLOCK_MINUTES, 24 * 60
             blocks.append(CalendarBlock(
                 key=item.key, label=item.label, status=item.status,
                 starts=starts.astimezone(zone), ends=ends.astimezone(zone),

@@ -1,5 +1,6 @@
 """The expert workspace. Views are thin: read through selectors, write through services."""
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -66,9 +67,9 @@ def offer_accept(request: HttpRequest, offer_id: int, expert: ExpertProfile) -> 
     assignment = offers_services.offer_accept(offer_id=offer_id, expert=expert,
                                                now=timezone.now())
     if _aimed_at_pane(request):
-        response = _inquiry_page(request, expert, assignment.inquiry_id)
-        response["HX-Push-Url"] = reverse("expert:inquiry", args=[assignment.inquiry_id])
-        return response
+        location = {"path": reverse("expert:inquiry", args=[assignment.inquiry_id]),
+                    "target": f"#{PANE}", "select": f"#{PANE}", "swap": "outerHTML"}
+        return HttpResponse(status=200, headers={"HX-Location": json.dumps(location)})
     return navigate(request, "expert:inquiry", inquiry_id=assignment.inquiry_id)
 
 
@@ -95,7 +96,7 @@ def _inquiry_page(request: HttpRequest, expert: ExpertProfile, inquiry_id: int) 
     macro_context = queues_services.MacroContext(
         customer_name=current.customer.name, brand_name=current.brand.name,
         expert_name=expert.display_name, queue_name=current.queue.name)
-    return render(request, "frontend/expert/workspace.html", {
+    response = render(request, "frontend/expert/workspace.html", {
         **_workspace_context(expert, timezone.now()),
         "assignment": assignment,
         "inquiry": current,
@@ -108,6 +109,12 @@ def _inquiry_page(request: HttpRequest, expert: ExpertProfile, inquiry_id: int) 
                                                              context=macro_context))
                    for macro in queues_selectors.macro_list_for_queue(queue=current.queue)],
     })
+    if _aimed_at_pane(request):
+        # A boosted form or link swaps the whole body unless told otherwise: the pane only.
+        response["HX-Retarget"] = f"#{PANE}"
+        response["HX-Reselect"] = f"#{PANE}"
+        response["HX-Reswap"] = "outerHTML"
+    return response
 
 
 @require_GET

@@ -46,10 +46,10 @@ def test_expert_takes_an_offer_live_and_is_paid(live: LivePlatform) -> None:
 
         card.get_by_role("button", name="Accept").click()
         expect(page).to_have_url(re.compile(rf"/expert/inquiries/{created['id']}/$"))
-        expect(page.locator("#conversation")).to_contain_text("The zip on my jacket is stuck.")
+        expect(page.locator("#pane")).to_contain_text("The zip on my jacket is stuck.")
         page.fill("textarea[name=body]", "Rub a pencil along the teeth, then pull gently.")
         page.get_by_role("button", name="Send reply").click()
-        expect(page.locator("#conversation")).to_contain_text("Rub a pencil")
+        expect(page.locator("#pane")).to_contain_text("Rub a pencil")
         page.get_by_role("button", name="Mark resolved").click()
         expect(page).to_have_url(f"{live.base_url}/expert/")
         expect(page.locator("#earnings")).to_contain_text("€3.00")

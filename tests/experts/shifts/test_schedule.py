@@ -108,3 +108,16 @@ def test_a_shift_across_midnight_shows_on_both_days() -> None:
 
     assert [(block.top, block.height) for block in days[0].blocks] == [(91.67, 8.33)]
     assert [(block.top, block.height) for block in days[1].blocks] == [(0.0, 8.33)]
+
+
+@pytest.mark.parametrize("starts", [time(23), time(23, 45)])
+def test_a_shift_late_in_the_day_stays_inside_the_days_grid(starts: time) -> None:
+    start, end = schedule.local_span(date(2026, 6, 1), starts, time(7), DUBLIN)
+    item = schedule.CalendarItem(key=1, label="Night", status="booked", starts_at=start,
+                                 ends_at=end)
+
+    days = schedule.week_calendar(week_start=date(2026, 6, 1), items=[item], zone=DUBLIN)
+
+    block = days[0].blocks[0]
+    assert (block.top, block.height) == (93.75, 6.25)
+    assert block.starts.time() == starts
