@@ -68,3 +68,9 @@ def resolving_expert_id(*, inquiry_id: int) -> int | None:
 def expert_id_assigned_to_inquiry(*, inquiry_id: int) -> int | None:
     return (Assignment.objects.filter(inquiry_id=inquiry_id, status=AssignmentStatus.ACTIVE)
             .values_list("expert_id", flat=True).first())
+
+
+def assignment_active_for_inquiry(*, inquiry_id: int) -> tuple[int, int] | None:
+    """(assignment id, expert id) of the inquiry's active assignment, if it has one."""
+    return (Assignment.objects.filter(inquiry_id=inquiry_id, status=AssignmentStatus.ACTIVE)
+            .values_list("id", "expert_id").first())
