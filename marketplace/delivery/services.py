@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from marketplace.delivery.models import DeliveryAttempt
+from marketplace.delivery.models import DeliveryAttempt, WebhookEventAttempt
 from marketplace.infra import outbound, signing
 from marketplace.infra.errors import Conflict, NotFound
 from marketplace.infra.push import push_to_user_on_commit
@@ -30,9 +30,11 @@ from marketplace.inquiries.models import (
     InquirySource,
     Message,
     MessageDirection,
+    WebhookEvent,
 )
 from marketplace.inquiries.services import inquiry_record_event, new_email_message_id
 from marketplace.onboarding.models import Brand
+from marketplace.queues.models import OverflowQueue
 
 WEBHOOK_TIMEOUT_SECONDS = 10
 
@@ -105,17 +107,18 @@ def webhook_payload(message: Message) -> bytes:
     }, separators=(",", ":")).encode()
 
 
-def _post_webhook(message: Message, *, attempt: int, now: datetime) -> int:
-    queue = message.inquiry.queue
-    body = webhook_payload(message)
+def _post_signed(queue: OverflowQueue, body: bytes, *, delivery_id: str, idempotency_key: str,
+                 now: datetime) -> int:
+    """Posts `body` to the queue's outbound webhook, signed with its secret; returns the HTTP
+    status, or raises `DeliveryFailure` (transient unless the helpdesk refused it)."""
     timestamp = int(now.timestamp())
     headers = {
         "Content-Type": "application/json",
         signing.TIMESTAMP_HEADER: str(timestamp),
         signing.SIGNATURE_HEADER: signing.sign(secret=queue.webhook_secret,
                                                timestamp=timestamp, body=body),
-        signing.DELIVERY_HEADER: f"message-{message.pk}-attempt-{attempt}",
-        signing.IDEMPOTENCY_HEADER: f"message-{message.pk}",
+        signing.DELIVERY_HEADER: delivery_id,
+        signing.IDEMPOTENCY_HEADER: idempotency_key,
     }
     try:
         response = outbound.post(queue.outbound_webhook_url, content=body, headers=headers,
@@ -129,6 +132,12 @@ def _post_webhook(message: Message, *, attempt: int, now: datetime) -> int:
     transient = response.status_code >= 500 or response.status_code in TRANSIENT_STATUS_CODES
     raise DeliveryFailure(f"The helpdesk answered HTTP {response.status_code}.",
                           status_code=response.status_code, transient=transient)
+
+
+def _post_webhook(message: Message, *, attempt: int, now: datetime) -> int:
+    return _post_signed(message.inquiry.queue, webhook_payload(message),
+                        delivery_id=f"message-{message.pk}-attempt-{attempt}",
+                        idempotency_key=f"message-{message.pk}", now=now)
 
 
 def message_deliver(*, message_id: int, now: datetime, final_attempt: bool = False) -> Message:
@@ -310,3 +319,64 @@ def inquiry_record_acknowledgement_bounce(*, inquiry_id: int, reason: str,
         inquiry=inquiry, kind="acknowledgement_bounced", now=now,
         description=f"The customer's mail server returned the acknowledgement: {reason}"[:500],
     )
+
+
+def webhook_event_deliver(*, webhook_event_id: int, now: datetime,
+                          final_attempt: bool = False) -> WebhookEvent:
+    """One signed post of an inquiry event to the queue's outbound webhook, logged, with the
+    replies' rules: a transient failure stays pending for the task's next try unless this was
+    the final attempt; a refusal or the final attempt marks it failed. The row is locked for
+    the attempt and a delivered event is never sent again; the helpdesk can drop a repeat
+    after a lost response by its `Idempotency-Key` (`event-<id>`)."""
+    with transaction.atomic():
+        webhook_event = (WebhookEvent.objects.select_for_update(of=("self",))
+                         .select_related("inquiry__queue").get(pk=webhook_event_id))
+        if webhook_event.delivery_status != DeliveryStatus.PENDING:
+            return webhook_event
+        number = webhook_event.delivery_attempts + 1
+        attempt = WebhookEventAttempt(webhook_event=webhook_event, number=number,
+                                      attempted_at=now, succeeded=False)
+        body = json.dumps({"id": webhook_event.pk, **webhook_event.payload},
+                          separators=(",", ":")).encode()
+        try:
+            attempt.status_code = _post_signed(
+                webhook_event.inquiry.queue, body, now=now,
+                delivery_id=f"event-{webhook_event.pk}-attempt-{number}",
+                idempotency_key=f"event-{webhook_event.pk}")
+        except DeliveryFailure as failure:
+            attempt.error, attempt.status_code = failure.error, failure.status_code
+            webhook_event.delivery_error = failure.error
+            if final_attempt or not failure.transient:
+                webhook_event.delivery_status = DeliveryStatus.FAILED
+        else:
+            attempt.succeeded = True
+            webhook_event.delivery_status = DeliveryStatus.DELIVERED
+            webhook_event.delivered_at = now
+            webhook_event.delivery_error = ""
+        attempt.save()
+        webhook_event.delivery_attempts = number
+        webhook_event.save(update_fields=["delivery_attempts", "delivery_status",
+                                          "delivered_at", "delivery_error"])
+    return webhook_event
+
+
+def webhook_events_resume_stalled(*, now: datetime, limit: int = 200) -> int:
+    """Events still pending whose next attempt is overdue (a task lost with Redis, a killed
+    worker) are scheduled again, as replies are; the row lock keeps any from going twice."""
+    last_attempt = WebhookEventAttempt.objects.filter(
+        webhook_event=OuterRef("pk")).order_by("-number")
+    pending = (
+        WebhookEvent.objects.filter(delivery_status=DeliveryStatus.PENDING,
+                                    created_at__lte=now - STALLED_GRACE)
+        .annotate(last_attempt_at=Subquery(last_attempt.values("attempted_at")[:1]))
+        .order_by("created_at")
+        .values_list("id", "created_at", "delivery_attempts", "last_attempt_at")
+    )
+    stalled = [
+        event_id for event_id, created_at, attempts, last_attempt_at in pending.iterator()
+        if delivery_next_due(created_at=created_at, attempts=attempts,
+                             last_attempt_at=last_attempt_at) + STALLED_GRACE <= now
+    ][:limit]
+    for event_id in stalled:
+        enqueue_on_commit("marketplace.deliver_webhook_event", event_id)
+    return len(stalled)

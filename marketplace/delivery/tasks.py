@@ -26,6 +26,20 @@ def deliver_message(task: Task, message_id: int) -> None:
         raise task.retry(countdown=countdown)
 
 
+@shared_task(name="marketplace.deliver_webhook_event", bind=True,
+             max_retries=MAX_DELIVERY_RETRIES)
+def deliver_webhook_event(task: Task, webhook_event_id: int) -> None:
+    """An inquiry event to the brand's helpdesk: one attempt per run, retried with the
+    replies' backoff, the last attempt marks it failed."""
+    final_attempt = task.request.retries >= MAX_DELIVERY_RETRIES
+    webhook_event = delivery.webhook_event_deliver(webhook_event_id=webhook_event_id,
+                                                   now=timezone.now(),
+                                                   final_attempt=final_attempt)
+    if webhook_event.delivery_status == DeliveryStatus.PENDING and not final_attempt:
+        countdown = settings.SHIFTLINE_DELIVERY_RETRY_SECONDS * 2**task.request.retries
+        raise task.retry(countdown=countdown)
+
+
 @shared_task(name="marketplace.send_acknowledgement", bind=True, max_retries=5)
 def send_acknowledgement(task: Task, inquiry_id: int) -> None:
     try:
@@ -36,4 +50,6 @@ def send_acknowledgement(task: Task, inquiry_id: int) -> None:
 
 @shared_task(name="marketplace.resume_stalled_deliveries")
 def resume_stalled_deliveries() -> int:
-    return delivery.messages_resume_stalled_deliveries(now=timezone.now())
+    now = timezone.now()
+    return (delivery.messages_resume_stalled_deliveries(now=now)
+            + delivery.webhook_events_resume_stalled(now=now))

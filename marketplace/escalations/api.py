@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from marketplace.access.api import BrandApi
 from marketplace.access.scopes import ApiScope, requires_scope
 from marketplace.infra.json_fields import TextField
+from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.inquiries.models import EscalationReason, Inquiry
 from routing.escalations import services as escalations
 
@@ -72,6 +73,8 @@ class EscalationSendBackApi(BrandApi):
         ],
     )
     def post(self, request: Request, inquiry_id: int) -> Response:
+        inquiries_selectors.inquiry_get_for_brand(brand=self.client().brand,
+                                                  inquiry_id=inquiry_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         inquiry: Inquiry = escalations.escalation_send_back(

@@ -110,6 +110,11 @@ class Inquiry(models.Model):
         related_name="+", help_text="The expert who escalated it (credited a confirmed fee).")
     escalation_confirmed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the brand confirmed the escalation.")
+    reopened_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the customer last reopened it after resolution.")
+    reopened_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="follow_ups",
+        help_text="The resolved inquiry the customer wrote to after its reopen window.")
 
     class Meta:
         verbose_name_plural = "inquiries"
@@ -234,3 +239,36 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.size} bytes)"
+
+
+class WebhookEvent(models.Model):
+    """An inquiry event for the queue's outbound webhook (`inquiry.created`, `.assigned`, …),
+    written in the same transaction as the change it reports (an outbox), so none is lost;
+    marketplace/delivery posts it, signed, with retries, and logs each attempt. At most one per
+    timeline event (`source_event`), and one creation per inquiry."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="webhook_events")
+    source_event = models.OneToOneField(InquiryEvent, null=True, blank=True,
+                                        on_delete=models.CASCADE, related_name="+")
+    event = models.CharField(max_length=40)
+    payload = models.JSONField()
+    created_at = models.DateTimeField()
+    delivery_status = models.CharField(max_length=16, choices=DeliveryStatus.choices,
+                                       default=DeliveryStatus.PENDING)
+    delivery_attempts = models.PositiveIntegerField(default=0)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivery_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["inquiry"], condition=Q(event="inquiry.created"),
+                                    name="one_created_webhook_event_per_inquiry"),
+        ]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(delivery_status="pending"),
+                         name="webhook_event_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} of inquiry {self.inquiry_id}"

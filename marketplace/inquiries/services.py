@@ -22,6 +22,7 @@ from marketplace.inquiries.models import (
     InquiryStatus,
     Message,
     MessageDirection,
+    WebhookEvent,
 )
 
 
@@ -120,6 +121,21 @@ def inquiry_change_status_steps(
     push_inquiry_changed_on_commit(brand_id=inquiry.brand_id, inquiry_id=inquiry.pk,
                                    is_new=new_in_console)
     return StatusChangeSteps(steps, params)
+def inquiry_reopen(*, inquiry: Inquiry, now: datetime, data: dict[str, Any]) -> Inquiry:
+    """The customer wrote to a resolved inquiry within its queue's reopen window: it is queued
+    again with a fresh first-response target (it is the same ticket: billing charges it once).
+    Caller holds the inquiry's row lock and routes it after commit."""
+    inquiry.reopened_at = now
+    inquiry.resolved_at = None
+    inquiry.at_risk_at = None
+    inquiry.first_response_due_at = now + inquiry.queue.first_response_target(inquiry.channel)
+    inquiry.save(update_fields=["reopened_at", "resolved_at", "at_risk_at",
+                                "first_response_due_at"])
+    return inquiry_change_status(
+        inquiry=inquiry, status=InquiryStatus.QUEUED, kind="reopened", now=now, data=data,
+        description="The customer wrote again after resolution, within the reopen window: "
+        "reopened and back in the queue.",
+    )
 
 
 def inquiry_mark_at_risk(*, inquiry: Inquiry, now: datetime) -> Inquiry:
@@ -155,8 +171,9 @@ def message_create_reply(
         inquiry.promise_kept = promise_kept_at(inquiry, now)
         inquiry.save(update_fields=["first_replied_at", "promise_kept"])
     inquiry_change_status(
-        inquiry=inquiry, status=InquiryStatus.ANSWERED, kind="replied", actor=author, now=now,
-        description="Expert replied to the customer.", data={"message_id": message.pk},
+        inquiry=inquiry, status=InquiryStatus.WAITING_ON_CUSTOMER, kind="replied", actor=author,
+        now=now, description="Expert replied to the customer; waiting on the customer.",
+        data={"message_id": message.pk},
     )
     enqueue_on_commit("marketplace.deliver_message", message.pk)
     return message
@@ -188,6 +205,7 @@ def inquiry_record_event(
     event = inquiry_event(kind=kind, description=description, now=now, actor=actor, data=data)
     event.inquiry = inquiry
     event.save(force_insert=True)
+    webhook_event_record(inquiry=inquiry, kind=kind, now=now, source_event=event)
     push_inquiry_changed_on_commit(brand_id=inquiry.brand_id, inquiry_id=inquiry.pk,
                                    is_new=new_in_console)
     return event
@@ -224,3 +242,43 @@ def inquiry_note_quoted_conversation(*, inquiry: Inquiry, quoted: list[Inquiry],
             data={"inquiry_id": inquiry.pk, "sender": sender},
         )
     return inquiry
+
+
+WEBHOOK_EVENT_BY_KIND = {
+    "received": "inquiry.created", "accepted": "inquiry.assigned", "replied": "inquiry.replied",
+    "escalated": "inquiry.escalated", "resolved": "inquiry.resolved",
+    "reopened": "inquiry.reopened",
+}
+"""Which timeline events a brand's helpdesk hears of, under which outbound webhook event."""
+
+
+WEBHOOK_EVENT_DATA = {"inquiry.escalated": ("reason", "note", "summary"),
+                      "inquiry.replied": ("message_id",)}
+
+
+def webhook_event_payload(*, inquiry: Inquiry, event: str, now: datetime,
+                          data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "event": event, "occurred_at": now.isoformat(),
+        "inquiry": {"id": inquiry.pk, "external_id": inquiry.external_id,
+                    "queue": inquiry.queue_id, "channel": inquiry.channel,
+                    "status": inquiry.status},
+        "data": {key: data[key] for key in WEBHOOK_EVENT_DATA.get(event, ()) if key in data},
+    }
+
+
+def webhook_event_record(*, inquiry: Inquiry, kind: str, now: datetime,
+                         source_event: InquiryEvent | None = None) -> WebhookEvent | None:
+    """Queues the timeline event `kind` for the queue's outbound webhook when the queue has one
+    and subscribes to its event (`OverflowQueue.webhook_events`); delivery starts after commit.
+    Caller holds the inquiry's transaction."""
+    event = WEBHOOK_EVENT_BY_KIND.get(kind)
+    queue = inquiry.queue
+    if event is None or event not in queue.webhook_events or not queue.outbound_webhook_url:
+        return None
+    data = source_event.data if source_event is not None else {}
+    webhook_event = WebhookEvent.objects.create(
+        inquiry=inquiry, source_event=source_event, event=event, created_at=now,
+        payload=webhook_event_payload(inquiry=inquiry, event=event, now=now, data=data))
+    enqueue_on_commit("marketplace.deliver_webhook_event", webhook_event.pk)
+    return webhook_event

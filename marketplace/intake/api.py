@@ -1,6 +1,7 @@
 """Inquiries and customer messages in over REST, with the brand's API key."""
 
 
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -112,8 +113,11 @@ class InquiryMessagesApi(BrandApi):
     @extend_schema(
         operation_id="inquiry_message_create",
         summary="Add what the customer wrote to an inquiry",
-        description="A customer reply to an answered inquiry (or one waiting on the customer) "
-        "puts it back with its expert (status `assigned`), who is told at once.",
+        description="A customer reply to an inquiry waiting on the customer puts it back with "
+        "its expert (status `assigned`), who is told at once, while they are on shift; "
+        "otherwise it goes back to the queue. A message on a resolved inquiry reopens it "
+        "within the queue's `reopen_window_hours` (status `queued`); after the window it opens "
+        "a new inquiry linked to this one, whose address is in the `Location` header.",
         request=CustomerMessageInputSerializer,
         responses={201: MessageOutputSerializer},
         examples=[
@@ -132,8 +136,13 @@ class InquiryMessagesApi(BrandApi):
         serializer.is_valid(raise_exception=True)
         message, _ = intake.inquiry_add_customer_message(
             inquiry_id=inquiry.pk, body=serializer.validated_data["body"], now=timezone.now())
+        headers: dict[str, str] = {}
+        if message.inquiry_id != inquiry.pk:
+            inquiry = message.inquiry
+            headers["Location"] = reverse("api:inquiry", kwargs={"inquiry_id": inquiry.pk})
         message = inquiries_selectors.message_list_for_inquiry(inquiry=inquiry).get(pk=message.pk)
-        return Response(MessageOutputSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(MessageOutputSerializer(message).data, status=status.HTTP_201_CREATED,
+                        headers=headers)
 
 
 class InquiryListCreateApi(InquiryCreateApi, InquiryListApi):

@@ -33,13 +33,17 @@ from marketplace.inquiries.services import (
     inquiry_event,
     inquiry_lock,
     inquiry_record_event,
+    inquiry_reopen,
     new_email_message_id,
+    webhook_event_record,
 )
 from marketplace.intake.models import InboundDelivery
 from marketplace.intake.statement import insert_inquiry_rows
 from marketplace.queues.models import OverflowQueue
 from routing.assignments import selectors as assignments_selectors
+from routing.assignments import services as assignments_services
 from routing.promises.selectors import promise_for_new_inquiry
+from routing.seats import selectors as seats_selectors
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ def inquiry_create(*, intake: InquiryIntake, now: datetime) -> tuple[Inquiry, bo
                 .get(brand=brand, external_id=intake.external_id), False)
     inquiry.pk = inquiry_id
     inquiry.customer = customer
+    webhook_event_record(inquiry=inquiry, kind="received", now=now)
     enqueue_on_commit("routing.route_inquiry", inquiry.pk)
     if intake.source == InquirySource.EMAIL and intake.acknowledge:
         enqueue_on_commit("marketplace.send_acknowledgement", inquiry.pk)
@@ -148,11 +153,20 @@ def inquiry_add_customer_message(
     *, inquiry_id: int, body: str, now: datetime, email_message_id: str | None = None,
     attachments: Sequence[IncomingAttachment] = (), automatic: bool = False,
 ) -> tuple[Message, bool]:
-    """Adds what the customer wrote to the inquiry. A reply to an answered inquiry puts it back
-    with its expert (status assigned) and tells them over the websocket. The same email
-    Message-ID twice on the inquiry gives back the first message (`created` False); one already
-    used elsewhere (a copy sent to two brands) is not reused as this message's id. An
-    `automatic` message (an out-of-office reply) is kept without moving or notifying anyone."""
+    """Adds what the customer wrote to the inquiry, whatever the channel (API, webhook, email).
+
+    - Waiting on the customer (or answered): back to the same expert (status assigned, told over
+      the websocket) while they are checked in on a shift of the queue; otherwise their
+      assignment is released and the inquiry goes back to the queue.
+    - Resolved, within the queue's reopen window: reopened and routed again. After the window
+      the message opens a new inquiry linked to the old one (`reopened_from`), routed as any
+      new inquiry; the message returned is the new inquiry's.
+    - Anything else (escalated, handed back, still open): kept, and the brand's console hears.
+
+    The same email Message-ID twice on the inquiry gives back the first message (`created`
+    False); one already used elsewhere (a copy sent to two brands) is not reused as this
+    message's id. An `automatic` message (an out-of-office reply) is kept without moving or
+    notifying anyone."""
     if email_message_id:
         existing = Message.objects.filter(email_message_id=email_message_id).first()
         if existing is not None and existing.inquiry_id == inquiry_id:
@@ -162,40 +176,20 @@ def inquiry_add_customer_message(
     try:
         with transaction.atomic():
             inquiry = inquiry_lock(inquiry_id=inquiry_id)
+            if (not automatic and inquiry.status == InquiryStatus.RESOLVED
+                    and inquiry.resolved_at is not None
+                    and now > inquiry.resolved_at + inquiry.queue.reopen_window):
+                return _follow_up_inquiry(old=inquiry, body=body, now=now,
+                                          email_message_id=email_message_id,
+                                          attachments=attachments), True
             message = Message.objects.create(
                 inquiry=inquiry, direction=MessageDirection.INBOUND, body=body, created_at=now,
                 email_message_id=email_message_id
                 or f"<{secrets.token_hex(16)}@{settings.SHIFTLINE_EMAIL_DOMAIN}>",
             )
             message_store_attachments(message, attachments)
-            data = {"message_id": message.pk}
-            expert_id = assignments_selectors.expert_id_assigned_to_inquiry(inquiry_id=inquiry.pk)
-            if expert_id is not None and not automatic:
-                push_to_expert_on_commit(expert_id, "inquiry.message", inquiry_id=inquiry.pk,
-                                         message_id=message.pk)
-            if automatic:
-                inquiry_record_event(inquiry=inquiry, kind="auto_reply", now=now, data=data,
-                                     description="An automatic reply (out of office or "
-                                     "similar) arrived; kept, nobody notified.")
-            elif inquiry.status in AWAITING_CUSTOMER and expert_id is not None:
-                inquiry_change_status(
-                    inquiry=inquiry, status=InquiryStatus.ASSIGNED, kind="customer_replied",
-                    now=now, description="The customer replied; back with the expert.",
-                    data=data,
-                )
-                push_to_expert_on_commit(expert_id, "inquiry.customer_replied",
-                                         inquiry_id=inquiry.pk, subject=inquiry.subject)
-                push_to_expert_on_commit(expert_id, "assignments.changed")
-            elif inquiry.status in AWAITING_CUSTOMER:
-                inquiry_change_status(
-                    inquiry=inquiry, status=InquiryStatus.QUEUED, kind="customer_replied",
-                    now=now, description="The customer replied and nobody holds the inquiry; "
-                    "back in the queue.", data=data,
-                )
-                enqueue_on_commit("routing.route_inquiry", inquiry.pk)
-            else:
-                inquiry_record_event(inquiry=inquiry, kind="customer_message", now=now,
-                                     description="The customer wrote again.", data=data)
+            _move_on_customer_message(inquiry=inquiry, message=message, now=now,
+                                      automatic=automatic)
     except IntegrityError:
         existing = Message.objects.filter(email_message_id=email_message_id,
                                           inquiry_id=inquiry_id).first()
@@ -203,6 +197,79 @@ def inquiry_add_customer_message(
             raise
         return existing, False
     return message, True
+
+
+def _move_on_customer_message(*, inquiry: Inquiry, message: Message, now: datetime,
+                              automatic: bool) -> None:
+    data = {"message_id": message.pk}
+    active = assignments_selectors.assignment_active_for_inquiry(inquiry_id=inquiry.pk)
+    if active is not None and not automatic:
+        push_to_expert_on_commit(active[1], "inquiry.message", inquiry_id=inquiry.pk,
+                                 message_id=message.pk)
+    if automatic:
+        inquiry_record_event(inquiry=inquiry, kind="auto_reply", now=now, data=data,
+                             description="An automatic reply (out of office or "
+                             "similar) arrived; kept, nobody notified.")
+    elif inquiry.status in AWAITING_CUSTOMER and active is not None and \
+            seats_selectors.expert_is_on_shift_for_queue(expert_id=active[1],
+                                                         queue_id=inquiry.queue_id, now=now):
+        inquiry_change_status(
+            inquiry=inquiry, status=InquiryStatus.ASSIGNED, kind="customer_replied",
+            now=now, description="The customer replied; back with the expert.", data=data,
+        )
+        push_to_expert_on_commit(active[1], "inquiry.customer_replied",
+                                 inquiry_id=inquiry.pk, subject=inquiry.subject)
+        push_to_expert_on_commit(active[1], "assignments.changed")
+    elif inquiry.status in AWAITING_CUSTOMER and active is not None:
+        inquiry_record_event(
+            inquiry=inquiry, kind="customer_replied", now=now, data=data,
+            description="The customer replied while their expert is off shift; back to the "
+            "queue.")
+        assignments_services.assignment_release(
+            assignment_id=active[0], now=now,
+            reason=f"The customer replied and expert #{active[1]} is not on shift; "
+            "reassigning.")
+    elif inquiry.status in AWAITING_CUSTOMER:
+        inquiry_change_status(
+            inquiry=inquiry, status=InquiryStatus.QUEUED, kind="customer_replied",
+            now=now, description="The customer replied and nobody holds the inquiry; "
+            "back in the queue.", data=data,
+        )
+        enqueue_on_commit("routing.route_inquiry", inquiry.pk)
+    elif inquiry.status == InquiryStatus.RESOLVED:
+        inquiry_reopen(inquiry=inquiry, now=now, data=data)
+        enqueue_on_commit("routing.route_inquiry", inquiry.pk)
+    else:
+        inquiry_record_event(inquiry=inquiry, kind="customer_message", now=now,
+                             description="The customer wrote again.", data=data)
+
+
+def _follow_up_inquiry(*, old: Inquiry, body: str, now: datetime,
+                       email_message_id: str | None,
+                       attachments: Sequence[IncomingAttachment]) -> Message:
+    """The customer wrote to a resolved inquiry after its reopen window: a new inquiry on the
+    same queue, linked to the old one, which both timelines name. Caller holds the old
+    inquiry's lock."""
+    new, _ = inquiry_create(intake=InquiryIntake(
+        queue=old.queue, external_id=f"{old.external_id}:follow-up:{secrets.token_hex(4)}",
+        channel=old.channel, subject=old.subject, body=body, language=old.language,
+        customer_email=old.customer.email, customer_name=old.customer.name, source=old.source,
+        email_message_id=email_message_id, acknowledge=old.source == InquirySource.EMAIL,
+    ), now=now)
+    Inquiry.objects.filter(pk=new.pk).update(reopened_from=old)
+    new.reopened_from = old
+    message = Message.objects.filter(inquiry=new).order_by("created_at", "id").first()
+    assert message is not None
+    message_store_attachments(message, attachments)
+    hours = old.queue.reopen_window_hours
+    inquiry_record_event(
+        inquiry=old, kind="followed_up", now=now, data={"inquiry_id": new.pk},
+        description=f"The customer wrote again more than {hours} h after resolution: opened "
+        f"inquiry #{new.pk}, linked to this one.")
+    inquiry_record_event(
+        inquiry=new, kind="follow_up_of", now=now, data={"inquiry_id": old.pk},
+        description=f"Follow-up of resolved inquiry #{old.pk} (past its reopen window).")
+    return message
 
 
 @dataclass(frozen=True)

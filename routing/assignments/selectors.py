@@ -92,3 +92,7 @@ def assignment_timers(*, assignment: Assignment) -> AssignmentTimers:
             seconds=inquiry.queue.chat_reply_timeout_seconds)
     return AssignmentTimers(first_response_due_at=inquiry.first_response_due_at,
                             chat_reply_due_at=chat_due)
+def assignment_active_for_inquiry(*, inquiry_id: int) -> tuple[int, int] | None:
+    """(assignment id, expert id) of the inquiry's active assignment, if it has one."""
+    return (Assignment.objects.filter(inquiry_id=inquiry_id, status=AssignmentStatus.ACTIVE)
+            .values_list("id", "expert_id").first())

@@ -52,9 +52,6 @@ def assignment_escalate(*, inquiry_id: int, expert: ExpertProfile, reason: str, 
     (404, as if it did not exist), one no longer theirs (403), one already closed (409), a
     reason not on the list, `other` without a note or no summary (400, field by field)."""
     note, summary = note.strip(), summary.strip()
-    errors = _escalation_errors(reason=reason, note=note, summary=summary)
-    if errors:
-        raise FieldErrors(errors)
     with transaction.atomic():
         inquiry = inquiries_services.inquiry_lock(inquiry_id=inquiry_id)
         assignment = (Assignment.objects.select_for_update()
@@ -66,6 +63,9 @@ def assignment_escalate(*, inquiry_id: int, expert: ExpertProfile, reason: str, 
                            "cannot be escalated.", code="not_escalatable")
         if assignment.status != AssignmentStatus.ACTIVE:
             raise PermissionDenied("This inquiry is no longer assigned to you.")
+        errors = _escalation_errors(reason=reason, note=note, summary=summary)
+        if errors:
+            raise FieldErrors(errors)
         assignment.status = AssignmentStatus.ESCALATED
         assignment.ended_at = now
         assignment.save(update_fields=["status", "ended_at"])
@@ -142,12 +142,13 @@ def escalation_send_back(*, brand: Brand, inquiry_id: int, note: str, now: datet
     if actor is not None:
         require_brand_can_configure(actor, brand, action="can send an escalation back")
     note = note.strip()
-    if not note:
-        raise FieldErrors({"note": ["Write a note for the expert: what should they do now?"]})
-    if len(note) > NOTE_MAX_LENGTH:
-        raise FieldErrors({"note": [f"Keep the note under {NOTE_MAX_LENGTH} characters."]})
     with transaction.atomic():
         inquiry = _lock_escalated(brand=brand, inquiry_id=inquiry_id)
+        if not note:
+            raise FieldErrors({"note": ["Write a note for the expert: what should they do "
+                                        "now?"]})
+        if len(note) > NOTE_MAX_LENGTH:
+            raise FieldErrors({"note": [f"Keep the note under {NOTE_MAX_LENGTH} characters."]})
         if inquiry.escalation_confirmed_at is not None:
             raise Conflict("This escalation was confirmed; it stays with the brand.",
                            code="escalation_confirmed")

@@ -33,6 +33,13 @@ def seat_for_expert(*, expert_id: int) -> ExpertSeat | None:
     return ExpertSeat.objects.filter(expert_id=expert_id).first()
 
 
+def expert_is_on_shift_for_queue(*, expert_id: int, queue_id: int, now: datetime) -> bool:
+    """Checked in on a shift of the queue that has not ended: the expert holds a seat there
+    (check-in opens it; check-out, the shift's end and suspension close it)."""
+    return ExpertSeat.objects.filter(expert_id=expert_id, queue_id=queue_id,
+                                     shift_ends_at__gt=now).exists()
+
+
 def seat_premium_tier(*, expert_id: int, queue_id: int) -> str:
     """The premium tier of the shift the expert's seat was opened for, when that seat is on
     `queue_id`; standard (no premium) when they hold no seat there."""

@@ -190,7 +190,8 @@ class RoutingLifecycle(RuleBasedStateMachine):
                                                status=AssignmentStatus.ACTIVE).exists()
             if inquiry.status == InquiryStatus.OFFERED:
                 assert pending and not active
-            elif inquiry.status in (InquiryStatus.ASSIGNED, InquiryStatus.ANSWERED):
+            elif inquiry.status in (InquiryStatus.ASSIGNED, InquiryStatus.ANSWERED,
+                                    InquiryStatus.WAITING_ON_CUSTOMER):
                 assert active and not pending
             elif inquiry.status == InquiryStatus.QUEUED:
                 assert not pending and not active

@@ -5,11 +5,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from marketplace.inquiries.models import DeliveryStatus, Inquiry, InquiryStatus, Message
 from routing.assignments import services as assignments_services
-from routing.models import Assignment, AssignmentStatus, Offer
+from routing.models import Assignment, AssignmentStatus, ExpertSeat, Offer
 from routing.offers import services as offers_services
 from tests import factories
 from tests.conftest import SUNDAY_AFTERNOON
@@ -40,6 +41,9 @@ def test_customer_reply_to_an_answered_inquiry_goes_back_to_its_expert(
     captured_tasks: list, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     inquiry, _, expert = answered_inquiry(captured_tasks)
+    # The API writes at the real time: the expert's shift must still run then.
+    ExpertSeat.objects.filter(expert=expert).update(
+        shift_ends_at=timezone.now() + timedelta(hours=1))
     pushed: list[tuple[int, str, dict[str, Any]]] = []
     monkeypatch.setattr("marketplace.intake.services.push_to_expert_on_commit",
                         lambda expert_id, kind, **payload: pushed.append((expert_id, kind,

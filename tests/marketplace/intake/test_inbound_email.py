@@ -305,7 +305,7 @@ def test_out_of_office_reply_is_kept_without_reopening_or_notifying(
                                 extra_headers=(("Auto-Submitted", "auto-replied"),)))
 
     inquiry.refresh_from_db()
-    assert inquiry.status == "answered"
+    assert inquiry.status == "waiting_on_customer"
     assert inquiry.messages.last().body == "I am away."  # type: ignore[union-attr]
     assert inquiry.events.last().kind == "auto_reply"  # type: ignore[union-attr]
     assert pushed == []

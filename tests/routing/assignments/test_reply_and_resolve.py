@@ -50,7 +50,8 @@ def test_reply_is_stored_and_delivered_by_email_with_threading(
     inquiry.refresh_from_db()
     assert message.body == "It ships tomorrow."
     assert message.delivery_status == DeliveryStatus.DELIVERED
-    assert (inquiry.status, inquiry.first_replied_at) == (InquiryStatus.ANSWERED, now)
+    assert (inquiry.status, inquiry.first_replied_at) == (InquiryStatus.WAITING_ON_CUSTOMER,
+                                                          now)
     assert len(mail.outbox) == 1
     sent = mail.outbox[0]
     assert sent.to == ["sam@example.com"]

@@ -58,5 +58,5 @@ def test_a_customer_reply_after_the_answer_keeps_the_inquiry_open(
 
     inquiry.refresh_from_db()
     assert resolved == 0
-    assert inquiry.status == "answered"
+    assert inquiry.status == "waiting_on_customer"
     assert LedgerTransaction.objects.count() == 0
