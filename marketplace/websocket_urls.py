@@ -7,8 +7,8 @@ customer chat widget) gets a check of its own: the brand's allowed origins."""
 from django.urls import path
 
 from experts.presence.consumers import ExpertConsumer
-from frontend.consumers import OpsBoardConsumer
 from frontend.billing_sockets import BrandBillingConsumer, OpsPayoutBatchConsumer
+from frontend.consumers import OpsBoardConsumer
 from marketplace.infra.websocket_origin import site_socket
 from marketplace.inquiries.consumers import BrandConsumer
 from marketplace.two_factor.sockets import VerifiedSessionOnly
