@@ -7,6 +7,7 @@ template asks for it, with the same public selectors and the same order as the h
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -116,7 +117,9 @@ def user_navigation(request: HttpRequest) -> Navigation:
 def _navigation(request: HttpRequest) -> Navigation:
     section = _section(request)
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    # A page answered to an API key (the styled 405 of a POST to /api/docs/, say) has a key's
+    # client as its user, not a person: no navigation.
+    if not isinstance(user, User) or not user.is_authenticated:
         return Navigation(role="", section=section)
     if user.is_staff:
         return Navigation(role=OPS, section=section, two_factor_offered=True)

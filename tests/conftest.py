@@ -11,6 +11,27 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "fuzz: schemathesis over the whole API (the smaller "
                             "sibling of `make fuzz`); deselect with -m 'not fuzz'")
 
+# The longest modules (live processes killed and restarted, every page in a browser) start
+# first, so under pytest-xdist (`make test`) the short ones fill in around them rather than one
+# long module running alone at the end.
+LONGEST_FIRST = (
+    "tests/integration/test_faults.py",
+    "tests/marketplace/devstack/test_faults.py",
+    "tests/browser/test_every_page_fits.py",
+    "tests/test_tenant_isolation.py",
+    "tests/integration/test_broker_reconnect.py",
+    "tests/marketplace/test_schemathesis.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: each module keeps its own order
+
+
 # A Sunday afternoon in Dublin: the demo-style queue is covered (weekend).
 SUNDAY_AFTERNOON = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
 # A Tuesday 10:00 in Dublin: inside typical business hours.

@@ -52,7 +52,7 @@ def test_the_billing_page_shows_usage_invoices_and_disputes() -> None:
     usage = member.get("/brand/billing/usage/", HTTP_HX_REQUEST="true").content.decode()
 
     assert "Night desk" in page and 'ws-connect="/ws/brand/billing/"' in page
-    assert "hx-trigger=\"every 30s [document.body.dataset.socket !== 'open']\"" in page
+    assert 'hx-trigger="every 30s" data-poll-unless-live' in page
     assert "Night desk" in usage
     assert invoice.display_number in page
     assert f"/brand/billing/invoices/{invoice.pk}/pdf/" in page

@@ -38,7 +38,8 @@ def settings_form(queue: OverflowQueue, **changes: object) -> dict[str, object]:
         "resolve_after_hours": "48", "chat_offer_timeout_seconds": "20",
         "email_offer_timeout_seconds": "120", "social_offer_timeout_seconds": "120",
         "chat_reply_timeout_seconds": "180", "languages": "en, de", "required_skills": "",
-        "currency": "EUR", "guidelines": "Be **kind**.",
+        "currency": "EUR", "guidelines": "Be **kind**.", "reopen_window_hours": "168",
+        "webhook_events": "",
     }
     form.update(changes)
     return form

@@ -126,7 +126,7 @@ def test_unanswered_offer_expires_and_reaches_the_next_expert_live(live: LivePla
         created = live.post_json("/api/v1/inquiries", payload("expiring"), api_key=api_key)
         first_frame = frame_with(first_socket, "offer-")
         expired = sweeps_services.offers_expire_due(now=timezone.now() + timedelta(seconds=121))
-        removal = frame_with(first_socket, 'hx-swap-oob="delete"')
+        removal = frame_with(first_socket, 'data-offer-gone="expired"')
         second_frame = frame_with(second_socket, "offer-")
 
     offers = dict(Offer.objects.filter(inquiry_id=created["id"])

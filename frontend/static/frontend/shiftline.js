@@ -1,5 +1,13 @@
-// A page's live socket is open: fragments that poll as a fallback (`[document.body.dataset.socket
-// !== 'open']` in their hx-trigger) wait for its pushes instead.
+// A page's live socket is open: fragments that poll as a fallback (marked data-poll-unless-live)
+// skip their polls and wait for its pushes instead. (Not an hx-trigger filter: htmx evaluates
+// those as code, which the content security policy forbids.)
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const element = event.detail && event.detail.elt;
+  if (element && element.hasAttribute("data-poll-unless-live")
+      && document.body.dataset.socket === "open") {
+    event.preventDefault();
+  }
+});
 document.addEventListener("htmx:wsOpen", () => {
   document.body.dataset.socket = "open";
   const badge = document.getElementById("connection");

@@ -92,7 +92,8 @@ def test_replying_updates_the_open_inquiry_status_live(captured_tasks: list) -> 
 
     assert '<nav id="open-inquiries" class="open-inquiries" aria-label="Your open inquiries" ' \
            'hx-swap-oob="true">' in html
-    assert f'id="inquiry-status-{inquiry.pk}" class="status" hx-swap-oob="true">Answered' in html
+    assert f'id="inquiry-status-{inquiry.pk}" class="status" hx-swap-oob="true">' \
+           'Waiting on customer' in html
 
 
 def offered_to_one(subject: str) -> tuple[ExpertProfile, Offer]:

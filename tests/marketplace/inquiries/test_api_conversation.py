@@ -61,8 +61,12 @@ def test_customer_reply_to_an_answered_inquiry_goes_back_to_its_expert(
         ("inbound", "It has not arrived."), ("outbound", "On its way."),
         ("inbound", "Tracking number please?")]
     assert inquiry.events.last().kind == "customer_replied"  # type: ignore[union-attr]
-    assert pushed == [(expert.pk, "inquiry.customer_replied",
-                       {"inquiry_id": inquiry.pk, "subject": "Where is my order?"})]
+    message_id = inquiry.messages.order_by("created_at", "id").last().pk  # type: ignore[union-attr]
+    assert pushed == [
+        (expert.pk, "inquiry.message", {"inquiry_id": inquiry.pk, "message_id": message_id}),
+        (expert.pk, "inquiry.customer_replied",
+         {"inquiry_id": inquiry.pk, "subject": "Where is my order?"}),
+        (expert.pk, "assignments.changed", {})]
 
 
 def test_customer_message_on_a_waiting_inquiry_keeps_its_status(captured_tasks: list) -> None:

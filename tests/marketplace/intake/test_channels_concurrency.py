@@ -119,6 +119,8 @@ def test_customer_reply_is_pushed_to_the_assigned_experts_socket(captured_tasks:
         await connection.receive_from(timeout=5)  # the live state every connect sends first
         await database_sync_to_async(intake.inquiry_add_customer_message)(
             inquiry_id=reply.inquiry_id, body="Thanks, one more thing", now=now)
+        message = await connection.receive_from(timeout=5)  # the message joins the pane
+        assert "Thanks, one more thing" in message
         frame = await connection.receive_from(timeout=5)
         await connection.disconnect()
         return str(frame)

@@ -2,18 +2,20 @@
 
 import base64
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
 from django.test import override_settings
+from django.utils import timezone
 
 from marketplace.delivery import services as delivery
 from marketplace.inquiries.models import Attachment, Inquiry, InquirySource, Message
 from marketplace.intake.models import MailLogEntry
 from routing.assignments import services as assignments_services
-from routing.models import Offer
+from routing.models import ExpertSeat, Offer
 from routing.offers import services as offers_services
 from tests import factories
 from tests.conftest import SUNDAY_AFTERNOON
@@ -76,6 +78,9 @@ def test_reply_to_our_outbound_message_threads_through_references(captured_tasks
     reply = assignments_services.assignment_reply(inquiry_id=inquiry.pk, expert=expert,
                                               author=expert.user, body="Send a photo?",
                                               now=SUNDAY_AFTERNOON)
+    # The mail arrives at the real time: the expert's shift must still run then.
+    ExpertSeat.objects.filter(expert=expert).update(
+        shift_ends_at=timezone.now() + timedelta(hours=1))
 
     response = post_email(queue, raw_email(
         message_id="<third@mail.example.com>", body="Photo attached.",

@@ -163,7 +163,7 @@ def test_the_console_form_shows_each_setting_as_the_parser_reads_it() -> None:
 
     assert input_attributes(page, "overflow_wait_threshold_seconds") >= {
         'inputmode="numeric"', 'value="600"'}
-    assert input_attributes(page, "languages") >= {'value="en, de"', 'placeholder="en, de"'}
+    assert input_attributes(page, "languages") >= {'value="en, de"', 'placeholder="e.g. en, de"'}
     assert 'name="price_per_ticket"' not in page and 'name="prices"' not in page
     assert "Shiftline sets these prices in your contract" in page
     assert "checked" in input_attributes(page, "covers_holidays")
