@@ -68,6 +68,7 @@ fuzz: setup
 
 # FAULTS_ARGS, e.g. FAULTS_ARGS="--outage 5 --faults web,redis" for a shorter run.
 faults: setup
+	$(PYTHON) -m marketplace.devstack.testrun -m long tests
 	$(PYTHON) -m marketplace.devstack.faults $(FAULTS_ARGS)
 
 clean:

@@ -15,7 +15,6 @@ def pytest_configure(config: pytest.Config) -> None:
 # first, so under pytest-xdist (`make test`) the short ones fill in around them rather than one
 # long module running alone at the end.
 LONGEST_FIRST = (
-    "tests/integration/test_faults.py",
     "tests/marketplace/devstack/test_faults.py",
     "tests/browser/test_every_page_fits.py",
     "tests/test_tenant_isolation.py",

@@ -26,6 +26,14 @@ def parallel(arguments: list[str]) -> list[str]:
     return ["-n", workers, "--dist", "loadfile"]
 
 
+def selection(arguments: list[str]) -> list[str]:
+    """The tests marked `long` (minutes of killing live workers) run in `make faults`; `make test`
+    runs their short smoke. A caller's own `-m` decides instead."""
+    if any(a == "-m" or a.startswith("-m") for a in arguments):
+        return []
+    return ["-m", "not long"]
+
+
 def main(arguments: list[str]) -> int:
     with ExitStack() as stack:
         found = backends(stack, prefix="test-", local_database_url=LOCAL_DATABASE_URL,
@@ -46,7 +54,8 @@ def main(arguments: list[str]) -> int:
             return checks.returncode
         try:
             return subprocess.run(  # noqa: S603
-                [sys.executable, "-m", "pytest", *parallel(arguments), *arguments],
+                [sys.executable, "-m", "pytest", *parallel(arguments), *selection(arguments),
+                 *arguments],
                 cwd=ROOT, env=env, check=False,
             ).returncode
         except KeyboardInterrupt:

@@ -27,7 +27,7 @@ from routing.sweeps import services as sweeps_services
 from tests import factories
 from tests.live import WorkerProcess, platform_env, purge_queues, wait_for_sessions_to_end
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.long, pytest.mark.django_db(transaction=True)]
 
 INQUIRIES = 1_000
 EXPERTS = 40
