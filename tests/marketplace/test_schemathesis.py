@@ -32,7 +32,7 @@ from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
-EXAMPLES_PER_STRATEGY = 15
+EXAMPLES_PER_STRATEGY = 8
 INBOUND_EMAIL_PATH = "/api/v1/inbound/email/{queue_id}"
 
 
