@@ -26,6 +26,7 @@ from frontend.views import (
     training,
     two_factor,
     vetting,
+    widget,
 )
 
 expert_patterns = (
@@ -251,6 +252,8 @@ urlpatterns = [
     path("signup/", onboarding.signup, name="signup"),
     path("signup/verify/<str:token>/", onboarding.signup_verify, name="signup_verify"),
     path("invitations/<str:token>/", onboarding.invitation_accept, name="invitation_accept"),
+    path("widget/v1.js", widget.bundle, name="widget_bundle"),
+    path("widget/v1/catalog/<str:lang>.json", widget.catalog, name="widget_catalog"),
     path("expert/", include(expert_patterns)),
     path("brand/", include(brand_patterns)),
     path("ops/", include(ops_patterns)),

@@ -164,6 +164,9 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# The team's gettext catalogs (frontend/locale/README.md): the server's strings (django) and
+# the chat widget's (djangojs), compiled by `make setup`.
+LOCALE_PATHS = [BASE_DIR / "frontend" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"
