@@ -72,6 +72,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("billing/stripe/webhook/", StripeWebhookApi.as_view(), name="stripe_webhook"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("widget/api/v1/", include(("marketplace.widget.urls", "widget"), namespace="widget")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(
         url_name="schema", template_name="frontend/api_docs.html"), name="api-docs"),

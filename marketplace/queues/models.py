@@ -20,6 +20,19 @@ def new_queue_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_widget_public_id() -> str:
+    """The queue's id in the chat widget's snippet: public, random, URL-safe."""
+    return f"wq_{secrets.token_urlsafe(12)}"
+
+
+WIDGET_FIELDS = ("name", "email", "language")
+"""What the widget's pre-chat form may ask for besides the first message (always asked)."""
+
+
+def default_widget_required_fields() -> list[str]:
+    return ["email"]
+
+
 class OverflowQueue(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="queues")
     name = models.CharField(max_length=100)
@@ -99,6 +112,21 @@ class OverflowQueue(models.Model):
         "dates, both inclusive. Checked and sorted by the queue service; read with the queue "
         "so a routing decision needs no extra query.",
     )
+
+    widget_public_id = models.CharField(
+        max_length=32, unique=True, default=new_widget_public_id,
+        help_text="The queue's public id in the chat widget's snippet.")
+    widget_allowed_origins = ArrayField(
+        models.CharField(max_length=200), default=list, blank=True,
+        help_text="Sites (scheme://host[:port]) whose pages may embed the chat widget; none "
+        "refuses it everywhere. Checked and normalised by the queue service.")
+    widget_required_fields = ArrayField(
+        models.CharField(max_length=16), default=default_widget_required_fields, blank=True,
+        help_text="What the widget's pre-chat form requires besides the first message: name, "
+        "email, language.")
+    widget_long_wait_seconds = models.PositiveIntegerField(
+        default=120, validators=[MinValueValidator(1)],
+        help_text="Above this promised wait the widget offers to answer by email instead.")
 
     class Meta:
         constraints = [

@@ -433,6 +433,12 @@ SHIFTLINE_THROTTLE_RATES = {
     "signup": env_str("SHIFTLINE_THROTTLE_SIGNUP", "10/hour"),
     # password reset requests, per client address and per email address
     "password_reset": env_str("SHIFTLINE_THROTTLE_PASSWORD_RESET", "5/hour"),
+    # the chat widget: chats started and messages left, per client address
+    "widget_start": env_str("SHIFTLINE_THROTTLE_WIDGET_START", "10/hour"),
+    # the chat widget: a conversation's messages and other posts, per conversation
+    "widget_message": env_str("SHIFTLINE_THROTTLE_WIDGET_MESSAGE", "30/minute"),
+    # the chat widget: reads of the queue and of a conversation, per client address
+    "widget_read": env_str("SHIFTLINE_THROTTLE_WIDGET_READ", "300/minute"),
 }
 
 # Login lockout (django-axes): after SHIFTLINE_LOGIN_FAILURE_LIMIT wrong passwords for one
