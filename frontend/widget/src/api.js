@@ -68,10 +68,19 @@ export function createApi(base, queueId) {
     },
     read: (conversation, upTo) => call("POST", `${conversationPath(conversation)}/read`,
       { json: { up_to: upTo }, token: conversation.token }),
-    emailInstead: (conversation) => call("POST", `${conversationPath(conversation)}/email-instead`,
-      { json: {}, token: conversation.token }),
-    transcript: (conversation) => call("POST", `${conversationPath(conversation)}/transcript`,
-      { json: {}, token: conversation.token }),
+    emailInstead: (conversation, email) => call("POST",
+      `${conversationPath(conversation)}/email-instead`,
+      { json: email ? { email } : {}, token: conversation.token }),
+    transcript: (conversation, email) => call("POST",
+      `${conversationPath(conversation)}/transcript`,
+      { json: email ? { email } : {}, token: conversation.token }),
+    /** A file of the conversation, as bytes to save: never opened in the brand's origin. */
+    async download(conversation, path) {
+      const response = await fetch(base + path, { credentials: "omit",
+        headers: { Authorization: `Bearer ${conversation.token}` } });
+      if (!response.ok) throw new ApiError(response.status, null, 0);
+      return new Blob([await response.arrayBuffer()], { type: "application/octet-stream" });
+    },
     async survey(token, answers) {
       const response = await fetch(`${base}/survey/api/v1/${encodeURIComponent(token)}`, {
         method: "POST",

@@ -234,10 +234,7 @@ export class ChatView {
     const attachments = message.attachments || [];
     if (attachments.length) {
       item.append(h("ul", { class: "attachments" }, attachments.map((attachment) => h("li", {},
-        attachment.url
-          ? h("a", { href: attachment.url, target: "_blank", rel: "noopener noreferrer",
-            text: attachment.name })
-          : h("span", { text: attachment.name }),
+        attachment.url ? this.downloadLink(attachment) : h("span", { text: attachment.name }),
         ` (${formatSize(attachment.size || 0)})`))));
     }
     const meta = h("p", { class: "meta" });
@@ -252,6 +249,23 @@ export class ChatView {
     }
     item.append(meta);
     return item;
+  }
+
+  downloadLink(attachment) {
+    const link = h("a", { href: "#", text: attachment.name });
+    link.addEventListener("click", async (event) => {
+      event.preventDefault();
+      try {
+        const blob = await this.widget.api.download(this.widget.saved, attachment.url);
+        const objectUrl = URL.createObjectURL(blob);
+        const save = h("a", { href: objectUrl, download: attachment.name });
+        save.click();
+        setTimeout(() => URL.revokeObjectURL(objectUrl), 10000);
+      } catch {
+        this.showComposerError(gettext("The file could not be downloaded. Please try again."));
+      }
+    });
+    return link;
   }
 
   /** The promise, the place in line and who is helping, from the latest state. */
@@ -282,9 +296,10 @@ export class ChatView {
   }
 
   renderOffer(state, config) {
+    const typed = this.offer.querySelector("input");
+    const typedEmail = typed ? typed.value : "";
     clear(this.offer);
-    const canSwitch = WAITING.has(state.status) && !this.hasExpertReply()
-      && this.widget.saved && this.widget.saved.email;
+    const canSwitch = WAITING.has(state.status) && !this.hasExpertReply() && this.widget.saved;
     this.offer.hidden = !canSwitch;
     if (!canSwitch) return;
     const threshold = config && config.long_wait_seconds;
@@ -293,12 +308,29 @@ export class ChatView {
     const time = formatTime(state.email_reply_by);
     const button = h("button", { type: "button", class: long ? "primary" : "link",
       text: long ? gettext("Email me instead") : gettext("Prefer email? Get the answer by email") });
-    button.addEventListener("click", () => this.widget.emailInstead(button));
     this.offer.className = long ? "offer long" : "offer";
     if (long && time) {
       append(this.offer, h("p", { text: interpolate(
         gettext("Don't wait: we'll email you by %(time)s."), { time }) }));
     }
+    // Without an address from the pre-chat form, the way out asks for one.
+    let email = null;
+    if (!this.widget.saved.email) {
+      const emailId = uniqueId("offer-email");
+      email = h("input", { type: "email", id: emailId, autocomplete: "email", maxlength: 254 });
+      email.value = typedEmail;
+      this.offer.append(h("label", { for: emailId, text: gettext("Email") }), email);
+    }
+    button.addEventListener("click", () => {
+      const address = email ? email.value.trim() : "";
+      if (email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address)) {
+        email.setAttribute("aria-invalid", "true");
+        this.showComposerError(gettext("Please enter a valid email address, like name@example.com."));
+        email.focus();
+        return;
+      }
+      this.widget.emailInstead(button, address);
+    });
     this.offer.append(button);
   }
 

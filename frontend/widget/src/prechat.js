@@ -74,7 +74,10 @@ export function prechatView(widget, { mode, values = {}, notice = "" }) {
   const intro = [];
   if (notice) intro.push(h("p", { class: "notice", text: notice }));
   if (mode === "leave") {
-    if (!notice) intro.push(h("p", { class: "notice", text: unavailableText(config.unavailable_reason) }));
+    if (!notice) {
+      intro.push(h("p", { class: "notice", text: (config.promise && config.promise.text)
+        || unavailableText(config.unavailable_reason) }));
+    }
     const replyBy = config.email_promise && config.email_promise.reply_by;
     if (replyBy) {
       intro.push(h("p", { class: "promise", text: interpolate(

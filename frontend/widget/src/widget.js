@@ -433,10 +433,10 @@ export class Widget {
     }
   }
 
-  async emailInstead(button) {
+  async emailInstead(button, email) {
     button.disabled = true;
     try {
-      this.finish(await this.api.emailInstead(this.saved));
+      this.finish(await this.api.emailInstead(this.saved, email));
     } catch (error) {
       button.disabled = false;
       this.chat.showComposerError((error instanceof ApiError && error.body.detail)
