@@ -243,3 +243,8 @@ def push_widget_queue_changed_on_commit(*, queue_id: int) -> None:
     """The queue's waiting chats changed (one arrived, was offered, accepted or queued again):
     its waiting widget sockets recompute their position. Held pushes send it once per task."""
     push_to_group_on_commit(widget_queue_group(queue_id), "widget.queue_changed")
+
+
+def push_widget_conversation_changed_on_commit(*, inquiry_id: int) -> None:
+    """A widget chat changed status: its customer's sockets send the new State."""
+    push_to_group_on_commit(widget_conversation_group(inquiry_id), "widget.state")

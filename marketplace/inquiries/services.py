@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from marketplace.infra.errors import Conflict, NotFound
 from marketplace.infra.push import (
     push_inquiry_changed_on_commit,
+    push_widget_conversation_changed_on_commit,
     push_widget_queue_changed_on_commit,
 )
 from marketplace.infra.rows import column, insert_step, table
@@ -24,6 +25,7 @@ from marketplace.inquiries.models import (
     Inquiry,
     InquiryChannel,
     InquiryEvent,
+    InquirySource,
     InquiryStatus,
     Message,
     MessageDirection,
@@ -84,8 +86,7 @@ def inquiry_change_status(
         inquiry=inquiry, kind=kind, description=description, now=now, actor=actor, data=data,
         new_in_console=new_in_console,
     )
-    if inquiry.channel == InquiryChannel.CHAT:
-        push_widget_queue_changed_on_commit(queue_id=inquiry.queue_id)
+    _push_to_widgets(inquiry)
     return inquiry
 
 
@@ -127,9 +128,19 @@ def inquiry_change_status_steps(
         params.extend(step.params(event))
     push_inquiry_changed_on_commit(brand_id=inquiry.brand_id, inquiry_id=inquiry.pk,
                                    is_new=new_in_console)
+    _push_to_widgets(inquiry)
+    return StatusChangeSteps(steps, params)
+
+
+def _push_to_widgets(inquiry: Inquiry) -> None:
+    """A chat's status changed: the queue's waiting widgets recompute their position, and a
+    widget chat's own sockets get its new State (marketplace/widget/consumers.py)."""
     if inquiry.channel == InquiryChannel.CHAT:
         push_widget_queue_changed_on_commit(queue_id=inquiry.queue_id)
-    return StatusChangeSteps(steps, params)
+    if inquiry.source == InquirySource.WIDGET:
+        push_widget_conversation_changed_on_commit(inquiry_id=inquiry.pk)
+
+
 def inquiry_reopen(*, inquiry: Inquiry, now: datetime, data: dict[str, Any]) -> Inquiry:
     """The customer wrote to a resolved inquiry within its queue's reopen window: it is queued
     again with a fresh first-response target (it is the same ticket: billing charges it once).
