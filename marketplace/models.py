@@ -26,6 +26,7 @@ from marketplace.queues.models import (
     default_channels,
     new_queue_secret,
 )
+from marketplace.surveys.models import SurveyChannel, SurveyInvitation
 
 __all__ = [
     "AccountSettings", "ApiKey", "Attachment", "Brand", "BrandInvitation", "BrandMembership",
@@ -33,5 +34,6 @@ __all__ = [
     "BusinessHoursSpan", "Customer", "DeliveryAttempt", "DeliveryStatus", "InboundDelivery",
     "Inquiry", "InquiryChannel", "InquiryEvent", "InquirySource", "InquiryStatus", "MailLogEntry",
     "MailLogKind", "Message", "MessageDirection", "OverflowQueue", "QueueMacro",
-    "default_channels", "new_queue_secret", "validate_time_zone",
+    "SurveyChannel", "SurveyInvitation", "default_channels", "new_queue_secret",
+    "validate_time_zone",
 ]
