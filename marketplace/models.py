@@ -26,6 +26,7 @@ from marketplace.queues.models import (
     default_channels,
     new_queue_secret,
 )
+from marketplace.surveys.models import SurveyChannel, SurveyInvitation
 from marketplace.widget.models import WidgetClientMessage, WidgetConversation
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "BusinessHoursSpan", "Customer", "DeliveryAttempt", "DeliveryStatus", "InboundDelivery",
     "Inquiry", "InquiryChannel", "InquiryEvent", "InquirySource", "InquiryStatus", "MailLogEntry",
     "MailLogKind", "Message", "MessageDirection", "OverflowQueue", "QueueMacro",
-    "WidgetClientMessage", "WidgetConversation", "default_channels", "new_queue_secret",
+    "SurveyChannel", "SurveyInvitation", "WidgetClientMessage", "WidgetConversation",
+    "default_channels", "new_queue_secret",
     "validate_time_zone",
 ]

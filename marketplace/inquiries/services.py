@@ -267,13 +267,17 @@ def inquiry_note_quoted_conversation(*, inquiry: Inquiry, quoted: list[Inquiry],
 WEBHOOK_EVENT_BY_KIND = {
     "received": "inquiry.created", "accepted": "inquiry.assigned", "replied": "inquiry.replied",
     "escalated": "inquiry.escalated", "resolved": "inquiry.resolved",
-    "reopened": "inquiry.reopened",
+    "reopened": "inquiry.reopened", "survey_requested": "survey.requested",
+    "survey_answered": "survey.answered",
 }
 """Which timeline events a brand's helpdesk hears of, under which outbound webhook event."""
 
 
 WEBHOOK_EVENT_DATA = {"inquiry.escalated": ("reason", "note", "summary"),
-                      "inquiry.replied": ("message_id",)}
+                      "inquiry.replied": ("message_id",),
+                      "survey.requested": ("survey_url", "expires_at", "language"),
+                      "survey.answered": ("rating", "reasons", "speed_as_promised", "comment",
+                                          "counts_for_expert")}
 
 
 def webhook_event_payload(*, inquiry: Inquiry, event: str, now: datetime,
@@ -294,7 +298,7 @@ def webhook_event_record(*, inquiry: Inquiry, kind: str, now: datetime,
     Caller holds the inquiry's transaction."""
     event = WEBHOOK_EVENT_BY_KIND.get(kind)
     queue = inquiry.queue
-    if event is None or event not in queue.webhook_events or not queue.outbound_webhook_url:
+    if event is None or not queue.subscribes_to(event) or not queue.outbound_webhook_url:
         return None
     data = source_event.data if source_event is not None else {}
     webhook_event = WebhookEvent.objects.create(

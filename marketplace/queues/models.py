@@ -33,6 +33,15 @@ def default_widget_required_fields() -> list[str]:
     return ["email"]
 
 
+class SurveyDelivery(models.TextChoices):
+    """How the customer of a resolved email (or social) inquiry is asked for a rating; chats
+    are asked in the widget whatever this says."""
+
+    EMAIL = "email", "By email from Shiftline"
+    WEBHOOK = "webhook", "Through the brand's helpdesk (webhook survey.requested)"
+    OFF = "off", "Not asked"
+
+
 class OverflowQueue(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="queues")
     name = models.CharField(max_length=100)
@@ -91,6 +100,11 @@ class OverflowQueue(models.Model):
     webhook_events = ArrayField(
         models.CharField(max_length=40), default=list, blank=True,
         help_text="The inquiry events posted to the outbound webhook (inquiry.created, …).")
+    survey_delivery = models.CharField(
+        max_length=16, choices=SurveyDelivery.choices, default=SurveyDelivery.EMAIL,
+        help_text="How customers of resolved email inquiries are asked for a rating.")
+    survey_delay_hours = models.PositiveIntegerField(
+        default=24, help_text="Hours after resolution before the survey is sent (0: at once).")
     chat_offer_timeout_seconds = models.PositiveIntegerField(default=20)
     email_offer_timeout_seconds = models.PositiveIntegerField(default=120)
     social_offer_timeout_seconds = models.PositiveIntegerField(default=120)
@@ -142,6 +156,12 @@ class OverflowQueue(models.Model):
     @property
     def reopen_window(self) -> timedelta:
         return timedelta(hours=self.reopen_window_hours)
+
+    def subscribes_to(self, event: str) -> bool:
+        """Whether the outbound webhook gets `event`: the events the brand subscribed to, and
+        `survey.requested` whenever the helpdesk delivers the surveys."""
+        return event in self.webhook_events or (
+            event == "survey.requested" and self.survey_delivery == SurveyDelivery.WEBHOOK)
 
     def first_response_target(self, channel: str) -> timedelta:
         seconds = {

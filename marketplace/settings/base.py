@@ -270,6 +270,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env_int("DELIVERY_RESUME_SWEEP_SECONDS", 15)),
         "options": {"expires": 30},
     },
+    "marketplace-send-surveys": {
+        "task": "marketplace.send_surveys",
+        "schedule": timedelta(seconds=env_int("SURVEY_SWEEP_SECONDS", 300)),
+        "options": {"expires": 600},
+    },
     "marketplace-beat-heartbeat": {
         "task": "marketplace.beat_heartbeat",
         "schedule": timedelta(seconds=env_int("HEALTH_BEAT_SECONDS", 15)),
@@ -385,6 +390,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Shiftline <support@shiftline.localhost>")
 SHIFTLINE_EMAIL_DOMAIN = env_str("SHIFTLINE_EMAIL_DOMAIN", "shiftline.localhost")
+# Where customers open the links Shiftline emails them without a request to build them from
+# (the survey's single-use link, sent by beat).
+SHIFTLINE_SITE_URL = env_str("SHIFTLINE_SITE_URL", "http://localhost:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,
