@@ -317,7 +317,9 @@ class WidgetConversationApi(ConversationWidgetApi):
                    responses={200: StateSerializer, 401: OpenApiResponse(
                        description="Missing or wrong token."), **ERRORS})
     def get(self, request: Request, conversation_id: str) -> Response:
-        state = selectors.widget_state(conversation=self.conversation(), now=timezone.now())
+        conversation, now = self.conversation(), timezone.now()
+        state = selectors.widget_state(conversation=conversation, now=now)
+        state["survey_token"] = services.widget_survey_token(conversation=conversation, now=now)
         return Response(state_payload(state))
 
 

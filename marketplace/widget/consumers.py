@@ -81,8 +81,10 @@ class WidgetConsumer(UserGroupConsumer):
         now = timezone.now()
         if with_messages:
             services.widget_mark_delivered(conversation=conversation, up_to=None, now=now)
-        return selectors.widget_state(conversation=conversation, now=now,
-                                      with_messages=with_messages)
+        state = selectors.widget_state(conversation=conversation, now=now,
+                                       with_messages=with_messages)
+        state["survey_token"] = services.widget_survey_token(conversation=conversation, now=now)
+        return state
 
     async def _send_state(self, *, with_messages: bool) -> None:
         state = await database_sync_to_async(self._state)(with_messages)

@@ -34,6 +34,7 @@ from marketplace.inquiries.models import (
 )
 from marketplace.intake import services as intake_services
 from marketplace.queues.models import OverflowQueue
+from marketplace.surveys import services as surveys_services
 from marketplace.widget import selectors
 from marketplace.widget.models import WidgetClientMessage, WidgetConversation
 from routing.assignments import selectors as assignments_selectors
@@ -402,3 +403,13 @@ def widget_transcript_send(*, conversation_id: int, now: datetime) -> bool:
                  headers={"Auto-Submitted": "auto-generated"}).send(fail_silently=False)
     WidgetConversation.objects.filter(pk=conversation.pk).update(transcript_sent_at=now)
     return True
+
+
+def widget_survey_token(*, conversation: WidgetConversation, now: datetime) -> str | None:
+    """The token of a resolved chat's survey, which the widget shows at the end: the
+    invitation is made the first time it is asked for, the same token after (surveys'
+    `survey_invitation_for_chat`). None while the chat is not resolved."""
+    inquiry = conversation.inquiry
+    if inquiry.channel != InquiryChannel.CHAT or inquiry.status != InquiryStatus.RESOLVED:
+        return None
+    return surveys_services.survey_invitation_for_chat(inquiry=inquiry, now=now)
