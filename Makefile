@@ -7,7 +7,7 @@ UV := $(shell uv --version >/dev/null 2>&1 && echo uv || echo var/tools/bin/uv)
 PYTHON := .venv/bin/python
 STAMP := var/stamps
 
-.PHONY: help setup run test lint typecheck bench fuzz faults chromium pango clean
+.PHONY: help setup run test lint typecheck bench fuzz faults chromium pango gettext messages clean
 
 help:
 	@echo "make run    set up and start Shiftline (web + websockets, workers, beat, demo data)"
@@ -29,7 +29,33 @@ $(STAMP)/npm: frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMP) && touch $@
 
-setup: $(STAMP)/python $(STAMP)/npm
+# The chat widget (/widget/v1.js): our own code in frontend/widget/src, bundled by esbuild.
+WIDGET_SOURCES := $(wildcard frontend/widget/src/*) frontend/widget/build.mjs
+frontend/widget/dist/v1.js: $(STAMP)/npm $(WIDGET_SOURCES)
+	cd frontend && npm run --silent build:widget
+
+# Translations (frontend/locale): GNU gettext's msgfmt compiles them, through Django's
+# compilemessages; installed when we may (root with apt). Without it, Babel (a dependency)
+# compiles the same .po files, so setup works on any machine.
+gettext:
+	@if ! command -v msgfmt >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null) \
+		|| echo "warning: could not install gettext; Babel compiles the translations"; \
+	fi
+
+LOCALE_SOURCES := $(wildcard frontend/locale/*/LC_MESSAGES/*.po)
+$(STAMP)/messages: $(LOCALE_SOURCES) | $(STAMP)/python
+	@$(MAKE) --no-print-directory gettext
+	@if command -v msgfmt >/dev/null; then \
+		$(PYTHON) manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=var -v 0; \
+	else \
+		for po in $(LOCALE_SOURCES); do .venv/bin/pybabel -q compile -i "$$po" -o "$${po%.po}.mo"; done; \
+	fi
+	@mkdir -p $(STAMP) && touch $@
+
+messages: $(STAMP)/messages
+
+setup: $(STAMP)/python $(STAMP)/npm frontend/widget/dist/v1.js $(STAMP)/messages
 
 run: setup pango
 	$(PYTHON) -m marketplace.devstack.run
@@ -72,4 +98,4 @@ faults: setup
 	$(PYTHON) -m marketplace.devstack.faults $(FAULTS_ARGS)
 
 clean:
-	rm -rf var/stamps var/static
+	rm -rf var/stamps var/static frontend/widget/dist

@@ -127,7 +127,9 @@ class ExpertQualityAdmin(ReadOnlyAdmin):
 
 @admin.register(InquiryReview)
 class InquiryReviewAdmin(ReadOnlyAdmin):
-    list_display = ["inquiry", "expert", "rating", "reason", "created_at"]
+    list_display = ["inquiry", "expert", "rating", "reasons", "legacy_reason", "source",
+                    "created_at"]
+    list_filter = ["source", "rating"]
 
 
 @admin.register(QualityAlert)

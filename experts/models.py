@@ -18,7 +18,9 @@ from experts.quality.models import (
     InquiryReview,
     QualityAlert,
     QualityMetric,
+    RatingReason,
     ReviewReason,
+    ReviewSource,
 )
 from experts.shifts.models import (
     LIVE_BOOKING_STATUSES,
@@ -36,6 +38,7 @@ __all__ = [
     "CertificationAttempt", "CertificationStatus", "DecisionKind", "ExpertApplication",
     "ExpertDecision", "ExpertPresence", "ExpertProfile", "ExpertQuality", "ExpertStatus",
     "InquiryReview", "PresenceStatus", "QualityAlert", "QualityMetric", "QueueShiftPolicy",
-    "ReviewReason", "ShiftBooking", "ShiftSlot", "ShiftWaitlistEntry", "TrainingPack",
+    "RatingReason", "ReviewReason", "ReviewSource",
+    "ShiftBooking", "ShiftSlot", "ShiftWaitlistEntry", "TrainingPack",
     "TrainingQuestion", "TsTzRange", "WaitlistStatus",
 ]

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from billing.ledger.models import AccountKind
 from billing.terms.services import CONTRACT_FIELDS, RATE_CARD_FIELDS
+from experts.quality.models import RatingReason, ReviewSource
 from marketplace.inquiries.models import DeliveryStatus, InquiryChannel, InquiryStatus
 from marketplace.queues.fields import QUEUE_SETTINGS
 from routing.engine.coverage import REASON_LABELS
@@ -40,6 +41,10 @@ EVENT_LABELS = {
     "resolved": "Resolved",
     "resolved_quietly": "Resolved (no reply from the customer)",
     "handed_back": "Handed back",
+    "survey_requested": "Survey handed to the helpdesk",
+    "survey_sent": "Survey emailed",
+    "survey_answered": "Survey answered",
+    "reviewed_by_brand": "Reviewed by the brand",
 }
 
 # Changed fields in the brand's audit log that are not queue settings.
@@ -57,6 +62,8 @@ LABELS: dict[str, Mapping[str, str]] = {
     "channel": dict(InquiryChannel.choices),
     "inquiry_status": dict(InquiryStatus.choices),
     "delivery_status": dict(DeliveryStatus.choices),
+    "rating_reason": {reason.value: str(reason.label) for reason in RatingReason},
+    "review_source": dict(ReviewSource.choices),
     "account_kind": dict(AccountKind.choices),
     "pricing_term": {field.name: field.label for field in (*RATE_CARD_FIELDS, *CONTRACT_FIELDS)},
     "audit_field": {**{setting.name: setting.label for setting in QUEUE_SETTINGS},

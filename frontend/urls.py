@@ -23,9 +23,11 @@ from frontend.views import (
     ops_console,
     ops_payouts,
     shift_publishing,
+    surveys,
     training,
     two_factor,
     vetting,
+    widget,
 )
 
 expert_patterns = (
@@ -248,9 +250,13 @@ urlpatterns = [
          name="password_reset_confirm"),
     path("accounts/password/reset/done/", account.PasswordResetCompleteView.as_view(),
          name="password_reset_complete"),
+    path("survey/<str:token>/", surveys.survey, name="survey"),
+    path("survey/<str:token>/thanks/", surveys.survey_thanks, name="survey_thanks"),
     path("signup/", onboarding.signup, name="signup"),
     path("signup/verify/<str:token>/", onboarding.signup_verify, name="signup_verify"),
     path("invitations/<str:token>/", onboarding.invitation_accept, name="invitation_accept"),
+    path("widget/v1.js", widget.bundle, name="widget_bundle"),
+    path("widget/v1/catalog/<str:lang>.json", widget.catalog, name="widget_catalog"),
     path("expert/", include(expert_patterns)),
     path("brand/", include(brand_patterns)),
     path("ops/", include(ops_patterns)),

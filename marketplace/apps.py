@@ -7,3 +7,4 @@ class MarketplaceConfig(AppConfig):
 
     def ready(self) -> None:
         from marketplace.infra import schema  # noqa: F401  (registers the OpenAPI auth scheme)
+        from marketplace.widget import schema as widget_schema  # noqa: F401  (the widget's)

@@ -17,6 +17,7 @@ app.conf.task_queues = (Queue("routing"), Queue("default"))
 # Each package with a `tasks` module; a worker registers exactly these.
 app.autodiscover_tasks([
     "marketplace.delivery", "marketplace.health", "marketplace.privacy", "marketplace.invoicing",
+    "marketplace.surveys", "marketplace.widget",
     "experts", "routing", "billing.payouts", "billing.invoices"])
 
 

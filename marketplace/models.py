@@ -26,6 +26,8 @@ from marketplace.queues.models import (
     default_channels,
     new_queue_secret,
 )
+from marketplace.surveys.models import SurveyChannel, SurveyInvitation
+from marketplace.widget.models import WidgetClientMessage, WidgetConversation
 
 __all__ = [
     "AccountSettings", "ApiKey", "Attachment", "Brand", "BrandInvitation", "BrandMembership",
@@ -33,5 +35,7 @@ __all__ = [
     "BusinessHoursSpan", "Customer", "DeliveryAttempt", "DeliveryStatus", "InboundDelivery",
     "Inquiry", "InquiryChannel", "InquiryEvent", "InquirySource", "InquiryStatus", "MailLogEntry",
     "MailLogKind", "Message", "MessageDirection", "OverflowQueue", "QueueMacro",
-    "default_channels", "new_queue_secret", "validate_time_zone",
+    "SurveyChannel", "SurveyInvitation", "WidgetClientMessage", "WidgetConversation",
+    "default_channels", "new_queue_secret",
+    "validate_time_zone",
 ]

@@ -17,6 +17,7 @@ from marketplace.intake import inbound_api
 from marketplace.invoicing import api as invoicing_api
 from marketplace.queues import api as api_queues
 from marketplace.staffing import api as experts_api
+from marketplace.surveys import api as surveys_api
 
 api_v1 = [
     path("inquiries", intake_api.InquiryListCreateApi.as_view(), name="inquiries"),
@@ -72,6 +73,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("billing/stripe/webhook/", StripeWebhookApi.as_view(), name="stripe_webhook"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("widget/api/v1/", include(("marketplace.widget.urls", "widget"), namespace="widget")),
+    path("survey/api/v1/<str:token>", surveys_api.SurveyAnswerApi.as_view(),
+         name="survey_answer_api"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(
         url_name="schema", template_name="frontend/api_docs.html"), name="api-docs"),

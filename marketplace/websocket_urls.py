@@ -12,6 +12,7 @@ from frontend.consumers import OpsBoardConsumer
 from marketplace.infra.websocket_origin import site_socket
 from marketplace.inquiries.consumers import BrandConsumer
 from marketplace.two_factor.sockets import VerifiedSessionOnly
+from marketplace.widget.consumers import WidgetConsumer
 
 websocket_urlpatterns = [
     path("ws/expert/", site_socket(VerifiedSessionOnly(ExpertConsumer.as_asgi()))),
@@ -20,4 +21,6 @@ websocket_urlpatterns = [
     path("ws/brand/billing/", site_socket(VerifiedSessionOnly(BrandBillingConsumer.as_asgi()))),
     path("ws/ops/payouts/<int:batch_id>/",
          site_socket(VerifiedSessionOnly(OpsPayoutBatchConsumer.as_asgi()))),
+    # brands' own sites: the queue's allowed origins, checked by the consumer (4403)
+    path("ws/widget/<str:conversation_id>/", WidgetConsumer.as_asgi()),
 ]

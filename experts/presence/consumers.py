@@ -16,6 +16,7 @@ them. The consumer itself reads and writes no model."""
 
 
 import json
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -29,17 +30,23 @@ from experts.profiles import policy as expert_policy
 from experts.profiles import selectors as profiles_selectors
 from experts.profiles.models import ExpertProfile
 from marketplace.infra.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, UserGroupConsumer
-from marketplace.infra.push import expert_group
+from marketplace.infra.push import expert_group, widget_conversation_group
 from marketplace.inquiries import selectors as inquiries_selectors
 from routing.assignments import selectors as assignments_selectors
 from routing.models import OfferStatus
 from routing.offers import selectors as offers_selectors
 from routing.offers.services import OfferClosedReason
 
+TYPING_INTERVAL_SECONDS = 2.0
+
 
 class ExpertConsumer(UserGroupConsumer):
     expert_id: int
     expert: ExpertProfile
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.typing_sent_at: dict[int, float] = {}
 
     async def group_for(self, user: Any) -> str | None:
         expert = await database_sync_to_async(profiles_selectors.expert_profile_for_user)(user=user)
@@ -56,13 +63,39 @@ class ExpertConsumer(UserGroupConsumer):
             await self.send(text_data=await database_sync_to_async(self._render_state)())
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        """`{"type": "heartbeat", "active": true|false}` every ~20 s; anything else is ignored."""
+        """`{"type": "heartbeat", "active": true|false}` every ~20 s, and `{"type": "typing",
+        "inquiry_id": 12}` while the expert writes a reply (forwarded to the customer's chat
+        widget, at most one per 2 s); anything else is ignored."""
         try:
             message = json.loads(text_data or "")
         except ValueError:
             return
         if isinstance(message, dict) and message.get("type") == "heartbeat":
             await self._heartbeat(active=message.get("active") is True)
+        elif isinstance(message, dict) and message.get("type") == "typing" \
+                and isinstance(message.get("inquiry_id"), int):
+            await self._typing(int(message["inquiry_id"]))
+
+    async def _typing(self, inquiry_id: int) -> None:
+        """Typing is ephemeral: nothing is stored, and only the expert holding the chat is
+        forwarded."""
+        moment = time.monotonic()
+        if moment - self.typing_sent_at.get(inquiry_id, 0.0) < TYPING_INTERVAL_SECONDS:
+            return
+        self.typing_sent_at[inquiry_id] = moment
+        active = await database_sync_to_async(
+            assignments_selectors.assignment_active_for_inquiry)(inquiry_id=inquiry_id)
+        if active is not None and active[1] == self.expert_id:
+            await self.channel_layer.group_send(widget_conversation_group(inquiry_id),
+                                                {"type": "widget.typing", "active": True})
+
+    async def inquiry_customer_typing(self, event: dict[str, Any]) -> None:
+        """The customer is typing in the chat widget: the open conversation says so for a few
+        seconds (frontend/static/frontend/chat-typing.js hides it again)."""
+        html = await database_sync_to_async(render_to_string)(
+            "frontend/expert/_customer_typing.html",
+            {"inquiry_id": int(event["inquiry_id"]), "active": True, "oob": True})
+        await self.send(text_data=html)
 
     async def _heartbeat(self, *, active: bool, announce: bool = True) -> None:
         await database_sync_to_async(presence.presence_heartbeat)(

@@ -1,8 +1,10 @@
 """Quality thresholds: the expert's rolling figures, the queue's thresholds, alerts to ops and
 automatic suspension when the queue's policy says so.
 
-- CSAT: the share of satisfied customers (4 or 5 of 5) over the expert's last 50 reviews whose
-  reason the expert could control.
+- CSAT: the share of satisfied customers (4 or 5 of 5) over the expert's last 50 counted
+  ratings: every 5, and every lower rating with at least one reason about the answer; a low
+  rating whose reasons are all about the brand (policy, shipping, ...) is left out
+  (`counted_for_expert`, experts/quality/models.py).
 - Offer acceptance: accepted / answered offers over the last 30 days.
 - No-shows: bookings marked no-show that started in the last 30 days.
 
@@ -26,10 +28,13 @@ from experts.quality.models import (
     InquiryReview,
     QualityAlert,
     QualityMetric,
+    RatingReason,
     ReviewReason,
+    ReviewSource,
+    counted_for_expert,
 )
 from experts.shifts.models import BookingStatus, QueueShiftPolicy, ShiftBooking
-from marketplace.infra.errors import Conflict, DomainError, NotFound
+from marketplace.infra.errors import Conflict, FieldErrors, NotFound
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.inquiries.models import InquiryStatus
 from marketplace.onboarding.models import Brand
@@ -61,7 +66,7 @@ def _percent(part: int, whole: int) -> int | None:
 
 def quality_figures(*, expert_id: int, now: datetime) -> QualityFigures:
     ratings = list(
-        InquiryReview.objects.filter(expert_id=expert_id, reason=ReviewReason.CONTROLLABLE)
+        InquiryReview.objects.filter(counted_for_expert(), expert_id=expert_id)
         .order_by("-created_at", "-id").values_list("rating", flat=True)[:CSAT_WINDOW]
     )
     accepted, answered = offers_selectors.offer_answer_counts(expert_id=expert_id,
@@ -150,15 +155,41 @@ def quality_refresh(*, expert_id: int, now: datetime) -> ExpertQuality:
     return snapshot
 
 
-def review_record(*, brand: Brand, inquiry_id: int, rating: int, reason: str, comment: str,
-                  now: datetime) -> InquiryReview:
-    """Records the customer's rating of a resolved inquiry (once) and refreshes the resolving
-    expert's figures."""
-    if not 1 <= rating <= 5:
-        raise DomainError("A rating is a whole number from 1 to 5.", code="rating_invalid")
-    if reason not in ReviewReason.values:
-        raise DomainError(f"The reason is one of: {', '.join(ReviewReason.values)}.",
-                          code="reason_invalid")
+COMMENT_MAX_LENGTH = 2000
+
+
+def review_reasons_check(*, rating: object, reasons: list[str], legacy_reason: str = "",
+                         ) -> list[str]:
+    """The reasons as stored, or FieldErrors: a rating is a whole number from 1 to 5; below 5
+    it needs at least one known reason (or, from older API clients, a `legacy_reason`); a 5
+    needs none, and any given with it are dropped."""
+    errors: dict[str, list[str]] = {}
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        errors["rating"] = ["A rating is a whole number from 1 to 5."]
+    unknown = [reason for reason in reasons if reason not in RatingReason.values]
+    if unknown:
+        errors["reasons"] = [f"Unknown reason {unknown[0][:40]!r}; choose from "
+                             f"{', '.join(RatingReason.values)}."]
+    if legacy_reason and legacy_reason not in ReviewReason.values:
+        errors["reason"] = [f"The reason is one of: {', '.join(ReviewReason.values)}."]
+    if not errors and rating != 5 and not reasons and not legacy_reason:
+        errors["reasons"] = ["A rating below 5 needs at least one reason."]
+    if errors:
+        raise FieldErrors(errors)
+    if rating == 5:
+        return []
+    return [reason for reason in RatingReason.values if reason in reasons]
+
+
+def review_record(*, brand: Brand, inquiry_id: int, rating: int, reasons: list[str],
+                  source: str, comment: str, now: datetime, legacy_reason: str = "",
+                  speed_as_promised: bool | None = None) -> InquiryReview:
+    """Records the rating of a resolved inquiry (once), by its customer or by the brand, and
+    refreshes the resolving expert's figures. `legacy_reason` (controllable or not, without
+    saying why) is what older API clients send instead of `reasons`."""
+    reasons = review_reasons_check(rating=rating, reasons=reasons, legacy_reason=legacy_reason)
+    if source not in ReviewSource.values:
+        raise FieldErrors({"source": [f"One of: {', '.join(ReviewSource.values)}."]})
     inquiry = inquiries_selectors.inquiry_get_for_brand(brand=brand, inquiry_id=inquiry_id)
     expert_id = assignments_selectors.resolving_expert_id(inquiry_id=inquiry.pk)
     if inquiry.status != InquiryStatus.RESOLVED or expert_id is None:
@@ -167,8 +198,10 @@ def review_record(*, brand: Brand, inquiry_id: int, rating: int, reason: str, co
     try:
         with transaction.atomic():
             review = InquiryReview.objects.create(
-                inquiry=inquiry, expert_id=expert_id, rating=rating, reason=reason,
-                comment=comment.strip(), created_at=now,
+                inquiry=inquiry, expert_id=expert_id, rating=rating, reasons=reasons,
+                legacy_reason="" if reasons else legacy_reason,
+                source=source, speed_as_promised=speed_as_promised,
+                comment=comment.strip()[:COMMENT_MAX_LENGTH], created_at=now,
             )
     except IntegrityError as error:
         raise Conflict("This inquiry has a review already.", code="already_reviewed") from error

@@ -23,6 +23,7 @@ from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.inquiries.models import EscalationReason
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues import services as queues_services
+from marketplace.widget import services as widget_services
 from routing.assignments import selectors as assignments_selectors
 from routing.assignments import services as assignments_services
 from routing.offers import selectors as offers_selectors
@@ -93,6 +94,8 @@ def _inquiry_page(request: HttpRequest, expert: ExpertProfile, inquiry_id: int) 
     if assignment is None:
         raise Http404("Inquiry not found.")
     current = assignment.inquiry
+    if assignment.status == "active":
+        widget_services.widget_mark_read_by_expert(inquiry_id=current.pk, now=timezone.now())
     macro_context = queues_services.MacroContext(
         customer_name=current.customer.name, brand_name=current.brand.name,
         expert_name=expert.display_name, queue_name=current.queue.name)

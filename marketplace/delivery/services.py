@@ -22,11 +22,16 @@ from django.db.models.functions import Coalesce
 from marketplace.delivery.models import DeliveryAttempt, WebhookEventAttempt
 from marketplace.infra import outbound, signing
 from marketplace.infra.errors import Conflict, NotFound
-from marketplace.infra.push import push_to_user_on_commit
+from marketplace.infra.push import (
+    push_to_group_on_commit,
+    push_to_user_on_commit,
+    widget_conversation_group,
+)
 from marketplace.infra.tasking import enqueue_on_commit
 from marketplace.inquiries.models import (
     DeliveryStatus,
     Inquiry,
+    InquiryChannel,
     InquirySource,
     Message,
     MessageDirection,
@@ -45,6 +50,7 @@ TRANSIENT_STATUS_CODES = frozenset({408, 425, 429})
 class DeliveryRoute:
     EMAIL = "email"
     WEBHOOK = "webhook"
+    WIDGET = "widget"
 
 
 @dataclass
@@ -56,7 +62,12 @@ class DeliveryFailure(Exception):
 
 def delivery_route(inquiry: Inquiry) -> str:
     """Email inquiries are answered by email; inquiries from the brand's systems go back to
-    them through the outbound webhook when the queue has one, else by email to the customer."""
+    them through the outbound webhook when the queue has one, else by email to the customer.
+    A chat from the widget is answered over the customer's socket, and by email once the
+    customer turned it into an email inquiry: never through the brand's webhook."""
+    if inquiry.source == InquirySource.WIDGET:
+        return DeliveryRoute.WIDGET if inquiry.channel == InquiryChannel.CHAT \
+            else DeliveryRoute.EMAIL
     if inquiry.source != InquirySource.EMAIL and inquiry.queue.outbound_webhook_url:
         return DeliveryRoute.WEBHOOK
     return DeliveryRoute.EMAIL
@@ -157,7 +168,9 @@ def message_deliver(*, message_id: int, now: datetime, final_attempt: bool = Fal
         attempt = DeliveryAttempt(message=message, number=number, route=route,
                                   attempted_at=now, succeeded=False)
         try:
-            if route == DeliveryRoute.WEBHOOK:
+            if route == DeliveryRoute.WIDGET:
+                _push_to_chat(message)
+            elif route == DeliveryRoute.WEBHOOK:
                 attempt.status_code = _post_webhook(message, attempt=number, now=now)
             else:
                 _send_email(message)
@@ -174,8 +187,9 @@ def message_deliver(*, message_id: int, now: datetime, final_attempt: bool = Fal
                 )
         else:
             attempt.succeeded = True
-            message.delivery_status = DeliveryStatus.DELIVERED
-            message.delivered_at = now
+            message.delivery_status = DeliveryStatus.SENT if route == DeliveryRoute.WIDGET \
+                else DeliveryStatus.DELIVERED
+            message.delivered_at = None if route == DeliveryRoute.WIDGET else now
             message.delivery_error = ""
         attempt.save()
         message.delivery_attempts = number
@@ -190,6 +204,48 @@ def _push_delivery_state(message: Message) -> None:
     if message.author_id is not None:
         push_to_user_on_commit(message.author_id, "message.delivery", message_id=message.pk,
                                status=message.delivery_status)
+
+
+def _push_to_chat(message: Message) -> None:
+    """The reply goes to the customer's open widget sockets after commit. It stays `sent` in
+    the meantime: a socket that forwards it, or the customer's next (re)connect, which sends the
+    whole conversation, marks it delivered (`messages_mark_delivered_in_chat`); a customer who
+    closed the page finds it there when they come back."""
+    push_to_group_on_commit(widget_conversation_group(message.inquiry_id), "widget.message",
+                            message_id=message.pk)
+
+
+def messages_mark_delivered_in_chat(*, inquiry_id: int, up_to: int | None,
+                                    now: datetime) -> list[int]:
+    """The customer's widget received the expert's replies on this chat up to message id
+    `up_to` (all when None): each one still `sent` becomes delivered, and its author hears.
+    Returns the ids marked; calling it again marks nothing."""
+    with transaction.atomic():
+        sent = (Message.objects.select_for_update(of=("self",))
+                .filter(inquiry_id=inquiry_id, direction=MessageDirection.OUTBOUND,
+                        delivery_status=DeliveryStatus.SENT).order_by("id"))
+        if up_to is not None:
+            sent = sent.filter(pk__lte=up_to)
+        marked = list(sent)
+        for message in marked:
+            message.delivery_status = DeliveryStatus.DELIVERED
+            message.delivered_at = now
+            message.save(update_fields=["delivery_status", "delivered_at"])
+            _push_delivery_state(message)
+    return [message.pk for message in marked]
+
+
+def messages_push_read_in_chat(*, inquiry_id: int, after: int | None, up_to: int) -> None:
+    """The customer read the expert's replies (ids after `after`, up to `up_to`): each
+    author's open pages show "Read". Caller recorded the read mark in this transaction."""
+    read = (Message.objects.filter(inquiry_id=inquiry_id, direction=MessageDirection.OUTBOUND,
+                                   pk__lte=up_to).exclude(author__isnull=True)
+            .values_list("id", "author_id"))
+    if after is not None:
+        read = read.filter(pk__gt=after)
+    for message_id, author_id in read:
+        push_to_user_on_commit(author_id, "message.delivery", message_id=message_id,
+                               status="read")
 
 
 # A reply is stalled when its next attempt is this late: a delivery task lost with Redis, or a

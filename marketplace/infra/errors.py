@@ -32,6 +32,13 @@ class Conflict(DomainError):
     http_status = 409
 
 
+class Gone(DomainError):
+    """The thing existed but its time is over (an expired survey link): 410."""
+
+    code = "gone"
+    http_status = 410
+
+
 class FieldErrors(DomainError):
     """Input refused field by field: `errors` maps each field to its messages, the same shape
     DRF gives, so a form and the API show the same words."""

@@ -155,7 +155,7 @@ def _send(group: str, event: dict[str, Any]) -> None:
     if not _held.depth:
         group_send(group, event)
         return
-    if event.get("type") == "board.changed" and (group, event) in [
+    if event.get("type") in ("board.changed", "widget.queue_changed") and (group, event) in [
             (held_group, held) for _, held_group, held in _held.pushes]:
         return
     if event.get("type") == "inquiry.changed":
@@ -226,3 +226,25 @@ def push_to_group_on_commit(group: str, event_type: str, **payload: Any) -> None
     state on its next load."""
     event = {"type": event_type, **payload}
     run_after_commit(f"push to {group}", lambda: _send(group, event))
+
+
+def widget_conversation_group(inquiry_id: int) -> str:
+    """Every open widget socket of one chat (a customer's tabs), by its inquiry."""
+    return f"widget.conversation.{inquiry_id}"
+
+
+def widget_queue_group(queue_id: int) -> str:
+    """The widget sockets of a queue's chats still waiting for an expert: told when the
+    queue's waiting chats change, so each shows its position and promise."""
+    return f"widget.queue.{queue_id}"
+
+
+def push_widget_queue_changed_on_commit(*, queue_id: int) -> None:
+    """The queue's waiting chats changed (one arrived, was offered, accepted or queued again):
+    its waiting widget sockets recompute their position. Held pushes send it once per task."""
+    push_to_group_on_commit(widget_queue_group(queue_id), "widget.queue_changed")
+
+
+def push_widget_conversation_changed_on_commit(*, inquiry_id: int) -> None:
+    """A widget chat changed status: its customer's sockets send the new State."""
+    push_to_group_on_commit(widget_conversation_group(inquiry_id), "widget.state")

@@ -57,6 +57,7 @@ class InquirySource(models.TextChoices):
     API = "api", "REST API"
     WEBHOOK = "webhook", "Signed webhook"
     EMAIL = "email", "Inbound email"
+    WIDGET = "widget", "Chat widget"
 
 
 class Inquiry(models.Model):
@@ -149,6 +150,7 @@ class MessageDirection(models.TextChoices):
 class DeliveryStatus(models.TextChoices):
     NOT_APPLICABLE = "n/a", "Not applicable"
     PENDING = "pending", "Pending"
+    SENT = "sent", "Sent to the chat"
     DELIVERED = "delivered", "Delivered"
     FAILED = "failed", "Failed"
 

@@ -12,13 +12,20 @@ from django.conf import settings
 from django.contrib.auth.models import User
 
 from marketplace.infra.errors import Conflict, NotFound
-from marketplace.infra.push import push_inquiry_changed_on_commit
+from marketplace.infra.push import (
+    push_inquiry_changed_on_commit,
+    push_widget_conversation_changed_on_commit,
+    push_widget_queue_changed_on_commit,
+)
 from marketplace.infra.rows import column, insert_step, table
 from marketplace.infra.tasking import enqueue_on_commit
 from marketplace.inquiries.models import (
+    Customer,
     DeliveryStatus,
     Inquiry,
+    InquiryChannel,
     InquiryEvent,
+    InquirySource,
     InquiryStatus,
     Message,
     MessageDirection,
@@ -79,6 +86,7 @@ def inquiry_change_status(
         inquiry=inquiry, kind=kind, description=description, now=now, actor=actor, data=data,
         new_in_console=new_in_console,
     )
+    _push_to_widgets(inquiry)
     return inquiry
 
 
@@ -120,7 +128,19 @@ def inquiry_change_status_steps(
         params.extend(step.params(event))
     push_inquiry_changed_on_commit(brand_id=inquiry.brand_id, inquiry_id=inquiry.pk,
                                    is_new=new_in_console)
+    _push_to_widgets(inquiry)
     return StatusChangeSteps(steps, params)
+
+
+def _push_to_widgets(inquiry: Inquiry) -> None:
+    """A chat's status changed: the queue's waiting widgets recompute their position, and a
+    widget chat's own sockets get its new State (marketplace/widget/consumers.py)."""
+    if inquiry.channel == InquiryChannel.CHAT:
+        push_widget_queue_changed_on_commit(queue_id=inquiry.queue_id)
+    if inquiry.source == InquirySource.WIDGET:
+        push_widget_conversation_changed_on_commit(inquiry_id=inquiry.pk)
+
+
 def inquiry_reopen(*, inquiry: Inquiry, now: datetime, data: dict[str, Any]) -> Inquiry:
     """The customer wrote to a resolved inquiry within its queue's reopen window: it is queued
     again with a fresh first-response target (it is the same ticket: billing charges it once).
@@ -247,13 +267,17 @@ def inquiry_note_quoted_conversation(*, inquiry: Inquiry, quoted: list[Inquiry],
 WEBHOOK_EVENT_BY_KIND = {
     "received": "inquiry.created", "accepted": "inquiry.assigned", "replied": "inquiry.replied",
     "escalated": "inquiry.escalated", "resolved": "inquiry.resolved",
-    "reopened": "inquiry.reopened",
+    "reopened": "inquiry.reopened", "survey_requested": "survey.requested",
+    "survey_answered": "survey.answered",
 }
 """Which timeline events a brand's helpdesk hears of, under which outbound webhook event."""
 
 
 WEBHOOK_EVENT_DATA = {"inquiry.escalated": ("reason", "note", "summary"),
-                      "inquiry.replied": ("message_id",)}
+                      "inquiry.replied": ("message_id",),
+                      "survey.requested": ("survey_url", "expires_at", "language"),
+                      "survey.answered": ("rating", "reasons", "speed_as_promised", "comment",
+                                          "counts_for_expert")}
 
 
 def webhook_event_payload(*, inquiry: Inquiry, event: str, now: datetime,
@@ -274,7 +298,7 @@ def webhook_event_record(*, inquiry: Inquiry, kind: str, now: datetime,
     Caller holds the inquiry's transaction."""
     event = WEBHOOK_EVENT_BY_KIND.get(kind)
     queue = inquiry.queue
-    if event is None or event not in queue.webhook_events or not queue.outbound_webhook_url:
+    if event is None or not queue.subscribes_to(event) or not queue.outbound_webhook_url:
         return None
     data = source_event.data if source_event is not None else {}
     webhook_event = WebhookEvent.objects.create(
@@ -282,3 +306,42 @@ def webhook_event_record(*, inquiry: Inquiry, kind: str, now: datetime,
         payload=webhook_event_payload(inquiry=inquiry, event=event, now=now, data=data))
     enqueue_on_commit("marketplace.deliver_webhook_event", webhook_event.pk)
     return webhook_event
+
+
+def inquiry_switch_to_email(*, inquiry: Inquiry, promised_reply_by: datetime | None,
+                            promise_text: str, promise_basis: dict[str, Any],
+                            now: datetime) -> Inquiry:
+    """A chat whose customer chose not to wait becomes an email inquiry: the email
+    first-response target from now, the new promise kept as the inquiry's (kept or not is
+    judged against it), and its replies go by email. Caller holds the inquiry's row lock,
+    has checked that no expert holds it, and routes it again after commit."""
+    if inquiry.channel != InquiryChannel.CHAT:
+        raise Conflict("This conversation is already answered by email.", code="not_chat")
+    inquiry.channel = InquiryChannel.EMAIL
+    inquiry.first_response_due_at = now + inquiry.queue.first_response_target(
+        InquiryChannel.EMAIL)
+    inquiry.at_risk_at = None
+    inquiry.promised_reply_by = promised_reply_by
+    inquiry.promise_text = promise_text
+    inquiry.promise_basis = promise_basis
+    inquiry.save(update_fields=["channel", "first_response_due_at", "at_risk_at",
+                                "promised_reply_by", "promise_text", "promise_basis"])
+    inquiry_record_event(
+        inquiry=inquiry, kind="switched_to_email", now=now,
+        description="The customer chose not to wait in the chat: answered by email instead.",
+        data={"promised_reply_by": promised_reply_by.isoformat() if promised_reply_by
+              else None})
+    push_widget_queue_changed_on_commit(queue_id=inquiry.queue_id)
+    return inquiry
+
+
+def inquiry_set_customer_email(*, inquiry: Inquiry, email: str) -> Inquiry:
+    """A customer who started a chat without an email address gave one (to be answered by
+    email or sent the transcript): the inquiry moves to the brand's customer of that address,
+    found or created with the name given in the chat."""
+    customer, _ = Customer.objects.get_or_create(
+        brand_id=inquiry.brand_id, email=email.strip().lower(),
+        defaults={"name": inquiry.customer.name})
+    inquiry.customer = customer
+    inquiry.save(update_fields=["customer"])
+    return inquiry

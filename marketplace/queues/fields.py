@@ -31,6 +31,7 @@ from marketplace.queues.parsers import (
     parse_holiday_country,
     parse_languages,
     parse_skills,
+    parse_survey_delivery,
     parse_time_zone,
     parse_webhook_events,
     text_parser,
@@ -188,8 +189,20 @@ QUEUE_SETTINGS: tuple[QueueSetting, ...] = (
                  example="inquiry.escalated, inquiry.resolved", group="resolution",
                  help_text="The inquiry events posted, signed, to the outbound webhook: "
                  "inquiry.created, inquiry.assigned, inquiry.replied, inquiry.escalated, "
-                 "inquiry.resolved, inquiry.reopened. Empty: none (replies still go out as "
-                 "message.created)."),
+                 "inquiry.resolved, inquiry.reopened, survey.requested, survey.answered. "
+                 "Empty: none (replies still go out as message.created; survey.requested "
+                 "goes out whenever survey_delivery is webhook)."),
+    QueueSetting(name="survey_delivery", label="Customer survey after resolution",
+                 kind=SettingKind.TEXT, parse=parse_survey_delivery, max_length=16,
+                 allows_blank=False, example="email", group="resolution",
+                 help_text="How the customer of a resolved email inquiry is asked for a "
+                 "rating: email (Shiftline emails a single-use link), webhook (your helpdesk "
+                 "gets survey.requested with the link and asks them) or off. Chats are asked "
+                 "in the widget."),
+    _integer("survey_delay_hours", "Send the survey this many hours after resolution",
+             minimum=0, maximum=30 * 24, group="resolution",
+             help_text="Hours after resolution before an email inquiry's survey is sent "
+             "(0: at once)."),
     _integer("retention_days", "Delete message texts and attachments this many days after "
              "resolution (empty: keep them)", minimum=1, maximum=3650, nullable=True,
              group="resolution",

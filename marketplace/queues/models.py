@@ -20,6 +20,28 @@ def new_queue_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_widget_public_id() -> str:
+    """The queue's id in the chat widget's snippet: public, random, URL-safe."""
+    return f"wq_{secrets.token_urlsafe(12)}"
+
+
+WIDGET_FIELDS = ("name", "email", "language")
+"""What the widget's pre-chat form may ask for besides the first message (always asked)."""
+
+
+def default_widget_required_fields() -> list[str]:
+    return ["email"]
+
+
+class SurveyDelivery(models.TextChoices):
+    """How the customer of a resolved email (or social) inquiry is asked for a rating; chats
+    are asked in the widget whatever this says."""
+
+    EMAIL = "email", "By email from Shiftline"
+    WEBHOOK = "webhook", "Through the brand's helpdesk (webhook survey.requested)"
+    OFF = "off", "Not asked"
+
+
 class OverflowQueue(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="queues")
     name = models.CharField(max_length=100)
@@ -78,6 +100,11 @@ class OverflowQueue(models.Model):
     webhook_events = ArrayField(
         models.CharField(max_length=40), default=list, blank=True,
         help_text="The inquiry events posted to the outbound webhook (inquiry.created, …).")
+    survey_delivery = models.CharField(
+        max_length=16, choices=SurveyDelivery.choices, default=SurveyDelivery.EMAIL,
+        help_text="How customers of resolved email inquiries are asked for a rating.")
+    survey_delay_hours = models.PositiveIntegerField(
+        default=24, help_text="Hours after resolution before the survey is sent (0: at once).")
     chat_offer_timeout_seconds = models.PositiveIntegerField(default=20)
     email_offer_timeout_seconds = models.PositiveIntegerField(default=120)
     social_offer_timeout_seconds = models.PositiveIntegerField(default=120)
@@ -100,6 +127,21 @@ class OverflowQueue(models.Model):
         "so a routing decision needs no extra query.",
     )
 
+    widget_public_id = models.CharField(
+        max_length=32, unique=True, default=new_widget_public_id,
+        help_text="The queue's public id in the chat widget's snippet.")
+    widget_allowed_origins = ArrayField(
+        models.CharField(max_length=200), default=list, blank=True,
+        help_text="Sites (scheme://host[:port]) whose pages may embed the chat widget; none "
+        "refuses it everywhere. Checked and normalised by the queue service.")
+    widget_required_fields = ArrayField(
+        models.CharField(max_length=16), default=default_widget_required_fields, blank=True,
+        help_text="What the widget's pre-chat form requires besides the first message: name, "
+        "email, language.")
+    widget_long_wait_seconds = models.PositiveIntegerField(
+        default=120, validators=[MinValueValidator(1)],
+        help_text="Above this promised wait the widget offers to answer by email instead.")
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["brand", "name"], name="unique_queue_name_per_brand"),
@@ -114,6 +156,12 @@ class OverflowQueue(models.Model):
     @property
     def reopen_window(self) -> timedelta:
         return timedelta(hours=self.reopen_window_hours)
+
+    def subscribes_to(self, event: str) -> bool:
+        """Whether the outbound webhook gets `event`: the events the brand subscribed to, and
+        `survey.requested` whenever the helpdesk delivers the surveys."""
+        return event in self.webhook_events or (
+            event == "survey.requested" and self.survey_delivery == SurveyDelivery.WEBHOOK)
 
     def first_response_target(self, channel: str) -> timedelta:
         seconds = {

@@ -134,7 +134,7 @@ def parse_channels(value: Any) -> list[str]:
 
 
 WEBHOOK_EVENTS = ("inquiry.created", "inquiry.assigned", "inquiry.replied", "inquiry.escalated",
-                  "inquiry.resolved", "inquiry.reopened")
+                  "inquiry.resolved", "inquiry.reopened", "survey.requested", "survey.answered")
 """The inquiry events a queue may subscribe its outbound webhook to, in lifecycle order."""
 
 
@@ -145,6 +145,16 @@ def parse_webhook_events(value: Any) -> list[str]:
         raise FieldError(f"Unknown event {unknown[0][:40]!r}; choose from "
                          f"{', '.join(WEBHOOK_EVENTS)}.")
     return [event for event in WEBHOOK_EVENTS if event in events]
+
+
+SURVEY_DELIVERIES = ("email", "webhook", "off")
+
+
+def parse_survey_delivery(value: Any) -> str:
+    delivery = text_parser(16, required=True)(value).lower()
+    if delivery not in SURVEY_DELIVERIES:
+        raise FieldError(f"Choose one of {', '.join(SURVEY_DELIVERIES)}.")
+    return delivery
 
 
 def parse_time_zone(value: Any) -> str:

@@ -23,6 +23,7 @@ from marketplace.infra.errors import (
     FieldRuleViolations,
     NotFound,
 )
+from marketplace.infra.origins import normalise_origin
 from marketplace.onboarding.audit import AuditActor, audit_changes, brand_audit_record
 from marketplace.onboarding.models import Brand, BrandAuditAction, BrandMembership
 from marketplace.onboarding.policy import require_brand_can_configure
@@ -33,7 +34,7 @@ from marketplace.queues.fields import (
     parse_queue_changes,
     queue_setting_values,
 )
-from marketplace.queues.models import BusinessHoursSpan, OverflowQueue, QueueMacro
+from marketplace.queues.models import WIDGET_FIELDS, BusinessHoursSpan, OverflowQueue, QueueMacro
 
 MACRO_PLACEHOLDERS = {
     "customer_first_name": "The customer's first name",
@@ -319,4 +320,58 @@ def queue_set_outbound_webhook(*, queue: OverflowQueue, membership: BrandMembers
         queue.save(update_fields=["outbound_webhook_url"])
         brand_audit_record(brand=queue.brand, actor=membership, target=_queue_target(queue),
                            action=BrandAuditAction.OUTBOUND_WEBHOOK_CHANGED, changes=changes)
+    return queue
+
+
+WIDGET_ORIGINS_MAX = 20
+
+
+def queue_set_widget(*, queue: OverflowQueue, membership: BrandMembership,
+                     allowed_origins: list[str], required_fields: list[str],
+                     long_wait_seconds: Any) -> OverflowQueue:
+    """The chat widget's settings: the sites that may embed it (normalised, duplicates
+    dropped; none refuses the widget everywhere), what the pre-chat form requires besides the
+    first message, and the promised wait above which the widget offers email instead.
+    Every refused field gets its message and nothing is saved unless all are valid."""
+    require_brand_can_configure(membership, queue.brand, action=CHANNEL_SETTINGS)
+    errors: dict[str, list[str]] = {}
+    origins: list[str] = []
+    for text in allowed_origins:
+        if not text.strip():
+            continue
+        try:
+            origin = normalise_origin(text)
+        except ValueError as error:
+            errors.setdefault("allowed_origins", []).append(str(error))
+            continue
+        if origin not in origins:
+            origins.append(origin)
+    if len(origins) > WIDGET_ORIGINS_MAX:
+        errors.setdefault("allowed_origins", []).append(
+            f"At most {WIDGET_ORIGINS_MAX} sites.")
+    unknown = sorted(set(required_fields) - set(WIDGET_FIELDS))
+    if unknown:
+        errors["required_fields"] = [f"Unknown field: {', '.join(unknown)}. Choose from "
+                                     f"{', '.join(WIDGET_FIELDS)}."]
+    try:
+        seconds = int(str(long_wait_seconds).strip())
+    except ValueError:
+        seconds = 0
+    if not 10 <= seconds <= 24 * 3600:
+        errors["long_wait_seconds"] = ["Enter a whole number of seconds from 10 to 86400."]
+    if errors:
+        raise FieldErrors(errors)
+    fields = [field for field in WIDGET_FIELDS if field in required_fields]
+    before = {"widget_allowed_origins": queue.widget_allowed_origins,
+              "widget_required_fields": queue.widget_required_fields,
+              "widget_long_wait_seconds": queue.widget_long_wait_seconds}
+    after = {"widget_allowed_origins": origins, "widget_required_fields": fields,
+             "widget_long_wait_seconds": seconds}
+    with transaction.atomic():
+        for name, value in after.items():
+            setattr(queue, name, value)
+        queue.save(update_fields=list(after))
+        brand_audit_record(brand=queue.brand, actor=membership, target=_queue_target(queue),
+                           action=BrandAuditAction.WIDGET_CHANGED,
+                           changes=audit_changes(before, after))
     return queue

@@ -164,6 +164,9 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# The team's gettext catalogs (frontend/locale/README.md): the server's strings (django) and
+# the chat widget's (djangojs), compiled by `make setup`.
+LOCALE_PATHS = [BASE_DIR / "frontend" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -266,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.resume_stalled_deliveries",
         "schedule": timedelta(seconds=env_int("DELIVERY_RESUME_SWEEP_SECONDS", 15)),
         "options": {"expires": 30},
+    },
+    "marketplace-send-surveys": {
+        "task": "marketplace.send_surveys",
+        "schedule": timedelta(seconds=env_int("SURVEY_SWEEP_SECONDS", 300)),
+        "options": {"expires": 600},
     },
     "marketplace-beat-heartbeat": {
         "task": "marketplace.beat_heartbeat",
@@ -382,6 +390,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Shiftline <support@shiftline.localhost>")
 SHIFTLINE_EMAIL_DOMAIN = env_str("SHIFTLINE_EMAIL_DOMAIN", "shiftline.localhost")
+# Where customers open the links Shiftline emails them without a request to build them from
+# (the survey's single-use link, sent by beat).
+SHIFTLINE_SITE_URL = env_str("SHIFTLINE_SITE_URL", "http://localhost:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,
@@ -430,6 +441,12 @@ SHIFTLINE_THROTTLE_RATES = {
     "signup": env_str("SHIFTLINE_THROTTLE_SIGNUP", "10/hour"),
     # password reset requests, per client address and per email address
     "password_reset": env_str("SHIFTLINE_THROTTLE_PASSWORD_RESET", "5/hour"),
+    # the chat widget: chats started and messages left, per client address
+    "widget_start": env_str("SHIFTLINE_THROTTLE_WIDGET_START", "10/hour"),
+    # the chat widget: a conversation's messages and other posts, per conversation
+    "widget_message": env_str("SHIFTLINE_THROTTLE_WIDGET_MESSAGE", "30/minute"),
+    # the chat widget: reads of the queue and of a conversation, per client address
+    "widget_read": env_str("SHIFTLINE_THROTTLE_WIDGET_READ", "300/minute"),
 }
 
 # Login lockout (django-axes): after SHIFTLINE_LOGIN_FAILURE_LIMIT wrong passwords for one

@@ -15,8 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from billing.terms.models import PremiumTier
-from experts.quality import services as quality
-from experts.quality.models import ReviewReason
+from experts.quality.models import (
+    CONTROLLABLE_REASONS,
+    UNCONTROLLABLE_REASONS,
+    RatingReason,
+    ReviewReason,
+    ReviewSource,
+)
 from experts.shifts import selectors as shifts_selectors
 from experts.shifts.services import publishing as shifts_publishing
 from marketplace.access.api import BrandApi
@@ -29,6 +34,7 @@ from marketplace.infra.json_fields import (
 )
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.queues import selectors as queues_selectors
+from marketplace.surveys import services as surveys
 
 RULES = OpenApiResponse(
     description="Fits the schema but breaks a rule it cannot state (the shift must end after "
@@ -186,19 +192,38 @@ class ShiftPatternCreateApi(BrandApi):
                          "in_the_past": result.in_the_past}, status=status.HTTP_201_CREATED)
 
 
+REVIEW_REASONS_HELP = (
+    "Why, for a rating below 5 (at least one then, or the older `reason`; none for a 5). "
+    "About the brand, left out of the expert's CSAT when every reason is one of these: "
+    + ", ".join(UNCONTROLLABLE_REASONS) + ". About the answer, counted: "
+    + ", ".join(CONTROLLABLE_REASONS) + ".")
+
+
 class InquiryReviewCreateApi(BrandApi):
     @extend_schema_serializer(component_name="InquiryReviewInput")
     class InputSerializer(serializers.Serializer):
         rating = IntegerInputField(min_value=1, max_value=5)
-        reason = ChoiceInputField(choices=ReviewReason.choices,
-                                  help_text="Could the expert control what the customer rated?")
+        reasons = serializers.ListField(child=ChoiceInputField(choices=RatingReason.choices),
+                                        required=False, default=list, max_length=9,
+                                        help_text=REVIEW_REASONS_HELP)
+        reason = ChoiceInputField(
+            choices=ReviewReason.choices, required=False, default="",
+            help_text="Deprecated, for older clients: whether the expert could control what "
+            "the customer rated, without saying why. Ignored when `reasons` is given.")
         comment = TextField(max_length=2000, required=False, default="", allow_blank=True)
 
     @extend_schema_serializer(component_name="InquiryReviewOutput")
     class OutputSerializer(serializers.Serializer):
         inquiry = serializers.IntegerField(source="inquiry_id")
         rating = serializers.IntegerField()
-        reason = serializers.CharField()
+        reasons = serializers.ListField(child=serializers.CharField())
+        reason = serializers.CharField(
+            source="reason_kind", help_text="Deprecated: controllable or uncontrollable, "
+            "from `reasons` (uncontrollable when all are about the brand).")
+        counts_for_expert = serializers.BooleanField(
+            help_text="Whether it counts toward the expert's CSAT: every 5, and a lower "
+            "rating with at least one reason about the answer.")
+        source = serializers.ChoiceField(choices=ReviewSource.choices)  # type: ignore[assignment]
         created_at = serializers.DateTimeField()
 
     @requires_scope(ApiScope.REVIEWS_WRITE)
@@ -206,21 +231,32 @@ class InquiryReviewCreateApi(BrandApi):
         operation_id="inquiry_review_create",
         summary="Record the customer's satisfaction (1-5) with a resolved inquiry",
         description="Once per inquiry, and only for an inquiry an expert resolved (409 "
-        "otherwise). `reason` says whether the expert could control what the customer rated: "
-        "only controllable reviews count toward the expert's CSAT (their last 50). Another "
-        "brand's inquiry answers 404.",
+        "otherwise, also when the customer answered Shiftline's survey of it first). A rating "
+        "below 5 needs `reasons` (older clients may send `reason`, controllable or "
+        "uncontrollable, instead). The expert's CSAT (their last 50 counted ratings) counts "
+        "every 5 and every lower rating with a reason about the answer; a low rating whose "
+        "reasons are all about the brand is left out. Recorded with source `brand_review`. "
+        "Another brand's inquiry answers 404.",
         request=InputSerializer,
         responses={201: OutputSerializer,
+                   400: OpenApiResponse(description="Field by field, e.g. a rating below 5 "
+                                        "without a reason."),
                    404: OpenApiResponse(description="No such inquiry for this brand."),
                    409: OpenApiResponse(description="Not resolved by an expert, or reviewed "
                                         "already.")},
         parameters=[OpenApiParameter("inquiry_id", int, OpenApiParameter.PATH)],
         examples=[
-            OpenApiExample("A happy customer", request_only=True,
+            OpenApiExample("A fair 2", request_only=True,
+                           value={"rating": 2, "reasons": ["shipping", "refund_not_processed"],
+                                  "comment": "Kind, but my refund is still missing."}),
+            OpenApiExample("An older client", request_only=True,
                            value={"rating": 5, "reason": "controllable",
                                   "comment": "Quick and kind."}),
             OpenApiExample("Recorded", response_only=True, status_codes=["201"],
-                           value={"inquiry": 48213, "rating": 5, "reason": "controllable",
+                           value={"inquiry": 48213, "rating": 2,
+                                  "reasons": ["shipping", "refund_not_processed"],
+                                  "reason": "uncontrollable", "counts_for_expert": False,
+                                  "source": "brand_review",
                                   "created_at": "2026-11-22T21:30:00Z"}),
         ],
     )
@@ -230,8 +266,9 @@ class InquiryReviewCreateApi(BrandApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        review = quality.review_record(
+        review = surveys.brand_review_record(
             brand=self.client().brand, inquiry_id=inquiry_id, rating=data["rating"],
-            reason=data["reason"], comment=data["comment"], now=timezone.now(),
+            reasons=data["reasons"], legacy_reason=data["reason"], comment=data["comment"],
+            now=timezone.now(),
         )
         return Response(self.OutputSerializer(review).data, status=status.HTTP_201_CREATED)

@@ -7,6 +7,8 @@
   intake  the intake API's throughput (tests/bench/intake.py; uvicorn workers: --workers)
   payouts  a payout run for 10 and 10,000 experts over 1,000,000 ledger entries
   inv  an invoice run for a brand with 100,000 tickets in a month, beside 1,000 (queries)
+  widget  a chat widget message POST to the expert's websocket frame, beside a bare push
+          (BENCH_WIDGET_MESSAGES, default 200)
 
 BENCH_SECONDS shortens b (default 60 s, as the issue asks)."""
 
@@ -17,7 +19,7 @@ from typing import Any
 
 from tests.bench import database
 
-SECTIONS = ("a", "b", "c", "sim", "intake", "payouts", "inv")
+SECTIONS = ("a", "b", "c", "sim", "intake", "payouts", "inv", "widget")
 
 
 def print_a(report: dict[str, Any]) -> None:
@@ -125,7 +127,8 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     report: dict[str, Any] = {}
     printers = {"a": print_a, "b": print_b, "c": print_c, "sim": print_sim,
-                "intake": print_intake, "payouts": print_payouts, "inv": print_inv}
+                "intake": print_intake, "payouts": print_payouts, "inv": print_inv,
+                "widget": print_widget}
     for section in sections:
         report[section] = run_section(section, arguments.iterations, arguments.workers)
         if not arguments.json:
@@ -147,6 +150,12 @@ def print_payouts(report: dict[str, Any]) -> None:
     from tests.bench import payouts
 
     payouts.print_report(report)
+
+
+def print_widget(report: dict[str, Any]) -> None:
+    from tests.bench import widget
+
+    widget.print_report(report)
 
 
 def run_section(section: str, iterations: int, workers: int | None) -> dict[str, Any]:
@@ -181,6 +190,10 @@ def run_section(section: str, iterations: int, workers: int | None) -> dict[str,
         from tests.bench import invoices
 
         return invoices.run()
+    if section == "widget":
+        from tests.bench import widget
+
+        return widget.run()
     from tests.bench import simulation
 
     return simulation.run()

@@ -29,7 +29,8 @@ def review(expert: ExpertProfile, queue: OverflowQueue, now: datetime, rating: i
     """A review stored directly: the figures read only the review rows."""
     inquiry = factories.inquiry(on=queue, now=now)
     return InquiryReview.objects.create(inquiry=inquiry, expert=expert, rating=rating,
-                                        reason=reason, created_at=now - timedelta(minutes=age))
+                                        legacy_reason=reason,
+                                        created_at=now - timedelta(minutes=age))
 
 
 def offer(expert: ExpertProfile, inquiry: Inquiry, now: datetime, status: str,
@@ -220,4 +221,88 @@ def test_a_brand_records_a_review_by_api_once(captured_tasks: list) -> None:
     assert (bad_rating.status_code, bad_reason.status_code) == (400, 400)
     stored = InquiryReview.objects.get()
     assert (stored.expert, stored.rating, stored.comment) == (expert, 4, "Quick")
+    assert quality.quality_figures(expert_id=expert.pk, now=now).csat_reviews == 1
+
+
+def reasoned(expert: ExpertProfile, queue: OverflowQueue, now: datetime, rating: int,
+             reasons: list[str], age: int = 0) -> InquiryReview:
+    inquiry = factories.inquiry(on=queue, now=now)
+    return InquiryReview.objects.create(inquiry=inquiry, expert=expert, rating=rating,
+                                        reasons=reasons, created_at=now - timedelta(minutes=age))
+
+
+def test_csat_leaves_out_low_ratings_whose_reasons_are_all_about_the_brand(
+    now: datetime, captured_tasks: list,
+) -> None:
+    queue = factories.queue()
+    expert = factories.expert(now=now)
+    reasoned(expert, queue, now, rating=5, reasons=[])
+    reasoned(expert, queue, now, rating=4, reasons=["speed"])
+    reasoned(expert, queue, now, rating=2, reasons=["shipping", "tone"])
+    reasoned(expert, queue, now, rating=1, reasons=["policy", "refund_not_processed"])
+    reasoned(expert, queue, now, rating=3, reasons=["wrong_item"])
+
+    figures = quality.quality_figures(expert_id=expert.pk, now=now)
+
+    assert (figures.csat_percent, figures.csat_reviews) == (67, 3)
+
+
+def test_csat_counts_a_5_recorded_as_uncontrollable_before_reasons_existed(
+    now: datetime, captured_tasks: list,
+) -> None:
+    queue = factories.queue()
+    expert = factories.expert(now=now)
+    review(expert, queue, now, rating=5, reason="uncontrollable")
+    review(expert, queue, now, rating=2, reason="uncontrollable")
+    review(expert, queue, now, rating=2, reason="controllable")
+
+    figures = quality.quality_figures(expert_id=expert.pk, now=now)
+
+    assert (figures.csat_percent, figures.csat_reviews) == (50, 2)
+
+
+def test_the_database_refuses_a_low_rating_without_a_reason_or_an_unknown_reason(
+    now: datetime, captured_tasks: list,
+) -> None:
+    from django.db import IntegrityError, transaction
+
+    queue = factories.queue()
+    expert = factories.expert(now=now)
+    for reasons in ([], ["weather"]):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            reasoned(expert, queue, now, rating=3, reasons=reasons)
+
+    assert not InquiryReview.objects.exists()
+
+
+def test_the_review_api_takes_reasons_and_still_the_old_reason(captured_tasks: list) -> None:
+    now = timezone.now()
+    queue = factories.queue()
+    expert = worker_on(queue, now)
+    new_style = resolved_inquiry(queue, expert, now)
+    old_style = resolved_inquiry(queue, expert, now)
+    missing = resolved_inquiry(queue, expert, now)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {factories.api_key(of=queue.brand)}")
+
+    def post(inquiry_id: int, payload: dict[str, object]) -> Any:
+        return client.post(f"/api/v1/inquiries/{inquiry_id}/review", payload,
+                           content_type="application/json")
+
+    created = post(new_style.pk, {"rating": 2, "reasons": ["shipping", "policy"]})
+    legacy = post(old_style.pk, {"rating": 3, "reason": "controllable"})
+    no_reason = post(missing.pk, {"rating": 3})
+    unknown = post(missing.pk, {"rating": 3, "reasons": ["weather"]})
+
+    assert created.status_code == 201
+    assert {key: created.json()[key] for key in ("rating", "reasons", "reason",
+                                                 "counts_for_expert", "source")} == {
+        "rating": 2, "reasons": ["policy", "shipping"], "reason": "uncontrollable",
+        "counts_for_expert": False, "source": "brand_review"}
+    assert (legacy.status_code, legacy.json()["reason"], legacy.json()["reasons"],
+            legacy.json()["counts_for_expert"]) == (201, "controllable", [], True)
+    assert (no_reason.status_code, no_reason.json()) == (
+        400, {"reasons": ["A rating below 5 needs at least one reason."]})
+    assert (unknown.status_code, list(unknown.json())) == (400, ["reasons"])
+    stored = InquiryReview.objects.get(inquiry=old_style)
+    assert (stored.legacy_reason, stored.source) == ("controllable", "brand_review")
     assert quality.quality_figures(expert_id=expert.pk, now=now).csat_reviews == 1

@@ -71,7 +71,7 @@ def customer_conversation(queue: OverflowQueue, now: datetime, *,
     delivery.message_deliver(message_id=reply.pk, now=now)
     assignments_services.assignment_resolve(inquiry_id=inquiry.pk, expert=expert, now=now)
     quality_services.review_record(brand=queue.brand, inquiry_id=inquiry.pk, rating=5,
-                                   reason="controllable", comment=COMMENT, now=now)
+                                   reasons=[], source="brand_review", comment=COMMENT, now=now)
     other = factories.inquiry(on=queue, now=now, customer_email="bob@other.example",
                               customer_name="Bob")
     inquiries_services.inquiry_note_quoted_conversation(inquiry=inquiry, quoted=[other],
