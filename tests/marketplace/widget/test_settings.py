@@ -70,3 +70,19 @@ def test_viewer_cannot_change_the_widget() -> None:
 
     assert response.status_code == 403
     assert OverflowQueue.objects.get(pk=queue.pk).widget_allowed_origins == []
+
+
+def test_the_demo_queue_allows_the_local_test_page_and_prints_the_snippet(
+        captured_tasks: list) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    output = StringIO()
+    call_command("seed_demo", stdout=output)
+
+    queue = OverflowQueue.objects.get(brand__slug="northwind")
+    assert queue.widget_allowed_origins == ["http://127.0.0.1:8001", "http://localhost:8001"]
+    assert (f'<script src="http://127.0.0.1:8000/widget/v1.js" '
+            f'data-shiftline-queue="{queue.widget_public_id}" async></script>') \
+        in output.getvalue()
