@@ -2,6 +2,8 @@
 each queue's shift policy."""
 
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +21,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from billing.pricing import selectors as pricing_selectors
+from billing.pricing.services import ExpertPay
 from experts.certification.models import CertificationStatus
 from experts.profiles.models import ExpertProfile
 from experts.shifts import schedule
@@ -211,3 +215,29 @@ def slot_count_published_between(*, queue_ids: list[int], start: datetime,
                                  end: datetime) -> int:
     return ShiftSlot.objects.filter(queue_id__in=queue_ids, starts_at__lt=end,
                                     ends_at__gt=start, cancelled_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class PayLine:
+    """The channels of a queue that pay the same per ticket, and that pay."""
+
+    channels: str
+    pay: ExpertPay
+
+
+def shift_pay_attach(*, slots: Iterable[ShiftSlot], now: datetime) -> list[ShiftSlot]:
+    """Gives each slot `pay_lines`: what a resolved ticket of the slot's queue pays the expert
+    per channel at the slot's premium tier, by billing's own rule (`expert_pay`), channels that
+    pay the same on one line. One query for every slot; each slot's `queue` must be loaded."""
+    chosen = list(slots)
+    combinations = {(slot.queue.currency, channel, slot.premium_tier)
+                    for slot in chosen for channel in slot.queue.channels}
+    pays = pricing_selectors.expert_pay_for(combinations=combinations, now=now)
+    for slot in chosen:
+        grouped: dict[ExpertPay, list[str]] = {}
+        for channel in slot.queue.channels:
+            pay = pays[(slot.queue.currency, channel, slot.premium_tier)]
+            grouped.setdefault(pay, []).append(channel)
+        slot.pay_lines = [  # type: ignore[attr-defined]
+            PayLine(channels=", ".join(channels), pay=pay) for pay, channels in grouped.items()]
+    return chosen
