@@ -30,7 +30,8 @@ SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "brand": {
         "console": ("console", "inquiry", "attachment", "message_retry"),
         "queues": ("queues", "queue_create", "queue", "queue_update", "macro_save",
-                   "macro_delete", "queue_channels", "queue_channels_update"),
+                   "macro_delete", "queue_channels", "queue_channels_update", "queue_webhooks",
+                   "queue_webhook_retry"),
         "shifts": ("shifts", "publish", "slot_update", "slot_cancel"),
         "training": ("training", "training_save", "training_question_add",
                      "training_question_update", "training_question_delete",

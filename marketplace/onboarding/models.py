@@ -95,6 +95,7 @@ class BrandAuditAction(models.TextChoices):
     WEBHOOK_SECRET_ROTATED = "channel.webhook_secret_rotated", "Webhook secret rotated"
     INBOUND_ADDRESS_ROTATED = "channel.inbound_address_rotated", "Inbound email address rotated"
     OUTBOUND_WEBHOOK_CHANGED = "channel.outbound_webhook_changed", "Outbound webhook changed"
+    WEBHOOK_DELIVERY_RETRIED = "channel.webhook_delivery_retried", "Webhook delivery retried"
     BILLING_DETAILS_CHANGED = "billing.details_changed", "Billing details changed"
     CUSTOMER_DATA_EXPORTED = "privacy.customer_exported", "Customer data exported"
     CUSTOMER_DATA_ERASED = "privacy.customer_erased", "Customer data erased"
