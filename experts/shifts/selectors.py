@@ -40,18 +40,6 @@ from marketplace.onboarding.models import Brand
 from marketplace.queues.models import OverflowQueue
 
 
-def booking_list_for_expert(*, expert: ExpertProfile, now: datetime) -> QuerySet[ShiftBooking]:
-    """The expert's current and upcoming shifts, soonest first."""
-    return (
-        ShiftBooking.objects.filter(
-            expert=expert, slot__ends_at__gt=now,
-            status__in=[BookingStatus.BOOKED, BookingStatus.CHECKED_IN],
-        )
-        .select_related("slot__queue__brand")
-        .order_by("slot__starts_at")
-    )
-
-
 def _count(queryset: QuerySet, field: str = "slot") -> Coalesce:
     counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field) \
         .annotate(total=Count("pk")).values("total")
@@ -122,7 +110,8 @@ def cancel_cutoff(*, queue_id: int) -> timedelta:
 def booking_list_upcoming_for_expert(*, expert: ExpertProfile,
                                      now: datetime) -> list[ShiftBooking]:
     """Live bookings not yet over, soonest first, each with `cancel_until`: the end of free
-    cancellation (after it, only a release to the waitlist)."""
+    cancellation (after it, only a release to the waitlist), and its slot's `pay_lines`
+    (`shift_pay_attach`). Three queries."""
     bookings = list(
         ShiftBooking.objects.filter(expert=expert, ends_at__gt=now,
                                     status__in=LIVE_BOOKING_STATUSES)
@@ -135,6 +124,7 @@ def booking_list_upcoming_for_expert(*, expert: ExpertProfile,
         cutoff = timedelta(hours=hours.get(booking.slot.queue_id,
                                            settings.SHIFT_CANCEL_CUTOFF_HOURS))
         booking.cancel_until = booking.starts_at - cutoff  # type: ignore[attr-defined]
+    shift_pay_attach(slots=[booking.slot for booking in bookings], now=now)
     return bookings
 
 

@@ -57,7 +57,6 @@ def my_shifts(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     shown_day = _day(request.GET.get("week")) or now.astimezone(zone).date()
     week_start = shifts_schedule.monday_of(shown_day)
     bookings = shifts_selectors.booking_list_upcoming_for_expert(expert=expert, now=now)
-    shifts_selectors.shift_pay_attach(slots=[booking.slot for booking in bookings], now=now)
     return render(request, "frontend/expert/my_shifts.html", {
         "expert": expert, "now": now, "week_start": week_start,
         "previous_week": week_start - timedelta(days=7),

@@ -4,6 +4,7 @@ the last answer and when the next try is due."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
@@ -52,6 +53,19 @@ COLUMNS = ("row_kind", "row_id", "row_inquiry", "row_event", "row_created", "row
            "row_attempts", "row_code", "row_error", "row_attempted")
 
 
+def _row(*, kind: str, event: Value | F, last: QuerySet) -> dict[str, Any]:
+    """The columns both kinds of delivery share, in `COLUMNS` order, so the two unite: the
+    last attempt (`last`, newest first) gives the answer, its error and when."""
+    return {
+        "row_kind": Value(kind), "row_id": F("pk"), "row_inquiry": F("inquiry_id"),
+        "row_event": event, "row_created": F("created_at"), "row_status": F("delivery_status"),
+        "row_attempts": F("delivery_attempts"),
+        "row_code": Subquery(last.values("status_code")[:1]),
+        "row_error": Coalesce(Subquery(last.values("error")[:1]), F("delivery_error")),
+        "row_attempted": Subquery(last.values("attempted_at")[:1]),
+    }
+
+
 def _replies(queue: OverflowQueue) -> QuerySet[Message]:
     by_webhook = DeliveryAttempt.objects.filter(message=OuterRef("pk"),
                                                 route=DeliveryRoute.WEBHOOK)
@@ -60,27 +74,14 @@ def _replies(queue: OverflowQueue) -> QuerySet[Message]:
         if queue.outbound_webhook_url else Q(pk__in=[])
     return (Message.objects.filter(inquiry__queue=queue, direction=MessageDirection.OUTBOUND)
             .filter(Q(Exists(by_webhook)) | waiting)
-            .annotate(row_kind=Value(WebhookDeliveryKind.REPLY), row_id=F("pk"),
-                      row_inquiry=F("inquiry_id"), row_event=Value(REPLY_EVENT),
-                      row_created=F("created_at"), row_status=F("delivery_status"),
-                      row_attempts=F("delivery_attempts"),
-                      row_code=Subquery(last.values("status_code")[:1]),
-                      row_error=Coalesce(Subquery(last.values("error")[:1]),
-                                         F("delivery_error")),
-                      row_attempted=Subquery(last.values("attempted_at")[:1])))
+            .annotate(**_row(kind=WebhookDeliveryKind.REPLY, event=Value(REPLY_EVENT),
+                             last=last)))
 
 
 def _events(queue: OverflowQueue) -> QuerySet[WebhookEvent]:
     last = WebhookEventAttempt.objects.filter(webhook_event=OuterRef("pk")).order_by("-number")
     return (WebhookEvent.objects.filter(inquiry__queue=queue)
-            .annotate(row_kind=Value(WebhookDeliveryKind.EVENT), row_id=F("pk"),
-                      row_inquiry=F("inquiry_id"), row_event=F("event"),
-                      row_created=F("created_at"), row_status=F("delivery_status"),
-                      row_attempts=F("delivery_attempts"),
-                      row_code=Subquery(last.values("status_code")[:1]),
-                      row_error=Coalesce(Subquery(last.values("error")[:1]),
-                                         F("delivery_error")),
-                      row_attempted=Subquery(last.values("attempted_at")[:1])))
+            .annotate(**_row(kind=WebhookDeliveryKind.EVENT, event=F("event"), last=last)))
 
 
 def _delivery(row: dict[str, object]) -> WebhookDelivery:

@@ -234,6 +234,16 @@ def messages_resume_stalled_deliveries(*, now: datetime, limit: int = 200) -> in
     return len(stalled)
 
 
+def _pending_again(delivery: Message | WebhookEvent, *, what: str) -> None:
+    """A failed delivery (the caller holds its row lock) starts a new round of attempts;
+    anything else is refused, unchanged."""
+    if delivery.delivery_status != DeliveryStatus.FAILED:
+        raise Conflict(f"Only a failed delivery can be retried; this {what} is "
+                       f"{delivery.get_delivery_status_display().lower()}.", code="not_failed")
+    delivery.delivery_status = DeliveryStatus.PENDING
+    delivery.save(update_fields=["delivery_status"])
+
+
 def message_retry_delivery(*, brand: Brand, message_id: int, now: datetime) -> Message:
     """The brand asks for a failed reply to be sent again: a new round of attempts starts."""
     with transaction.atomic():
@@ -244,12 +254,7 @@ def message_retry_delivery(*, brand: Brand, message_id: int, now: datetime) -> M
         )
         if message is None:
             raise NotFound("Message not found.")
-        if message.delivery_status != DeliveryStatus.FAILED:
-            raise Conflict(f"Only a failed delivery can be retried; this message is "
-                           f"{message.get_delivery_status_display().lower()}.",
-                           code="not_failed")
-        message.delivery_status = DeliveryStatus.PENDING
-        message.save(update_fields=["delivery_status"])
+        _pending_again(message, what="message")
         _push_delivery_state(message)
         inquiry_record_event(inquiry=message.inquiry, kind="delivery_retried", now=now,
                              description="The brand asked to deliver the reply again.",
@@ -392,12 +397,7 @@ def webhook_event_retry_delivery(*, queue: OverflowQueue, webhook_event_id: int,
                          .filter(pk=webhook_event_id, inquiry__queue=queue).first())
         if webhook_event is None:
             raise NotFound("Webhook delivery not found.")
-        if webhook_event.delivery_status != DeliveryStatus.FAILED:
-            raise Conflict(f"Only a failed delivery can be retried; this one is "
-                           f"{webhook_event.get_delivery_status_display().lower()}.",
-                           code="not_failed")
-        webhook_event.delivery_status = DeliveryStatus.PENDING
-        webhook_event.save(update_fields=["delivery_status"])
+        _pending_again(webhook_event, what="event")
         enqueue_on_commit("marketplace.deliver_webhook_event", webhook_event.pk)
     return webhook_event
 

@@ -10,10 +10,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from marketplace.delivery.models import DeliveryAttempt, WebhookEventAttempt
+from marketplace.delivery.models import WebhookEventAttempt
 from marketplace.inquiries.models import DeliveryStatus, Message, WebhookEvent
 from marketplace.onboarding.models import BrandAuditEvent, BrandRole
 from tests import factories
+from tests.frontend.test_brand_channels import failed_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +23,6 @@ def logged_in(user: object) -> Client:
     client = Client()
     client.force_login(user)  # type: ignore[arg-type]
     return client
-
-
-def failed_reply(now: datetime) -> Message:
-    reply, _ = factories.expert_reply(on=factories.queue(), now=now)
-    Message.objects.filter(pk=reply.pk).update(delivery_status=DeliveryStatus.FAILED,
-                                               delivery_attempts=1)
-    DeliveryAttempt.objects.create(message=reply, number=1, route="webhook", attempted_at=now,
-                                   succeeded=False, status_code=503,
-                                   error="The helpdesk answered HTTP 503.")
-    return reply
 
 
 def event_of(reply: Message, now: datetime, *, status: str, attempts: int = 1,
