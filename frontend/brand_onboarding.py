@@ -49,6 +49,9 @@ class Checklist:
     items: tuple[ChecklistItem, ...]
     uncovered_hours: int
     uncovered_now: bool
+    booked_not_checked_in_now: bool = False
+    """A queue the network covers now has experts booked on a running shift, none checked in:
+    inquiries wait for them, which is not the same as nobody being booked."""
 
     @property
     def done(self) -> bool:
@@ -65,11 +68,16 @@ def brand_checklist(*, brand: Brand, now: datetime) -> Checklist:
     certified = certification_selectors.certified_expert_count(brand=brand)
     booked = shifts_selectors.booked_intervals_for_queues(queue_ids=queue_ids, start=now,
                                                           end=now + HORIZON)
+    on_shift = shifts_selectors.booking_counts_on_shift_by_queue(now=now)
     missing: list[datetime] = []
+    waiting_for_check_in = False
     for queue in queues:
         calendar = queues_selectors.queue_coverage_calendar(queue=queue, now=now)
         missing += uncovered_hours(calendar=calendar, booked=booked.get(queue.pk, []),
                                    start=now, hours=int(HORIZON / HOUR))
+        booked_now, checked_in_now = on_shift.get(queue.pk, (0, 0))
+        if booked_now and not checked_in_now and decide_coverage(calendar, now).covered:
+            waiting_for_check_in = True
     slots = shifts_selectors.slot_count_published_between(queue_ids=queue_ids, start=now,
                                                           end=now + HORIZON)
     this_hour = now.replace(minute=0, second=0, microsecond=0)
@@ -105,4 +113,5 @@ def brand_checklist(*, brand: Brand, now: datetime) -> Checklist:
                       "address.", "api-docs"),
     )
     return Checklist(items=items, uncovered_hours=len(missing),
-                     uncovered_now=this_hour in missing)
+                     uncovered_now=this_hour in missing,
+                     booked_not_checked_in_now=waiting_for_check_in)

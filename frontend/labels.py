@@ -14,6 +14,7 @@ from marketplace.inquiries.models import DeliveryStatus, InquiryChannel, Inquiry
 from marketplace.queues.fields import QUEUE_SETTINGS
 from routing.engine.coverage import REASON_LABELS
 from routing.engine.eligibility import EXCLUSION_LABELS
+from routing.engine.promise import NOBODY_ON_SHIFT_LABELS
 
 EVENT_LABELS = {
     "received": "Received",
@@ -58,6 +59,7 @@ AUDIT_FIELD_LABELS = {
 LABELS: dict[str, Mapping[str, str]] = {
     "coverage_reason": {reason.value: label for reason, label in REASON_LABELS.items()},
     "exclusion_reason": {reason.value: label for reason, label in EXCLUSION_LABELS.items()},
+    "nobody_on_shift": NOBODY_ON_SHIFT_LABELS,
     "event": EVENT_LABELS,
     "channel": dict(InquiryChannel.choices),
     "inquiry_status": dict(InquiryStatus.choices),

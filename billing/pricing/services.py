@@ -80,6 +80,32 @@ def quality_bonus_earned(*, rate_card: RateCard, csat: ExpertCsat) -> bool:
             and csat.percent >= rate_card.quality_csat_threshold)
 
 
+@dataclass(frozen=True)
+class ExpertPay:
+    """What an expert earns per resolved ticket on a channel and tier before any quality
+    bonus: `base` (the rate card's rate for the channel) and `premium` (what the tier's
+    multiplier adds to it)."""
+
+    base: Money
+    premium: Money
+    tier: str
+    multiplier: Decimal
+
+    @property
+    def per_ticket(self) -> Money:
+        return self.base + self.premium
+
+
+def expert_pay(*, rate_card: RateCard, channel: str, tier: str) -> ExpertPay:
+    """Base rate times the tier's multiplier, rounded half up once: the one rule a resolved
+    ticket is paid by (`ticket_price`) and a shift listing shows. Raises ValueError on an
+    unknown channel or tier."""
+    multiplier = rate_card.multiplier(tier)
+    base = Money(minor=rate_card.base_rate_minor(channel), currency=rate_card.currency)
+    return ExpertPay(base=base, premium=base * multiplier - base, tier=tier,
+                     multiplier=multiplier)
+
+
 def ticket_price(*, contract: BrandContract, rate_card: RateCard, channel: str, tier: str,
                  csat: ExpertCsat) -> TicketPrice:
     """Pay = base rate times the tier's multiplier (rounded half up once) + the quality bonus
@@ -89,15 +115,15 @@ def ticket_price(*, contract: BrandContract, rate_card: RateCard, channel: str, 
     if contract.currency != rate_card.currency:
         raise ValueError("the contract and the rate card are in different currencies")
     currency = contract.currency
-    multiplier = rate_card.multiplier(tier)
-    base = Money(minor=rate_card.base_rate_minor(channel), currency=currency)
+    pay = expert_pay(rate_card=rate_card, channel=channel, tier=tier)
+    multiplier = pay.multiplier
     brand_multiplier = multiplier if contract.price_rises_with_tier else Decimal("1.00")
     bonus = (Money(minor=rate_card.quality_bonus_minor, currency=currency)
              if quality_bonus_earned(rate_card=rate_card, csat=csat) else Money.zero(currency))
     return TicketPrice(
         brand_charge=Money(minor=contract.price_minor(channel), currency=currency)
         * brand_multiplier,
-        base=base, premium=base * multiplier - base, bonus=bonus, channel=channel, tier=tier,
+        base=pay.base, premium=pay.premium, bonus=bonus, channel=channel, tier=tier,
         multiplier=multiplier, brand_multiplier=brand_multiplier, csat=csat,
         csat_threshold=rate_card.quality_csat_threshold,
     )
@@ -179,7 +205,7 @@ def ticket_resolution_bill(
             Posting(accounts.brand, price.brand_charge.minor,
                     _brand_charge_description(price, brand_name, inquiry_id)),
             Posting(accounts.expert, -price.base.minor,
-                    f"{expert_name} earns the {channel} base rate {_shown(price.base)}"),
+                    f"{expert_name} earns the {channel}{BASE_RATE_MARKER}{_shown(price.base)}"),
             Posting(accounts.expert, -price.premium.minor, _premium_description(price)),
             Posting(accounts.expert, -price.bonus.minor, _bonus_description(price)),
             Posting(accounts.platform, -price.platform_share.minor,
@@ -314,14 +340,21 @@ def _brand_charge_description(price: TicketPrice, brand_name: str, inquiry_id: i
     return text
 
 
+BASE_RATE_MARKER = " base rate "
+PREMIUM_MARKER = " premium: "
+BONUS_PREFIX = "Quality bonus "
+"""How the expert's three postings of a ticket say which part they are; the earnings page
+(billing/pricing/selectors.py) reads the parts back by these."""
+
+
 def _premium_description(price: TicketPrice) -> str:
-    return (f"{PremiumTier(price.tier).label} premium: {_shown(price.base)} × "
+    return (f"{PremiumTier(price.tier).label}{PREMIUM_MARKER}{_shown(price.base)} × "
             f"{price.multiplier} = {_shown(price.base + price.premium)}, "
             f"{_shown(price.premium)} on top")
 
 
 def _bonus_description(price: TicketPrice) -> str:
-    return (f"Quality bonus {_shown(price.bonus)}: CSAT {price.csat.percent}% over "
+    return (f"{BONUS_PREFIX}{_shown(price.bonus)}: CSAT {price.csat.percent}% over "
             f"{price.csat.reviews} reviews, at or above {price.csat_threshold}%")
 
 

@@ -177,16 +177,25 @@ def default_minor(major: str, currency: str) -> int:
     return round_half_up(Decimal(major).scaleb(currency_exponent(currency)))
 
 
+def _default_rate_card_fields(currency: str, now: datetime) -> dict[str, Any]:
+    defaults = settings.BILLING_DEFAULT_RATE_CARD
+    base = default_minor(defaults["base_rate"], currency)
+    return {"email_rate_minor": base, "chat_rate_minor": base, "social_rate_minor": base,
+            "list_price_minor": default_minor(defaults["list_price"], currency),
+            "updated_at": now}
+
+
+def rate_card_unsaved_default(*, currency: str, now: datetime) -> RateCard:
+    """The card `rate_card_get` would create for a currency not priced yet, not saved: what a
+    read shows before the first ticket prices it."""
+    return RateCard(currency=currency, **_default_rate_card_fields(currency, now))
+
+
 def rate_card_get(*, currency: str, now: datetime) -> RateCard:
     """The currency's rate card; the first time a currency is priced, one at the defaults of
     settings.BILLING_DEFAULT_RATE_CARD, which ops then adjust."""
-    defaults = settings.BILLING_DEFAULT_RATE_CARD
-    base = default_minor(defaults["base_rate"], currency)
-    card, _ = RateCard.objects.get_or_create(currency=currency, defaults={
-        "email_rate_minor": base, "chat_rate_minor": base, "social_rate_minor": base,
-        "list_price_minor": default_minor(defaults["list_price"], currency),
-        "updated_at": now,
-    })
+    card, _ = RateCard.objects.get_or_create(
+        currency=currency, defaults=_default_rate_card_fields(currency, now))
     return card
 
 

@@ -2,6 +2,8 @@
 each queue's shift policy."""
 
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +21,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from billing.pricing import selectors as pricing_selectors
+from billing.pricing.services import ExpertPay
 from experts.certification.models import CertificationStatus
 from experts.profiles.models import ExpertProfile
 from experts.shifts import schedule
@@ -34,18 +38,6 @@ from experts.shifts.models import (
 from marketplace.infra.errors import NotFound
 from marketplace.onboarding.models import Brand
 from marketplace.queues.models import OverflowQueue
-
-
-def booking_list_for_expert(*, expert: ExpertProfile, now: datetime) -> QuerySet[ShiftBooking]:
-    """The expert's current and upcoming shifts, soonest first."""
-    return (
-        ShiftBooking.objects.filter(
-            expert=expert, slot__ends_at__gt=now,
-            status__in=[BookingStatus.BOOKED, BookingStatus.CHECKED_IN],
-        )
-        .select_related("slot__queue__brand")
-        .order_by("slot__starts_at")
-    )
 
 
 def _count(queryset: QuerySet, field: str = "slot") -> Coalesce:
@@ -118,7 +110,8 @@ def cancel_cutoff(*, queue_id: int) -> timedelta:
 def booking_list_upcoming_for_expert(*, expert: ExpertProfile,
                                      now: datetime) -> list[ShiftBooking]:
     """Live bookings not yet over, soonest first, each with `cancel_until`: the end of free
-    cancellation (after it, only a release to the waitlist)."""
+    cancellation (after it, only a release to the waitlist), and its slot's `pay_lines`
+    (`shift_pay_attach`). Three queries."""
     bookings = list(
         ShiftBooking.objects.filter(expert=expert, ends_at__gt=now,
                                     status__in=LIVE_BOOKING_STATUSES)
@@ -131,6 +124,7 @@ def booking_list_upcoming_for_expert(*, expert: ExpertProfile,
         cutoff = timedelta(hours=hours.get(booking.slot.queue_id,
                                            settings.SHIFT_CANCEL_CUTOFF_HOURS))
         booking.cancel_until = booking.starts_at - cutoff  # type: ignore[attr-defined]
+    shift_pay_attach(slots=[booking.slot for booking in bookings], now=now)
     return bookings
 
 
@@ -211,3 +205,29 @@ def slot_count_published_between(*, queue_ids: list[int], start: datetime,
                                  end: datetime) -> int:
     return ShiftSlot.objects.filter(queue_id__in=queue_ids, starts_at__lt=end,
                                     ends_at__gt=start, cancelled_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class PayLine:
+    """The channels of a queue that pay the same per ticket, and that pay."""
+
+    channels: str
+    pay: ExpertPay
+
+
+def shift_pay_attach(*, slots: Iterable[ShiftSlot], now: datetime) -> list[ShiftSlot]:
+    """Gives each slot `pay_lines`: what a resolved ticket of the slot's queue pays the expert
+    per channel at the slot's premium tier, by billing's own rule (`expert_pay`), channels that
+    pay the same on one line. One query for every slot; each slot's `queue` must be loaded."""
+    chosen = list(slots)
+    combinations = {(slot.queue.currency, channel, slot.premium_tier)
+                    for slot in chosen for channel in slot.queue.channels}
+    pays = pricing_selectors.expert_pay_for(combinations=combinations, now=now)
+    for slot in chosen:
+        grouped: dict[ExpertPay, list[str]] = {}
+        for channel in slot.queue.channels:
+            pay = pays[(slot.queue.currency, channel, slot.premium_tier)]
+            grouped.setdefault(pay, []).append(channel)
+        slot.pay_lines = [  # type: ignore[attr-defined]
+            PayLine(channels=", ".join(channels), pay=pay) for pay, channels in grouped.items()]
+    return chosen

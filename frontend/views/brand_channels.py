@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from frontend.access import brand_member_required
+from frontend.access import brand_member_required, brand_permission_required
 from frontend.views.attachments import download_response
+from marketplace.delivery import selectors as delivery_selectors
 from marketplace.delivery import services as delivery
 from marketplace.inquiries import selectors as inquiries_selectors
 from marketplace.intake import selectors as intake_selectors
@@ -24,6 +25,7 @@ from marketplace.queues.models import WIDGET_FIELDS
 MAIL_LOG_PAGE_SIZE = 20
 WIDGET_SCRIPT_PATH = "/widget/v1.js"
 """The widget's versioned script (built from frontend/widget/)."""
+WEBHOOK_LOG_PAGE_SIZE = 25
 
 
 def _queue(membership: BrandMembership, queue_id: int) -> OverflowQueue:
@@ -110,3 +112,31 @@ def message_retry(request: HttpRequest, message_id: int,
                                     now=timezone.now())
     messages.success(request, "Delivery scheduled again.")
     return redirect("brand:inquiry", inquiry_id=found.inquiry_id)
+
+
+@require_GET
+@brand_permission_required(policy.require_brand_can_configure,
+                           action="can see the webhook delivery log")
+def queue_webhooks_page(request: HttpRequest, queue_id: int,
+                        membership: BrandMembership) -> HttpResponse:
+    """What Shiftline posted to the queue's outbound webhook: replies and inquiry events, the
+    failed ones alone with ?failed=1."""
+    queue = _queue(membership, queue_id)
+    failed_only = request.GET.get("failed") == "1"
+    return render(request, "frontend/brand/queue_webhooks.html", {
+        "membership": membership, "queue": queue, "failed_only": failed_only,
+        "page": delivery_selectors.webhook_delivery_page(
+            queue=queue, failed_only=failed_only, page_number=request.GET.get("page"),
+            per_page=WEBHOOK_LOG_PAGE_SIZE),
+    })
+
+
+@require_POST
+@brand_member_required
+def queue_webhook_retry(request: HttpRequest, queue_id: int, kind: str, delivery_id: int,
+                        membership: BrandMembership) -> HttpResponse:
+    queue = _queue(membership, queue_id)
+    delivery.webhook_delivery_retry(membership=membership, queue=queue, kind=kind,
+                                    delivery_id=delivery_id, now=timezone.now())
+    messages.success(request, "Posting it again now. Its row shows the new attempts.")
+    return redirect("brand:queue_webhooks", queue_id=queue.pk)

@@ -43,7 +43,7 @@ def _workspace_context(expert: ExpertProfile, now: datetime) -> dict[str, Any]:
     when no inquiry is open."""
     return {
         "expert": expert,
-        "bookings": shifts_selectors.booking_list_for_expert(expert=expert, now=now),
+        "bookings": shifts_selectors.booking_list_upcoming_for_expert(expert=expert, now=now),
         "presence": presence_selectors.presence_for_expert(expert=expert),
         "quality": quality_selectors.quality_for_expert(expert=expert),
         "offers": offers_selectors.offer_list_pending_for_expert(expert=expert),

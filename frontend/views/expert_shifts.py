@@ -42,6 +42,7 @@ def marketplace(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
         messages.error(request, "Pick a date such as 2026-12-01.")
     slots = shifts_selectors.slot_list_open_for_expert(expert=expert, now=now, day=day)
     page = Paginator(slots, SLOTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = shifts_selectors.shift_pay_attach(slots=page.object_list, now=now)
     return render(request, "frontend/expert/shifts.html", {
         "expert": expert, "page": page, "day": day, "now": now,
         "certified": shifts_selectors.slot_filter_has_certification(expert=expert),
@@ -55,6 +56,7 @@ def my_shifts(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
     zone = ZoneInfo(expert.time_zone)
     shown_day = _day(request.GET.get("week")) or now.astimezone(zone).date()
     week_start = shifts_schedule.monday_of(shown_day)
+    bookings = shifts_selectors.booking_list_upcoming_for_expert(expert=expert, now=now)
     return render(request, "frontend/expert/my_shifts.html", {
         "expert": expert, "now": now, "week_start": week_start,
         "previous_week": week_start - timedelta(days=7),
@@ -62,7 +64,7 @@ def my_shifts(request: HttpRequest, expert: ExpertProfile) -> HttpResponse:
         "calendar": shifts_selectors.week_calendar_for_expert(expert=expert,
                                                              week_start=week_start),
         "hours": range(0, 24, 3),
-        "bookings": shifts_selectors.booking_list_upcoming_for_expert(expert=expert, now=now),
+        "bookings": bookings,
         "waitlist": shifts_selectors.waitlist_list_for_expert(expert=expert, now=now),
         "check_in_opens": attendance.CHECK_IN_OPENS_BEFORE_START,
     })

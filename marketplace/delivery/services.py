@@ -38,7 +38,9 @@ from marketplace.inquiries.models import (
     WebhookEvent,
 )
 from marketplace.inquiries.services import inquiry_record_event, new_email_message_id
-from marketplace.onboarding.models import Brand
+from marketplace.onboarding.audit import brand_audit_record
+from marketplace.onboarding.models import Brand, BrandAuditAction, BrandMembership
+from marketplace.onboarding.policy import require_brand_can_configure
 from marketplace.queues.models import OverflowQueue
 
 WEBHOOK_TIMEOUT_SECONDS = 10
@@ -288,6 +290,16 @@ def messages_resume_stalled_deliveries(*, now: datetime, limit: int = 200) -> in
     return len(stalled)
 
 
+def _pending_again(delivery: Message | WebhookEvent, *, what: str) -> None:
+    """A failed delivery (the caller holds its row lock) starts a new round of attempts;
+    anything else is refused, unchanged."""
+    if delivery.delivery_status != DeliveryStatus.FAILED:
+        raise Conflict(f"Only a failed delivery can be retried; this {what} is "
+                       f"{delivery.get_delivery_status_display().lower()}.", code="not_failed")
+    delivery.delivery_status = DeliveryStatus.PENDING
+    delivery.save(update_fields=["delivery_status"])
+
+
 def message_retry_delivery(*, brand: Brand, message_id: int, now: datetime) -> Message:
     """The brand asks for a failed reply to be sent again: a new round of attempts starts."""
     with transaction.atomic():
@@ -298,12 +310,7 @@ def message_retry_delivery(*, brand: Brand, message_id: int, now: datetime) -> M
         )
         if message is None:
             raise NotFound("Message not found.")
-        if message.delivery_status != DeliveryStatus.FAILED:
-            raise Conflict(f"Only a failed delivery can be retried; this message is "
-                           f"{message.get_delivery_status_display().lower()}.",
-                           code="not_failed")
-        message.delivery_status = DeliveryStatus.PENDING
-        message.save(update_fields=["delivery_status"])
+        _pending_again(message, what="message")
         _push_delivery_state(message)
         inquiry_record_event(inquiry=message.inquiry, kind="delivery_retried", now=now,
                              description="The brand asked to deliver the reply again.",
@@ -436,3 +443,40 @@ def webhook_events_resume_stalled(*, now: datetime, limit: int = 200) -> int:
     for event_id in stalled:
         enqueue_on_commit("marketplace.deliver_webhook_event", event_id)
     return len(stalled)
+
+
+def webhook_event_retry_delivery(*, queue: OverflowQueue, webhook_event_id: int,
+                                 now: datetime) -> WebhookEvent:
+    """A failed inquiry event of the queue is posted again: a new round of attempts starts."""
+    with transaction.atomic():
+        webhook_event = (WebhookEvent.objects.select_for_update(of=("self",))
+                         .filter(pk=webhook_event_id, inquiry__queue=queue).first())
+        if webhook_event is None:
+            raise NotFound("Webhook delivery not found.")
+        _pending_again(webhook_event, what="event")
+        enqueue_on_commit("marketplace.deliver_webhook_event", webhook_event.pk)
+    return webhook_event
+
+
+def webhook_delivery_retry(*, membership: BrandMembership, queue: OverflowQueue, kind: str,
+                           delivery_id: int, now: datetime) -> None:
+    """The brand's owner or admin asks, from the queue's webhook delivery log, for a failed
+    delivery (`kind` "reply" or "event") to be posted again now; recorded in the audit log in
+    the same transaction."""
+    require_brand_can_configure(membership, queue.brand, action="can retry deliveries")
+    with transaction.atomic():
+        if kind == "reply":
+            found = Message.objects.filter(pk=delivery_id, inquiry__queue=queue).first()
+            if found is None:
+                raise NotFound("Webhook delivery not found.")
+            message_retry_delivery(brand=queue.brand, message_id=found.pk, now=now)
+            target = f"Reply #{found.pk} of inquiry #{found.inquiry_id}"
+        elif kind == "event":
+            event = webhook_event_retry_delivery(queue=queue, webhook_event_id=delivery_id,
+                                                 now=now)
+            target = f"Event {event.event} #{event.pk} of inquiry #{event.inquiry_id}"
+        else:
+            raise NotFound("Webhook delivery not found.")
+        brand_audit_record(brand=queue.brand, actor=membership,
+                           action=BrandAuditAction.WEBHOOK_DELIVERY_RETRIED,
+                           target=f"{target}, queue {queue.name} (#{queue.pk})", now=now)

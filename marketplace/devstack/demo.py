@@ -101,6 +101,13 @@ Friendly and direct. Sign off with your first name.
 > tracking page says when they arrive. Link to it."""
 
 
+DEMO_SAMPLE_REPLY = (
+    "Hi Sam, I'm so sorry the sleeve arrived torn. I've sent a replacement by express "
+    "delivery: the tracking link in your email shows when it arrives. No need to wait for "
+    "the return.")
+"""The applicant's sample reply: it keeps the guidelines too (no delivery date promised)."""
+
+
 DEMO_QUIZ = (
     ("How long do customers have to return unworn items?", ["14 days", "30 days", "60 days"], 1),
     ("A jacket arrived damaged. What comes first?",
@@ -138,8 +145,7 @@ def _applicant_in_review(email: str, name: str, now: datetime) -> ExpertProfile:
     )
     applications_services.application_save_sample(
         expert=expert, now=now,
-        reply="Hi Sam, I'm so sorry the sleeve arrived torn. I've sent a replacement by express "
-              "delivery so it reaches you before Saturday; no need to wait for the return.",
+        reply=DEMO_SAMPLE_REPLY,
     )
     return applications_services.application_submit(expert=expert, now=now)
 

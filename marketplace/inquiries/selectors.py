@@ -153,6 +153,11 @@ def inquiry_get_by_external_id(*, brand_id: int, external_id: str) -> Inquiry:
     return inquiry
 
 
+def inquiry_subjects(inquiry_ids: Sequence[int]) -> dict[int, str]:
+    """Each inquiry's subject by id, in one query (the expert's earnings rows)."""
+    return dict(Inquiry.objects.filter(pk__in=list(inquiry_ids)).values_list("pk", "subject"))
+
+
 def inquiry_get(*, inquiry_id: int) -> Inquiry:
     inquiry = (
         Inquiry.objects.filter(pk=inquiry_id).select_related("customer", "queue", "brand").first()

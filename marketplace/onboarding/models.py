@@ -96,6 +96,7 @@ class BrandAuditAction(models.TextChoices):
     INBOUND_ADDRESS_ROTATED = "channel.inbound_address_rotated", "Inbound email address rotated"
     OUTBOUND_WEBHOOK_CHANGED = "channel.outbound_webhook_changed", "Outbound webhook changed"
     WIDGET_CHANGED = "channel.widget_changed", "Chat widget settings changed"
+    WEBHOOK_DELIVERY_RETRIED = "channel.webhook_delivery_retried", "Webhook delivery retried"
     BILLING_DETAILS_CHANGED = "billing.details_changed", "Billing details changed"
     CUSTOMER_DATA_EXPORTED = "privacy.customer_exported", "Customer data exported"
     CUSTOMER_DATA_ERASED = "privacy.customer_erased", "Customer data erased"

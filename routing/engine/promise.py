@@ -50,6 +50,24 @@ class QueueSnapshot:
     recent_handling_times: tuple[timedelta, ...]
     calendar: CoverageCalendar
     brand_name: str
+    experts_booked: int = 0
+    """Experts booked on a shift of the queue running now, checked in or not: with nobody
+    checked in, it tells "nobody booked for this hour" from "booked but nobody checked in"."""
+
+
+class NobodyOnShift:
+    """Why a covered queue had nobody to promise on (the basis's `nobody_on_shift`)."""
+
+    NOT_COVERED = "not_covered"
+    NOBODY_BOOKED = "nobody_booked"
+    NOT_CHECKED_IN = "booked_not_checked_in"
+
+
+NOBODY_ON_SHIFT_LABELS = {
+    NobodyOnShift.NOT_COVERED: "The network does not cover this hour",
+    NobodyOnShift.NOBODY_BOOKED: "No expert was booked for this hour",
+    NobodyOnShift.NOT_CHECKED_IN: "Experts were booked for this hour but none had checked in",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +166,7 @@ def promise_reply_time(snapshot: QueueSnapshot) -> Promise:
         "covered_by_network": snapshot.covered_by_network,
         "waiting_ahead": snapshot.waiting_ahead,
         "experts_on_shift": len(snapshot.seats),
+        "experts_booked": snapshot.experts_booked,
         "free_capacity": sum(seat.free for seat in snapshot.seats),
         "handling_seconds": int(handling.total_seconds()),
         "handling_samples": len(snapshot.recent_handling_times),
@@ -181,9 +200,20 @@ def promise_reply_time(snapshot: QueueSnapshot) -> Promise:
     )
 
 
+def nobody_on_shift_reason(snapshot: QueueSnapshot) -> str:
+    """Outside network cover; covered but no expert booked for the hour; or booked experts,
+    none of them checked in (so none can take work)."""
+    if not snapshot.covered_by_network:
+        return NobodyOnShift.NOT_COVERED
+    if snapshot.experts_booked == 0:
+        return NobodyOnShift.NOBODY_BOOKED
+    return NobodyOnShift.NOT_CHECKED_IN
+
+
 def _nobody_on_shift(snapshot: QueueSnapshot, basis: dict[str, object]) -> Promise:
     opening = next_opening(snapshot.calendar, snapshot.now)
     basis["estimate"] = "next_opening"
+    basis["nobody_on_shift"] = nobody_on_shift_reason(snapshot)
     intro = f"Thanks for writing to {snapshot.brand_name}. Nobody is on shift right now."
     if opening is None:
         basis["next_opening"] = None

@@ -5,9 +5,11 @@ seats, recent handling times and coverage), handed to the pure engine
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.apps import apps
 from django.db import connection
 from django.db.models import Model
 
+from marketplace.infra.rows import column
 from marketplace.inquiries.models import Inquiry, InquiryStatus
 from marketplace.queues.models import BusinessHoursSpan, OverflowQueue
 from marketplace.queues.selectors import queue_coverage_calendar
@@ -20,6 +22,7 @@ from routing.models import (
     ExpertSeat,
 )
 from routing.offers.selectors import UNASSIGNED
+from routing.seats.selectors import LIVE_BOOKING_STATUSES
 from routing.seats.services import CAPACITY_FIELDS, LOAD_FIELDS
 
 
@@ -40,6 +43,7 @@ def queue_snapshot(*, queue: OverflowQueue, channel: str, language: str,
         recent_handling_times=inputs.handling_times,
         calendar=calendar,
         brand_name=queue.brand.name,
+        experts_booked=inputs.experts_booked,
     )
 
 
@@ -65,6 +69,9 @@ class PromiseInputs:
     channel."""
     business_hours: tuple[WeeklySpan, ...]
     """The queue's weekly opening hours, in order."""
+    experts_booked: int = 0
+    """Experts booked on a shift of the queue running now, checked in or not (experts.shifts,
+    read by table name as routing/seats does: it sits above routing in the layers)."""
 
 
 def _table(model: type[Model]) -> str:
@@ -73,10 +80,12 @@ def _table(model: type[Model]) -> str:
 
 def promise_inputs(*, queue_id: int, channel: str, language: str, now: datetime,
                    due_at: datetime) -> PromiseInputs:
-    """What the queue looks like to a new inquiry due at `due_at`, with its business hours, in
-    one statement of four aggregates (counts and arrays, where the ORM would take four round
-    trips): it runs on the intake path of every inquiry."""
+    """What the queue looks like to a new inquiry due at `due_at`, with its business hours and
+    the experts booked now, in one statement of five aggregates (counts and arrays, where the
+    ORM would take five round trips): it runs on the intake path of every inquiry."""
     load, capacity = LOAD_FIELDS[channel], CAPACITY_FIELDS[channel]
+    booking = apps.get_model("experts", "ShiftBooking")
+    slot = apps.get_model("experts", "ShiftSlot")
     sql = f"""
         SELECT
           (SELECT count(*) FROM {_table(Inquiry)} i
@@ -92,16 +101,22 @@ def promise_inputs(*, queue_id: int, channel: str, language: str, now: datetime,
             ORDER BY a.ended_at DESC LIMIT %(sample)s),
           ARRAY(SELECT ARRAY[h.weekday::text, h.opens_at::text, h.closes_at::text]
             FROM {_table(BusinessHoursSpan)} h WHERE h.queue_id = %(queue)s
-            ORDER BY h.weekday, h.opens_at)
+            ORDER BY h.weekday, h.opens_at),
+          (SELECT count(DISTINCT b.{column(booking, "expert")}) FROM {_table(booking)} b
+            JOIN {_table(slot)} sl ON sl.{column(slot, "id")} = b.{column(booking, "slot")}
+            WHERE sl.{column(slot, "queue")} = %(queue)s
+              AND b.{column(booking, "status")} = ANY(%(live)s)
+              AND b.{column(booking, "starts_at")} <= %(now)s
+              AND b.{column(booking, "ends_at")} > %(now)s)
     """  # noqa: S608 (model identifiers; values bound)
     with connection.cursor() as cursor:
         cursor.execute(sql, {
             "queue": queue_id, "channel": channel, "due_at": due_at, "now": now,
             "language": language, "resolved": AssignmentStatus.RESOLVED.value,
             "waiting": [InquiryStatus.RECEIVED.value, *(status.value for status in UNASSIGNED)],
-            "sample": HANDLING_SAMPLE_SIZE,
+            "sample": HANDLING_SAMPLE_SIZE, "live": list(LIVE_BOOKING_STATUSES),
         })
-        waiting_ahead, seats, handling_times, spans = cursor.fetchone()
+        waiting_ahead, seats, handling_times, spans, booked = cursor.fetchone()
     return PromiseInputs(
         waiting_ahead=waiting_ahead,
         seats=tuple((seat_load, seat_capacity) for seat_load, seat_capacity in seats),
@@ -110,4 +125,5 @@ def promise_inputs(*, queue_id: int, channel: str, language: str, now: datetime,
             WeeklySpan(weekday=int(weekday), opens=time.fromisoformat(opens),
                        closes=time.fromisoformat(closes))
             for weekday, opens, closes in spans),
+        experts_booked=booked,
     )

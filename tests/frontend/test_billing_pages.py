@@ -13,6 +13,8 @@ from billing.disputes import services as disputes_services
 from billing.disputes.models import Dispute
 from billing.invoices import services as invoices_services
 from billing.invoices.models import Invoice, VatRate
+from billing.pricing import services as pricing_services
+from billing.pricing.services import ExpertCsat
 from frontend.views import billing as billing_views
 from marketplace.onboarding.models import Brand, BrandRole
 from tests import factories
@@ -152,3 +154,23 @@ def test_billing_ops_pages_are_for_staff_only() -> None:
 
     assert member.get("/ops/invoices/").status_code == 403
     assert member.get("/ops/disputes/").status_code == 403
+
+
+def test_the_expert_earnings_page_lists_each_ticket_with_its_brand_and_subject(
+        now: datetime) -> None:
+    brand = factories.brand(name="Northwind")
+    queue = factories.queue(of=brand)
+    inquiry = factories.inquiry(on=queue, now=now, subject="Where is my parcel?")
+    expert = factories.expert(now=now, name="Ada")
+    pricing_services.ticket_resolution_bill(
+        inquiry_id=inquiry.pk, brand_id=brand.pk, brand_name=brand.name, expert_id=expert.pk,
+        expert_name="Ada", currency="EUR", channel="email", tier="weekend",
+        csat=ExpertCsat(percent=None, reviews=0), now=now)
+
+    page = logged_in(expert.user).get("/expert/earnings/").content.decode()
+    second = logged_in(expert.user).get("/expert/earnings/?page=99")
+
+    assert f"#{inquiry.pk} Where is my parcel?" in page
+    assert 'data-label="Brand">Northwind<' in page
+    assert 'data-label="Premium">' in page and "/expert/payouts/statements/" in page
+    assert second.status_code == 200

@@ -68,8 +68,31 @@ def test_an_uncovered_hour_now_is_said_on_the_console_and_in_the_promise() -> No
     promise = promise_for_new_inquiry(queue=queue, channel="email", language="en", now=now)
 
     assert "No expert is booked for this hour" in page
+    assert "nobody has checked in" not in page
     assert "Nobody is on shift right now." in promise.text
     assert promise.basis["experts_on_shift"] == 0
+    assert (promise.basis["experts_booked"], promise.basis["nobody_on_shift"]) \
+        == (0, "nobody_booked")
+
+
+def test_booked_but_not_checked_in_is_told_apart_from_nobody_booked(
+        captured_tasks: list) -> None:
+    now = timezone.now()
+    queue = factories.queue()
+    factories.on_shift_expert(on=queue, now=now, checked_in=False)
+    client = Client()
+    client.force_login(factories.brand_member(of=queue.brand))
+
+    console = client.get("/brand/").content.decode()
+    inquiry = factories.inquiry(on=queue, now=now)
+    inquiry_page = client.get(f"/brand/inquiries/{inquiry.pk}/").content.decode()
+
+    assert "booked for this hour but nobody has checked in" in console
+    assert "No expert is booked for this hour" not in console
+    assert (inquiry.promise_basis["experts_booked"], inquiry.promise_basis["experts_on_shift"],
+            inquiry.promise_basis["nobody_on_shift"]) == (1, 0, "booked_not_checked_in")
+    assert "Experts were booked for this hour but none had checked in (1 booked)." \
+        in inquiry_page
 
 
 def test_the_brands_inquiry_page_is_live(now: datetime, captured_tasks: list) -> None:

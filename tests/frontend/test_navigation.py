@@ -50,6 +50,7 @@ NAVIGATION = {
 PAGES = {
     "brand": {"console": "brand:console", "inquiry": "brand:console", "queues": "brand:queues",
               "queue": "brand:queues", "queue_channels": "brand:queues",
+              "queue_webhooks": "brand:queues",
               "shifts": "brand:shifts", "training": "brand:training", "keys": "brand:keys",
               "members": "brand:members", "billing": "brand:billing",
               "customer_data": "brand:customer_data", "audit_log": "brand:audit_log",

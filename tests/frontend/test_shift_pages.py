@@ -109,6 +109,27 @@ def test_the_marketplace_shows_slots_in_the_experts_own_time_zone_across_dst(
     assert ">hot<" in page
 
 
+def test_shift_listings_show_the_pay_per_ticket_and_the_premium_pricing_pays(
+        captured_tasks: list) -> None:
+    now = timezone.now()
+    queue = factories.queue(rate_minor=300)
+    weekend = slot(on=queue, starts_at=now + timedelta(days=1), tier="weekend")
+    standard = slot(on=queue, starts_at=now + timedelta(days=2))
+    expert = certified_expert(on=queue, now=now)
+    book(weekend, expert, now)
+    client = logged_in(expert.user)
+
+    listing = client.get("/expert/shifts/").content.decode()
+    mine = client.get("/expert/shifts/mine/").content.decode()
+
+    weekend_row = listing.split(f'id="slot-{weekend.pk}"')[1].split("</tr>")[0]
+    standard_row = listing.split(f'id="slot-{standard.pk}"')[1].split("</tr>")[0]
+    assert "€4.50</strong> a ticket: €3.00 + " in weekend_row
+    assert "€1.50 premium (Weekend)" in weekend_row
+    assert "€3.00</strong> a ticket" in standard_row and "premium" not in standard_row
+    assert "€1.50 premium (Weekend)" in mine.split('id="upcoming"')[1]
+
+
 def test_the_marketplace_lists_only_brands_the_expert_is_certified_for() -> None:
     now = timezone.now()
     mine, other = factories.queue(), factories.queue()
@@ -155,6 +176,7 @@ def test_an_expert_books_from_the_marketplace_and_sees_the_calendar(
     assert booking.status == BookingStatus.BOOKED
     assert f'data-booking="{booking.pk}"' in calendar
     assert "top: 75.00%; height: 12.50%" in calendar
+    assert "@media (min-width: 48rem)" in calendar
     assert "Week of Mon 04 Jan 2027" in calendar
 
 

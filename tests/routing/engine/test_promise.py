@@ -221,3 +221,23 @@ def test_without_history_work_beyond_free_capacity_may_exceed_the_target() -> No
     promise = promise_reply_time(busy)
 
     assert promise.reply_by == SUNDAY + timedelta(minutes=7)
+
+
+@pytest.mark.parametrize(("covered", "booked", "reason"), [
+    (True, 0, "nobody_booked"),
+    (True, 2, "booked_not_checked_in"),
+    (False, 2, "not_covered"),
+])
+def test_the_basis_says_why_nobody_was_on_shift(covered: bool, booked: int,
+                                                reason: str) -> None:
+    promise = promise_reply_time(snapshot(seats=(), covered_by_network=covered,
+                                          experts_booked=booked))
+
+    assert (promise.basis["nobody_on_shift"], promise.basis["experts_booked"]) == (reason, booked)
+    assert "Nobody is on shift right now" in promise.text
+
+
+def test_a_promise_with_experts_checked_in_has_no_nobody_reason() -> None:
+    promise = promise_reply_time(snapshot(experts_booked=1))
+
+    assert "nobody_on_shift" not in promise.basis
