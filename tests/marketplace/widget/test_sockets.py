@@ -132,7 +132,7 @@ def test_a_chat_live_sync_position_typing_reply_delivered_read_and_resync(
         for socket in (mine, theirs, desk):
             await socket.disconnect()
 
-        def reply_while_away() -> int:
+        def reply_while_away() -> str:
             message = assignments_services.assignment_reply(
                 inquiry_id=first.inquiry_id, expert=expert, author=expert.user,
                 body="Tracking: 123.", now=now)
