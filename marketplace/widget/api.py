@@ -2,9 +2,8 @@
 origins the brand allowed for the queue (CORS for those alone, every other origin 403), each
 conversation's calls authenticated by its token. Errors are `{"detail", "errors"}`."""
 
-from typing import Any, ClassVar
+from typing import Any
 
-from django.http import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import get_language_from_request
 from drf_spectacular.utils import (
@@ -93,12 +92,13 @@ class WidgetReadThrottle(CountingThrottle):
 class WidgetApi(APIView):
     """CORS for the queue's allowed origins only, preflights answered, `Vary: Origin`."""
 
-    authentication_classes: ClassVar[list[Any]] = []
-    permission_classes: ClassVar[list[Any]] = [AllowAny]
-    throttle_classes: ClassVar[list[Any]] = [WidgetReadThrottle]
-    parser_classes: ClassVar[list[Any]] = [StrictJSONParser]
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [WidgetReadThrottle]
+    parser_classes = [StrictJSONParser]
     allowed_methods_for_cors = "GET, POST, OPTIONS"
     cors_origin: str | None = None
+    origin_refused = False
 
     def widget_queue(self, **kwargs: Any) -> OverflowQueue:
         raise NotImplementedError
@@ -110,11 +110,12 @@ class WidgetApi(APIView):
         queue = self.widget_queue(**kwargs)
         origin = request.headers.get("Origin")
         if not selectors.widget_origin_allowed(queue=queue, origin=origin):
+            self.origin_refused = True
             raise OriginRefused(ORIGIN_REFUSED)
         self.cors_origin = origin
         super().initial(request, *args, **kwargs)
 
-    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         return Response(status=status.HTTP_204_NO_CONTENT, headers={
             "Access-Control-Allow-Methods": self.allowed_methods_for_cors,
             "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept-Language",
@@ -122,11 +123,15 @@ class WidgetApi(APIView):
         })
 
     def finalize_response(self, request: Request, response: Any, *args: Any,
-                          **kwargs: Any) -> HttpResponseBase:
+                          **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.cors_origin:
             response["Access-Control-Allow-Origin"] = self.cors_origin
             response["Access-Control-Expose-Headers"] = "Retry-After"
+        elif self.origin_refused:
+            # Readable by any page: the refusal says only that this site is not allowed, and
+            # the widget can tell its customer so instead of "no connection".
+            response["Access-Control-Allow-Origin"] = "*"
         response["Vary"] = ", ".join(filter(None, [response.get("Vary"), "Origin"]))
         response["Cache-Control"] = "no-store"
         return response
@@ -139,9 +144,9 @@ class QueueWidgetApi(WidgetApi):
 
 
 class ConversationWidgetApi(WidgetApi):
-    authentication_classes: ClassVar[list[Any]] = [ConversationTokenAuthentication]
-    permission_classes: ClassVar[list[Any]] = [HasConversationToken]
-    throttle_classes: ClassVar[list[Any]] = [WidgetReadThrottle, WidgetConversationThrottle]
+    authentication_classes = [ConversationTokenAuthentication]
+    permission_classes = [HasConversationToken]
+    throttle_classes = [WidgetReadThrottle, WidgetConversationThrottle]
 
     def widget_queue(self, **kwargs: Any) -> OverflowQueue:
         conversation = WidgetConversation.objects.select_related("inquiry__queue").filter(
@@ -231,10 +236,17 @@ LANG = OpenApiParameter("lang", str, description="en, es, fi, el or hi (default:
 class WidgetErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, for the customer to read.")
     code = serializers.CharField(required=False)
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
-                                   required=False, help_text="Messages by field.")
+    # `errors` would hide the serializer's own `errors`: declared under another name.
+    field_errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False,
+        help_text="Messages by field.")
     leave_message = serializers.BooleanField(required=False, help_text="409 only: offer to "
                                              "leave a message instead.")
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["errors"] = fields.pop("field_errors")
+        return fields
 
 
 ERROR_TEXTS = {
@@ -257,7 +269,7 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 ERRORS = errors(403, 404, 429)
 CONVERSATION_ERRORS = errors(401, 403, 404, 429)
-STATE_EXAMPLE = {
+STATE_EXAMPLE: dict[str, Any] = {
     "status": "queued", "channel": "chat",
     "promise": {"seconds": 40, "reply_by": "2026-12-02T18:00:40Z",
                 "text": "An expert usually answers within 40 seconds."},
@@ -323,7 +335,7 @@ class WidgetCustomerInputSerializer(serializers.Serializer):
 
 
 class WidgetConversationStartApi(QueueWidgetApi):
-    throttle_classes: ClassVar[list[Any]] = [WidgetAddressThrottle]
+    throttle_classes = [WidgetAddressThrottle]
 
     @extend_schema_serializer(component_name="WidgetConversationStartInput")
     class InputSerializer(WidgetCustomerInputSerializer):
@@ -359,7 +371,7 @@ class WidgetConversationStartApi(QueueWidgetApi):
 
 
 class WidgetLeaveMessageApi(QueueWidgetApi):
-    throttle_classes: ClassVar[list[Any]] = [WidgetAddressThrottle]
+    throttle_classes = [WidgetAddressThrottle]
 
     @extend_schema(operation_id="widget_leave_message", tags=["widget"], auth=[],
                    summary="Leave a message (answered by email)",
@@ -372,9 +384,8 @@ class WidgetLeaveMessageApi(QueueWidgetApi):
     def post(self, request: Request, public_id: str) -> Response:
         data = WidgetCustomerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        promise = services.widget_leave_message(
-            queue=self.queue, origin=self.cors_origin or "", details=data.details(),
-            now=timezone.now())
+        promise = services.widget_leave_message(queue=self.queue, details=data.details(),
+                                                now=timezone.now())
         return Response(WidgetEmailPromiseSerializer(promise).data, status=status.HTTP_201_CREATED)
 
 
@@ -394,7 +405,7 @@ class WidgetConversationApi(ConversationWidgetApi):
 
 
 class WidgetMessageApi(ConversationWidgetApi):
-    parser_classes: ClassVar[list[Any]] = [StrictJSONParser, MultiPartParser]
+    parser_classes = [StrictJSONParser, MultiPartParser]
 
     @extend_schema_serializer(component_name="WidgetMessageInput")
     class InputSerializer(serializers.Serializer):

@@ -52,7 +52,8 @@ def test_queue_refuses_any_other_site(origin: str | None) -> None:
 
     assert response.status_code == 403
     assert response.json()["detail"] == "This site is not allowed to use this chat."
-    assert "Access-Control-Allow-Origin" not in response
+    # Readable by the page (the widget says why it cannot load), and nothing else is.
+    assert response["Access-Control-Allow-Origin"] == "*"
 
 
 def test_preflight_is_answered_for_an_allowed_site_only() -> None:
@@ -228,3 +229,18 @@ def test_the_expert_opening_the_chat_reads_the_customers_messages(captured_tasks
     assert f'id="customer-typing-{conversation.inquiry_id}"' in page.content.decode()
     assert (before, after["messages"][0]["delivery"]) == ("delivered", "read")
     assert after["status"] == "assigned"
+
+
+@override_settings(SHIFTLINE_THROTTLE_RATES={"widget_message": "2/minute"})
+def test_messages_are_rate_limited_per_conversation() -> None:
+    queue = open_queue()
+    body = start(queue).json()
+    path = f"/widget/api/v1/conversations/{body['conversation']}/messages"
+    api = bearer(body["token"])
+
+    codes = [api.post(path, {"body": f"n{n}", "client_id": f"m-{n}"}, format="json")
+             for n in range(3)]
+
+    assert [response.status_code for response in codes] == [201, 201, 429]
+    assert int(codes[-1]["Retry-After"]) > 0
+    assert not Message.objects.filter(body="n2").exists()
