@@ -340,7 +340,7 @@ DEMO_SURVEY_WEEKS = 10
 DEMO_SURVEY_PER_WEEK = 9
 
 
-# (rating, reasons) of the low ratings, drawn in turn: some about the brand, some the answer.
+# (rating, reasons) of the low ratings, drawn at random: some about the brand, some the answer.
 DEMO_LOW_RATINGS = ((2, ["shipping"]), (3, ["refund_not_processed"]), (4, ["speed"]),
                     (1, ["policy", "shipping"]), (3, ["accuracy", "product_quality"]),
                     (2, ["wrong_item"]), (4, ["tone"]), (3, ["policy"]))
@@ -384,7 +384,7 @@ def _surveyed_demo_inquiry(*, queue: OverflowQueue, expert: ExpertProfile, numbe
     on_time = replied_after <= promise
     rating, reasons = 5, []
     if draw.random() < 0.35:
-        rating, reasons = DEMO_LOW_RATINGS[number % len(DEMO_LOW_RATINGS)]
+        rating, reasons = draw.choice(DEMO_LOW_RATINGS)
     said_fast = draw.random() < (0.6 if on_time else 0.1)
     surveys_services.survey_answer(
         token=surveys_services.survey_token(invitation), rating=rating, reasons=reasons,
