@@ -382,7 +382,7 @@ def _surveyed_demo_inquiry(*, queue: OverflowQueue, expert: ExpertProfile, numbe
         key=f"demo{number}", created_at=resolved_at, sent_at=resolved_at,
         expires_at=resolved_at + SURVEY_LIFETIME)
     on_time = replied_after <= promise
-    rating, reasons = 5, []
+    rating, reasons = 5, list[str]()
     if draw.random() < 0.35:
         rating, reasons = draw.choice(DEMO_LOW_RATINGS)
     said_fast = draw.random() < (0.6 if on_time else 0.1)

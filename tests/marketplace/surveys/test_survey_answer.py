@@ -256,3 +256,12 @@ def test_an_email_whose_task_was_lost_is_sent_again_by_the_sweep(
     assert [args for name, args in captured_tasks
             if name == "marketplace.send_survey_invitation"] == [[invitation.pk]]
     assert len(mail.outbox) == 1
+
+
+def test_a_chat_not_resolved_has_no_survey_yet(now: datetime, captured_tasks: list) -> None:
+    inquiry = factories.inquiry(on=factories.queue(), now=now, channel="chat")
+
+    with pytest.raises(Conflict):
+        surveys.survey_invitation_for_chat(inquiry=inquiry, now=now)
+
+    assert not SurveyInvitation.objects.exists()
