@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from experts.quality import selectors as quality_selectors
 from experts.quality import services as quality
 from experts.quality.models import InquiryReview, ReviewSource
 from marketplace.delivery import services as delivery
@@ -74,6 +75,8 @@ class SurveyState(StrEnum):
     OPEN = "open"
     ANSWERED = "answered"
     EXPIRED = "expired"
+    CLOSED = "closed"
+    """Not answerable now: the inquiry was reopened, or the brand rated it meanwhile."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,9 @@ def survey_open(*, token: str, now: datetime) -> SurveyOpened:
         return SurveyOpened(invitation, SurveyState.ANSWERED, token)
     if invitation.expires_at <= now:
         return SurveyOpened(invitation, SurveyState.EXPIRED, token)
+    if (invitation.inquiry.status != InquiryStatus.RESOLVED
+            or quality_selectors.review_for_inquiry(inquiry_id=invitation.inquiry_id)):
+        return SurveyOpened(invitation, SurveyState.CLOSED, token)
     return SurveyOpened(invitation, SurveyState.OPEN, token)
 
 
@@ -103,6 +109,9 @@ def survey_check_open(*, token: str, now: datetime) -> SurveyInvitation:
         raise Conflict("This survey was answered already. Thank you!", code="survey_answered")
     if opened.state == SurveyState.EXPIRED:
         raise Gone("This survey link has expired.", code="survey_expired")
+    if opened.state == SurveyState.CLOSED:
+        raise Conflict("This survey takes no answer now: the inquiry was reopened or rated "
+                       "already.", code="survey_closed")
     return opened.invitation
 
 
