@@ -137,6 +137,8 @@ def survey_invitations_create_due(*, now: datetime, limit: int = 200) -> int:
     for inquiry_id in selectors.inquiry_ids_due_a_survey(now=now, limit=limit):
         with transaction.atomic():
             inquiry = inquiries.inquiry_lock(inquiry_id=inquiry_id)
+            if inquiry.status != InquiryStatus.RESOLVED:  # reopened since it was selected
+                continue
             queue = inquiry.queue
             by_webhook = (queue.survey_delivery == SurveyDelivery.WEBHOOK
                           and bool(queue.outbound_webhook_url))
@@ -166,12 +168,16 @@ def survey_invitations_create_due(*, now: datetime, limit: int = 200) -> int:
 UNSENT_GRACE = timedelta(minutes=10)
 
 
+UNSENT_GIVE_UP = timedelta(days=1)
+
+
 def survey_invitations_resume_unsent(*, now: datetime, limit: int = 200) -> int:
     """Enqueues again the emails of invitations still unsent after UNSENT_GRACE (their task
-    was lost with the broker, or failed every retry); sending twice is harmless, the send
-    claims the invitation first."""
+    was lost with the broker, or failed every retry) and made less than UNSENT_GIVE_UP ago,
+    so an address the mail server keeps refusing is not tried for four weeks; sending twice
+    is harmless, the send claims the invitation first."""
     invitation_ids = selectors.survey_invitation_ids_unsent(before=now - UNSENT_GRACE,
-                                                             after=now - SURVEY_LIFETIME,
+                                                             after=now - UNSENT_GIVE_UP,
                                                              limit=limit)
     for invitation_id in invitation_ids:
         enqueue_on_commit("marketplace.send_survey_invitation", invitation_id)
