@@ -52,9 +52,9 @@ def week_chart(figures: list[DailyFigures]) -> dict[str, object]:
     }
 
 
-PERCEPTION_GROUP_WIDTH = 44
-PERCEPTION_BAR_WIDTH = 16
-PERCEPTION_LEFT = 30
+PERCEPTION_GROUP_WIDTH = 34
+PERCEPTION_BAR_WIDTH = 13
+PERCEPTION_LEFT = 40
 
 
 @dataclass(frozen=True)
@@ -92,11 +92,11 @@ def perception_chart(*, weeks: list[PerceptionWeek], mondays: list[date]) -> dic
         said_y, said_height = _bar(figures.said_fast_share if figures else None)
         columns.append(PerceptionColumn(
             week=monday, figures=figures,
-            x=PERCEPTION_LEFT + 6 + index * PERCEPTION_GROUP_WIDTH,
+            x=PERCEPTION_LEFT + 4 + index * PERCEPTION_GROUP_WIDTH,
             kept_y=kept_y, kept_height=kept_height, said_y=said_y, said_height=said_height))
     return {
         "columns": columns,
-        "width": PERCEPTION_LEFT + 12 + PERCEPTION_GROUP_WIDTH * len(mondays),
+        "width": PERCEPTION_LEFT + 8 + PERCEPTION_GROUP_WIDTH * len(mondays),
         "baseline": PLOT_TOP + PLOT_HEIGHT,
         "top": PLOT_TOP,
         "middle": PLOT_TOP + PLOT_HEIGHT // 2,

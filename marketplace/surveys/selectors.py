@@ -21,7 +21,7 @@ from django.db.models.functions import TruncWeek
 from marketplace.infra.errors import NotFound
 from marketplace.inquiries.models import Inquiry, InquiryChannel, InquiryStatus
 from marketplace.queues.models import SurveyDelivery
-from marketplace.surveys.models import SurveyInvitation
+from marketplace.surveys.models import SurveyChannel, SurveyInvitation
 from routing.models import Assignment, AssignmentStatus
 
 SWEEP_CATCH_UP = timedelta(days=7)
@@ -35,6 +35,15 @@ def survey_invitation_get(*, invitation_id: int, key: str) -> SurveyInvitation:
     if invitation is None:
         raise NotFound("This survey link is not valid.", code="survey_not_found")
     return invitation
+
+
+def survey_invitation_ids_unsent(*, before: datetime, after: datetime, limit: int
+                                 ) -> list[int]:
+    """Email invitations made between `after` and `before` and not sent yet (the index
+    survey_email_unsent)."""
+    return list(SurveyInvitation.objects.filter(
+        channel=SurveyChannel.EMAIL, sent_at__isnull=True, created_at__lt=before,
+        created_at__gt=after).order_by("created_at").values_list("id", flat=True)[:limit])
 
 
 def inquiry_ids_due_a_survey(*, now: datetime, limit: int) -> list[int]:

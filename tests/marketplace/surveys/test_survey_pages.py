@@ -2,6 +2,7 @@
 the brand's reviews page, its review form and the perception gap page."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -196,3 +197,38 @@ def test_the_perception_gap_per_queue_and_week_is_exact(captured_tasks: list) ->
     assert "67 %" in page.content.decode()
     assert "15 min 00 s" in page.content.decode()
     assert "No inquiry with a promise" in empty.content.decode()
+
+
+def test_the_figures_cost_one_query_each_however_many_weeks_and_reviews(
+    captured_tasks: list, django_assert_num_queries: Any,
+) -> None:
+    from experts.quality import selectors as quality_selectors
+    from marketplace.surveys import selectors
+
+    queue = factories.queue()
+    for week in range(4):
+        promised(queue, received=MONDAY - timedelta(weeks=week), promise_seconds=600,
+                 reply_seconds=300, said_fast=week % 2 == 0)
+
+    with django_assert_num_queries(1):
+        selectors.perception_gap_for_brand(brand_id=queue.brand_id, now=MONDAY, zone=UTC)
+    with django_assert_num_queries(1):
+        quality_selectors.review_summary_for_brand(brand_id=queue.brand_id)
+    with django_assert_num_queries(1):
+        quality_selectors.review_csat_by_expert_for_brand(brand_id=queue.brand_id)
+
+
+def test_a_survey_of_an_inquiry_the_brand_rated_meanwhile_says_it_is_not_open(
+    now: datetime, captured_tasks: list,
+) -> None:
+    inquiry, link = survey_link(now)
+    surveys.brand_review_record(brand=inquiry.brand, inquiry_id=inquiry.pk, rating=5,
+                                reasons=[], comment="", now=now)
+    client = Client()
+
+    shown = client.get(link)
+    refused = client.post(link, {"rating": "5"})
+
+    assert (shown.status_code, refused.status_code) == (409, 409)
+    assert "Not open right now" in refused.content.decode()
+    assert InquiryReview.objects.get().source == "brand_review"
