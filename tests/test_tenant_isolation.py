@@ -151,6 +151,9 @@ PARAMETERS: dict[str, Parameter] = {
         expert_id=world.expert.pk, currency="EUR", amount_minor=450, reason=FIRST_CHOICE,
         note=f"{SECRET} dispute", opened_at=world.answered.received_at)),
     "brand_id": Parameter(lambda world: world.queue.brand_id),
+    # The webhook delivery log's retry: brand A's reply, posted by its outbound webhook.
+    "kind": Parameter(lambda world: "reply", private=False),
+    "delivery_id": Parameter(lambda world: world.reply.pk),
     # Ops' money pages: a brand's contract and its receivable account.
     "contract_id": Parameter(lambda world: _row_of_brand_a(
         "billing", "BrandContract", brand_id=world.queue.brand_id, currency="EUR")),

@@ -7,6 +7,7 @@ Billing knows no other app: the inquiry's subject comes from the caller (`subjec
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef
@@ -123,7 +124,7 @@ def _row(ledger_transaction: LedgerTransaction, entries: Sequence[LedgerEntry], 
     )
 
 
-def expert_earning_page(*, expert_id: int, page_number: object, per_page: int,
+def expert_earning_page(*, expert_id: int, page_number: int | str | None, per_page: int,
                         subjects: Callable[[list[int]], Mapping[int, str]]) -> Page:
     """One page of the expert's earnings, newest first, as `EarningRow`s: every transaction
     on their payable but the payouts themselves. Four queries whatever the page's length
@@ -154,6 +155,7 @@ def expert_earning_page(*, expert_id: int, page_number: object, per_page: int,
     inquiry_ids = sorted({row.reference_inquiry_id for row in chosen
                           if row.reference_inquiry_id is not None})
     found = subjects(inquiry_ids) if inquiry_ids else {}
-    page.object_list = [_row(row, entries.get(row.pk, []), subjects=found, payouts=payouts)
-                        for row in chosen]
+    rows: list[Any] = [_row(row, entries.get(row.pk, []), subjects=found, payouts=payouts)
+                       for row in chosen]
+    page.object_list = rows
     return page

@@ -101,8 +101,8 @@ def _delivery(row: dict[str, object]) -> WebhookDelivery:
     )
 
 
-def webhook_delivery_page(*, queue: OverflowQueue, failed_only: bool, page_number: object,
-                          per_page: int) -> Page:
+def webhook_delivery_page(*, queue: OverflowQueue, failed_only: bool,
+                          page_number: int | str | None, per_page: int) -> Page:
     """One page of the queue's outbound webhook deliveries, replies and inquiry events
     together, newest first, as `WebhookDelivery`s; `failed_only` keeps those that gave up.
     Two queries (the count and the page), whatever the page's length."""

@@ -52,7 +52,7 @@ def test_the_log_lists_replies_and_events_with_attempts_answer_and_next_try(
     failed = client.get(f"/brand/queues/{queue.pk}/webhooks/?failed=1").content.decode()
 
     reply_row = page.split(f'id="delivery-reply-{reply.pk}"')[1].split("</tr>")[0]
-    assert "message.created" in reply_row and "HTTP 503" in reply_row
+    assert "message.created" in reply_row and "The helpdesk answered HTTP 503." in reply_row
     assert "Failed" in reply_row and "Retry now" in reply_row
     delivered_row = page.split(f'id="delivery-event-{delivered.pk}"')[1].split("</tr>")[0]
     assert "HTTP 200" in delivered_row and "Delivered" in delivered_row

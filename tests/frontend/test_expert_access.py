@@ -122,7 +122,7 @@ def test_a_suspended_expert_keeps_their_earnings_but_not_their_inquiries(
     workspace = client.get("/expert/")
 
     assert earnings.status_code == 200
-    assert "earned in total" in earnings.content.decode()
+    assert "owed to you now" in earnings.content.decode()
     assert (inquiry.status_code, workspace.status_code) == (403, 403)
     assert REFUSALS[ExpertStatus.SUSPENDED] in workspace.content.decode()
 
