@@ -93,6 +93,7 @@ class WidgetApi(APIView):
     parser_classes: ClassVar[list[Any]] = [StrictJSONParser]
     allowed_methods_for_cors = "GET, POST, OPTIONS"
     cors_origin: str | None = None
+    origin_refused = False
 
     def widget_queue(self, **kwargs: Any) -> OverflowQueue:
         raise NotImplementedError
@@ -104,6 +105,7 @@ class WidgetApi(APIView):
         queue = self.widget_queue(**kwargs)
         origin = request.headers.get("Origin")
         if not selectors.widget_origin_allowed(queue=queue, origin=origin):
+            self.origin_refused = True
             raise OriginRefused(ORIGIN_REFUSED)
         self.cors_origin = origin
         super().initial(request, *args, **kwargs)
@@ -121,6 +123,10 @@ class WidgetApi(APIView):
         if self.cors_origin:
             response["Access-Control-Allow-Origin"] = self.cors_origin
             response["Access-Control-Expose-Headers"] = "Retry-After"
+        elif self.origin_refused:
+            # Readable by any page: the refusal says only that this site is not allowed, and
+            # the widget can tell its customer so instead of "no connection".
+            response["Access-Control-Allow-Origin"] = "*"
         response["Vary"] = ", ".join(filter(None, [response.get("Vary"), "Origin"]))
         response["Cache-Control"] = "no-store"
         return response

@@ -12,7 +12,9 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
+from redis import Redis
 
 from marketplace.inquiries.models import Inquiry, InquiryChannel, Message
 from marketplace.queues.models import OverflowQueue
@@ -59,9 +61,19 @@ def brand_site(shiftline: str, public_id: str) -> Iterator[int]:
         server.server_close()
 
 
+def forget_chats_started_from_this_machine() -> None:
+    """The web process counts chats started per address (10 an hour) in Redis, which outlives
+    a test run; every browser here is 127.0.0.1."""
+    redis = Redis.from_url(settings.REDIS_URL)
+    pattern = f"{settings.REDIS_KEY_PREFIX}:*throttle:widget_start:address:*"
+    for key in redis.scan_iter(match=pattern):
+        redis.delete(key)
+
+
 def test_a_customer_chats_with_an_expert_from_the_brands_own_site(live: LivePlatform) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    forget_chats_started_from_this_machine()
     now = timezone.now()
     queue = factories.queue()
     expert = factories.on_shift_expert(on=queue, now=now, name="Maria Widget")
@@ -119,14 +131,16 @@ def test_a_customer_chats_with_an_expert_from_the_brands_own_site(live: LivePlat
         def lose_the_answer(route: Any) -> None:
             if not lost:
                 route.fetch()
-            lost.append(route.request.url)
             route.abort()
+            lost.append(route.request.url)
 
         customer.route("**/widget/api/v1/conversations/*/messages", lose_the_answer)
         customer.get_by_label("Message", exact=True).fill("Trying it now")
         customer.keyboard.press("Enter")
         expect(customer.locator(".from-customer[data-delivery=pending]")).to_have_count(1)
-        customer.unroute("**/widget/api/v1/conversations/*/messages")
+        while not lost:
+            customer.wait_for_timeout(50)
+        customer.unroute_all(behavior="ignoreErrors")
         customer.reload()
         expect(widget).to_have_attribute("data-state", "chat", timeout=10_000)
         customer.get_by_role("button", name="Chat with us").click()
@@ -164,8 +178,9 @@ def test_a_customer_chats_with_an_expert_from_the_brands_own_site(live: LivePlat
         browser.close()
 
     assert violations == []
-    chat = Inquiry.objects.get(queue=queue, body="The zip on my <b>jacket</b> is stuck.")
+    chat = Inquiry.objects.get(queue=queue,
+                               messages__body="The zip on my <b>jacket</b> is stuck.")
     assert chat.channel == InquiryChannel.CHAT
     assert Message.objects.filter(inquiry=chat, body="Trying it now").count() == 1
-    emailed = Inquiry.objects.get(queue=queue, body="Do you ship to Crete?")
+    emailed = Inquiry.objects.get(queue=queue, messages__body="Do you ship to Crete?")
     assert emailed.channel == InquiryChannel.EMAIL
