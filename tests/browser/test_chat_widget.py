@@ -5,6 +5,7 @@ sent again after a reload and kept once; the page reloads mid-conversation and r
 nothing lost or doubled; a long wait becomes an email; a page on an origin the brand did not
 allow is refused."""
 
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -123,6 +124,9 @@ def test_a_customer_chats_with_an_expert_from_the_brands_own_site(live: LivePlat
         expert_page.get_by_role("button", name="Send reply").click()
         expect(customer.locator(".from-expert .body")).to_have_text(
             ["Rub a pencil along the teeth."], timeout=10_000)
+        screenshots = os.environ.get("SHIFTLINE_SCREENSHOTS")
+        if screenshots:
+            customer.screenshot(path=f"{screenshots}/widget-chat-1280.png")
 
         # The answer to this message is lost on its way back: the server has it, the
         # widget does not know. After a reload the widget sends it again and it shows once.
@@ -155,7 +159,7 @@ def test_a_customer_chats_with_an_expert_from_the_brands_own_site(live: LivePlat
         assert lost
 
         # A second customer meets a wait over the brand's threshold and takes the email.
-        other = browser.new_context().new_page()
+        other = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
         other.goto(f"{shop}/")
         other.get_by_role("button", name="Chat with us").click()
         other.get_by_label("Email").fill("lee@example.com")
@@ -163,9 +167,12 @@ def test_a_customer_chats_with_an_expert_from_the_brands_own_site(live: LivePlat
         other.get_by_role("button", name="Start chat").click()
         offer = other.locator(".offer.long")
         expect(offer).to_contain_text("Don't wait: we'll email you by", timeout=10_000)
+        if screenshots:
+            other.screenshot(path=f"{screenshots}/widget-long-wait-390.png")
         offer.get_by_role("button", name="Email me instead").click()
         expect(other.locator("#shiftline-widget")).to_have_attribute("data-state", "emailed")
-        expect(other.get_by_text("Thank you. We'll email you by")).to_be_visible()
+        expect(other.locator(".notice-block .promise")).to_contain_text(
+            "Thank you. We'll email you by")
 
         # The same page on an origin the brand did not list.
         refused = browser.new_page()

@@ -211,7 +211,8 @@ export class Widget {
         ? interpolate(gettext("Thank you. We'll email you by %(time)s."), { time })
         : gettext("Thank you. We'll email you.") }),
       answer.text ? h("p", { text: answer.text }) : null));
-    this.announce(this.body.textContent);
+    this.announce(Array.from(this.body.querySelectorAll("p"), (part) => part.textContent)
+      .join(" "));
   }
 
   closeConversation() {
