@@ -182,6 +182,14 @@ PARAMETERS: dict[str, Parameter] = {
         lambda world: ContentType.objects.get_for_model(Inquiry).pk, private=False),
     "app_label": Parameter(lambda world: "marketplace", private=False),
     "url": Parameter(lambda world: "marketplace/inquiry/", private=False),
+    # The chat widget: a queue's public id is in the snippet on the brand's own site; a
+    # conversation is brand A's, open only to its token from the queue's allowed sites.
+    "public_id": Parameter(lambda world: world.queue.widget_public_id, private=False),
+    "conversation_id": Parameter(lambda world: apps.get_model(
+        "marketplace", "WidgetConversation").objects.get(pk=_row_of_brand_a(
+            "marketplace", "WidgetConversation", public_id="wc_isolation",
+            inquiry=world.answered, token_hash="0" * 64, origin="https://alpha.example",
+            created_at=world.answered.received_at)).public_id),
 }
 
 

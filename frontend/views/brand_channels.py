@@ -19,8 +19,11 @@ from marketplace.models import BrandMembership, OverflowQueue
 from marketplace.onboarding import policy
 from marketplace.queues import selectors as queues_selectors
 from marketplace.queues import services as queues_services
+from marketplace.queues.models import WIDGET_FIELDS
 
 MAIL_LOG_PAGE_SIZE = 20
+WIDGET_SCRIPT_PATH = "/widget/v1.js"
+"""The widget's versioned script (built from frontend/widget/)."""
 
 
 def _queue(membership: BrandMembership, queue_id: int) -> OverflowQueue:
@@ -43,7 +46,16 @@ def queue_channels_page(request: HttpRequest, queue_id: int,
         "inbound_email_url": intake_selectors.inbound_email_url(
             queue=queue, endpoint_url=request.build_absolute_uri(
                 reverse("api:queue_inbound_email", kwargs={"queue_id": queue.pk}))),
+        "widget_snippet": widget_snippet(request, queue),
+        "widget_fields": WIDGET_FIELDS,
     })
+
+
+def widget_snippet(request: HttpRequest, queue: OverflowQueue) -> str:
+    """The tag a brand pastes on its pages: the widget's script with the queue's public id."""
+    script = request.build_absolute_uri(WIDGET_SCRIPT_PATH)
+    return (f'<script src="{script}" data-shiftline-queue="{queue.widget_public_id}" '
+            'async></script>')
 
 
 @require_GET
@@ -71,6 +83,13 @@ def queue_channels_update(request: HttpRequest, queue_id: int,
     elif action == "rotate_inbound_email_token":
         queues_services.queue_rotate_inbound_email_token(queue=queue, membership=membership)
         messages.success(request, "New inbound email URL. Update your mail route now.")
+    elif action == "set_widget":
+        queues_services.queue_set_widget(
+            queue=queue, membership=membership,
+            allowed_origins=request.POST.get("allowed_origins", "").split(),
+            required_fields=request.POST.getlist("required_fields"),
+            long_wait_seconds=request.POST.get("long_wait_seconds", ""))
+        messages.success(request, "Chat widget settings saved.")
     elif action == "set_outbound_webhook":
         queues_services.queue_set_outbound_webhook(
             queue=queue, membership=membership, url=request.POST.get("url", ""))

@@ -57,6 +57,11 @@ DEMO_API_KEY = "sl_demo0001_northwind-demo-key-not-for-production"
 DEMO_SHIFT_HOURS = 12
 
 
+DEMO_WIDGET_ORIGINS = ["http://127.0.0.1:8001", "http://localhost:8001"]
+"""Where a developer can serve a page that embeds the demo queue's chat widget (any static
+server on port 8001, e.g. `python -m http.server 8001`)."""
+
+
 @dataclass(frozen=True)
 class DemoLogins:
     brand_admin: str
@@ -345,6 +350,12 @@ def seed_demo(*, now: datetime) -> DemoLogins:
     )
     if created:
         _configure_demo_queue(queue, now)
+    if not set(DEMO_WIDGET_ORIGINS) <= set(queue.widget_allowed_origins):
+        queues_services.queue_set_widget(
+            queue=queue, membership=brand_owner,
+            allowed_origins=[*queue.widget_allowed_origins, *DEMO_WIDGET_ORIGINS],
+            required_fields=queue.widget_required_fields,
+            long_wait_seconds=queue.widget_long_wait_seconds)
     _demo_pricing(brand, ops, now)
     if not ApiKey.objects.filter(prefix=DEMO_API_KEY.split("_")[1]).exists():
         access_services.api_key_create(brand=brand, actor=brand_owner, name="Demo key",

@@ -1,4 +1,5 @@
-"""Django's own error answers (handler400, 403, 404 and 500) under `/api/`: JSON in the shape
+"""Django's own error answers (handler400, 403, 404 and 500) under `/api/` (and the widget's
+`/widget/api/`): JSON in the shape
 the exception handler gives (`{"detail": ..., "code": ...}`), so a URL that matches nothing (an
 unknown path, a malformed id) or a server error outside DRF's reach keeps the API's contract.
 Every other path keeps its page; `marketplace/urls.py` pairs each page handler with its answer
@@ -12,10 +13,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework.exceptions import APIException
 
 API_PREFIX = "/api/"
+API_PREFIXES = (API_PREFIX, "/widget/api/")
+"""The brand API's and the chat widget's JSON APIs."""
 
 
 def is_api_request(request: HttpRequest) -> bool:
-    return request.path_info.startswith(API_PREFIX)
+    return request.path_info.startswith(API_PREFIXES)
 
 
 def api_error_response(error: APIException) -> JsonResponse:

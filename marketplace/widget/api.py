@@ -2,12 +2,17 @@
 origins the brand allowed for the queue (CORS for those alone, every other origin 403), each
 conversation's calls authenticated by its token. Errors are `{"detail", "errors"}`."""
 
-from typing import Any, ClassVar
+from typing import Any
 
-from django.http import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import get_language_from_request
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -87,10 +92,10 @@ class WidgetReadThrottle(CountingThrottle):
 class WidgetApi(APIView):
     """CORS for the queue's allowed origins only, preflights answered, `Vary: Origin`."""
 
-    authentication_classes: ClassVar[list[Any]] = []
-    permission_classes: ClassVar[list[Any]] = [AllowAny]
-    throttle_classes: ClassVar[list[Any]] = [WidgetReadThrottle]
-    parser_classes: ClassVar[list[Any]] = [StrictJSONParser]
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [WidgetReadThrottle]
+    parser_classes = [StrictJSONParser]
     allowed_methods_for_cors = "GET, POST, OPTIONS"
     cors_origin: str | None = None
     origin_refused = False
@@ -110,7 +115,7 @@ class WidgetApi(APIView):
         self.cors_origin = origin
         super().initial(request, *args, **kwargs)
 
-    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def options(self, request: Request, *args: Any, **kwargs: Any) -> Response:  # type: ignore[override]
         return Response(status=status.HTTP_204_NO_CONTENT, headers={
             "Access-Control-Allow-Methods": self.allowed_methods_for_cors,
             "Access-Control-Allow-Headers": "Authorization, Content-Type, Accept-Language",
@@ -118,7 +123,7 @@ class WidgetApi(APIView):
         })
 
     def finalize_response(self, request: Request, response: Any, *args: Any,
-                          **kwargs: Any) -> HttpResponseBase:
+                          **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.cors_origin:
             response["Access-Control-Allow-Origin"] = self.cors_origin
@@ -139,9 +144,9 @@ class QueueWidgetApi(WidgetApi):
 
 
 class ConversationWidgetApi(WidgetApi):
-    authentication_classes: ClassVar[list[Any]] = [ConversationTokenAuthentication]
-    permission_classes: ClassVar[list[Any]] = [HasConversationToken]
-    throttle_classes: ClassVar[list[Any]] = [WidgetReadThrottle, WidgetConversationThrottle]
+    authentication_classes = [ConversationTokenAuthentication]
+    permission_classes = [HasConversationToken]
+    throttle_classes = [WidgetReadThrottle, WidgetConversationThrottle]
 
     def widget_queue(self, **kwargs: Any) -> OverflowQueue:
         conversation = WidgetConversation.objects.select_related("inquiry__queue").filter(
@@ -161,13 +166,13 @@ def _language(request: Request) -> str:
                                      or get_language_from_request(request))  # type: ignore[arg-type]
 
 
-class PromiseSerializer(serializers.Serializer):
+class WidgetPromiseSerializer(serializers.Serializer):
     seconds = serializers.IntegerField(allow_null=True, required=False)
     reply_by = serializers.DateTimeField(allow_null=True)
     text = serializers.CharField()
 
 
-class AttachmentSerializer(serializers.Serializer):
+class WidgetAttachmentSerializer(serializers.Serializer):
     name = serializers.CharField()
     size = serializers.IntegerField()
     content_type = serializers.CharField()
@@ -175,14 +180,14 @@ class AttachmentSerializer(serializers.Serializer):
                                 "Bearer token, relative to the API's host.")
 
 
-class MessageSerializer(serializers.Serializer):
+class WidgetMessageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     # `from` is a Python keyword: declared under another name, renamed below.
     from_ = serializers.ChoiceField(choices=["customer", "expert", "system"])
     body = serializers.CharField()
     created_at = serializers.DateTimeField()
     client_id = serializers.CharField(allow_null=True)
-    attachments = AttachmentSerializer(many=True)
+    attachments = WidgetAttachmentSerializer(many=True)
     delivery = serializers.ChoiceField(choices=["sent", "delivered", "read"])
 
     def get_fields(self) -> dict[str, Any]:
@@ -191,45 +196,100 @@ class MessageSerializer(serializers.Serializer):
         return fields
 
 
-class ExpertSerializer(serializers.Serializer):
+class WidgetExpertSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class StateSerializer(serializers.Serializer):
+class WidgetStateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[
         "queued", "offered", "assigned", "waiting_on_customer", "resolved", "escalated",
         "handed_back", "email"])
-    channel = serializers.ChoiceField(choices=["chat", "email"])
-    promise = PromiseSerializer()
+    channel = serializers.CharField(help_text="chat, or email once the customer chose not "
+                                    "to wait")
+    promise = WidgetPromiseSerializer()
     position = serializers.IntegerField(allow_null=True)
-    expert = ExpertSerializer(allow_null=True)
+    expert = WidgetExpertSerializer(allow_null=True)
     first_response_due_at = serializers.DateTimeField()
-    messages = MessageSerializer(many=True, required=False)
+    messages = WidgetMessageSerializer(many=True, required=False)
     survey_token = serializers.CharField(allow_null=True)
     long_wait = serializers.BooleanField()
     email_reply_by = serializers.DateTimeField(allow_null=True)
 
 
-class EmailPromiseSerializer(serializers.Serializer):
+class WidgetEmailPromiseSerializer(serializers.Serializer):
     reply_by = serializers.DateTimeField(allow_null=True)
     text = serializers.CharField()
 
 
 def state_payload(state: dict[str, Any]) -> Any:
-    return StateSerializer(state).data
+    return WidgetStateSerializer(state).data
 
 
 def message_payload(message: dict[str, Any]) -> Any:
-    return MessageSerializer(message).data
+    return WidgetMessageSerializer(message).data
 
 
 LANG = OpenApiParameter("lang", str, description="en, es, fi, el or hi (default: the "
                         "Accept-Language header, else en).", required=False)
-ERRORS = {403: OpenApiResponse(description=ORIGIN_REFUSED),
-          404: OpenApiResponse(description="No such queue or conversation.")}
+
+
+class WidgetErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, for the customer to read.")
+    code = serializers.CharField(required=False)
+    # `errors` would hide the serializer's own `errors`: declared under another name.
+    field_errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False,
+        help_text="Messages by field.")
+    leave_message = serializers.BooleanField(required=False, help_text="409 only: offer to "
+                                             "leave a message instead.")
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["errors"] = fields.pop("field_errors")
+        return fields
+
+
+ERROR_TEXTS = {
+    400: "Check the fields marked in `errors`.",
+    401: "The conversation's token is missing or wrong.",
+    403: ORIGIN_REFUSED + " (The page's Origin is not one of the queue's allowed sites.)",
+    404: "No such queue or conversation.",
+    409: "Not possible now (see `detail`).",
+    413: "The message is longer than 5,000 characters, a file is over the size limit or "
+         "there are too many files.",
+    415: "A file is not an image or a PDF.",
+    429: "Too many requests: wait for `Retry-After` seconds.",
+}
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: OpenApiResponse(response=WidgetErrorSerializer,
+                                  description=ERROR_TEXTS[code]) for code in codes}
+
+
+ERRORS = errors(403, 404, 429)
+CONVERSATION_ERRORS = errors(401, 403, 404, 429)
+STATE_EXAMPLE: dict[str, Any] = {
+    "status": "queued", "channel": "chat",
+    "promise": {"seconds": 40, "reply_by": "2026-12-02T18:00:40Z",
+                "text": "An expert usually answers within 40 seconds."},
+    "position": 2, "expert": None, "first_response_due_at": "2026-12-02T18:00:30Z",
+    "messages": [{"id": 12, "from": "customer", "body": "Where is my order?",
+                  "created_at": "2026-12-02T18:00:00Z", "client_id": "c-1",
+                  "attachments": [], "delivery": "delivered"}],
+    "survey_token": None, "long_wait": False, "email_reply_by": "2026-12-02T18:15:00Z",
+}
+EMAIL_PROMISE_EXAMPLE = {"reply_by": "2026-12-02T18:15:00Z",
+                         "text": "We will email you a reply within 15 minutes."}
+
+
+def example(name: str, value: Any, status_code: int = 200) -> OpenApiExample:
+    return OpenApiExample(name, value=value, response_only=True,
+                          status_codes=[str(status_code)])
 
 
 class WidgetQueueApi(QueueWidgetApi):
+    @extend_schema_serializer(component_name="WidgetQueue")
     class OutputSerializer(serializers.Serializer):
         brand = serializers.CharField()
         required_fields = serializers.ListField(child=serializers.CharField())
@@ -237,13 +297,24 @@ class WidgetQueueApi(QueueWidgetApi):
         available = serializers.BooleanField()
         unavailable_reason = serializers.ChoiceField(
             choices=["", "outside_coverage", "nobody_on_shift"])
-        promise = PromiseSerializer()
+        promise = WidgetPromiseSerializer()
         waiting = serializers.IntegerField()
         long_wait_seconds = serializers.IntegerField()
-        email_promise = EmailPromiseSerializer()
+        email_promise = WidgetEmailPromiseSerializer()
 
     @extend_schema(operation_id="widget_queue", tags=["widget"], auth=[], parameters=[LANG],
                    summary="The chat before it starts: open or not, the honest promise",
+                   description="Open to the queue's allowed sites only (CORS). `available` is "
+                   "false outside the network's coverage or with nobody on shift who speaks "
+                   "the language; the widget then offers to leave a message.",
+                   examples=[example("Open", {
+                       "brand": "Acme", "required_fields": ["email"],
+                       "languages": ["en", "es", "fi", "el", "hi"], "available": True,
+                       "unavailable_reason": "",
+                       "promise": {"seconds": 40, "reply_by": "2026-12-02T18:00:40Z",
+                                   "text": "An expert usually answers within 40 seconds."},
+                       "waiting": 3, "long_wait_seconds": 120,
+                       "email_promise": EMAIL_PROMISE_EXAMPLE})],
                    responses={200: OutputSerializer, **ERRORS})
     def get(self, request: Request, public_id: str) -> Response:
         info = selectors.widget_queue_info(queue=self.queue, language=_language(request),
@@ -251,7 +322,7 @@ class WidgetQueueApi(QueueWidgetApi):
         return Response(self.OutputSerializer(info).data)
 
 
-class CustomerInputSerializer(serializers.Serializer):
+class WidgetCustomerInputSerializer(serializers.Serializer):
     name = TextField(max_length=200, required=False, default="", allow_blank=True)
     email = TextField(max_length=254, required=False, default="", allow_blank=True)
     language = TextField(max_length=16, required=False, default="", allow_blank=True)
@@ -264,15 +335,17 @@ class CustomerInputSerializer(serializers.Serializer):
 
 
 class WidgetConversationStartApi(QueueWidgetApi):
-    throttle_classes: ClassVar[list[Any]] = [WidgetAddressThrottle]
+    throttle_classes = [WidgetAddressThrottle]
 
-    class InputSerializer(CustomerInputSerializer):
+    @extend_schema_serializer(component_name="WidgetConversationStartInput")
+    class InputSerializer(WidgetCustomerInputSerializer):
         client_id = TextField(max_length=64, required=False, default="", allow_blank=True)
 
+    @extend_schema_serializer(component_name="WidgetConversationStarted")
     class OutputSerializer(serializers.Serializer):
         conversation = serializers.CharField()
         token = serializers.CharField()
-        state = StateSerializer()
+        state = WidgetStateSerializer()
 
     @extend_schema(operation_id="widget_conversation_start", tags=["widget"], auth=[],
                    summary="Start a chat", request=InputSerializer,
@@ -280,11 +353,10 @@ class WidgetConversationStartApi(QueueWidgetApi):
                    "promise as every channel. The same `client_id` again returns the same "
                    "conversation with a new token. 409 with `leave_message: true` when "
                    "nobody can chat now.",
+                   examples=[example("Started", {"conversation": "wc_3q2…", "token": "…",
+                                                  "state": STATE_EXAMPLE}, 201)],
                    responses={201: OutputSerializer, 200: OutputSerializer,
-                              409: OpenApiResponse(description="Nobody can chat now."),
-                              413: OpenApiResponse(description="Message too long."),
-                              429: OpenApiResponse(description="Too many chats started."),
-                              **ERRORS})
+                              **errors(400, 403, 404, 409, 413, 415, 429)})
     def post(self, request: Request, public_id: str) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -299,29 +371,33 @@ class WidgetConversationStartApi(QueueWidgetApi):
 
 
 class WidgetLeaveMessageApi(QueueWidgetApi):
-    throttle_classes: ClassVar[list[Any]] = [WidgetAddressThrottle]
+    throttle_classes = [WidgetAddressThrottle]
 
     @extend_schema(operation_id="widget_leave_message", tags=["widget"], auth=[],
                    summary="Leave a message (answered by email)",
-                   request=CustomerInputSerializer,
-                   description="An email inquiry with its promise emailed to the customer; "
-                   "email is required.",
-                   responses={201: EmailPromiseSerializer, 429: OpenApiResponse(
-                       description="Too many messages from this address."), **ERRORS})
+                   request=WidgetCustomerInputSerializer,
+                   description="An email inquiry with its promise emailed to the customer "
+                   "(email is required), routed or handed to the brand as any inquiry.",
+                   examples=[example("Left", EMAIL_PROMISE_EXAMPLE, 201)],
+                   responses={201: WidgetEmailPromiseSerializer,
+                              **errors(400, 403, 404, 413, 415, 429)})
     def post(self, request: Request, public_id: str) -> Response:
-        data = CustomerInputSerializer(data=request.data)
+        data = WidgetCustomerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         promise = services.widget_leave_message(
             queue=self.queue, origin=self.cors_origin or "", details=data.details(),
             now=timezone.now())
-        return Response(EmailPromiseSerializer(promise).data, status=status.HTTP_201_CREATED)
+        return Response(WidgetEmailPromiseSerializer(promise).data, status=status.HTTP_201_CREATED)
 
 
 class WidgetConversationApi(ConversationWidgetApi):
     @extend_schema(operation_id="widget_conversation", tags=["widget"],
                    summary="The conversation's state, with every message",
-                   responses={200: StateSerializer, 401: OpenApiResponse(
-                       description="Missing or wrong token."), **ERRORS})
+                   description="What the socket's `sync` frame carries: status, position in "
+                   "line, the promise, the expert's first name, every message with its "
+                   "delivery state.",
+                   examples=[example("Waiting", STATE_EXAMPLE)],
+                   responses={200: WidgetStateSerializer, **CONVERSATION_ERRORS})
     def get(self, request: Request, conversation_id: str) -> Response:
         conversation, now = self.conversation(), timezone.now()
         state = selectors.widget_state(conversation=conversation, now=now)
@@ -330,8 +406,9 @@ class WidgetConversationApi(ConversationWidgetApi):
 
 
 class WidgetMessageApi(ConversationWidgetApi):
-    parser_classes: ClassVar[list[Any]] = [StrictJSONParser, MultiPartParser]
+    parser_classes = [StrictJSONParser, MultiPartParser]
 
+    @extend_schema_serializer(component_name="WidgetMessageInput")
     class InputSerializer(serializers.Serializer):
         body = TextField(max_length=100_000, required=False, default="", allow_blank=True)
         client_id = TextField(max_length=64, required=False, default="", allow_blank=True)
@@ -344,12 +421,9 @@ class WidgetMessageApi(ConversationWidgetApi):
                             "multipart/form-data": InputSerializer},
                    description="The same `client_id` again returns the first message (200), "
                    "never a second one.",
-                   responses={201: MessageSerializer, 200: MessageSerializer,
-                              413: OpenApiResponse(description="Too long, too big or too "
-                                                   "many files."),
-                              415: OpenApiResponse(description="Not an image or a PDF."),
-                              429: OpenApiResponse(description="Too many messages."),
-                              **ERRORS})
+                   examples=[example("Stored", STATE_EXAMPLE["messages"][0], 201)],
+                   responses={201: WidgetMessageSerializer, 200: WidgetMessageSerializer,
+                              **errors(400, 401, 403, 404, 413, 415, 429)})
     def post(self, request: Request, conversation_id: str) -> Response:
         data = self.InputSerializer(data={
             "body": request.data.get("body", ""), "client_id": request.data.get("client_id", ""),
@@ -370,12 +444,16 @@ class WidgetMessageApi(ConversationWidgetApi):
 
 
 class WidgetReadApi(ConversationWidgetApi):
+    @extend_schema_serializer(component_name="WidgetReadInput")
     class InputSerializer(serializers.Serializer):
         up_to = IntegerInputField(min_value=1)
 
     @extend_schema(operation_id="widget_read", tags=["widget"], request=InputSerializer,
                    summary="The customer read the expert's messages up to a message",
-                   responses={204: None, **ERRORS})
+                   description="The expert's page shows them as read. A mark never moves "
+                   "back. (The socket's `read` frame does the same.)",
+                   examples=[OpenApiExample("Read", value={"up_to": 12}, request_only=True)],
+                   responses={204: None, **errors(400, 401, 403, 404, 413, 415, 429)})
     def post(self, request: Request, conversation_id: str) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -385,31 +463,38 @@ class WidgetReadApi(ConversationWidgetApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class EmailInputSerializer(serializers.Serializer):
+class WidgetEmailInputSerializer(serializers.Serializer):
     email = TextField(max_length=254, required=False, default="", allow_blank=True,
                       help_text="Needed only when the chat was started without one.")
 
 
 class WidgetEmailInsteadApi(ConversationWidgetApi):
     @extend_schema(operation_id="widget_email_instead", tags=["widget"],
-                   request=EmailInputSerializer, summary="Don't wait: answer by email",
-                   responses={200: EmailPromiseSerializer, 409: OpenApiResponse(
-                       description="An expert is already answering."), **ERRORS})
+                   request=WidgetEmailInputSerializer, summary="Don't wait: answer by email",
+                   description="The chat becomes an email inquiry with a new promise, "
+                   "acknowledged by email; possible until an expert holds the chat.",
+                   examples=[example("Switched", EMAIL_PROMISE_EXAMPLE)],
+                   responses={200: WidgetEmailPromiseSerializer,
+                              **errors(400, 401, 403, 404, 409, 413, 415, 429)})
     def post(self, request: Request, conversation_id: str) -> Response:
-        data = EmailInputSerializer(data=request.data or {})
+        data = WidgetEmailInputSerializer(data=request.data or {})
         data.is_valid(raise_exception=True)
         promise = services.widget_switch_to_email(
             conversation=self.conversation(), email=data.validated_data["email"],
             now=timezone.now())
-        return Response(EmailPromiseSerializer(promise).data)
+        return Response(WidgetEmailPromiseSerializer(promise).data)
 
 
 class WidgetTranscriptApi(ConversationWidgetApi):
     @extend_schema(operation_id="widget_transcript", tags=["widget"],
-                   request=EmailInputSerializer, summary="Email me the transcript",
-                   responses={202: None, **ERRORS})
+                   request=WidgetEmailInputSerializer, summary="Email me the transcript",
+                   description="The conversation so far, as plain text, to the customer's "
+                   "address (given now if the chat was started without one).",
+                   examples=[OpenApiExample("To the chat's address", value={},
+                                            request_only=True)],
+                   responses={202: None, **errors(400, 401, 403, 404, 413, 415, 429)})
     def post(self, request: Request, conversation_id: str) -> Response:
-        data = EmailInputSerializer(data=request.data or {})
+        data = WidgetEmailInputSerializer(data=request.data or {})
         data.is_valid(raise_exception=True)
         services.widget_transcript_request(conversation=self.conversation(),
                                            email=data.validated_data["email"],
@@ -420,8 +505,12 @@ class WidgetTranscriptApi(ConversationWidgetApi):
 class WidgetAttachmentApi(ConversationWidgetApi):
     @extend_schema(operation_id="widget_attachment", tags=["widget"],
                    summary="A file of the conversation",
+                   description="With the conversation's Bearer token (the widget fetches it "
+                   "and shows it as a blob).",
+                   examples=[example("Not found", {"detail": "Attachment not found.",
+                                                   "code": "not_found"}, 404)],
                    responses={(200, "application/octet-stream"): OpenApiResponse(
-                       description="The file."), **ERRORS})
+                       description="The file."), **CONVERSATION_ERRORS})
     def get(self, request: Request, conversation_id: str, attachment_id: int) -> Any:
         attachment = inquiries_selectors.attachment_get_for_inquiry(
             inquiry_id=self.conversation().inquiry_id, attachment_id=attachment_id)

@@ -9,6 +9,7 @@ What the widget sends up is ephemeral or a mark: typing (forwarded to the expert
 chat, at most one per 2 s) and `read` (to `widget_mark_read_by_customer`, a service, as the
 expert socket forwards its heartbeat). Messages go over HTTP."""
 
+import asyncio
 import json
 import time
 from typing import Any
@@ -18,7 +19,14 @@ from channels.db import database_sync_to_async
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-from marketplace.infra.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, UserGroupConsumer
+from marketplace.infra.consumers import (
+    CLOSE_FORBIDDEN,
+    CLOSE_TRY_AGAIN_LATER,
+    CLOSE_UNAUTHENTICATED,
+    GROUP_JOIN_TIMEOUT_SECONDS,
+    LAYER_ERRORS,
+    UserGroupConsumer,
+)
 from marketplace.infra.errors import DomainError
 from marketplace.infra.push import expert_group, widget_conversation_group, widget_queue_group
 from marketplace.widget import selectors, services
@@ -63,7 +71,12 @@ class WidgetConsumer(UserGroupConsumer):
             await self.close(code=refused)
             return
         group = widget_conversation_group(self.conversation.inquiry_id)
-        await self.channel_layer.group_add(group, self.channel_name)
+        try:
+            async with asyncio.timeout(GROUP_JOIN_TIMEOUT_SECONDS):
+                await self.channel_layer.group_add(group, self.channel_name)
+        except LAYER_ERRORS:
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)  # the widget reconnects with backoff
+            return
         self.group_name = group
         await self.accept()
         await self._send_state(with_messages=True)

@@ -27,6 +27,10 @@ class Command(BaseCommand):
         queue = queues_selectors.queue_get_for_brand(brand=brand, queue_id=None) if brand else None
         channels = (f"Queue channels (webhook secret, inbound email URL, outbound webhook): "
                     f"{base_url}/brand/queues/{queue.pk}/channels/\n") if queue else ""
+        widget = (f"Chat widget (allowed on {' and '.join(queue.widget_allowed_origins)}): paste "
+                  f"on a page served there:\n  <script src=\"{base_url}/widget/v1.js\" "
+                  f"data-shiftline-queue=\"{queue.widget_public_id}\" async></script>\n"
+                  ) if queue else ""
         experts = "\n".join(f"    expert       {email}" for email in logins.experts)
         self.stdout.write(f"""
 Shiftline demo is ready at {base_url}/  (password for every login: {logins.password})
@@ -43,5 +47,5 @@ Create an inquiry (change external_id for a new one):
     -H 'Authorization: Bearer {logins.api_key}' \\
     -H 'Content-Type: application/json' \\
     -d '{payload}'
-{channels}API docs: {base_url}/api/docs/
+{channels}{widget}API docs: {base_url}/api/docs/
 """)

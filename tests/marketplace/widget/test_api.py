@@ -202,3 +202,45 @@ def test_starting_chats_is_rate_limited_per_address() -> None:
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
     assert refused["Access-Control-Allow-Origin"] == SITE
+
+
+def test_the_expert_opening_the_chat_reads_the_customers_messages(captured_tasks: list) -> None:
+    from django.test import Client
+
+    from routing.models import ExpertSeat
+    queue = open_queue()
+    body = start(queue).json()
+    conversation = WidgetConversation.objects.get(public_id=body["conversation"])
+    expert = ExpertSeat.objects.get(queue=queue).expert
+    outcome = offers_services.inquiry_route(inquiry_id=conversation.inquiry_id,
+                                            now=timezone.now())
+    assert outcome.offer_id is not None
+    offers_services.offer_accept(offer_id=outcome.offer_id, expert=expert, now=timezone.now())
+    desk = Client()
+    desk.force_login(expert.user)
+    path = f"/widget/api/v1/conversations/{body['conversation']}"
+
+    before = bearer(body["token"]).get(path).json()["messages"][0]["delivery"]
+    page = desk.get(f"/expert/inquiries/{conversation.inquiry_id}/")
+    after = bearer(body["token"]).get(path).json()
+
+    assert page.status_code == 200
+    assert f'data-typing-inquiry="{conversation.inquiry_id}"' in page.content.decode()
+    assert f'id="customer-typing-{conversation.inquiry_id}"' in page.content.decode()
+    assert (before, after["messages"][0]["delivery"]) == ("delivered", "read")
+    assert after["status"] == "assigned"
+
+
+@override_settings(SHIFTLINE_THROTTLE_RATES={"widget_message": "2/minute"})
+def test_messages_are_rate_limited_per_conversation() -> None:
+    queue = open_queue()
+    body = start(queue).json()
+    path = f"/widget/api/v1/conversations/{body['conversation']}/messages"
+    api = bearer(body["token"])
+
+    codes = [api.post(path, {"body": f"n{n}", "client_id": f"m-{n}"}, format="json")
+             for n in range(3)]
+
+    assert [response.status_code for response in codes] == [201, 201, 429]
+    assert int(codes[-1]["Retry-After"]) > 0
+    assert not Message.objects.filter(body="n2").exists()

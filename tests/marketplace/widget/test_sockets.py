@@ -129,10 +129,14 @@ def test_a_chat_live_sync_position_typing_reply_delivered_read_and_resync(
         seen["read_up_to"] = await database_sync_to_async(
             lambda: WidgetConversation.objects.get(pk=first.pk).customer_read_up_to)()
         seen["reply_id"] = reply_id
+        desk_frames = []
+        while not await desk.receive_nothing(timeout=0.3):
+            desk_frames.append(await desk.receive_from(timeout=1))
+        seen["desk_frames"] = desk_frames
         for socket in (mine, theirs, desk):
             await socket.disconnect()
 
-        def reply_while_away() -> int:
+        def reply_while_away() -> str:
             message = assignments_services.assignment_reply(
                 inquiry_id=first.inquiry_id, expert=expert, author=expert.user,
                 body="Tracking: 123.", now=now)
@@ -163,6 +167,8 @@ def test_a_chat_live_sync_position_typing_reply_delivered_read_and_resync(
         == ("expert", "It ships today.", "delivered")
     assert seen["after_push"] == DeliveryStatus.DELIVERED
     assert seen["read_up_to"] == seen["reply_id"]
+    assert any(f'id="delivery-{seen["reply_id"]}"' in html and 'data-delivery="read"' in html
+               and ">Read<" in html for html in seen["desk_frames"])
     assert seen["while_away"] == DeliveryStatus.SENT
     assert [(m["body"], m["delivery"]) for m in seen["resync"]["state"]["messages"]] == [
         ("Where is my order?", "delivered"), ("It ships today.", "read"),
