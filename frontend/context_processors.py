@@ -28,7 +28,8 @@ WORKING_EXPERT = (ExpertStatus.APPROVED, ExpertStatus.SUSPENDED)
 # name is not listed here is its own item ("namespace:url_name").
 SECTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "brand": {
-        "console": ("console", "inquiry", "attachment", "message_retry"),
+        "console": ("console", "inquiry", "attachment", "message_retry", "inquiry_review"),
+        "reviews": ("reviews", "perception_gap"),
         "queues": ("queues", "queue_create", "queue", "queue_update", "macro_save",
                    "macro_delete", "queue_channels", "queue_channels_update"),
         "shifts": ("shifts", "publish", "slot_update", "slot_cancel"),

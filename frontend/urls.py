@@ -10,6 +10,7 @@ from frontend.views import (
     brand_channels,
     brand_customers,
     brand_queues,
+    brand_reviews,
     brand_settings,
     escalations,
     expert,
@@ -75,6 +76,10 @@ brand_patterns = (
     [
         path("", brand.console, name="console"),
         path("inquiries/<int:inquiry_id>/", brand.inquiry, name="inquiry"),
+        path("inquiries/<int:inquiry_id>/review/", brand_reviews.inquiry_review,
+             name="inquiry_review"),
+        path("reviews/", brand_reviews.reviews, name="reviews"),
+        path("perception-gap/", brand_reviews.perception_gap, name="perception_gap"),
         path("inquiries/<int:inquiry_id>/escalation/send-back/", escalations.send_back,
              name="escalation_send_back"),
         path("inquiries/<int:inquiry_id>/escalation/confirm/", escalations.confirm,

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from experts.applications.services import decisions as applications_decisions
 from experts.profiles.models import ExpertProfile, ExpertStatus
@@ -165,7 +166,7 @@ def review_reasons_check(*, rating: object, reasons: list[str], legacy_reason: s
     needs none, and any given with it are dropped."""
     errors: dict[str, list[str]] = {}
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-        errors["rating"] = ["A rating is a whole number from 1 to 5."]
+        errors["rating"] = [gettext("A rating is a whole number from 1 to 5.")]
     unknown = [reason for reason in reasons if reason not in RatingReason.values]
     if unknown:
         errors["reasons"] = [f"Unknown reason {unknown[0][:40]!r}; choose from "
@@ -173,7 +174,7 @@ def review_reasons_check(*, rating: object, reasons: list[str], legacy_reason: s
     if legacy_reason and legacy_reason not in ReviewReason.values:
         errors["reason"] = [f"The reason is one of: {', '.join(ReviewReason.values)}."]
     if not errors and rating != 5 and not reasons and not legacy_reason:
-        errors["reasons"] = ["A rating below 5 needs at least one reason."]
+        errors["reasons"] = [gettext("A rating below 5 needs at least one reason.")]
     if errors:
         raise FieldErrors(errors)
     if rating == 5:

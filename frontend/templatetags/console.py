@@ -1,6 +1,6 @@
 """Template helpers of the brand console."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import template
 
@@ -32,6 +32,12 @@ def time_left(deadline: datetime, now: datetime) -> str:
 @register.filter
 def duration_between(later: datetime, earlier: datetime) -> str:
     return _duration(max(0, int((later - earlier).total_seconds())))
+
+
+@register.filter
+def span(value: timedelta | None) -> str:
+    """A duration such as a median reply time: '4 min 05 s', a dash when there is none."""
+    return "–" if value is None else _duration(max(0, round(value.total_seconds())))
 
 
 @register.filter

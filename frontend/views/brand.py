@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from billing.ledger import selectors as billing_selectors
+from experts.quality import selectors as quality_selectors
+from experts.quality.models import CONTROLLABLE_REASONS, UNCONTROLLABLE_REASONS
 from frontend.access import brand_member_required
 from frontend.brand_onboarding import brand_checklist
 from frontend.charts import week_chart
@@ -74,6 +76,11 @@ def inquiry(request: HttpRequest, inquiry_id: int, membership: BrandMembership) 
         "can_retry_delivery": policy.brand_can_configure(membership, membership.brand),
         "can_act_on_escalation": policy.brand_can_configure(membership, membership.brand),
         "escalation_fee": _escalation_fee(current),
+        "review": quality_selectors.review_for_inquiry(inquiry_id=current.pk),
+        "can_review": (current.status == InquiryStatus.RESOLVED
+                       and policy.brand_can_configure(membership, membership.brand)),
+        "answer_reasons": [(code, code.label) for code in CONTROLLABLE_REASONS],
+        "brand_reasons": [(code, code.label) for code in UNCONTROLLABLE_REASONS],
     })
 
 

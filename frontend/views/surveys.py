@@ -71,10 +71,11 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
         return _page(request, opened, "rating.html", ratings=RATINGS, status=400)
     speed = request.POST.get("speed_as_promised", "")
     try:
-        surveys.survey_answer(
-            token=token, rating=rating, reasons=request.POST.getlist("reasons"),
-            speed_as_promised=SPEED_ANSWERS.get(speed), comment=request.POST.get("comment", ""),
-            now=now)
+        with translation.override(opened.invitation.inquiry.language):
+            surveys.survey_answer(
+                token=token, rating=rating, reasons=request.POST.getlist("reasons"),
+                speed_as_promised=SPEED_ANSWERS.get(speed),
+                comment=request.POST.get("comment", ""), now=now)
     except (Conflict, Gone):
         return _closed(request, surveys.survey_open(token=token, now=now))
     except FieldErrors as error:

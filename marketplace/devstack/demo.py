@@ -1,10 +1,13 @@
 """Demo data for `make run`: one brand with an always-covered queue and a training pack, two
 experts on a shift that is live now, a week of published shift slots, one applicant waiting in
-review, an ops user, and last week's payouts (one expert paid by the bank file, one held for
-missing payout details). Running it again creates no duplicates."""
+review, an ops user, last week's payouts (one expert paid by the bank file, one held for
+missing payout details), and ten weeks of resolved inquiries with promises, first replies and
+survey answers (the reviews page and the perception gap). Running it again creates no
+duplicates."""
 
 
 import contextlib
+import random
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -47,6 +50,9 @@ from marketplace.invoicing import services as invoicing_services
 from marketplace.onboarding.models import Brand, BrandMembership, BrandRole
 from marketplace.queues import services as queues_services
 from marketplace.queues.models import OverflowQueue
+from marketplace.surveys import services as surveys_services
+from marketplace.surveys.models import SURVEY_LIFETIME, SurveyChannel, SurveyInvitation
+from routing.models import Assignment, AssignmentStatus, Offer, OfferStatus
 
 DEMO_PASSWORD = "shiftline-demo"  # noqa: S105 (demo data, printed by make run)
 
@@ -333,6 +339,81 @@ def _last_months_invoice(now: datetime) -> None:
     invoicing_services.brands_invoice_month(period_first=period.first, now=now)
 
 
+DEMO_SURVEY_WEEKS = 10
+
+
+DEMO_SURVEY_PER_WEEK = 9
+
+
+# (rating, reasons) of the low ratings, drawn at random: some about the brand, some the answer.
+DEMO_LOW_RATINGS = ((2, ["shipping"]), (3, ["refund_not_processed"]), (4, ["speed"]),
+                    (1, ["policy", "shipping"]), (3, ["accuracy", "product_quality"]),
+                    (2, ["wrong_item"]), (4, ["tone"]), (3, ["policy"]))
+
+
+def _surveyed_demo_inquiry(*, queue: OverflowQueue, expert: ExpertProfile, number: int,
+                           received_at: datetime, now: datetime, draw: random.Random) -> None:
+    """One resolved inquiry of the past with its promise, its first reply (on time or late),
+    its resolving expert and, when its survey is due, the customer's answer: customers who
+    got their reply on time still do not all say it was fast (the perception gap)."""
+    chat = number % 3 == 0
+    promise = timedelta(seconds=60) if chat else timedelta(minutes=15)
+    replied_after = promise * draw.uniform(0.3, 1.6)
+    first_replied_at = received_at + replied_after
+    resolved_at = first_replied_at + timedelta(hours=2)
+    customer, _ = Customer.objects.get_or_create(
+        brand=queue.brand, email=f"customer{number % 12}@customer.demo",
+        defaults={"name": f"Demo customer {number % 12 + 1}"})
+    inquiry = Inquiry.objects.create(
+        brand=queue.brand, queue=queue, customer=customer,
+        external_id=f"demo-survey-{number}", channel="chat" if chat else "email",
+        subject=("Where is my parcel?", "Can I swap the size?", "Refund question")[number % 3],
+        status=InquiryStatus.RESOLVED, received_at=received_at,
+        first_response_due_at=received_at + promise, promised_reply_by=received_at + promise,
+        promise_text=f"We reply within {round(promise.total_seconds() / 60) or 1} min.",
+        first_replied_at=first_replied_at, promise_kept=replied_after <= promise,
+        resolved_at=resolved_at, coverage_reason="always_on", source=InquirySource.API)
+    offer = Offer.objects.create(inquiry=inquiry, expert=expert, status=OfferStatus.ACCEPTED,
+                                 created_at=received_at, responded_at=received_at,
+                                 expires_at=received_at + timedelta(minutes=2))
+    Assignment.objects.create(inquiry=inquiry, expert=expert, offer=offer,
+                              status=AssignmentStatus.RESOLVED, created_at=received_at,
+                              ended_at=resolved_at)
+    answered_at = resolved_at + timedelta(hours=draw.uniform(1, 30))
+    if answered_at >= now or draw.random() < 0.25:
+        return
+    invitation = SurveyInvitation.objects.create(
+        inquiry=inquiry, channel=SurveyChannel.CHAT if chat else SurveyChannel.EMAIL,
+        key=f"demo{number}", created_at=resolved_at, sent_at=resolved_at,
+        expires_at=resolved_at + SURVEY_LIFETIME)
+    on_time = replied_after <= promise
+    rating, reasons = 5, list[str]()
+    if draw.random() < 0.35:
+        rating, reasons = draw.choice(DEMO_LOW_RATINGS)
+    said_fast = draw.random() < (0.6 if on_time else 0.1)
+    surveys_services.survey_answer(
+        token=surveys_services.survey_token(invitation), rating=rating, reasons=reasons,
+        speed_as_promised=said_fast if draw.random() < 0.9 else None,
+        comment=("", "Thanks!", "Quick and kind.", "Still waiting for my refund.")[number % 4],
+        now=answered_at)
+
+
+def _surveyed_demo_weeks(queue: OverflowQueue, experts: list[ExpertProfile],
+                         now: datetime) -> None:
+    """Ten weeks of resolved, surveyed inquiries on the demo queue (seeded, so every run of a
+    fresh database shows the same figures). Once only."""
+    if Inquiry.objects.filter(brand=queue.brand, external_id="demo-survey-0").exists():
+        return
+    draw = random.Random(14)  # noqa: S311 (seeded demo figures, not a secret)
+    number = 0
+    for week in range(DEMO_SURVEY_WEEKS):
+        for _ in range(DEMO_SURVEY_PER_WEEK):
+            received_at = now - timedelta(days=7 * week + draw.uniform(0.2, 6.8))
+            _surveyed_demo_inquiry(queue=queue, expert=experts[number % len(experts)],
+                                   number=number, received_at=received_at, now=now, draw=draw)
+            number += 1
+
+
 @transaction.atomic
 def seed_demo(*, now: datetime) -> DemoLogins:
     invoices_services.vat_rates_starting_ensure()
@@ -385,6 +466,7 @@ def seed_demo(*, now: datetime) -> DemoLogins:
     _last_months_tickets(brand, queue, experts[0], now)
     _completed_payout_week(brand, queue, experts, ops, now)
     _last_months_invoice(now)
+    _surveyed_demo_weeks(queue, experts, now)
     return DemoLogins(
         brand_admin=brand_admin.username,
         experts=tuple(expert.user.username for expert in experts),

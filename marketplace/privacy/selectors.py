@@ -96,12 +96,22 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _rating(inquiry: Inquiry) -> dict[str, Any] | None:
+    """The inquiry's rating (the customer's survey answer or the brand's review), if any."""
+    review = getattr(inquiry, "review", None)  # a missing reverse one-to-one raises
+    if review is None:
+        return None
+    return {"rating": review.rating, "reasons": review.reasons,
+            "speed_as_promised": review.speed_as_promised, "comment": review.comment,
+            "source": review.source, "at": _iso(review.created_at)}
+
+
 def customer_data_document(*, brand: Brand, email: str) -> dict[str, Any]:
     """Everything the brand holds about the address, as one JSON-ready document: the customer,
     each inquiry with its messages, their attachments (metadata; the files go beside it in the
     export) and its timeline, and the mail-log entries about them."""
     email = normalize_customer_email(email)
-    inquiries = (customer_inquiries(brand=brand, email=email).select_related("queue")
+    inquiries = (customer_inquiries(brand=brand, email=email).select_related("queue", "review")
                  .prefetch_related("messages__attachments", "events"))
     return {
         "brand": brand.name,
@@ -129,6 +139,7 @@ def customer_data_document(*, brand: Brand, email: str) -> dict[str, Any]:
             } for message in inquiry.messages.all()],
             "timeline": [{"kind": event.kind, "description": event.description,
                           "at": _iso(event.created_at)} for event in inquiry.events.all()],
+            "rating": _rating(inquiry),
         } for inquiry in inquiries],
         "mail_log": [{
             "id": entry.pk, "kind": entry.kind, "received_at": _iso(entry.received_at),

@@ -34,7 +34,6 @@ from marketplace.queues.fields import (
 from marketplace.queues.parsers import (
     MAX_CLOSURES,
     MAX_SPANS,
-    SURVEY_DELIVERIES,
     WEBHOOK_EVENTS,
     supported_holiday_countries,
 )
@@ -73,8 +72,9 @@ def _input_field(setting: QueueSetting) -> serializers.Field:
             return serializers.ListField(child=PatternField(LANGUAGE), **options)
         case "required_skills", _:
             return serializers.ListField(child=PatternField(SKILL), **options)
-        case "survey_delivery", _:
-            return ChoiceInputField(choices=SURVEY_DELIVERIES, **options)
+        case _, SettingKind.TEXT if setting.choices:
+            return ChoiceInputField(choices=[value for value, _label in setting.choices],
+                                    **options)
         case "webhook_events", _:
             return serializers.ListField(child=ChoiceInputField(WEBHOOK_EVENTS), **options)
         case _, SettingKind.TEXT | SettingKind.LONG_TEXT:

@@ -15,7 +15,7 @@ from typing import Any, TypedDict, Unpack
 
 from billing.money import Money
 from billing.terms import selectors as terms_selectors
-from marketplace.queues.models import OverflowQueue
+from marketplace.queues.models import OverflowQueue, SurveyDelivery
 from marketplace.queues.parsers import (
     CHANNELS,
     GUIDELINES_MAX_LENGTH,
@@ -62,8 +62,8 @@ class QueueSetting:
     `parse` reads the input of the console or the API into the stored value, raising
     `FieldError`; a `read_only` setting (the prices Shiftline sets) has none and is refused
     as input. `group` is the part of the settings it belongs with (the console shows a group
-    together). The limits document the input in the API and the form; `parse` enforces
-    them."""
+    together); `choices`, (value, label) pairs, make a text setting a pick from a list. The
+    limits document the input in the API and the form; `parse` enforces them."""
 
     name: str
     label: str
@@ -81,6 +81,7 @@ class QueueSetting:
     write_only: bool = False
     read_only: bool = False
     example: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 class _Declared(TypedDict, total=False):
@@ -194,7 +195,8 @@ QUEUE_SETTINGS: tuple[QueueSetting, ...] = (
                  "goes out whenever survey_delivery is webhook)."),
     QueueSetting(name="survey_delivery", label="Customer survey after resolution",
                  kind=SettingKind.TEXT, parse=parse_survey_delivery, max_length=16,
-                 allows_blank=False, example="email", group="resolution",
+                 allows_blank=False, group="resolution",
+                 choices=tuple((value, str(label)) for value, label in SurveyDelivery.choices),
                  help_text="How the customer of a resolved email inquiry is asked for a "
                  "rating: email (Shiftline emails a single-use link), webhook (your helpdesk "
                  "gets survey.requested with the link and asks them) or off. Chats are asked "

@@ -16,7 +16,7 @@ or has expired (410), 28 days after it was made.
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
@@ -152,6 +152,21 @@ def survey_invitations_create_due(*, now: datetime, limit: int = 200) -> int:
             else:
                 enqueue_on_commit("marketplace.send_survey_invitation", invitation.pk)
     return made
+
+
+UNSENT_GRACE = timedelta(minutes=10)
+
+
+def survey_invitations_resume_unsent(*, now: datetime, limit: int = 200) -> int:
+    """Enqueues again the emails of invitations still unsent after UNSENT_GRACE (their task
+    was lost with the broker, or failed every retry); sending twice is harmless, the send
+    claims the invitation first."""
+    invitation_ids = selectors.survey_invitation_ids_unsent(before=now - UNSENT_GRACE,
+                                                             after=now - SURVEY_LIFETIME,
+                                                             limit=limit)
+    for invitation_id in invitation_ids:
+        enqueue_on_commit("marketplace.send_survey_invitation", invitation_id)
+    return len(invitation_ids)
 
 
 def survey_invitation_send(*, invitation_id: int, now: datetime) -> bool:

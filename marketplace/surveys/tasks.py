@@ -11,7 +11,11 @@ from marketplace.surveys import services as surveys
 
 @shared_task(name="marketplace.send_surveys")
 def send_surveys() -> int:
-    return surveys.survey_invitations_create_due(now=timezone.now())
+    """Invites the customers now due a survey, and sends again the emails whose task was
+    lost."""
+    now = timezone.now()
+    return (surveys.survey_invitations_create_due(now=now)
+            + surveys.survey_invitations_resume_unsent(now=now))
 
 
 @shared_task(name="marketplace.send_survey_invitation", bind=True, max_retries=5)

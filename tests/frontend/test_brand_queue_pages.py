@@ -39,7 +39,7 @@ def settings_form(queue: OverflowQueue, **changes: object) -> dict[str, object]:
         "email_offer_timeout_seconds": "120", "social_offer_timeout_seconds": "120",
         "chat_reply_timeout_seconds": "180", "languages": "en, de", "required_skills": "",
         "currency": "EUR", "guidelines": "Be **kind**.", "reopen_window_hours": "168",
-        "webhook_events": "",
+        "webhook_events": "", "survey_delivery": "email", "survey_delay_hours": "24",
     }
     form.update(changes)
     return form

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 
 # Each role's navigation, in order: (URL name, link text).
 NAVIGATION = {
-    "brand": [("brand:console", "Inquiries"), ("brand:queues", "Queues"),
+    "brand": [("brand:console", "Inquiries"), ("brand:reviews", "Reviews"),
+              ("brand:queues", "Queues"),
               ("brand:shifts", "Shifts"), ("brand:training", "Training"),
               ("brand:keys", "API keys"), ("brand:members", "Members"),
               ("brand:billing", "Billing"), ("brand:customer_data", "Customer data"),
@@ -51,7 +52,8 @@ PAGES = {
               "queue": "brand:queues", "queue_channels": "brand:queues",
               "shifts": "brand:shifts", "training": "brand:training", "keys": "brand:keys",
               "members": "brand:members", "billing": "brand:billing",
-              "customer_data": "brand:customer_data", "audit_log": "brand:audit_log"},
+              "customer_data": "brand:customer_data", "audit_log": "brand:audit_log",
+              "reviews": "brand:reviews", "perception_gap": "brand:reviews"},
     "expert": {"workspace": "expert:workspace", "inquiry": "expert:workspace",
                "marketplace": "expert:marketplace", "my_shifts": "expert:my_shifts",
                "certifications": "expert:certifications",
@@ -312,5 +314,5 @@ def test_the_brand_navigation_offers_customer_data_and_the_audit_log_per_the_pol
     nav = navigation_of(client.get("/brand/members/").content.decode())
 
     assert [link["text"] for link in nav.links] == [
-        "Inquiries", "Queues", "Shifts", "Training", "API keys", "Members", "Billing",
+        "Inquiries", "Reviews", "Queues", "Shifts", "Training", "API keys", "Members", "Billing",
         *extra_items, "API"]

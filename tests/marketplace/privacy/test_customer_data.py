@@ -134,6 +134,8 @@ def test_export_holds_every_inquiry_message_and_attachment_of_the_customer(
     assert (listed["filename"], listed["size"], listed["file_in_export"]) == (
         "anastasia-receipt.pdf", len(FILE), f"attachments/{attachment.pk}-anastasia-receipt.pdf")
     assert files[listed["file_in_export"]] == FILE
+    rating = document["inquiries"][0]["rating"]
+    assert (rating["rating"], rating["comment"], rating["source"]) == (5, COMMENT, "brand_review")
     assert [entry["text"] for entry in document["mail_log"]] == [f"550 <{EMAIL}>: mailbox full"]
     assert "Bob" not in files["customer.json"].decode()
     logged = BrandAuditEvent.objects.get(action=BrandAuditAction.CUSTOMER_DATA_EXPORTED)

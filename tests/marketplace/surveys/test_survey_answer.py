@@ -234,3 +234,34 @@ def test_the_json_endpoint_says_an_expired_survey_is_gone(
     gone = api(token, {"rating": 5})
 
     assert (gone.status_code, gone.json()["code"]) == (410, "survey_expired")
+
+
+def test_an_email_whose_task_was_lost_is_sent_again_by_the_sweep(
+    now: datetime, captured_tasks: list, django_capture_on_commit_callbacks: Any,
+) -> None:
+    queue = factories.queue()
+    queue.survey_delay_hours = 0
+    queue.save(update_fields=["survey_delay_hours"])
+    resolved(queue, now)
+    surveys.survey_invitations_create_due(now=now)
+    invitation = SurveyInvitation.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        soon = surveys.survey_invitations_resume_unsent(now=now + timedelta(minutes=5))
+        later = surveys.survey_invitations_resume_unsent(now=now + timedelta(minutes=11))
+    surveys.survey_invitation_send(invitation_id=invitation.pk, now=now + timedelta(minutes=11))
+    sent = surveys.survey_invitations_resume_unsent(now=now + timedelta(minutes=30))
+
+    assert (soon, later, sent) == (0, 1, 0)
+    assert [args for name, args in captured_tasks
+            if name == "marketplace.send_survey_invitation"] == [[invitation.pk]]
+    assert len(mail.outbox) == 1
+
+
+def test_a_chat_not_resolved_has_no_survey_yet(now: datetime, captured_tasks: list) -> None:
+    inquiry = factories.inquiry(on=factories.queue(), now=now, channel="chat")
+
+    with pytest.raises(Conflict):
+        surveys.survey_invitation_for_chat(inquiry=inquiry, now=now)
+
+    assert not SurveyInvitation.objects.exists()
