@@ -124,6 +124,9 @@ def test_a_customer_chats_with_an_expert_from_the_brands_own_site(live: LivePlat
         expert_page.get_by_role("button", name="Send reply").click()
         expect(customer.locator(".from-expert .body")).to_have_text(
             ["Rub a pencil along the teeth."], timeout=10_000)
+        # The expert opened the chat: the customer's first message shows as read.
+        expect(customer.locator(".from-customer").first).to_have_attribute(
+            "data-delivery", "read")
         screenshots = os.environ.get("SHIFTLINE_SCREENSHOTS")
         if screenshots:
             customer.screenshot(path=f"{screenshots}/widget-chat-1280.png")

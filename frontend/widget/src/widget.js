@@ -440,7 +440,10 @@ export class Widget {
       this.finish(await this.api.emailInstead(this.saved, email));
     } catch (error) {
       button.disabled = false;
-      this.chat.showComposerError((error instanceof ApiError && error.body.detail)
+      const reasons = error instanceof ApiError
+        ? [...Object.values(error.body.errors || {}).flat(), error.body.errors ? "" : error.body.detail]
+        : [];
+      this.chat.showComposerError(reasons.filter(Boolean).join(" ")
         || gettext("Something went wrong. Please try again."));
     }
   }
