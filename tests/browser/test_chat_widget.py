@@ -21,6 +21,7 @@ from marketplace.inquiries.models import Inquiry, InquiryChannel, Message
 from marketplace.queues.models import OverflowQueue
 from tests import factories
 from tests.browser.chromium import BROWSER_TEST, CHROMIUM, CHROMIUM_FLAGS
+from tests.browser.test_every_page_fits import AXE, RUN_AXE
 from tests.live import LivePlatform
 
 pytestmark = BROWSER_TEST
@@ -165,6 +166,9 @@ def test_a_customer_chats_with_an_expert_from_the_brands_own_site(live: LivePlat
         other = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
         other.goto(f"{shop}/")
         other.get_by_role("button", name="Chat with us").click()
+        other.get_by_role("button", name="Start chat").click()
+        other.evaluate(AXE.read_text())
+        accessibility = list(other.evaluate(RUN_AXE))
         other.get_by_label("Email").fill("lee@example.com")
         other.get_by_label("How can we help?").fill("Do you ship to Crete?")
         other.get_by_role("button", name="Start chat").click()
@@ -172,6 +176,7 @@ def test_a_customer_chats_with_an_expert_from_the_brands_own_site(live: LivePlat
         expect(offer).to_contain_text("Don't wait: we'll email you by", timeout=10_000)
         if screenshots:
             other.screenshot(path=f"{screenshots}/widget-long-wait-390.png")
+        accessibility += other.evaluate(RUN_AXE)
         offer.get_by_role("button", name="Email me instead").click()
         expect(other.locator("#shiftline-widget")).to_have_attribute("data-state", "emailed")
         expect(other.locator(".notice-block .promise")).to_contain_text(
@@ -188,6 +193,7 @@ def test_a_customer_chats_with_an_expert_from_the_brands_own_site(live: LivePlat
         browser.close()
 
     assert violations == []
+    assert accessibility == []
     chat = Inquiry.objects.get(queue=queue,
                                messages__body="The zip on my <b>jacket</b> is stuck.")
     assert chat.channel == InquiryChannel.CHAT
