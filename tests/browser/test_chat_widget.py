@@ -2,8 +2,8 @@
 strict Content-Security-Policy) embeds the snippet; the customer starts a chat; an expert's
 browser accepts and replies and the customer sees it live; a message whose answer is lost is
 sent again after a reload and kept once; the page reloads mid-conversation and resumes with
-nothing lost or doubled; a long wait becomes an email; a page on an origin the brand did not
-allow is refused."""
+nothing lost or doubled; a long wait becomes an email; with nobody on shift the customer
+leaves a message; a page on an origin the brand did not allow is refused."""
 
 import os
 import re
@@ -28,27 +28,29 @@ pytestmark = BROWSER_TEST
 
 
 @contextmanager
-def brand_site(shiftline: str, public_id: str) -> Iterator[int]:
-    """The brand's shop on its own port: one page with the snippet, under a CSP that allows
-    scripts and connections only from itself and Shiftline (no 'unsafe-inline' anywhere)."""
+def brand_site(shiftline: str, queues: dict[str, str]) -> Iterator[int]:
+    """The brand's shop on its own port: a page with the snippet per path (`queues`: path ->
+    the queue's public id), under a CSP that allows scripts and connections only from itself
+    and Shiftline (no 'unsafe-inline' anywhere)."""
     socket_origin = shiftline.replace("http://", "ws://")
-    page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme shop'
-            f'</title><meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'</head><body><h1>Acme Outdoor</h1><p>Jackets and boots.</p>'
-            f'<script src="{shiftline}/widget/v1.js" data-shiftline-queue="{public_id}" '
-            f'async></script></body></html>').encode()
+    pages = {path: (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Acme shop'
+        f'</title><meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'</head><body><h1>Acme Outdoor</h1><p>Jackets and boots.</p>'
+        f'<script src="{shiftline}/widget/v1.js" data-shiftline-queue="{public_id}" '
+        f'async></script></body></html>').encode() for path, public_id in queues.items()}
     policy = (f"default-src 'self'; script-src 'self' {shiftline}; "
               f"connect-src 'self' {shiftline} {socket_origin}; style-src 'self'; "
               "img-src 'self'")
 
     class Shop(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            status = 200 if self.path == "/" else 404
-            self.send_response(status)
+            page = pages.get(self.path, b"")
+            self.send_response(200 if page else 404)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Security-Policy", policy)
             self.end_headers()
-            self.wfile.write(page if status == 200 else b"")
+            self.wfile.write(page)
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -79,14 +81,17 @@ def test_a_customer_chats_with_an_expert_from_the_brands_own_site(live: LivePlat
     now = timezone.now()
     queue = factories.queue()
     expert = factories.on_shift_expert(on=queue, now=now, name="Maria Widget")
+    unstaffed = factories.queue()
 
-    with brand_site(live.base_url, queue.widget_public_id) as port, \
+    with brand_site(live.base_url, {"/": queue.widget_public_id,
+                                    "/unstaffed": unstaffed.widget_public_id}) as port, \
             sync_playwright() as playwright:
         shop = f"http://127.0.0.1:{port}"
         # The same page under another origin (localhost is not 127.0.0.1) is not allowed.
         elsewhere = f"http://localhost:{port}"
         OverflowQueue.objects.filter(pk=queue.pk).update(widget_allowed_origins=[shop],
                                                          widget_long_wait_seconds=1)
+        OverflowQueue.objects.filter(pk=unstaffed.pk).update(widget_allowed_origins=[shop])
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
 
         expert_page = browser.new_page()
@@ -182,6 +187,18 @@ def test_a_customer_chats_with_an_expert_from_the_brands_own_site(live: LivePlat
         expect(other.locator(".notice-block .promise")).to_contain_text(
             "Thank you. We'll email you by")
 
+        # Nobody on shift for this queue: the widget says so and takes a message instead.
+        closed = other.context.new_page()
+        closed.goto(f"{shop}/unstaffed")
+        expect(closed.locator("#shiftline-widget")).to_have_attribute("data-state", "leave",
+                                                                      timeout=10_000)
+        closed.get_by_role("button", name="Chat with us").click()
+        closed.get_by_label("Email").fill("kim@example.com")
+        closed.get_by_label("Your message").fill("Is the shop open on Sunday?")
+        closed.get_by_role("button", name="Send message").click()
+        expect(closed.locator(".notice-block .promise")).to_contain_text(
+            "Thank you. We'll email you")
+
         # The same page on an origin the brand did not list.
         refused = browser.new_page()
         with refused.expect_response("**/widget/api/v1/queues/*") as answer:
@@ -200,3 +217,5 @@ def test_a_customer_chats_with_an_expert_from_the_brands_own_site(live: LivePlat
     assert Message.objects.filter(inquiry=chat, body="Trying it now").count() == 1
     emailed = Inquiry.objects.get(queue=queue, messages__body="Do you ship to Crete?")
     assert emailed.channel == InquiryChannel.EMAIL
+    left = Inquiry.objects.get(queue=unstaffed, messages__body="Is the shop open on Sunday?")
+    assert left.channel == InquiryChannel.EMAIL
