@@ -33,6 +33,7 @@ export class Widget {
     this.lastReadSent = 0;
     this.lastTypingSent = 0;
     this.startClientId = null;
+    this.endDrawnFor = undefined;
   }
 
   async mount() {
@@ -310,7 +311,15 @@ export class Widget {
     if (expertName && !(previous && previous.expert)) {
       this.announce(interpolate(gettext("%(name)s is helping you."), { name: expertName }));
     }
-    if (this.state.status === "resolved") this.showEnd();
+    if (this.state.status !== "resolved") {
+      this.endDrawnFor = undefined;
+      this.setMode("chat");
+    }
+    // Drawn once per survey token: later frames must not wipe a survey being filled in.
+    if (this.state.status === "resolved" && this.endDrawnFor !== this.state.survey_token) {
+      this.endDrawnFor = this.state.survey_token;
+      this.showEnd();
+    }
     this.markRead();
   }
 
@@ -337,6 +346,7 @@ export class Widget {
     again.addEventListener("click", () => {
       this.closeConversation();
       this.state = null;
+      this.endDrawnFor = undefined;
       this.showPrechat();
     });
     parts.push(again);
