@@ -26,6 +26,8 @@ from tests.live import LivePlatform
 
 pytestmark = BROWSER_TEST
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
 
 @contextmanager
 def brand_site(shiftline: str, queues: dict[str, str]) -> Iterator[int]:
@@ -166,6 +168,20 @@ def test_a_customer_chats_with_an_expert_from_the_brands_own_site(live: LivePlat
         expect(customer.locator(".from-customer").last).to_have_attribute(
             "data-delivery", re.compile("^(delivered|read)$"))
         assert lost
+
+        # A photo goes with a message; a file that only claims to be one is refused, and the
+        # widget says why.
+        files = customer.locator("input[type=file]")
+        files.set_input_files({"name": "zip.png", "mimeType": "image/png", "buffer": PNG})
+        customer.get_by_label("Message", exact=True).fill("Here is the zip")
+        customer.keyboard.press("Enter")
+        expect(customer.locator(".from-customer .attachments").last).to_contain_text("zip.png")
+        expect(expert_page.locator("#pane")).to_contain_text("Here is the zip", timeout=10_000)
+        files.set_input_files({"name": "fake.png", "mimeType": "image/png",
+                               "buffer": b"<html>not an image</html>"})
+        customer.keyboard.press("Enter")
+        expect(customer.locator(".composer .form-error")).to_have_text(
+            "fake.png is not an image or a PDF.")
 
         # A second customer meets a wait over the brand's threshold and takes the email.
         other = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
