@@ -80,5 +80,6 @@ def catalog(request: HttpRequest, lang: str) -> HttpResponseBase:
     if lang not in WIDGET_LANGUAGES:
         raise Http404("No such language.")
     with translation.override(lang):
-        response = JSONCatalog.as_view(domain="djangojs")(request)
+        # Only our catalog (frontend/locale), not the admin's strings every app would add.
+        response = JSONCatalog.as_view(domain="djangojs", packages=["frontend"])(request)
     return _public(response, max_age=CATALOG_MAX_AGE)

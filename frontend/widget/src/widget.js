@@ -33,6 +33,7 @@ export class Widget {
     this.lastReadSent = 0;
     this.lastTypingSent = 0;
     this.startClientId = null;
+    this.endDrawnFor = undefined;
   }
 
   async mount() {
@@ -211,7 +212,8 @@ export class Widget {
         ? interpolate(gettext("Thank you. We'll email you by %(time)s."), { time })
         : gettext("Thank you. We'll email you.") }),
       answer.text ? h("p", { text: answer.text }) : null));
-    this.announce(this.body.textContent);
+    this.announce(Array.from(this.body.querySelectorAll("p"), (part) => part.textContent)
+      .join(" "));
   }
 
   closeConversation() {
@@ -309,7 +311,15 @@ export class Widget {
     if (expertName && !(previous && previous.expert)) {
       this.announce(interpolate(gettext("%(name)s is helping you."), { name: expertName }));
     }
-    if (this.state.status === "resolved") this.showEnd();
+    if (this.state.status !== "resolved") {
+      this.endDrawnFor = undefined;
+      this.setMode("chat");
+    }
+    // Drawn once per survey token: later frames must not wipe a survey being filled in.
+    if (this.state.status === "resolved" && this.endDrawnFor !== this.state.survey_token) {
+      this.endDrawnFor = this.state.survey_token;
+      this.showEnd();
+    }
     this.markRead();
   }
 
@@ -336,6 +346,7 @@ export class Widget {
     again.addEventListener("click", () => {
       this.closeConversation();
       this.state = null;
+      this.endDrawnFor = undefined;
       this.showPrechat();
     });
     parts.push(again);
@@ -439,7 +450,10 @@ export class Widget {
       this.finish(await this.api.emailInstead(this.saved, email));
     } catch (error) {
       button.disabled = false;
-      this.chat.showComposerError((error instanceof ApiError && error.body.detail)
+      const reasons = error instanceof ApiError
+        ? [...Object.values(error.body.errors || {}).flat(), error.body.errors ? "" : error.body.detail]
+        : [];
+      this.chat.showComposerError(reasons.filter(Boolean).join(" ")
         || gettext("Something went wrong. Please try again."));
     }
   }
