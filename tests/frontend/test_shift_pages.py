@@ -130,6 +130,19 @@ def test_shift_listings_show_the_pay_per_ticket_and_the_premium_pricing_pays(
     assert "€1.50 premium (Weekend)" in mine.split('id="upcoming"')[1]
 
 
+def test_the_booking_table_forms_carry_the_csrf_token(captured_tasks: list) -> None:
+    now = timezone.now()
+    queue = factories.queue()
+    expert = certified_expert(on=queue, now=now)
+    booking = book(slot(on=queue, starts_at=now + timedelta(days=1)), expert, now)
+    client = logged_in(expert.user)
+
+    for path in ("/expert/shifts/mine/", "/expert/"):
+        page = client.get(path).content.decode()
+        row = page.split(f'id="booking-{booking.pk}"')[1].split("</tr>")[0]
+        assert row.count('name="csrfmiddlewaretoken" value="') == 2, path  # check in, cancel
+
+
 def test_the_marketplace_lists_only_brands_the_expert_is_certified_for() -> None:
     now = timezone.now()
     mine, other = factories.queue(), factories.queue()
