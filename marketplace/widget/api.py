@@ -384,9 +384,8 @@ class WidgetLeaveMessageApi(QueueWidgetApi):
     def post(self, request: Request, public_id: str) -> Response:
         data = WidgetCustomerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        promise = services.widget_leave_message(
-            queue=self.queue, origin=self.cors_origin or "", details=data.details(),
-            now=timezone.now())
+        promise = services.widget_leave_message(queue=self.queue, details=data.details(),
+                                                now=timezone.now())
         return Response(WidgetEmailPromiseSerializer(promise).data, status=status.HTTP_201_CREATED)
 
 

@@ -162,7 +162,10 @@ def widget_chat_start(*, queue: OverflowQueue, origin: str, details: CustomerDet
             customer_email=email, customer_name=details.name.strip()[:NAME_MAX_LENGTH],
             source=InquirySource.WIDGET, acknowledge=False), now=now)
         if not created:
-            conversation = WidgetConversation.objects.select_for_update().get(inquiry=inquiry)
+            conversation = (WidgetConversation.objects.select_for_update()
+                            .filter(inquiry=inquiry).first())
+            if conversation is None:
+                raise Conflict("Start the chat again.", code="client_id_taken")
             conversation.token_hash = selectors.token_hash(token)
             conversation.save(update_fields=["token_hash"])
             return conversation, token, False
@@ -346,7 +349,7 @@ def widget_switch_to_email(*, conversation: WidgetConversation, email: str,
     return _promise_payload(promise.reply_by, locked.language, now)
 
 
-def widget_leave_message(*, queue: OverflowQueue, origin: str, details: CustomerDetails,
+def widget_leave_message(*, queue: OverflowQueue, details: CustomerDetails,
                          now: datetime) -> dict[str, Any]:
     """Nobody can chat now: the message becomes an email inquiry from the widget, with its
     promise emailed to the customer, routed (or handed to the brand) as any inquiry."""
