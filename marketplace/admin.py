@@ -17,6 +17,7 @@ from marketplace.onboarding.models import (
     BrandMembership,
 )
 from marketplace.queues.models import BusinessHoursSpan, OverflowQueue, QueueMacro
+from marketplace.surveys.models import SurveyInvitation
 
 
 class MembershipInline(admin.TabularInline):
@@ -192,4 +193,22 @@ class MailLogEntryAdmin(admin.ModelAdmin):
                        "inquiry"]
 
     def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+@admin.register(SurveyInvitation)
+class SurveyInvitationAdmin(admin.ModelAdmin):
+    """The survey asked of each resolved inquiry's customer: read-only (the key is the link's
+    secret part and is not shown)."""
+
+    list_display = ["inquiry", "channel", "created_at", "sent_at", "answered_at", "expires_at"]
+    list_filter = ["channel"]
+    fields = ("inquiry", "channel", "created_at", "sent_at", "answered_at", "expires_at")
+    readonly_fields = ("inquiry", "channel", "created_at", "sent_at", "answered_at",
+                       "expires_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -39,7 +39,7 @@ BILLED_KINDS = (TransactionKind.TICKET_RESOLVED, TransactionKind.ESCALATION_CONF
 
 @dataclass(frozen=True)
 class ExpertCsat:
-    """The expert's CSAT over their last 50 controllable reviews (experts/quality), as the
+    """The expert's CSAT over their last 50 counted ratings (experts/quality), as the
     caller read it: `percent` None when they have no such review."""
 
     percent: int | None

@@ -38,9 +38,13 @@ def _page(request: HttpRequest, opened: SurveyOpened, template: str, *, status: 
 
 
 def _closed(request: HttpRequest, opened: SurveyOpened) -> HttpResponse:
+    """The page of a survey that takes no answer: expired, answered, or (the inquiry was
+    reopened, or the brand rated it meanwhile) not open to one now."""
     if opened.state == SurveyState.EXPIRED:
         return _page(request, opened, "expired.html", status=410)
-    return _page(request, opened, "answered.html")
+    if opened.state == SurveyState.ANSWERED:
+        return _page(request, opened, "answered.html")
+    return _page(request, opened, "unavailable.html", status=409)
 
 
 def _form(request: HttpRequest, opened: SurveyOpened, rating: int, *, status: int = 200,

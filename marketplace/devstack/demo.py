@@ -38,6 +38,8 @@ from experts.certification import services as certification_services
 from experts.certification.models import TrainingPack
 from experts.profiles import services as profiles_services
 from experts.profiles.models import ExpertProfile, ExpertStatus
+from experts.quality import services as quality_services
+from experts.quality.models import InquiryReview, ReviewSource
 from experts.shifts.models import BookingStatus, ShiftBooking, ShiftSlot
 from experts.shifts.services import booking as shifts_booking
 from experts.shifts.services import publishing as shifts_publishing
@@ -50,7 +52,6 @@ from marketplace.invoicing import services as invoicing_services
 from marketplace.onboarding.models import Brand, BrandMembership, BrandRole
 from marketplace.queues import services as queues_services
 from marketplace.queues.models import OverflowQueue
-from marketplace.surveys import services as surveys_services
 from marketplace.surveys.models import SURVEY_LIFETIME, SurveyChannel, SurveyInvitation
 from routing.models import Assignment, AssignmentStatus, Offer, OfferStatus
 
@@ -351,7 +352,18 @@ DEMO_LOW_RATINGS = ((2, ["shipping"]), (3, ["refund_not_processed"]), (4, ["spee
                     (2, ["wrong_item"]), (4, ["tone"]), (3, ["policy"]))
 
 
-def _surveyed_demo_inquiry(*, queue: OverflowQueue, expert: ExpertProfile, number: int,
+@dataclass
+class _SurveyedDemo:
+    """The rows of the surveyed demo inquiries, written together (a few bulk inserts, not a
+    service call each: every test that seeds the demo pays for them)."""
+
+    inquiries: list[Inquiry]
+    experts: list[ExpertProfile]
+    answers: dict[int, tuple[int, list[str], bool | None, str, datetime]]
+
+
+def _surveyed_demo_inquiry(demo: _SurveyedDemo, *, queue: OverflowQueue,
+                           expert: ExpertProfile, customer: Customer, number: int,
                            received_at: datetime, now: datetime, draw: random.Random) -> None:
     """One resolved inquiry of the past with its promise, its first reply (on time or late),
     its resolving expert and, when its survey is due, the customer's answer: customers who
@@ -361,10 +373,7 @@ def _surveyed_demo_inquiry(*, queue: OverflowQueue, expert: ExpertProfile, numbe
     replied_after = promise * draw.uniform(0.3, 1.6)
     first_replied_at = received_at + replied_after
     resolved_at = first_replied_at + timedelta(hours=2)
-    customer, _ = Customer.objects.get_or_create(
-        brand=queue.brand, email=f"customer{number % 12}@customer.demo",
-        defaults={"name": f"Demo customer {number % 12 + 1}"})
-    inquiry = Inquiry.objects.create(
+    demo.inquiries.append(Inquiry(
         brand=queue.brand, queue=queue, customer=customer,
         external_id=f"demo-survey-{number}", channel="chat" if chat else "email",
         subject=("Where is my parcel?", "Can I swap the size?", "Refund question")[number % 3],
@@ -372,46 +381,68 @@ def _surveyed_demo_inquiry(*, queue: OverflowQueue, expert: ExpertProfile, numbe
         first_response_due_at=received_at + promise, promised_reply_by=received_at + promise,
         promise_text=f"We reply within {round(promise.total_seconds() / 60) or 1} min.",
         first_replied_at=first_replied_at, promise_kept=replied_after <= promise,
-        resolved_at=resolved_at, coverage_reason="always_on", source=InquirySource.API)
-    offer = Offer.objects.create(inquiry=inquiry, expert=expert, status=OfferStatus.ACCEPTED,
-                                 created_at=received_at, responded_at=received_at,
-                                 expires_at=received_at + timedelta(minutes=2))
-    Assignment.objects.create(inquiry=inquiry, expert=expert, offer=offer,
-                              status=AssignmentStatus.RESOLVED, created_at=received_at,
-                              ended_at=resolved_at)
+        resolved_at=resolved_at, coverage_reason="always_on", source=InquirySource.API))
+    demo.experts.append(expert)
     answered_at = resolved_at + timedelta(hours=draw.uniform(1, 30))
     if answered_at >= now or draw.random() < 0.25:
         return
-    invitation = SurveyInvitation.objects.create(
-        inquiry=inquiry, channel=SurveyChannel.CHAT if chat else SurveyChannel.EMAIL,
-        key=f"demo{number}", created_at=resolved_at, sent_at=resolved_at,
-        expires_at=resolved_at + SURVEY_LIFETIME)
-    on_time = replied_after <= promise
     rating, reasons = 5, list[str]()
     if draw.random() < 0.35:
         rating, reasons = draw.choice(DEMO_LOW_RATINGS)
-    said_fast = draw.random() < (0.6 if on_time else 0.1)
-    surveys_services.survey_answer(
-        token=surveys_services.survey_token(invitation), rating=rating, reasons=reasons,
-        speed_as_promised=said_fast if draw.random() < 0.9 else None,
-        comment=("", "Thanks!", "Quick and kind.", "Still waiting for my refund.")[number % 4],
-        now=answered_at)
+    said_fast = draw.random() < (0.6 if replied_after <= promise else 0.1)
+    demo.answers[number] = (
+        rating, reasons, said_fast if draw.random() < 0.9 else None,
+        ("", "Thanks!", "Quick and kind.", "Still waiting for my refund.")[number % 4],
+        answered_at)
 
 
 def _surveyed_demo_weeks(queue: OverflowQueue, experts: list[ExpertProfile],
                          now: datetime) -> None:
     """Ten weeks of resolved, surveyed inquiries on the demo queue (seeded, so every run of a
-    fresh database shows the same figures). Once only."""
+    fresh database shows the same figures), each with its resolving expert, its invitation
+    and the customer's answer; the experts' figures are refreshed once at the end. Once
+    only."""
     if Inquiry.objects.filter(brand=queue.brand, external_id="demo-survey-0").exists():
         return
     draw = random.Random(14)  # noqa: S311 (seeded demo figures, not a secret)
+    customers = [Customer.objects.get_or_create(
+        brand=queue.brand, email=f"customer{number}@customer.demo",
+        defaults={"name": f"Demo customer {number + 1}"})[0] for number in range(12)]
+    demo = _SurveyedDemo(inquiries=[], experts=[], answers={})
     number = 0
     for week in range(DEMO_SURVEY_WEEKS):
         for _ in range(DEMO_SURVEY_PER_WEEK):
             received_at = now - timedelta(days=7 * week + draw.uniform(0.2, 6.8))
-            _surveyed_demo_inquiry(queue=queue, expert=experts[number % len(experts)],
-                                   number=number, received_at=received_at, now=now, draw=draw)
+            _surveyed_demo_inquiry(demo, queue=queue, expert=experts[number % len(experts)],
+                                   customer=customers[number % len(customers)], number=number,
+                                   received_at=received_at, now=now, draw=draw)
             number += 1
+    inquiries = Inquiry.objects.bulk_create(demo.inquiries)
+    offers = Offer.objects.bulk_create(
+        Offer(inquiry=inquiry, expert=expert, status=OfferStatus.ACCEPTED,
+              created_at=inquiry.received_at, responded_at=inquiry.received_at,
+              expires_at=inquiry.received_at + timedelta(minutes=2))
+        for inquiry, expert in zip(inquiries, demo.experts, strict=True))
+    Assignment.objects.bulk_create(
+        Assignment(inquiry=offer.inquiry, expert=offer.expert, offer=offer,
+                   status=AssignmentStatus.RESOLVED, created_at=offer.created_at,
+                   ended_at=offer.inquiry.resolved_at) for offer in offers)
+    answered = [(inquiries[index], demo.experts[index], answer)
+                for index, answer in demo.answers.items()]
+    SurveyInvitation.objects.bulk_create(
+        SurveyInvitation(inquiry=inquiry, key=f"demo{inquiry.pk}", answered_at=answer[4],
+                         channel=SurveyChannel.CHAT if inquiry.channel == "chat"
+                         else SurveyChannel.EMAIL, created_at=inquiry.resolved_at or now,
+                         sent_at=inquiry.resolved_at,
+                         expires_at=(inquiry.resolved_at or now) + SURVEY_LIFETIME)
+        for inquiry, _expert, answer in answered)
+    InquiryReview.objects.bulk_create(
+        InquiryReview(inquiry=inquiry, expert=expert, rating=rating, reasons=reasons,
+                      speed_as_promised=speed, comment=comment,
+                      source=ReviewSource.CUSTOMER_SURVEY, created_at=answered_at)
+        for inquiry, expert, (rating, reasons, speed, comment, answered_at) in answered)
+    for expert in experts:
+        quality_services.quality_refresh(expert_id=expert.pk, now=now)
 
 
 @transaction.atomic

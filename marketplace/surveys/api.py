@@ -91,7 +91,9 @@ class SurveyAnswerApi(APIView):
             400: OpenApiResponse(description="Field by field, e.g. `{\"reasons\": [\"A rating "
                                  "below 5 needs at least one reason.\"]}`."),
             404: OpenApiResponse(description="Not a survey token of ours (tampered, made up)."),
-            409: OpenApiResponse(description="Answered already."),
+            409: OpenApiResponse(description="Answered already (`survey_answered`), or not "
+                                 "open now (`survey_closed`: the inquiry was reopened, or the "
+                                 "brand rated it)."),
             410: OpenApiResponse(description="Expired (28 days after it was made)."),
         },
         examples=[

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from experts.quality import selectors as quality_selectors
 from experts.quality import services as quality
 from experts.quality.models import InquiryReview, ReviewSource
 from marketplace.delivery import services as delivery
@@ -74,6 +75,8 @@ class SurveyState(StrEnum):
     OPEN = "open"
     ANSWERED = "answered"
     EXPIRED = "expired"
+    CLOSED = "closed"
+    """Not answerable now: the inquiry was reopened, or the brand rated it meanwhile."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,9 @@ def survey_open(*, token: str, now: datetime) -> SurveyOpened:
         return SurveyOpened(invitation, SurveyState.ANSWERED, token)
     if invitation.expires_at <= now:
         return SurveyOpened(invitation, SurveyState.EXPIRED, token)
+    if (invitation.inquiry.status != InquiryStatus.RESOLVED
+            or quality_selectors.review_for_inquiry(inquiry_id=invitation.inquiry_id)):
+        return SurveyOpened(invitation, SurveyState.CLOSED, token)
     return SurveyOpened(invitation, SurveyState.OPEN, token)
 
 
@@ -103,6 +109,9 @@ def survey_check_open(*, token: str, now: datetime) -> SurveyInvitation:
         raise Conflict("This survey was answered already. Thank you!", code="survey_answered")
     if opened.state == SurveyState.EXPIRED:
         raise Gone("This survey link has expired.", code="survey_expired")
+    if opened.state == SurveyState.CLOSED:
+        raise Conflict("This survey takes no answer now: the inquiry was reopened or rated "
+                       "already.", code="survey_closed")
     return opened.invitation
 
 
@@ -128,6 +137,8 @@ def survey_invitations_create_due(*, now: datetime, limit: int = 200) -> int:
     for inquiry_id in selectors.inquiry_ids_due_a_survey(now=now, limit=limit):
         with transaction.atomic():
             inquiry = inquiries.inquiry_lock(inquiry_id=inquiry_id)
+            if inquiry.status != InquiryStatus.RESOLVED:  # reopened since it was selected
+                continue
             queue = inquiry.queue
             by_webhook = (queue.survey_delivery == SurveyDelivery.WEBHOOK
                           and bool(queue.outbound_webhook_url))
@@ -157,12 +168,16 @@ def survey_invitations_create_due(*, now: datetime, limit: int = 200) -> int:
 UNSENT_GRACE = timedelta(minutes=10)
 
 
+UNSENT_GIVE_UP = timedelta(days=1)
+
+
 def survey_invitations_resume_unsent(*, now: datetime, limit: int = 200) -> int:
     """Enqueues again the emails of invitations still unsent after UNSENT_GRACE (their task
-    was lost with the broker, or failed every retry); sending twice is harmless, the send
-    claims the invitation first."""
+    was lost with the broker, or failed every retry) and made less than UNSENT_GIVE_UP ago,
+    so an address the mail server keeps refusing is not tried for four weeks; sending twice
+    is harmless, the send claims the invitation first."""
     invitation_ids = selectors.survey_invitation_ids_unsent(before=now - UNSENT_GRACE,
-                                                             after=now - SURVEY_LIFETIME,
+                                                             after=now - UNSENT_GIVE_UP,
                                                              limit=limit)
     for invitation_id in invitation_ids:
         enqueue_on_commit("marketplace.send_survey_invitation", invitation_id)

@@ -265,3 +265,17 @@ def test_a_chat_not_resolved_has_no_survey_yet(now: datetime, captured_tasks: li
         surveys.survey_invitation_for_chat(inquiry=inquiry, now=now)
 
     assert not SurveyInvitation.objects.exists()
+
+
+def test_beat_sends_the_surveys_through_a_registered_task(captured_tasks: list) -> None:
+    from django.conf import settings
+
+    from marketplace.celery import app
+    from marketplace.surveys import tasks
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    assert "marketplace.send_surveys" in scheduled
+    assert {"marketplace.send_surveys", "marketplace.send_survey_invitation"} <= set(app.tasks)
+    assert tasks.send_surveys() == 0

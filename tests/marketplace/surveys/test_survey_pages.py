@@ -216,3 +216,19 @@ def test_the_figures_cost_one_query_each_however_many_weeks_and_reviews(
         quality_selectors.review_summary_for_brand(brand_id=queue.brand_id)
     with django_assert_num_queries(1):
         quality_selectors.review_csat_by_expert_for_brand(brand_id=queue.brand_id)
+
+
+def test_a_survey_of_an_inquiry_the_brand_rated_meanwhile_says_it_is_not_open(
+    now: datetime, captured_tasks: list,
+) -> None:
+    inquiry, link = survey_link(now)
+    surveys.brand_review_record(brand=inquiry.brand, inquiry_id=inquiry.pk, rating=5,
+                                reasons=[], comment="", now=now)
+    client = Client()
+
+    shown = client.get(link)
+    refused = client.post(link, {"rating": "5"})
+
+    assert (shown.status_code, refused.status_code) == (409, 409)
+    assert "Not open right now" in refused.content.decode()
+    assert InquiryReview.objects.get().source == "brand_review"
