@@ -193,6 +193,8 @@ PARAMETERS: dict[str, Parameter] = {
             "marketplace", "WidgetConversation", public_id="wc_isolation",
             inquiry=world.answered, token_hash="0" * 64, origin="https://alpha.example",
             created_at=world.answered.received_at)).public_id),
+    # The widget's translations: the same public catalog for everyone.
+    "lang": Parameter(lambda world: "es", private=False),
 }
 
 

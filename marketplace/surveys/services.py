@@ -200,7 +200,7 @@ def survey_invitation_send(*, invitation_id: int, now: datetime) -> bool:
         subject = _("How did we do? %(subject)s") % {"subject": inquiry.subject}
         body = "\n\n".join([
             _("Hello,"),
-            _("Your question to %(brand)s (\u201c%(subject)s\u201d) was answered. Would you "
+            _("Your question to %(brand)s (“%(subject)s”) was answered. Would you "
               "tell us how it went? It is one question and takes a few seconds.")
             % {"brand": inquiry.brand.name, "subject": inquiry.subject},
             survey_url(invitation),
