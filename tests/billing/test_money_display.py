@@ -65,5 +65,5 @@ def test_450_yen_earned_shows_as_yen_450_on_the_experts_earnings_page(
 
     assert '<strong data-currency="JPY" data-minor="450">¥450</strong>' in workspace
     assert "JPY 4.50" not in workspace
-    assert "<td>¥450</td>" in page
+    assert '<td data-label="Base rate">¥450</td>' in page
     assert "JPY 4.50" not in page
