@@ -1,4 +1,4 @@
-// Shiftline's widget API (/widget/api/v1/, see /work/notes/widget-contract.md). Every call is a
+// Shiftline's widget API (/widget/api/v1/, see marketplace/widget/CONTRACT.md). Every call is a
 // CORS request without cookies; a conversation's calls carry its token.
 
 export class ApiError extends Error {
