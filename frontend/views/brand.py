@@ -79,8 +79,8 @@ def inquiry(request: HttpRequest, inquiry_id: int, membership: BrandMembership) 
         "review": quality_selectors.review_for_inquiry(inquiry_id=current.pk),
         "can_review": (current.status == InquiryStatus.RESOLVED
                        and policy.brand_can_configure(membership, membership.brand)),
-        "answer_reasons": [(code, code.label) for code in CONTROLLABLE_REASONS],
-        "brand_reasons": [(code, code.label) for code in UNCONTROLLABLE_REASONS],
+        "answer_reasons": [(code, code.label, False) for code in CONTROLLABLE_REASONS],
+        "brand_reasons": [(code, code.label, False) for code in UNCONTROLLABLE_REASONS],
     })
 
 

@@ -137,6 +137,7 @@ def test_the_brand_reviews_a_resolved_inquiry_from_its_page(
     shown = client.get(f"/brand/inquiries/{inquiry.pk}/")
 
     assert "Review this inquiry" in form.content.decode()
+    assert '<input type="checkbox" name="reasons" value="wrong_item">' in form.content.decode()
     assert refused.status_code == 303
     assert (recorded.status_code, recorded["Location"]) == (302, f"/brand/inquiries/{inquiry.pk}/")
     review = InquiryReview.objects.get()
