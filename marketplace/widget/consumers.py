@@ -1,4 +1,5 @@
-"""The customer's socket in the widget (`/ws/widget/<conversation>/?token=…`): a notification
+"""The customer's socket in the widget (`/ws/widget/<conversation>/`, its token offered as the
+subprotocol `token.<token>` beside `shiftline.widget.v1`): a notification
 pipe for one conversation. It checks the page's origin against the queue's allowed sites
 (closing with 4403) and the token (4401), sends the whole State on every (re)connect, then
 forwards the conversation's events: the expert's messages (delivered once forwarded), typing,
@@ -13,7 +14,6 @@ import asyncio
 import json
 import time
 from typing import Any
-from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from django.core.serializers.json import DjangoJSONEncoder
@@ -34,6 +34,22 @@ from marketplace.widget.models import WidgetConversation
 from routing.assignments import selectors as assignments_selectors
 
 TYPING_INTERVAL_SECONDS = 2.0
+SUBPROTOCOL = "shiftline.widget.v1"
+CARRIER_PREFIX = "token."
+
+
+def _token(scope: dict[str, Any]) -> str:
+    """The conversation's token from the subprotocols the widget offered (a browser sets no
+    headers on a websocket, and a token in the query string would end up in access logs)."""
+    for protocol in scope.get("subprotocols") or ():
+        if protocol.startswith(CARRIER_PREFIX):
+            return str(protocol[len(CARRIER_PREFIX):])
+    return ""
+
+
+def _chosen_subprotocol(scope: dict[str, Any]) -> str | None:
+    """The answer names the protocol, never the token; none when the client offered none."""
+    return SUBPROTOCOL if SUBPROTOCOL in (scope.get("subprotocols") or ()) else None
 
 
 def _header(scope: dict[str, Any], name: bytes) -> str | None:
@@ -61,13 +77,12 @@ class WidgetConsumer(UserGroupConsumer):
 
     async def connect(self) -> None:
         public_id = str(self.scope["url_route"]["kwargs"]["conversation_id"])
-        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        token = (query.get("token") or [""])[0]
+        token = _token(self.scope)
         refused = await database_sync_to_async(self._authenticate)(
             public_id, token, _header(self.scope, b"origin"))
         if refused is not None:
             # accepted first so the widget sees the code (a refused handshake shows as 1006)
-            await self.accept()
+            await self.accept(subprotocol=_chosen_subprotocol(self.scope))
             await self.close(code=refused)
             return
         group = widget_conversation_group(self.conversation.inquiry_id)
@@ -78,7 +93,7 @@ class WidgetConsumer(UserGroupConsumer):
             await self.close(code=CLOSE_TRY_AGAIN_LATER)  # the widget reconnects with backoff
             return
         self.group_name = group
-        await self.accept()
+        await self.accept(subprotocol=_chosen_subprotocol(self.scope))
         await self._send_state(with_messages=True)
 
     async def disconnect(self, code: int) -> None:

@@ -6,7 +6,7 @@ import { backoffDelay } from "./api.js";
 /** Close codes after which trying again cannot help. */
 const FINAL_CLOSE_CODES = new Set([4401, 4403, 4404]);
 
-export function openSocket({ url, onFrame, onStatus, onFinal }) {
+export function openSocket({ url, protocols, onFrame, onStatus, onFinal }) {
   let socket = null;
   let attempt = 0;
   let timer = null;
@@ -14,7 +14,7 @@ export function openSocket({ url, onFrame, onStatus, onFinal }) {
 
   function connect() {
     clearTimeout(timer);
-    socket = new WebSocket(url);
+    socket = new WebSocket(url, protocols);
     socket.addEventListener("open", () => {
       attempt = 0;
       onStatus("open");

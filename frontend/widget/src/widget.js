@@ -239,10 +239,11 @@ export class Widget {
     if (state) this.applyState(state, true);
     else this.chat.replaceMessages([], this.outbox);
     const socketBase = this.base.replace(/^http/, "ws");
-    const url = `${socketBase}/ws/widget/${encodeURIComponent(this.saved.conversation)}/`
-      + `?token=${encodeURIComponent(this.saved.token)}`;
+    const url = `${socketBase}/ws/widget/${encodeURIComponent(this.saved.conversation)}/`;
     this.socket = openSocket({
       url,
+      // The token rides as a subprotocol, never in the URL (which access logs keep).
+      protocols: ["shiftline.widget.v1", `token.${this.saved.token}`],
       onFrame: (frame) => this.onFrame(frame),
       onStatus: (status) => {
         if (this.chat) this.chat.setConnection(status === "open");

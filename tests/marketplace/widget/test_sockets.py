@@ -29,9 +29,9 @@ LIVE = pytest.mark.django_db(transaction=True)
 def widget_socket(conversation: WidgetConversation, token: str,
                   origin: str = SITE) -> WebsocketCommunicator:
     return WebsocketCommunicator(
-        URLRouter(websocket_urlpatterns),
-        f"/ws/widget/{conversation.public_id}/?token={token}",
-        headers=[(b"origin", origin.encode()), (b"host", b"testserver")])
+        URLRouter(websocket_urlpatterns), f"/ws/widget/{conversation.public_id}/",
+        headers=[(b"origin", origin.encode()), (b"host", b"testserver")],
+        subprotocols=["shiftline.widget.v1", f"token.{token}"])
 
 
 def chat(queue: Any, client_id: str = "c-1", name: str = "Sam") -> tuple[WidgetConversation, str]:
@@ -69,6 +69,29 @@ def test_wrong_token_closes_4401_and_another_site_4403(captured_tasks: list) -> 
         return codes
 
     assert async_to_sync(scenario)() == [4401, 4403]
+
+
+@LIVE
+def test_the_token_rides_as_a_subprotocol_and_the_answer_names_only_the_protocol(
+        captured_tasks: list) -> None:
+    """A token in the URL would end up in access logs: the socket takes it only as the
+    subprotocol `token.<token>`, and its answer names `shiftline.widget.v1`, never the token."""
+    conversation, token = chat(open_queue())
+
+    async def scenario() -> tuple[Any, Any]:
+        in_url = WebsocketCommunicator(
+            URLRouter(websocket_urlpatterns),
+            f"/ws/widget/{conversation.public_id}/?token={token}",
+            headers=[(b"origin", SITE.encode()), (b"host", b"testserver")])
+        await in_url.connect()
+        refused = (await in_url.receive_output(timeout=5)).get("code")
+        socket = widget_socket(conversation, token)
+        connected, subprotocol = await socket.connect()
+        sync = await frame(socket)
+        await socket.disconnect()
+        return refused, (connected, subprotocol, sync["type"])
+
+    assert async_to_sync(scenario)() == (4401, (True, "shiftline.widget.v1", "sync"))
 
 
 @LIVE
