@@ -39,6 +39,18 @@ class Gone(DomainError):
     http_status = 410
 
 
+class TooLarge(DomainError):
+    """Longer or bigger than the limit (a message, a file): refused whole, never cut."""
+
+    code = "too_large"
+    http_status = 413
+
+
+class MediaTypeRefused(DomainError):
+    code = "unsupported_media_type"
+    http_status = 415
+
+
 class FieldErrors(DomainError):
     """Input refused field by field: `errors` maps each field to its messages, the same shape
     DRF gives, so a form and the API show the same words."""

@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from marketplace.delivery import services as delivery_services
-from marketplace.infra.errors import Conflict, DomainError, FieldErrors
+from marketplace.infra.errors import Conflict, FieldErrors, MediaTypeRefused, TooLarge
 from marketplace.infra.push import push_to_group_on_commit, widget_conversation_group
 from marketplace.infra.tasking import enqueue_on_commit
 from marketplace.inquiries import services as inquiries_services
@@ -56,16 +56,6 @@ bytes whatever type the browser claimed."""
 NO_EMAIL_DOMAIN = "chat.invalid"
 """A customer who gave no email address is kept under a placeholder address in this reserved
 domain (RFC 2606), unique to the chat; nothing is ever sent to it."""
-
-
-class PayloadTooLarge(DomainError):
-    code = "too_large"
-    http_status = 413
-
-
-class UnsupportedMediaType(DomainError):
-    code = "unsupported_media_type"
-    http_status = 415
 
 
 class ChatUnavailable(Conflict):
@@ -115,7 +105,7 @@ def _body_errors(body: str, *, field: str) -> dict[str, list[str]]:
 def body_check_length(body: str) -> None:
     """A message longer than the widget allows is refused with 413, never cut."""
     if len(body) > BODY_MAX_LENGTH:
-        raise PayloadTooLarge(gettext("A message can have at most %(count)d characters; "
+        raise TooLarge(gettext("A message can have at most %(count)d characters; "
                                       "this one has %(length)d.")
                               % {"count": BODY_MAX_LENGTH, "length": len(body)})
 
@@ -187,13 +177,13 @@ def attachments_check(files: Sequence[intake_services.IncomingAttachment]
     within the email attachments' size limit (SHIFTLINE_ATTACHMENT_MAX_BYTES). The content
     type kept is the one the content shows."""
     if len(files) > ATTACHMENTS_MAX:
-        raise PayloadTooLarge(gettext("At most %(count)d files per message.")
+        raise TooLarge(gettext("At most %(count)d files per message.")
                               % {"count": ATTACHMENTS_MAX})
     limit = settings.SHIFTLINE_ATTACHMENT_MAX_BYTES
     checked = []
     for incoming in files:
         if len(incoming.content) > limit:
-            raise PayloadTooLarge(
+            raise TooLarge(
                 gettext("%(name)s is %(size)s; files can be at most %(limit)s.")
                 % {"name": incoming.filename, "size": filesizeformat(len(incoming.content)),
                    "limit": filesizeformat(limit)})
@@ -203,7 +193,7 @@ def attachments_check(files: Sequence[intake_services.IncomingAttachment]
                      and (content_type != "image/webp" or incoming.content[8:12] == b"WEBP")),
                     None)
         if kind is None:
-            raise UnsupportedMediaType(
+            raise MediaTypeRefused(
                 gettext("%(name)s is not an image or a PDF.") % {"name": incoming.filename})
         checked.append(intake_services.IncomingAttachment(
             filename=incoming.filename, content_type=kind, content=incoming.content))
